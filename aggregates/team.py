@@ -1,0 +1,421 @@
+"""A Team: members, coach, assessments, measures with monthly data, PDSA cycles
+and its shared project.
+
+The collaborative's phase decides which activities are open; the engine reads
+it and passes it in, so the Team stays its own consistency boundary.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Self
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Value
+from aggregates.criteria import TeamFacts
+from aggregates.datapoints import DataPoint, DataValue, MeasureSeries, check_value, require_not_future
+from aggregates.errors import RuleViolation
+from aggregates.pdsa import (
+    PdsaAct,
+    PdsaCycle,
+    PdsaDo,
+    PdsaPlan,
+    PdsaStudy,
+    Stage,
+    StageContent,
+    needs_recording,
+    require_ramp_parent,
+)
+from aggregates.phases import Activity, Phase, require_allowed
+from aggregates.values import (
+    AssessmentItem,
+    AssessmentKind,
+    CareSetting,
+    Discipline,
+    MeasureDefinition,
+    MemberRole,
+    Name,
+    Period,
+    Text,
+)
+
+
+class MemberSpec(Value):
+    participant_id: UUID
+    discipline: Discipline
+    role: MemberRole = MemberRole.MEMBER
+
+
+class Assessment(Value):
+    kind: AssessmentKind
+    items: tuple[AssessmentItem, ...] = Field(min_length=1)
+
+    @property
+    def score_percent(self) -> float:
+        return 100 * sum(i.score for i in self.items) / sum(i.max_score for i in self.items)
+
+
+class SharedProject(Value):
+    title: Name
+    summary: Text
+    storyboard_url: str | None = Field(default=None, max_length=2000)
+    measure_keys: tuple[str, ...] = ()
+    cycle_ids: tuple[UUID, ...] = ()
+
+
+class CoachingNote(Value):
+    text: str
+    author_id: str
+    at: datetime
+
+
+class TeamState(BaseModel):
+    collaborative_id: UUID
+    name: str
+    organization: str
+    care_setting: CareSetting
+    active: bool = True
+    withdrawal_reason: str | None = None
+    members: dict[UUID, MemberSpec] = Field(default_factory=dict)
+    coach_id: UUID | None = None
+    coaching_notes: dict[UUID, CoachingNote] = Field(default_factory=dict)
+    assessments: dict[UUID, Assessment] = Field(default_factory=dict)
+    measures: dict[str, MeasureSeries] = Field(default_factory=dict)
+    cycles: dict[UUID, PdsaCycle] = Field(default_factory=dict)
+    shared: SharedProject | None = None
+
+
+class Team(QIAggregate):
+    State = TeamState
+    if TYPE_CHECKING:
+        state: TeamState
+
+    @classmethod
+    def register(
+        cls,
+        ctx: CommandContext,
+        team_id: UUID,
+        collaborative_id: UUID,
+        profile: TeamProfile,
+        members: tuple[MemberSpec, ...],
+    ) -> Self:
+        if not members:
+            raise RuleViolation("a team needs at least one member")
+        if len({m.participant_id for m in members}) != len(members):
+            raise RuleViolation("a participant is listed twice among the team's members")
+        return cls._create_with(
+            ctx, TeamRegistered, team_id,
+            collaborative_id=collaborative_id, profile=profile, members=members,
+        )  # fmt: skip
+
+    def facts(self) -> TeamFacts:
+        """What the collaborative's exit criteria need to know about this team."""
+        s = self.state
+        return TeamFacts(
+            team_id=self.id,
+            name=s.name,
+            has_assessment=bool(s.assessments),
+            has_completed_pdsa=any(c.stage is Stage.ACTED for c in s.cycles.values()),
+            measure_count=len(s.measures),
+            measures_without_data=tuple(k for k, m in s.measures.items() if not m.data),
+            has_shared=s.shared is not None,
+        )
+
+    def add_member(self, ctx: CommandContext, phase: Phase, member: MemberSpec) -> None:
+        self._require(Activity.MANAGE_MEMBERS, phase)
+        if self.state.members.get(member.participant_id) == member:
+            return
+        self._record(ctx, MemberAdded, member=member)
+
+    def remove_member(self, ctx: CommandContext, phase: Phase, participant_id: UUID) -> None:
+        self._require(Activity.MANAGE_MEMBERS, phase)
+        if participant_id not in self.state.members:
+            return
+        if len(self.state.members) == 1:
+            raise RuleViolation("a team keeps at least one member; withdraw the team instead")
+        self._record(ctx, MemberRemoved, participant_id=participant_id)
+
+    def assign_coach(self, ctx: CommandContext, phase: Phase, coach_id: UUID) -> None:
+        self._require(Activity.ASSIGN_COACH, phase)
+        if self.state.coach_id == coach_id:
+            return
+        self._record(ctx, CoachAssigned, coach_id=coach_id)
+
+    def add_coaching_note(self, ctx: CommandContext, phase: Phase, note_id: UUID, text: str) -> None:
+        self._require(Activity.COACH_TEAM, phase)
+        existing = self.state.coaching_notes.get(note_id)
+        if existing is not None:
+            if existing.text == text:
+                return
+            raise RuleViolation(f"coaching note {note_id} already exists with other text")
+        self._record(ctx, CoachingNoteAdded, note_id=note_id, text=text)
+
+    def submit_assessment(
+        self, ctx: CommandContext, phase: Phase, assessment_id: UUID, assessment: Assessment
+    ) -> None:
+        self._require(Activity.SUBMIT_ASSESSMENT, phase)
+        existing = self.state.assessments.get(assessment_id)
+        if existing == assessment:
+            return
+        if existing is not None:
+            raise RuleViolation(f"assessment {assessment_id} is already submitted; submit a new one")
+        self._record(ctx, AssessmentSubmitted, assessment_id=assessment_id, assessment=assessment)
+
+    def define_measure(self, ctx: CommandContext, phase: Phase, measure: MeasureDefinition) -> None:
+        self._require(Activity.DEFINE_MEASURE, phase)
+        series = self.state.measures.get(measure.key)
+        if series and series.definition == measure:
+            return
+        if series and series.data and series.definition.data_type != measure.data_type:
+            raise RuleViolation(
+                f"measure {measure.key!r} already has data as a "
+                f"{series.definition.data_type.value}; define a new measure instead"
+            )
+        self._record(ctx, MeasureDefined, measure=measure)
+
+    def submit_data(
+        self,
+        ctx: CommandContext,
+        phase: Phase,
+        measure_key: str,
+        period: Period,
+        numerator: float,
+        denominator: float | None,
+    ) -> None:
+        """Record a month's value; a different value for a recorded month corrects it."""
+        self._require(Activity.SUBMIT_DATA, phase)
+        series = self._series(measure_key)
+        check_value(series.definition, numerator, denominator)
+        require_not_future(period, ctx.at)
+        point = series.data.get(period)
+        fields = dict(measure_key=measure_key, period=period, numerator=numerator, denominator=denominator)
+        if point is None:
+            self._record(ctx, DataPointSubmitted, **fields)
+        elif (point.current.numerator, point.current.denominator) != (numerator, denominator):
+            self._record(ctx, DataPointCorrected, **fields)
+
+    def plan_cycle(self, ctx: CommandContext, phase: Phase, cycle_id: UUID, plan: PdsaPlan) -> None:
+        self._require(Activity.RUN_PDSA, phase)
+        existing = self.state.cycles.get(cycle_id)
+        if existing is not None:
+            if existing.plan == plan:
+                return
+            raise RuleViolation(f"PDSA cycle {cycle_id} is already planned; plan a new cycle")
+        unknown = [k for k in plan.measure_keys if k not in self.state.measures]
+        if unknown:
+            raise RuleViolation(f"the plan names measures this team has not defined: {unknown}")
+        require_ramp_parent(self.state.cycles, plan)
+        self._record(ctx, PdsaPlanned, cycle_id=cycle_id, plan=plan)
+
+    def record_do(self, ctx: CommandContext, phase: Phase, cycle_id: UUID, do: PdsaDo) -> None:
+        self._record_stage(ctx, phase, cycle_id, Stage.DONE, do, PdsaDone)
+
+    def record_study(self, ctx: CommandContext, phase: Phase, cycle_id: UUID, study: PdsaStudy) -> None:
+        self._record_stage(ctx, phase, cycle_id, Stage.STUDIED, study, PdsaStudied)
+
+    def record_act(self, ctx: CommandContext, phase: Phase, cycle_id: UUID, act: PdsaAct) -> None:
+        self._record_stage(ctx, phase, cycle_id, Stage.ACTED, act, PdsaActed)
+
+    def share_project(self, ctx: CommandContext, phase: Phase, project: SharedProject) -> None:
+        self._require(Activity.SHARE_PROJECT, phase)
+        if project == self.state.shared:
+            return
+        unknown_cycles = [c for c in project.cycle_ids if c not in self.state.cycles]
+        unknown_measures = [k for k in project.measure_keys if k not in self.state.measures]
+        if unknown_cycles or unknown_measures:
+            raise RuleViolation(
+                "the project links cycles or measures this team does not have: "
+                f"{[str(c) for c in unknown_cycles] + unknown_measures}"
+            )
+        self._record(ctx, ProjectShared, project=project)
+
+    def withdraw(self, ctx: CommandContext, phase: Phase, reason: str) -> None:
+        if not self.state.active:
+            return
+        require_allowed(Activity.WITHDRAW_TEAM, phase)
+        self._record(ctx, Withdrawn, reason=reason)
+
+    def _record_stage(
+        self,
+        ctx: CommandContext,
+        phase: Phase,
+        cycle_id: UUID,
+        stage: Stage,
+        content: StageContent,
+        event: type[QIEvent],
+    ) -> None:
+        self._require(Activity.RUN_PDSA, phase)
+        cycle = self.state.cycles.get(cycle_id)
+        if cycle is None:
+            raise RuleViolation(f"PDSA cycle {cycle_id} is not one of this team's")
+        if needs_recording(cycle_id, cycle, stage, content):
+            self._record(ctx, event, cycle_id=cycle_id, content=content)
+
+    def _series(self, measure_key: str) -> MeasureSeries:
+        try:
+            return self.state.measures[measure_key]
+        except KeyError:
+            raise RuleViolation(f"this team has no measure {measure_key!r}") from None
+
+    def _require(self, activity: Activity, phase: Phase) -> None:
+        if not self.state.active:
+            raise RuleViolation(f"team {self.state.name!r} has withdrawn from the collaborative")
+        require_allowed(activity, phase)
+
+
+class TeamProfile(Value):
+    name: Name
+    organization: Name
+    care_setting: CareSetting
+
+
+# Events ---------------------------------------------------------------------
+
+
+class TeamRegistered(QICreated):
+    profile: TeamProfile
+    members: tuple[MemberSpec, ...]
+
+    def apply(self, aggregate: Team) -> None:
+        assert self.collaborative_id is not None
+        aggregate.state = TeamState(
+            collaborative_id=self.collaborative_id,
+            **self.profile.model_dump(),
+            members={m.participant_id: m for m in self.members},
+        )
+
+
+class TeamEvent(QIEvent):
+    pass
+
+
+class MemberAdded(TeamEvent):
+    member: MemberSpec
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.members[self.member.participant_id] = self.member
+
+
+class MemberRemoved(TeamEvent):
+    participant_id: UUID
+
+    def apply(self, aggregate: Team) -> None:
+        del aggregate.state.members[self.participant_id]
+
+
+class CoachAssigned(TeamEvent):
+    coach_id: UUID
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.coach_id = self.coach_id
+
+
+class CoachingNoteAdded(TeamEvent):
+    note_id: UUID
+    text: str
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.coaching_notes[self.note_id] = CoachingNote(
+            text=self.text, author_id=self.actor_id, at=self.timestamp
+        )
+
+
+class AssessmentSubmitted(TeamEvent):
+    assessment_id: UUID
+    assessment: Assessment
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.assessments[self.assessment_id] = self.assessment
+
+
+class MeasureDefined(TeamEvent):
+    """A measure defined, or its definition revised (its data stays)."""
+
+    measure: MeasureDefinition
+
+    def apply(self, aggregate: Team) -> None:
+        series = aggregate.state.measures.get(self.measure.key)
+        if series is None:
+            aggregate.state.measures[self.measure.key] = MeasureSeries(definition=self.measure)
+        else:
+            series.definition = self.measure
+
+
+class DataPointSubmitted(TeamEvent):
+    measure_key: str
+    period: str
+    numerator: float
+    denominator: float | None = None
+
+    def apply(self, aggregate: Team) -> None:
+        series = aggregate.state.measures[self.measure_key]
+        series.data[self.period] = DataPoint(current=self._value())
+
+    def _value(self) -> DataValue:
+        return DataValue(
+            numerator=self.numerator,
+            denominator=self.denominator,
+            submitted_at=self.timestamp,
+            actor_id=self.actor_id,
+        )
+
+
+class DataPointCorrected(DataPointSubmitted):
+    """A resubmission for a month: the new value is current, the old one kept."""
+
+    def apply(self, aggregate: Team) -> None:
+        point = aggregate.state.measures[self.measure_key].data[self.period]
+        point.corrections.append(point.current)
+        point.current = self._value()
+
+
+class PdsaPlanned(TeamEvent):
+    cycle_id: UUID
+    plan: PdsaPlan
+
+    def apply(self, aggregate: Team) -> None:
+        cycles = aggregate.state.cycles
+        cycles[self.cycle_id] = PdsaCycle(plan=self.plan, planned_at=self.timestamp)
+        if self.plan.ramp_parent_id is not None:
+            cycles[self.plan.ramp_parent_id].ramp_children.append(self.cycle_id)
+
+
+class PdsaDone(TeamEvent):
+    cycle_id: UUID
+    content: PdsaDo
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.cycles[self.cycle_id].do = self.content
+
+
+class PdsaStudied(TeamEvent):
+    cycle_id: UUID
+    content: PdsaStudy
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.cycles[self.cycle_id].study = self.content
+
+
+class PdsaActed(TeamEvent):
+    cycle_id: UUID
+    content: PdsaAct
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.cycles[self.cycle_id].act = self.content
+
+
+class ProjectShared(TeamEvent):
+    project: SharedProject
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.shared = self.project
+
+
+class Withdrawn(TeamEvent):
+    reason: str
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.active = False
+        aggregate.state.withdrawal_reason = self.reason

@@ -1,0 +1,151 @@
+"""Frozen value objects and vocabularies shared by the aggregates."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from aggregates.base import Value
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+# A calendar month, the unit of QI measurement: "2025-03".
+Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class CareSetting(StrEnum):
+    COMMUNITY_ED = "community_ed"
+    CRITICAL_ACCESS_HOSPITAL = "critical_access_hospital"
+    TRIBAL_CLINIC = "tribal_clinic"
+    EMS_AGENCY = "ems_agency"
+    ACADEMIC_CENTER = "academic_center"
+
+
+class Discipline(StrEnum):
+    PHYSICIAN = "physician"
+    NURSE = "nurse"
+    ADVANCED_PRACTICE_PROVIDER = "advanced_practice_provider"
+    PARAMEDIC = "paramedic"
+    EMT = "emt"
+    PHARMACIST = "pharmacist"
+    RESPIRATORY_THERAPIST = "respiratory_therapist"
+    ADMINISTRATOR = "administrator"
+    QUALITY_IMPROVEMENT = "quality_improvement"
+    FAMILY_PARTNER = "family_partner"
+    OTHER = "other"
+
+
+class MemberRole(StrEnum):
+    PHYSICIAN_CHAMPION = "physician_champion"
+    NURSE_CHAMPION = "nurse_champion"
+    TEAM_LEAD = "team_lead"
+    DATA_LEAD = "data_lead"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
+    MEMBER = "member"
+
+
+class Licence(Value):
+    """A licence or registry id, e.g. kind "NPI" or "NREMT", issuer "MT"."""
+
+    kind: Name
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    issuer: Name | None = None
+
+
+class MeasureKind(StrEnum):
+    OUTCOME = "outcome"
+    PROCESS = "process"
+    BALANCING = "balancing"
+
+
+class Direction(StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+
+
+class DataType(StrEnum):
+    """How a measure's monthly value is formed, which also picks its SPC chart."""
+
+    PROPORTION = "proportion"  # numerator / denominator, at most 1 (p chart)
+    RATE = "rate"  # events per unit of exposure (u chart)
+    COUNT = "count"  # events per month, no denominator (c chart)
+    CONTINUOUS = "continuous"  # one measured value per month (XmR chart)
+
+
+class MeasureDefinition(Value):
+    key: Key
+    name: Name
+    kind: MeasureKind
+    data_type: DataType = DataType.PROPORTION
+    numerator: Text
+    denominator: Text | None = None
+    direction: Direction
+    target: float | None = Field(default=None, ge=-1e12, le=1e12)
+
+    @model_validator(mode="after")
+    def _denominator_matches_data_type(self) -> MeasureDefinition:
+        needs = self.data_type in (DataType.PROPORTION, DataType.RATE)
+        if needs and not self.denominator:
+            raise ValueError(f"a {self.data_type.value} measure needs a denominator definition")
+        if not needs and self.denominator:
+            raise ValueError(f"a {self.data_type.value} measure takes no denominator")
+        if self.data_type is DataType.PROPORTION and self.target is not None:
+            if not 0 <= self.target <= 1:
+                raise ValueError("a proportion's target is between 0 and 1")
+        return self
+
+
+class AssessmentKind(StrEnum):
+    GAP_ANALYSIS = "gap_analysis"
+    ENVIRONMENTAL_SCAN = "environmental_scan"
+
+
+class AssessmentItem(Value):
+    item: Name
+    score: float = Field(ge=0, le=1e6)
+    max_score: float = Field(default=100, gt=0, le=1e6)
+
+    @model_validator(mode="after")
+    def _score_within_max(self) -> AssessmentItem:
+        if self.score > self.max_score:
+            raise ValueError(f"score {self.score} exceeds max_score {self.max_score}")
+        return self
+
+
+class ActivityKind(StrEnum):
+    LEARNING_SESSION = "learning_session"
+    FIRESIDE_CHAT = "fireside_chat"
+    OFFICE_HOURS = "office_hours"
+    COACHING_CALL = "coaching_call"
+
+
+class CreditType(StrEnum):
+    CME = "cme"  # AMA PRA Category 1 Credit
+    CNE = "cne"  # nursing contact hours
+    CAPCE = "capce"  # EMS continuing education
+    MOC_PART_2 = "moc_part_2"
+    MOC_PART_4 = "moc_part_4"
+    ACPE = "acpe"  # pharmacy
+
+
+class CEOffering(Value):
+    """The continuing-education credit an activity offers."""
+
+    credit_types: tuple[CreditType, ...] = Field(min_length=1)
+    max_hours: float = Field(gt=0, le=100)
+    accrediting_body: Name
+
+
+class ActDecision(StrEnum):
+    ADOPT = "adopt"
+    ADAPT = "adapt"
+    ABANDON = "abandon"
+
+
+class OutputKind(StrEnum):
+    TOOLKIT = "toolkit"
+    SUMMATIVE_PAPER = "summative_paper"
+    COMMUNITY_RESOURCE = "community_resource"

@@ -1,0 +1,1 @@
+"""The application layer: command handling, persistence wiring, settings, CLI."""

@@ -1,0 +1,153 @@
+"""QIEngine: the eventsourcing Application that runs collaboratives.
+
+`execute(command, ctx)` is the one way to change anything: it finds the
+command's handler, lets it decide on the aggregates it loads, and saves their
+new events with an idempotency record in one atomic `save()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from itertools import takewhile
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.persistence import IntegrityError, Mapper
+
+from aggregates.activity import LearningActivity
+from aggregates.base import Actor, CommandContext, QIAggregate
+from aggregates.collaborative import Collaborative
+from aggregates.participant import Participant
+from aggregates.team import Team
+from engine.commands import Command
+from engine.errors import ConcurrencyConflict, IdempotencyKeyReused, NotFound
+from engine.handlers import HANDLERS
+from engine.handlers import activity as _activity_handlers  # noqa: F401  (registers)
+from engine.handlers import collaborative as _collaborative_handlers  # noqa: F401
+from engine.handlers import team as _team_handlers  # noqa: F401
+from engine.idempotency import CommandRecord, Outcome, fingerprint, record_id
+from engine.serialization import OrjsonTranscoder, PydanticMapper
+from engine.settings import Settings
+from engine.unit_of_work import KIND_NAMES, UnitOfWork, load
+
+A = TypeVar("A", bound=QIAggregate)
+Clock = Callable[[], datetime]
+
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class QIEngine(Application[UUID]):
+    name = "qi"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {}
+
+    def __init__(self, settings: Settings | None = None, clock: Clock = utc_now) -> None:
+        self.settings = settings or Settings()
+        self.clock = clock
+        interval = self.settings.snapshot_interval
+        type(self).snapshotting_intervals = {
+            Collaborative: interval, Team: interval, LearningActivity: interval, Participant: interval,
+        }  # fmt: skip
+        super().__init__(env=self.settings.eventsourcing_env())
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return PydanticMapper(transcoder=OrjsonTranscoder())
+
+    def context(self, actor: Actor, command_id: str | None = None) -> CommandContext:
+        """A command context at the engine clock's now; a fresh command id unless given."""
+        return CommandContext(actor=actor, command_id=command_id or str(uuid4()), at=self.clock())
+
+    def execute(
+        self, command: Command, ctx: CommandContext, expected_version: int | None = None
+    ) -> Outcome:
+        """Run a command once: a retry with the same command id returns the first outcome."""
+        previous = self._previous_outcome(command, ctx)
+        if previous is not None:
+            return previous
+        uow = UnitOfWork(self.repository, command.target_id(), expected_version)
+        addressed = HANDLERS[type(command)](uow, ctx, command)
+        primary = uow.loaded(addressed)
+        outcome = Outcome(
+            id=addressed, version=primary.version, events=uow.pending_event_names(), created=uow.created
+        )
+        record = CommandRecord.accept(ctx, command, outcome, primary.collaborative_id)
+        try:
+            self.save(*uow.aggregates, record)
+        except IntegrityError:
+            previous = self._previous_outcome(command, ctx)
+            if previous is not None:
+                return previous
+            raise ConcurrencyConflict(
+                f"{KIND_NAMES.get(type(primary), 'resource')} {addressed} was changed by "
+                "another command at the same time; reload and retry"
+            ) from None
+        return outcome
+
+    def _previous_outcome(self, command: Command, ctx: CommandContext) -> Outcome | None:
+        try:
+            record = self.repository.get(record_id(ctx))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(record, CommandRecord)
+        if record.state.fingerprint != fingerprint(command):
+            raise IdempotencyKeyReused(
+                f"command id {ctx.command_id!r} was already used for a different "
+                f"{record.state.command_type} command"
+            )
+        return record.state.outcome
+
+    # Reads -------------------------------------------------------------------
+
+    def get(self, kind: type[A], aggregate_id: UUID, as_of: datetime | int | None = None) -> A:
+        """An aggregate now, as of a version (int), or as of a moment (datetime)."""
+        if as_of is None:
+            return load(self.repository, kind, aggregate_id)
+        if isinstance(as_of, int):
+            return self._at_version(kind, aggregate_id, as_of)
+        return self._at_moment(kind, aggregate_id, as_of)
+
+    def collaborative(self, aggregate_id: UUID, as_of: datetime | int | None = None) -> Collaborative:
+        return self.get(Collaborative, aggregate_id, as_of)
+
+    def team(self, aggregate_id: UUID, as_of: datetime | int | None = None) -> Team:
+        return self.get(Team, aggregate_id, as_of)
+
+    def activity(self, aggregate_id: UUID, as_of: datetime | int | None = None) -> LearningActivity:
+        return self.get(LearningActivity, aggregate_id, as_of)
+
+    def participant(self, aggregate_id: UUID, as_of: datetime | int | None = None) -> Participant:
+        return self.get(Participant, aggregate_id, as_of)
+
+    def _at_version(self, kind: type[A], aggregate_id: UUID, version: int) -> A:
+        if version < 1:
+            raise NotFound(f"{KIND_NAMES.get(kind, kind.__name__)} version", version)
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
+        return _of_kind(kind, aggregate_id, aggregate)
+
+    def _at_moment(self, kind: type[A], aggregate_id: UUID, moment: datetime) -> A:
+        """The last version whose event happened at or before `moment`."""
+        start: Any = None
+        after: int | None = None
+        if self.snapshots is not None:
+            for snapshot in self.snapshots.get(aggregate_id, desc=True):
+                if snapshot.timestamp <= moment:
+                    start, after = snapshot.mutate(None), snapshot.originator_version
+                    break
+        events: Iterable[Any] = self.events.get(aggregate_id, gt=after)
+        aggregate = project_aggregate(start, takewhile(lambda e: e.timestamp <= moment, events))
+        if aggregate is None:
+            raise NotFound(f"{KIND_NAMES.get(kind, kind.__name__)} as of {moment.isoformat()}", aggregate_id)
+        return _of_kind(kind, aggregate_id, aggregate)
+
+
+def _of_kind(kind: type[A], aggregate_id: UUID, aggregate: Any) -> A:
+    if not isinstance(aggregate, kind):
+        raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+    return aggregate

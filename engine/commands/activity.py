@@ -1,0 +1,35 @@
+"""Commands on learning activities and participants."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from aggregates.activity import ActivityDetails
+from aggregates.participant import PersonDetails
+from engine.commands import Command
+
+
+class ScheduleActivity(Command):
+    target_field = "collaborative_id"
+    collaborative_id: UUID
+    activity_id: UUID | None = None
+    details: ActivityDetails
+
+
+class RecordAttendance(Command):
+    target_field = "activity_id"
+    activity_id: UUID
+    participant_id: UUID
+    minutes: int
+
+
+class RegisterParticipant(Command):
+    participant_id: UUID | None = None
+    details: PersonDetails
+    collaborative_id: UUID | None = None
+
+
+class UpdateParticipant(Command):
+    target_field = "participant_id"
+    participant_id: UUID
+    details: PersonDetails

@@ -1,0 +1,63 @@
+"""Handlers of commands on learning activities and participants."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from aggregates.activity import LearningActivity
+from aggregates.base import CommandContext
+from aggregates.participant import Participant
+from engine.commands.activity import (
+    RecordAttendance,
+    RegisterParticipant,
+    ScheduleActivity,
+    UpdateParticipant,
+)
+from engine.errors import AlreadyExists, UnknownReference
+from engine.handlers import handles
+from engine.idempotency import derived_id
+from engine.unit_of_work import UnitOfWork
+
+
+@handles(ScheduleActivity)
+def schedule_activity(uow: UnitOfWork, ctx: CommandContext, cmd: ScheduleActivity) -> UUID:
+    collaborative = uow.collaborative(cmd.collaborative_id)
+    team_id = cmd.details.team_id
+    if team_id is not None and team_id not in collaborative.state.teams:
+        raise UnknownReference(f"team {team_id} is not registered in this collaborative")
+    activity_id = cmd.activity_id or derived_id(ctx, "activity")
+    if uow.exists(LearningActivity, activity_id):
+        raise AlreadyExists(f"learning activity {activity_id} already exists")
+    collaborative.add_to_calendar(ctx, activity_id)
+    uow.add(LearningActivity.schedule(ctx, activity_id, collaborative.id, collaborative.phase, cmd.details))
+    return activity_id
+
+
+@handles(RecordAttendance)
+def record_attendance(uow: UnitOfWork, ctx: CommandContext, cmd: RecordAttendance) -> UUID:
+    activity = uow.activity(cmd.activity_id)
+    assert activity.collaborative_id is not None
+    phase = uow.collaborative(activity.collaborative_id).phase
+    if not uow.exists(Participant, cmd.participant_id):
+        raise UnknownReference(f"no participant with id {cmd.participant_id}")
+    activity.record_attendance(ctx, phase, cmd.participant_id, cmd.minutes)
+    return activity.id
+
+
+@handles(RegisterParticipant)
+def register_participant(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterParticipant) -> UUID:
+    participant_id = cmd.participant_id or derived_id(ctx, "participant")
+    if uow.exists(Participant, participant_id):
+        raise AlreadyExists(f"participant {participant_id} already exists")
+    if cmd.collaborative_id is not None:
+        uow.collaborative(cmd.collaborative_id)
+    uow.add(Participant.register(ctx, participant_id, cmd.details, cmd.collaborative_id))
+    return participant_id
+
+
+@handles(UpdateParticipant)
+def update_participant(uow: UnitOfWork, ctx: CommandContext, cmd: UpdateParticipant) -> UUID:
+    uow.participant(cmd.participant_id).update_details(ctx, cmd.details)
+    return cmd.participant_id
+
+

@@ -1,0 +1,131 @@
+"""Handlers of commands on a Collaborative."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from aggregates.activity import ActivityKind
+from aggregates.base import CommandContext
+from aggregates.collaborative import Collaborative
+from aggregates.criteria import TeamFacts
+from aggregates.participant import Participant
+from aggregates.phases import Activity
+from aggregates.team import MemberSpec, Team, TeamProfile
+from engine.commands.collaborative import (
+    AdvancePhase,
+    ChangeExitCriteria,
+    CreateCollaborative,
+    DefineCollaborativeMeasure,
+    JoinCommunity,
+    NewMember,
+    RecordOutput,
+    RegisterTeam,
+    ReviseFocus,
+    WithdrawTeam,
+)
+from engine.errors import AlreadyExists, UnknownReference
+from engine.handlers import handles
+from engine.idempotency import derived_id
+from engine.unit_of_work import UnitOfWork
+
+
+@handles(CreateCollaborative)
+def create_collaborative(uow: UnitOfWork, ctx: CommandContext, cmd: CreateCollaborative) -> UUID:
+    collaborative_id = cmd.collaborative_id or derived_id(ctx, "collaborative")
+    if uow.exists(Collaborative, collaborative_id):
+        raise AlreadyExists(f"collaborative {collaborative_id} already exists")
+    uow.add(Collaborative.create(ctx, collaborative_id, cmd.title, cmd.focus, cmd.measures, cmd.settings))
+    return collaborative_id
+
+
+@handles(ReviseFocus)
+def revise_focus(uow: UnitOfWork, ctx: CommandContext, cmd: ReviseFocus) -> UUID:
+    uow.collaborative(cmd.collaborative_id).revise_focus(ctx, cmd.focus)
+    return cmd.collaborative_id
+
+
+@handles(DefineCollaborativeMeasure)
+def define_measure(uow: UnitOfWork, ctx: CommandContext, cmd: DefineCollaborativeMeasure) -> UUID:
+    uow.collaborative(cmd.collaborative_id).define_measure(ctx, cmd.measure)
+    return cmd.collaborative_id
+
+
+@handles(ChangeExitCriteria)
+def change_exit_criteria(uow: UnitOfWork, ctx: CommandContext, cmd: ChangeExitCriteria) -> UUID:
+    uow.collaborative(cmd.collaborative_id).change_exit_criteria(ctx, cmd.settings)
+    return cmd.collaborative_id
+
+
+@handles(AdvancePhase)
+def advance_phase(uow: UnitOfWork, ctx: CommandContext, cmd: AdvancePhase) -> UUID:
+    collaborative = uow.collaborative(cmd.collaborative_id)
+    teams, sessions = phase_facts(uow, collaborative)
+    collaborative.advance_phase(ctx, cmd.to, teams, sessions, cmd.override_reason)
+    return collaborative.id
+
+
+def phase_facts(uow: UnitOfWork, collaborative: Collaborative) -> tuple[tuple[TeamFacts, ...], int]:
+    """The active teams' facts and the count of learning sessions held with attendance."""
+    teams = tuple(uow.team(team_id).facts() for team_id in collaborative.active_team_ids())
+    activities = (uow.activity(a) for a in collaborative.state.activities)
+    sessions = sum(
+        1
+        for a in activities
+        if a.state.details.kind is ActivityKind.LEARNING_SESSION and a.held_with_attendance
+    )
+    return teams, sessions
+
+
+@handles(RegisterTeam)
+def register_team(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterTeam) -> UUID:
+    collaborative = uow.collaborative(cmd.collaborative_id)
+    team_id = cmd.team_id or derived_id(ctx, "team")
+    collaborative.enroll_team(ctx, team_id, cmd.name, cmd.care_setting)
+    members = tuple(
+        member_spec(uow, ctx, m, collaborative.id, f"member-{i}") for i, m in enumerate(cmd.members)
+    )
+    profile = TeamProfile(name=cmd.name, organization=cmd.organization, care_setting=cmd.care_setting)
+    uow.add(Team.register(ctx, team_id, collaborative.id, profile, members))
+    return team_id
+
+
+def member_spec(
+    uow: UnitOfWork, ctx: CommandContext, member: NewMember, collaborative_id: UUID, purpose: str
+) -> MemberSpec:
+    """A member as the Team records it, registering a new person on the way."""
+    if member.participant_id is not None:
+        if not uow.exists(Participant, member.participant_id):
+            raise UnknownReference(f"no participant with id {member.participant_id}")
+        participant_id = member.participant_id
+    else:
+        assert member.person is not None
+        participant_id = derived_id(ctx, purpose)
+        uow.add(Participant.register(ctx, participant_id, member.person, collaborative_id))
+    return MemberSpec(participant_id=participant_id, discipline=member.discipline, role=member.role)
+
+
+@handles(WithdrawTeam)
+def withdraw_team(uow: UnitOfWork, ctx: CommandContext, cmd: WithdrawTeam) -> UUID:
+    team = uow.team(cmd.team_id)
+    assert team.collaborative_id is not None
+    collaborative = uow.collaborative(team.collaborative_id)
+    collaborative.withdraw_team(ctx, team.id, cmd.reason)
+    team.withdraw(ctx, collaborative.phase, cmd.reason)
+    return team.id
+
+
+@handles(RecordOutput)
+def record_output(uow: UnitOfWork, ctx: CommandContext, cmd: RecordOutput) -> UUID:
+    output_id = cmd.output_id or derived_id(ctx, "output")
+    uow.collaborative(cmd.collaborative_id).record_output(ctx, output_id, cmd.details)
+    return cmd.collaborative_id
+
+
+@handles(JoinCommunity)
+def join_community(uow: UnitOfWork, ctx: CommandContext, cmd: JoinCommunity) -> UUID:
+    collaborative = uow.collaborative(cmd.collaborative_id)
+    collaborative.require_phase_allows(Activity.JOIN_COMMUNITY)
+    if not uow.exists(Participant, cmd.participant_id):
+        raise UnknownReference(f"no participant with id {cmd.participant_id}")
+    collaborative.add_community_member(ctx, cmd.participant_id)
+    return collaborative.id

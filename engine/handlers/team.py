@@ -1,0 +1,122 @@
+"""Handlers of commands on a Team; the collaborative's phase is read, not changed."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from aggregates.base import CommandContext
+from aggregates.participant import Participant
+from aggregates.phases import Phase
+from aggregates.team import Assessment, Team
+from engine.commands.team import (
+    AddCoachingNote,
+    AddMember,
+    AssignCoach,
+    DefineMeasure,
+    PlanCycle,
+    RecordAct,
+    RecordDo,
+    RecordStudy,
+    RemoveMember,
+    ShareProject,
+    SubmitAssessment,
+    SubmitData,
+)
+from engine.errors import UnknownReference
+from engine.handlers import handles
+from engine.handlers.collaborative import member_spec
+from engine.idempotency import derived_id
+from engine.unit_of_work import UnitOfWork
+
+
+def team_and_phase(uow: UnitOfWork, team_id: UUID) -> tuple[Team, Phase]:
+    team = uow.team(team_id)
+    assert team.collaborative_id is not None
+    return team, uow.collaborative(team.collaborative_id).phase
+
+
+@handles(AddMember)
+def add_member(uow: UnitOfWork, ctx: CommandContext, cmd: AddMember) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.add_member(ctx, phase, member_spec(uow, ctx, cmd.member, team.state.collaborative_id, "member"))
+    return team.id
+
+
+@handles(RemoveMember)
+def remove_member(uow: UnitOfWork, ctx: CommandContext, cmd: RemoveMember) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.remove_member(ctx, phase, cmd.participant_id)
+    return team.id
+
+
+@handles(AssignCoach)
+def assign_coach(uow: UnitOfWork, ctx: CommandContext, cmd: AssignCoach) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    if not uow.exists(Participant, cmd.coach_id):
+        raise UnknownReference(f"no participant with id {cmd.coach_id} to be the coach")
+    team.assign_coach(ctx, phase, cmd.coach_id)
+    return team.id
+
+
+@handles(AddCoachingNote)
+def add_coaching_note(uow: UnitOfWork, ctx: CommandContext, cmd: AddCoachingNote) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.add_coaching_note(ctx, phase, cmd.note_id or derived_id(ctx, "note"), cmd.text)
+    return team.id
+
+
+@handles(SubmitAssessment)
+def submit_assessment(uow: UnitOfWork, ctx: CommandContext, cmd: SubmitAssessment) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    assessment = Assessment(kind=cmd.kind, items=cmd.items)
+    team.submit_assessment(ctx, phase, cmd.assessment_id or derived_id(ctx, "assessment"), assessment)
+    return team.id
+
+
+@handles(DefineMeasure)
+def define_measure(uow: UnitOfWork, ctx: CommandContext, cmd: DefineMeasure) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.define_measure(ctx, phase, cmd.measure)
+    return team.id
+
+
+@handles(SubmitData)
+def submit_data(uow: UnitOfWork, ctx: CommandContext, cmd: SubmitData) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.submit_data(ctx, phase, cmd.measure_key, cmd.period, cmd.numerator, cmd.denominator)
+    return team.id
+
+
+@handles(PlanCycle)
+def plan_cycle(uow: UnitOfWork, ctx: CommandContext, cmd: PlanCycle) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.plan_cycle(ctx, phase, cmd.cycle_id or derived_id(ctx, "cycle"), cmd.plan)
+    return team.id
+
+
+@handles(RecordDo)
+def record_do(uow: UnitOfWork, ctx: CommandContext, cmd: RecordDo) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.record_do(ctx, phase, cmd.cycle_id, cmd.do)
+    return team.id
+
+
+@handles(RecordStudy)
+def record_study(uow: UnitOfWork, ctx: CommandContext, cmd: RecordStudy) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.record_study(ctx, phase, cmd.cycle_id, cmd.study)
+    return team.id
+
+
+@handles(RecordAct)
+def record_act(uow: UnitOfWork, ctx: CommandContext, cmd: RecordAct) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.record_act(ctx, phase, cmd.cycle_id, cmd.act)
+    return team.id
+
+
+@handles(ShareProject)
+def share_project(uow: UnitOfWork, ctx: CommandContext, cmd: ShareProject) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.share_project(ctx, phase, cmd.project)
+    return team.id

@@ -1,0 +1,50 @@
+"""Settings, read from QI_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QI_", extra="ignore")
+
+    store: str = Field(
+        default="var/qi.sqlite3",
+        description="a SQLite file path, or a postgresql:// URL",
+    )
+    snapshot_interval: int = Field(default=100, ge=2)
+    cache_size: int = Field(default=1000, ge=0)
+    postgres_pool_size: int = Field(default=5, ge=1)
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.store.startswith(("postgresql://", "postgres://"))
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment eventsourcing's infrastructure factory reads."""
+        env = {
+            "AGGREGATE_CACHE_MAXSIZE": str(self.cache_size),
+            "IS_SNAPSHOTTING_ENABLED": "y",
+        }
+        if self.uses_postgres:
+            env.update(_postgres_env(self.store), POSTGRES_POOL_SIZE=str(self.postgres_pool_size))
+        else:
+            Path(self.store).parent.mkdir(parents=True, exist_ok=True)
+            env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=self.store)
+        return env
+
+
+def _postgres_env(url: str) -> dict[str, str]:
+    parts = urlsplit(url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+    }

@@ -1,0 +1,96 @@
+"""The aggregates one command loads and changes, saved together in one `save()`."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+
+from aggregates.activity import LearningActivity
+from aggregates.base import QIAggregate
+from aggregates.collaborative import Collaborative
+from aggregates.participant import Participant
+from aggregates.team import Team
+from engine.errors import NotFound, StaleVersion
+
+A = TypeVar("A", bound=QIAggregate)
+
+KIND_NAMES: dict[type[QIAggregate], str] = {
+    Collaborative: "collaborative",
+    Team: "team",
+    LearningActivity: "learning activity",
+    Participant: "participant",
+}
+
+
+class UnitOfWork:
+    def __init__(
+        self, repository: Repository[Any], target_id: UUID | None, expected_version: int | None
+    ) -> None:
+        self._repository = repository
+        self._target_id = target_id
+        self._expected_version = expected_version
+        self._loaded: dict[UUID, QIAggregate] = {}
+        self.created: dict[str, list[UUID]] = {}
+
+    def get(self, kind: type[A], aggregate_id: UUID) -> A:
+        """Load an aggregate of `kind` (once per command), or raise NotFound."""
+        aggregate = self._loaded.get(aggregate_id)
+        if aggregate is None:
+            aggregate = load(self._repository, kind, aggregate_id)
+            self._check_expected_version(aggregate)
+            self._loaded[aggregate_id] = aggregate
+        if not isinstance(aggregate, kind):
+            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+        return aggregate
+
+    def collaborative(self, aggregate_id: UUID) -> Collaborative:
+        return self.get(Collaborative, aggregate_id)
+
+    def team(self, aggregate_id: UUID) -> Team:
+        return self.get(Team, aggregate_id)
+
+    def activity(self, aggregate_id: UUID) -> LearningActivity:
+        return self.get(LearningActivity, aggregate_id)
+
+    def participant(self, aggregate_id: UUID) -> Participant:
+        return self.get(Participant, aggregate_id)
+
+    def exists(self, kind: type[QIAggregate], aggregate_id: UUID) -> bool:
+        try:
+            self.get(kind, aggregate_id)
+        except NotFound:
+            return False
+        return True
+
+    def add(self, aggregate: QIAggregate) -> None:
+        """Track an aggregate the command created."""
+        self._loaded[aggregate.id] = aggregate
+        self.created.setdefault(type(aggregate).__name__, []).append(aggregate.id)
+
+    def loaded(self, aggregate_id: UUID) -> QIAggregate:
+        return self._loaded[aggregate_id]
+
+    @property
+    def aggregates(self) -> list[QIAggregate]:
+        return list(self._loaded.values())
+
+    def pending_event_names(self) -> list[str]:
+        return [type(e).__name__ for a in self._loaded.values() for e in a.pending_events]
+
+    def _check_expected_version(self, aggregate: QIAggregate) -> None:
+        if aggregate.id != self._target_id or self._expected_version is None:
+            return
+        if aggregate.version != self._expected_version:
+            raise StaleVersion(aggregate.id, self._expected_version, aggregate.version)
+
+
+def load(repository: Repository[Any], kind: type[A], aggregate_id: UUID) -> A:
+    try:
+        aggregate = repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
+    if not isinstance(aggregate, kind):
+        raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+    return aggregate
