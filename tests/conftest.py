@@ -1,0 +1,90 @@
+"""Shared fixtures: a controllable clock, and engines on SQLite and PostgreSQL.
+
+Under CI=true a missing PostgreSQL fails the run loudly; locally it skips.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from engine.application import QIEngine
+from engine.settings import Settings
+
+POSTGRES_URL = os.environ.get("QI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/qi_test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+class Clock:
+    """A clock tests move by hand, so event timestamps are known exactly."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2025, 3, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path, clock: Clock) -> Iterator[QIEngine]:
+    engine = QIEngine(Settings(store=str(tmp_path / "qi.sqlite3"), snapshot_interval=5), clock)
+    yield engine
+    engine.close()
+
+
+def _postgres_ready() -> str | None:
+    """None when PostgreSQL answers and the test database exists; else the reason."""
+    import psycopg
+
+    try:
+        admin = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+            name = POSTGRES_URL.rsplit("/", 1)[1]
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        return f"PostgreSQL at {POSTGRES_URL} is not reachable: {error}"
+    return None
+
+
+def _truncate_all(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()]  # fmt: skip
+        if tables:
+            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    problem = _postgres_ready()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"{problem} (CI=true: the PostgreSQL tests must run)", pytrace=False)
+        pytest.skip(problem)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str, clock: Clock) -> Iterator[QIEngine]:
+    engine = QIEngine(Settings(store=postgres_url, snapshot_interval=5), clock)
+    _truncate_all(postgres_url)
+    yield engine
+    engine.close()

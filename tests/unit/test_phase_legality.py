@@ -1,0 +1,176 @@
+"""Which activity is allowed in which phase: the table, and every aggregate
+command refused outside its phases with nothing recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import uuid4
+
+import pytest
+
+from aggregates.collaborative import OutputDetails
+from aggregates.errors import ActivityNotAllowed, RuleViolation
+from aggregates.phases import (
+    ALLOWED_PHASES,
+    PHASES,
+    Activity,
+    Phase,
+    is_allowed,
+    next_phase,
+    require_allowed,
+    require_next,
+)
+from aggregates.team import Assessment, MemberSpec, SharedProject
+from aggregates.values import AssessmentItem, AssessmentKind, Discipline, OutputKind
+from aggregates.activity import LearningActivity
+from aggregates.base import QIAggregate
+from tests.unit.builders import (
+    WEIGHT,
+    collaborative_in,
+    ctx,
+    new_activity,
+    new_team,
+    plan,
+    session_details,
+)
+
+F, R, O, S, P, SH, C, X = PHASES
+
+# DESIGN.md's table, written out independently of the code's.
+EXPECTED: dict[Activity, set[Phase]] = {
+    Activity.EDIT_FOCUS: {F},
+    Activity.REGISTER_TEAM: {R},
+    Activity.WITHDRAW_TEAM: {F, R, O, S, P, SH, C},
+    Activity.MANAGE_MEMBERS: {R, O, S, P, SH, C},
+    Activity.ASSIGN_COACH: {R, O, S, P, SH, C},
+    Activity.SUBMIT_ASSESSMENT: {O, S, P, SH, C},
+    Activity.SCHEDULE_ACTIVITY: {O, S, P, SH, C},
+    Activity.RECORD_ATTENDANCE: {O, S, P, SH, C},
+    Activity.DEFINE_MEASURE: {S, P, SH, C},
+    Activity.SUBMIT_DATA: {S, P, SH, C},
+    Activity.RUN_PDSA: {S, P, SH, C},
+    Activity.COACH_TEAM: {S, P, SH, C},
+    Activity.SHARE_PROJECT: {P, SH, C},
+    Activity.RECORD_OUTPUT: {SH, C},
+    Activity.JOIN_COMMUNITY: {C},
+}
+
+ALL = [(activity, phase) for activity in Activity for phase in Phase]
+
+
+def test_every_activity_has_a_row_in_the_legality_table() -> None:
+    assert set(ALLOWED_PHASES) == set(Activity) == set(EXPECTED)
+
+
+@pytest.mark.parametrize(("activity", "phase"), ALL)
+def test_legality_table_matches_the_design(activity: Activity, phase: Phase) -> None:
+    assert is_allowed(activity, phase) == (phase in EXPECTED[activity])
+
+
+@pytest.mark.parametrize(("activity", "phase"), [(a, p) for a, p in ALL if p not in EXPECTED[a]])
+def test_refusal_names_the_activity_the_phase_and_where_it_is_allowed(
+    activity: Activity, phase: Phase
+) -> None:
+    with pytest.raises(ActivityNotAllowed) as refused:
+        require_allowed(activity, phase)
+    assert activity.value in refused.value.message
+    assert f"in the {phase.value} phase" in refused.value.message
+
+
+@pytest.mark.parametrize(("current", "to"), [(a, b) for a in Phase for b in Phase if a != b])
+def test_phases_advance_forward_one_at_a_time(current: Phase, to: Phase) -> None:
+    if next_phase(current) == to:
+        require_next(current, to)
+    else:
+        with pytest.raises(RuleViolation, match="forward one at a time"):
+            require_next(current, to)
+
+
+def test_closed_is_the_last_phase() -> None:
+    assert next_phase(Phase.CLOSED) is None
+    assert [next_phase(p) for p in PHASES[:-1]] == list(PHASES[1:])
+
+
+# Every aggregate command guarded by a phase, invoked for real.
+
+Prepared = tuple[QIAggregate, Callable[[], object]]
+Invoke = Callable[[Phase], Prepared]
+
+
+def _on_collaborative(call: Callable[..., None]) -> Invoke:
+    def prepare(phase: Phase) -> Prepared:
+        collaborative = collaborative_in(phase)
+        return collaborative, lambda: call(collaborative)
+
+    return prepare
+
+
+def _on_team(call: Callable[..., None]) -> Invoke:
+    def prepare(phase: Phase) -> Prepared:
+        team = new_team()
+        team.define_measure(ctx(), Phase.SESSIONS, WEIGHT)
+        team.collect_events()
+        return team, lambda: call(team, phase)
+
+    return prepare
+
+
+def _schedule(phase: Phase) -> Prepared:
+    calendar = collaborative_in(phase)  # only so there is an aggregate to inspect
+    return calendar, lambda: LearningActivity.schedule(ctx(), uuid4(), uuid4(), phase, session_details())
+
+
+def _attend(phase: Phase) -> Prepared:
+    activity = new_activity()
+    return activity, lambda: activity.record_attendance(ctx(), phase, uuid4(), 60)
+
+
+SCORES = Assessment(kind=AssessmentKind.GAP_ANALYSIS, items=(AssessmentItem(item="Weight", score=10),))
+OUTPUT = OutputDetails(kind=OutputKind.TOOLKIT, title="Toolkit")
+INVOKERS: dict[Activity, Invoke] = {
+    Activity.EDIT_FOCUS: _on_collaborative(lambda c: c.define_measure(ctx(), WEIGHT.model_copy(update={"key": "new"}))),
+    Activity.REGISTER_TEAM: _on_collaborative(lambda c: c.enroll_team(ctx(), uuid4(), "New team", "tribal_clinic")),
+    Activity.WITHDRAW_TEAM: _on_team(lambda t, p: t.withdraw(ctx(), p, "moved on")),
+    Activity.MANAGE_MEMBERS: _on_team(
+        lambda t, p: t.add_member(ctx(), p, MemberSpec(participant_id=uuid4(), discipline=Discipline.EMT))
+    ),
+    Activity.ASSIGN_COACH: _on_team(lambda t, p: t.assign_coach(ctx(), p, uuid4())),
+    Activity.SUBMIT_ASSESSMENT: _on_team(lambda t, p: t.submit_assessment(ctx(), p, uuid4(), SCORES)),
+    Activity.SCHEDULE_ACTIVITY: _schedule,
+    Activity.RECORD_ATTENDANCE: _attend,
+    Activity.DEFINE_MEASURE: _on_team(
+        lambda t, p: t.define_measure(ctx(), p, WEIGHT.model_copy(update={"key": "other"}))
+    ),
+    Activity.SUBMIT_DATA: _on_team(lambda t, p: t.submit_data(ctx(), p, "weight-kg", "2025-01", 1, 2)),
+    Activity.RUN_PDSA: _on_team(lambda t, p: t.plan_cycle(ctx(), p, uuid4(), plan())),
+    Activity.COACH_TEAM: _on_team(lambda t, p: t.add_coaching_note(ctx(), p, uuid4(), "Good start")),
+    Activity.SHARE_PROJECT: _on_team(
+        lambda t, p: t.share_project(ctx(), p, SharedProject(title="Kg only", summary="We weigh in kg"))
+    ),
+    Activity.RECORD_OUTPUT: _on_collaborative(lambda c: c.record_output(ctx(), uuid4(), OUTPUT)),
+    Activity.JOIN_COMMUNITY: _on_collaborative(lambda c: c.add_community_member(ctx(), uuid4())),
+}
+
+
+@pytest.mark.parametrize(("activity", "phase"), [(a, p) for a, p in ALL if p not in EXPECTED[a]])
+def test_every_command_is_refused_outside_its_phases_and_records_nothing(
+    activity: Activity, phase: Phase
+) -> None:
+    aggregate, command = INVOKERS[activity](phase)
+    version = aggregate.version
+    with pytest.raises(ActivityNotAllowed):
+        command()
+    assert aggregate.collect_events() == []
+    assert aggregate.version == version
+
+
+@pytest.mark.parametrize(("activity", "phase"), [(a, p) for a, p in ALL if p in EXPECTED[a]])
+def test_every_command_is_accepted_in_its_phases(activity: Activity, phase: Phase) -> None:
+    aggregate, command = INVOKERS[activity](phase)
+    result = command()
+    recorded = result.collect_events() if isinstance(result, QIAggregate) else aggregate.collect_events()
+    assert len(recorded) == 1
+
+
+def test_every_activity_has_a_command_invoker() -> None:
+    assert set(INVOKERS) == set(Activity)
