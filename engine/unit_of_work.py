@@ -67,7 +67,12 @@ class UnitOfWork:
     def add(self, aggregate: QIAggregate) -> None:
         """Track an aggregate the command created."""
         self._loaded[aggregate.id] = aggregate
-        self.created.setdefault(type(aggregate).__name__, []).append(aggregate.id)
+        self.mark_created(type(aggregate).__name__, aggregate.id)
+
+    def mark_created(self, kind: str, entity_id: UUID) -> UUID:
+        """Report the id of something the command created, e.g. a PDSA cycle."""
+        self.created.setdefault(kind, []).append(entity_id)
+        return entity_id
 
     def loaded(self, aggregate_id: UUID) -> QIAggregate:
         return self._loaded[aggregate_id]

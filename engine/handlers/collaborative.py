@@ -116,7 +116,7 @@ def withdraw_team(uow: UnitOfWork, ctx: CommandContext, cmd: WithdrawTeam) -> UU
 
 @handles(RecordOutput)
 def record_output(uow: UnitOfWork, ctx: CommandContext, cmd: RecordOutput) -> UUID:
-    output_id = cmd.output_id or derived_id(ctx, "output")
+    output_id = uow.mark_created("Output", cmd.output_id or derived_id(ctx, "output"))
     uow.collaborative(cmd.collaborative_id).record_output(ctx, output_id, cmd.details)
     return cmd.collaborative_id
 

@@ -61,7 +61,8 @@ def assign_coach(uow: UnitOfWork, ctx: CommandContext, cmd: AssignCoach) -> UUID
 @handles(AddCoachingNote)
 def add_coaching_note(uow: UnitOfWork, ctx: CommandContext, cmd: AddCoachingNote) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
-    team.add_coaching_note(ctx, phase, cmd.note_id or derived_id(ctx, "note"), cmd.text)
+    note_id = uow.mark_created("CoachingNote", cmd.note_id or derived_id(ctx, "note"))
+    team.add_coaching_note(ctx, phase, note_id, cmd.text)
     return team.id
 
 
@@ -69,7 +70,8 @@ def add_coaching_note(uow: UnitOfWork, ctx: CommandContext, cmd: AddCoachingNote
 def submit_assessment(uow: UnitOfWork, ctx: CommandContext, cmd: SubmitAssessment) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     assessment = Assessment(kind=cmd.kind, items=cmd.items)
-    team.submit_assessment(ctx, phase, cmd.assessment_id or derived_id(ctx, "assessment"), assessment)
+    assessment_id = uow.mark_created("Assessment", cmd.assessment_id or derived_id(ctx, "assessment"))
+    team.submit_assessment(ctx, phase, assessment_id, assessment)
     return team.id
 
 
@@ -90,7 +92,8 @@ def submit_data(uow: UnitOfWork, ctx: CommandContext, cmd: SubmitData) -> UUID:
 @handles(PlanCycle)
 def plan_cycle(uow: UnitOfWork, ctx: CommandContext, cmd: PlanCycle) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
-    team.plan_cycle(ctx, phase, cmd.cycle_id or derived_id(ctx, "cycle"), cmd.plan)
+    cycle_id = uow.mark_created("PdsaCycle", cmd.cycle_id or derived_id(ctx, "cycle"))
+    team.plan_cycle(ctx, phase, cycle_id, cmd.plan)
     return team.id
 
 
