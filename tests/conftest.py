@@ -88,3 +88,18 @@ def postgres_engine(postgres_url: str, clock: Clock) -> Iterator[QIEngine]:
     _truncate_all(postgres_url)
     yield engine
     engine.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show that the store tests ran on both stores, so a skip cannot hide."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            for backend in ("TestOnSQLite", "TestOnPostgreSQL"):
+                if f"::{backend}::" in nodeid:
+                    counts.setdefault(backend, {}).setdefault(outcome, 0)
+                    counts[backend][outcome] += 1
+    for backend, by_outcome in sorted(counts.items()):
+        figures = ", ".join(f"{n} {outcome}" for outcome, n in sorted(by_outcome.items()))
+        terminalreporter.write_line(f"store contract {backend}: {figures}")

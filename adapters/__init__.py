@@ -1,0 +1,1 @@
+"""The edges: HTTP API, web pages, Kafka relay, event contracts."""
