@@ -15,7 +15,13 @@ from pydantic import BaseModel, Field
 
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Value
 from aggregates.criteria import TeamFacts
-from aggregates.datapoints import DataPoint, DataValue, MeasureSeries, check_value, require_not_future
+from aggregates.datapoints import (
+    DataPoint,
+    DataValue,
+    MeasureSeries,
+    check_value,
+    require_not_future,
+)
 from aggregates.errors import RuleViolation
 from aggregates.pdsa import (
     PdsaAct,
@@ -190,7 +196,7 @@ class Team(QIAggregate):
         check_value(series.definition, numerator, denominator)
         require_not_future(period, ctx.at)
         point = series.data.get(period)
-        fields = dict(measure_key=measure_key, period=period, numerator=numerator, denominator=denominator)
+        fields = {"measure_key": measure_key, "period": period, "numerator": numerator, "denominator": denominator}
         if point is None:
             self._record(ctx, DataPointSubmitted, **fields)
         elif (point.current.numerator, point.current.denominator) != (numerator, denominator):

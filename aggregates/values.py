@@ -92,9 +92,9 @@ class MeasureDefinition(Value):
             raise ValueError(f"a {self.data_type.value} measure needs a denominator definition")
         if not needs and self.denominator:
             raise ValueError(f"a {self.data_type.value} measure takes no denominator")
-        if self.data_type is DataType.PROPORTION and self.target is not None:
-            if not 0 <= self.target <= 1:
-                raise ValueError("a proportion's target is between 0 and 1")
+        is_proportion = self.data_type is DataType.PROPORTION
+        if is_proportion and self.target is not None and not 0 <= self.target <= 1:
+            raise ValueError("a proportion's target is between 0 and 1")
         return self
 
 

@@ -49,7 +49,7 @@ class QIEngine(Application[UUID]):
         self.settings = settings or Settings()
         self.clock = clock
         interval = self.settings.snapshot_interval
-        type(self).snapshotting_intervals = {
+        self.snapshotting_intervals = {  # type: ignore[misc]
             Collaborative: interval, Team: interval, LearningActivity: interval, Participant: interval,
         }  # fmt: skip
         super().__init__(env=self.settings.eventsourcing_env())

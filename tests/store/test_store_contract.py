@@ -19,7 +19,13 @@ from aggregates.team import Team
 from engine.application import QIEngine
 from engine.commands.collaborative import NewMember, RegisterTeam
 from engine.commands.team import AssignCoach, DefineMeasure, SubmitData
-from engine.errors import ConcurrencyConflict, IdempotencyKeyReused, NotFound, StaleVersion, UnknownReference
+from engine.errors import (
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    NotFound,
+    StaleVersion,
+    UnknownReference,
+)
 from tests.conftest import Clock
 from tests.store.lifecycle import STAFF, WEIGHT, Lifecycle
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from uuid import uuid4
 
 import pytest
@@ -41,7 +42,7 @@ READY_TEAM = TeamFacts(
     has_shared=True,
 )
 UNREADY_TEAM = TeamFacts(team_id=uuid4(), name="Big Sky EMS")
-TRANSITIONS = list(zip(PHASES[:-1], PHASES[1:], strict=True))
+TRANSITIONS = list(pairwise(PHASES))
 
 
 def test_a_new_collaborative_starts_in_focus_with_its_measures_and_actor() -> None:

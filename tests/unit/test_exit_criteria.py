@@ -22,9 +22,7 @@ DEFAULTS = ExitCriteriaSettings(min_teams=2)
 
 
 def team(name: str = "Mercy ED", **facts: object) -> TeamFacts:
-    ready = dict(
-        has_assessment=True, has_completed_pdsa=True, measure_count=1, measures_without_data=(), has_shared=True
-    )
+    ready = {"has_assessment": True, "has_completed_pdsa": True, "measure_count": 1, "has_shared": True}
     return TeamFacts(team_id=uuid4(), name=name, **{**ready, **facts})  # type: ignore[arg-type]
 
 

@@ -8,6 +8,8 @@ from uuid import uuid4
 
 import pytest
 
+from aggregates.activity import LearningActivity
+from aggregates.base import QIAggregate
 from aggregates.collaborative import OutputDetails
 from aggregates.errors import ActivityNotAllowed, RuleViolation
 from aggregates.phases import (
@@ -22,8 +24,6 @@ from aggregates.phases import (
 )
 from aggregates.team import Assessment, MemberSpec, SharedProject
 from aggregates.values import AssessmentItem, AssessmentKind, Discipline, OutputKind
-from aggregates.activity import LearningActivity
-from aggregates.base import QIAggregate
 from tests.unit.builders import (
     WEIGHT,
     collaborative_in,

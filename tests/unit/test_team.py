@@ -38,7 +38,17 @@ from aggregates.values import (
     MeasureDefinition,
     MeasureKind,
 )
-from tests.unit.builders import ACT, DO, STUDY, WEIGHT, ctx, new_team, plan, team_with_acted_cycle, then_events
+from tests.unit.builders import (
+    ACT,
+    DO,
+    STUDY,
+    WEIGHT,
+    ctx,
+    new_team,
+    plan,
+    team_with_acted_cycle,
+    then_events,
+)
 
 S = Phase.SESSIONS
 APRIL = datetime(2025, 4, 2, tzinfo=UTC)
