@@ -19,7 +19,7 @@ def _engine() -> QIEngine:
 @app.command()
 def demo() -> None:
     """Seed the demo collaborative (once) through the engine's commands and summarise it."""
-    from engine.demo import seed_demo, summarize, render_summary
+    from engine.demo import render_summary, seed_demo, summarize
 
     engine = _engine()
     with console.status("seeding the demo collaborative…"):

@@ -10,7 +10,14 @@ from aggregates.collaborative import FocusFields, OutputDetails
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
-from aggregates.values import CareSetting, Discipline, MeasureDefinition, MemberRole, Name, Text
+from aggregates.values import (
+    CareSetting,
+    Discipline,
+    MeasureDefinition,
+    MemberRole,
+    Name,
+    Text,
+)
 from engine.commands import Command
 
 

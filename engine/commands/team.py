@@ -8,7 +8,14 @@ from pydantic import Field
 
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.team import SharedProject
-from aggregates.values import AssessmentItem, AssessmentKind, Key, MeasureDefinition, Period, Text
+from aggregates.values import (
+    AssessmentItem,
+    AssessmentKind,
+    Key,
+    MeasureDefinition,
+    Period,
+    Text,
+)
 from engine.commands import Command
 from engine.commands.collaborative import NewMember
 
