@@ -61,9 +61,12 @@ class LearningActivity(QIAggregate):
         if details.kind is ActivityKind.COACHING_CALL and details.team_id is None:
             raise RuleViolation("a coaching call names the team it is with")
         return cls._create_with(
-            ctx, ActivityScheduled, activity_id,
-            collaborative_id=collaborative_id, details=details,
-        )  # fmt: skip
+            ctx,
+            ActivityScheduled,
+            activity_id,
+            collaborative_id=collaborative_id,
+            details=details,
+        )
 
     @property
     def held_with_attendance(self) -> bool:
@@ -79,8 +82,7 @@ class LearningActivity(QIAggregate):
             raise RuleViolation("attendance cannot be recorded before the activity starts")
         if not 0 < minutes <= details.duration_minutes:
             raise RuleViolation(
-                f"minutes attended must be between 1 and the activity's "
-                f"{details.duration_minutes} minutes"
+                f"minutes attended must be between 1 and the activity's {details.duration_minutes} minutes"
             )
         existing = self.state.attendance.get(participant_id)
         if existing is not None and existing.minutes == minutes:
@@ -93,9 +95,7 @@ class ActivityScheduled(QICreated):
 
     def apply(self, aggregate: LearningActivity) -> None:
         assert self.collaborative_id is not None
-        aggregate.state = LearningActivityState(
-            collaborative_id=self.collaborative_id, details=self.details
-        )
+        aggregate.state = LearningActivityState(collaborative_id=self.collaborative_id, details=self.details)
 
 
 class AttendanceRecorded(QIEvent):

@@ -138,9 +138,7 @@ class Collaborative(QIAggregate):
             return
         self._record(ctx, ExitCriteriaChanged, settings=settings)
 
-    def unmet_exit_criteria(
-        self, teams: tuple[TeamFacts, ...], sessions_held: int
-    ) -> list[UnmetCriterion]:
+    def unmet_exit_criteria(self, teams: tuple[TeamFacts, ...], sessions_held: int) -> list[UnmetCriterion]:
         """The current phase's unmet exit criteria, given the teams' and sessions' facts."""
         facts = PhaseFacts(
             focus_area=self.state.focus_area,
@@ -183,9 +181,7 @@ class Collaborative(QIAggregate):
             override_reason=override_reason if unmet else None,
         )
 
-    def enroll_team(
-        self, ctx: CommandContext, team_id: UUID, name: str, care_setting: CareSetting
-    ) -> None:
+    def enroll_team(self, ctx: CommandContext, team_id: UUID, name: str, care_setting: CareSetting) -> None:
         require_allowed(Activity.REGISTER_TEAM, self.phase)
         for entry in self.state.teams.values():
             if entry.active and entry.name.casefold() == name.casefold():
@@ -205,9 +201,7 @@ class Collaborative(QIAggregate):
             return
         self._record(ctx, ActivityAddedToCalendar, activity_id=activity_id)
 
-    def record_output(
-        self, ctx: CommandContext, output_id: UUID, details: OutputDetails
-    ) -> None:
+    def record_output(self, ctx: CommandContext, output_id: UUID, details: OutputDetails) -> None:
         require_allowed(Activity.RECORD_OUTPUT, self.phase)
         existing = self.state.outputs.get(output_id)
         if existing is not None:
@@ -341,9 +335,7 @@ class OutputRecorded(CollaborativeEvent):
     details: OutputDetails
 
     def apply(self, aggregate: Collaborative) -> None:
-        aggregate.state.outputs[self.output_id] = Output(
-            details=self.details, recorded_at=self.timestamp
-        )
+        aggregate.state.outputs[self.output_id] = Output(details=self.details, recorded_at=self.timestamp)
 
 
 class CommunityMemberJoined(CollaborativeEvent):

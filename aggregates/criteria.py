@@ -88,9 +88,7 @@ class UnmetCriterion(Value):
     detail: str
 
 
-def unmet_criteria(
-    leaving: Phase, settings: ExitCriteriaSettings, facts: PhaseFacts
-) -> list[UnmetCriterion]:
+def unmet_criteria(leaving: Phase, settings: ExitCriteriaSettings, facts: PhaseFacts) -> list[UnmetCriterion]:
     """The exit criteria of `leaving` that the facts do not satisfy, in order."""
     unmet = []
     for criterion in settings.for_phase(leaving):
@@ -133,9 +131,7 @@ def _teams_lacking(facts: PhaseFacts, lacks: Callable[[TeamFacts], bool], what: 
         return f"there are no active teams, so none {what}"
     if not lacking:
         return None
-    return f"{len(lacking)} of {len(facts.teams)} active teams have not {what}: " + ", ".join(
-        lacking
-    )
+    return f"{len(lacking)} of {len(facts.teams)} active teams have not {what}: " + ", ".join(lacking)
 
 
 def _assessments(_: ExitCriteriaSettings, facts: PhaseFacts) -> str | None:
@@ -153,9 +149,7 @@ def _session_held(_: ExitCriteriaSettings, facts: PhaseFacts) -> str | None:
 
 
 def _pdsa_completed(_: ExitCriteriaSettings, facts: PhaseFacts) -> str | None:
-    return _teams_lacking(
-        facts, lambda t: not t.has_completed_pdsa, "completed a PDSA cycle (act decided)"
-    )
+    return _teams_lacking(facts, lambda t: not t.has_completed_pdsa, "completed a PDSA cycle (act decided)")
 
 
 def _measure_data(_: ExitCriteriaSettings, facts: PhaseFacts) -> str | None:

@@ -39,9 +39,12 @@ class Participant(QIAggregate):
     ) -> Self:
         """Register a person; `collaborative_id` is where they were first enrolled."""
         return cls._create_with(
-            ctx, ParticipantRegistered, participant_id,
-            collaborative_id=collaborative_id, details=details,
-        )  # fmt: skip
+            ctx,
+            ParticipantRegistered,
+            participant_id,
+            collaborative_id=collaborative_id,
+            details=details,
+        )
 
     def update_details(self, ctx: CommandContext, details: PersonDetails) -> None:
         if details == self.state.details:
@@ -53,9 +56,7 @@ class ParticipantRegistered(QICreated):
     details: PersonDetails
 
     def apply(self, aggregate: Participant) -> None:
-        aggregate.state = ParticipantState(
-            collaborative_id=self.collaborative_id, details=self.details
-        )
+        aggregate.state = ParticipantState(collaborative_id=self.collaborative_id, details=self.details)
 
 
 class ParticipantDetailsUpdated(QIEvent):

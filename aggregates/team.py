@@ -112,9 +112,13 @@ class Team(QIAggregate):
         if len({m.participant_id for m in members}) != len(members):
             raise RuleViolation("a participant is listed twice among the team's members")
         return cls._create_with(
-            ctx, TeamRegistered, team_id,
-            collaborative_id=collaborative_id, profile=profile, members=members,
-        )  # fmt: skip
+            ctx,
+            TeamRegistered,
+            team_id,
+            collaborative_id=collaborative_id,
+            profile=profile,
+            members=members,
+        )
 
     def facts(self) -> TeamFacts:
         """What the collaborative's exit criteria need to know about this team."""
@@ -196,7 +200,12 @@ class Team(QIAggregate):
         check_value(series.definition, numerator, denominator)
         require_not_future(period, ctx.at)
         point = series.data.get(period)
-        fields = {"measure_key": measure_key, "period": period, "numerator": numerator, "denominator": denominator}
+        fields = {
+            "measure_key": measure_key,
+            "period": period,
+            "numerator": numerator,
+            "denominator": denominator,
+        }
         if point is None:
             self._record(ctx, DataPointSubmitted, **fields)
         elif (point.current.numerator, point.current.denominator) != (numerator, denominator):

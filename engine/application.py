@@ -36,7 +36,6 @@ A = TypeVar("A", bound=QIAggregate)
 Clock = Callable[[], datetime]
 
 
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -50,8 +49,11 @@ class QIEngine(Application[UUID]):
         self.clock = clock
         interval = self.settings.snapshot_interval
         self.snapshotting_intervals = {  # type: ignore[misc]
-            Collaborative: interval, Team: interval, LearningActivity: interval, Participant: interval,
-        }  # fmt: skip
+            Collaborative: interval,
+            Team: interval,
+            LearningActivity: interval,
+            Participant: interval,
+        }
         super().__init__(env=self.settings.eventsourcing_env())
 
     def construct_mapper(self) -> Mapper[UUID]:
@@ -61,9 +63,7 @@ class QIEngine(Application[UUID]):
         """A command context at the engine clock's now; a fresh command id unless given."""
         return CommandContext(actor=actor, command_id=command_id or str(uuid4()), at=self.clock())
 
-    def execute(
-        self, command: Command, ctx: CommandContext, expected_version: int | None = None
-    ) -> Outcome:
+    def execute(self, command: Command, ctx: CommandContext, expected_version: int | None = None) -> Outcome:
         """Run a command once: a retry with the same command id returns the first outcome."""
         previous = self._previous_outcome(command, ctx)
         if previous is not None:

@@ -28,8 +28,7 @@ def demo() -> None:
         console.print(f"[green]Seeded the demo collaborative[/] into {engine.settings.store}")
     else:
         console.print(
-            f"[yellow]The demo collaborative already exists[/] in {engine.settings.store}; "
-            "nothing was added."
+            f"[yellow]The demo collaborative already exists[/] in {engine.settings.store}; nothing was added."
         )
     console.print(render_summary(summarize(engine, result.collaborative_id)))
     engine.close()

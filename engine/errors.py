@@ -32,9 +32,7 @@ class StaleVersion(EngineError):
     """The caller's expected version is not the current one (412)."""
 
     def __init__(self, resource_id: UUID, expected: int, actual: int) -> None:
-        super().__init__(
-            f"{resource_id} is at version {actual}, not the expected version {expected}"
-        )
+        super().__init__(f"{resource_id} is at version {actual}, not the expected version {expected}")
         self.expected = expected
         self.actual = actual
 

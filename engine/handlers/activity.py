@@ -59,5 +59,3 @@ def register_participant(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterPart
 def update_participant(uow: UnitOfWork, ctx: CommandContext, cmd: UpdateParticipant) -> UUID:
     uow.participant(cmd.participant_id).update_details(ctx, cmd.details)
     return cmd.participant_id
-
-

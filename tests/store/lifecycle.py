@@ -70,12 +70,19 @@ class Lifecycle:
 
     def create(self) -> UUID:
         focus = FocusFields(
-            focus_area="Pediatric readiness", aim="Weigh 90% of children in kg",
-            starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31),
-        )  # fmt: skip
-        outcome = self.run(CreateCollaborative(
-            title="PRQC", focus=focus, measures=(WEIGHT,), settings=ExitCriteriaSettings(min_teams=2),
-        ))  # fmt: skip
+            focus_area="Pediatric readiness",
+            aim="Weigh 90% of children in kg",
+            starts_on=date(2025, 1, 1),
+            ends_on=date(2025, 12, 31),
+        )
+        outcome = self.run(
+            CreateCollaborative(
+                title="PRQC",
+                focus=focus,
+                measures=(WEIGHT,),
+                settings=ExitCriteriaSettings(min_teams=2),
+            )
+        )
         self.collaborative_id = outcome.id
         return outcome.id
 
@@ -85,42 +92,80 @@ class Lifecycle:
             ("Mercy ED", "community_ed", "nurse"),
             ("Big Sky EMS", "ems_agency", "paramedic"),
         ):
-            outcome = self.run(RegisterTeam(
-                collaborative_id=self.collaborative_id, name=name, organization=name,
-                care_setting=setting, members=(NewMember(person={"name": f"{name} lead"}, discipline=discipline),),
-            ))  # fmt: skip
+            outcome = self.run(
+                RegisterTeam(
+                    collaborative_id=self.collaborative_id,
+                    name=name,
+                    organization=name,
+                    care_setting=setting,
+                    members=(NewMember(person={"name": f"{name} lead"}, discipline=discipline),),
+                )
+            )
             self.teams.append(outcome.id)
             self.members[outcome.id] = outcome.created["Participant"]
 
     def orient(self) -> None:
         for team_id in self.teams:
-            self.run(SubmitAssessment(
-                team_id=team_id, kind="gap_analysis",
-                items=(AssessmentItem(item="Weight in kg", score=40), AssessmentItem(item="Policy", score=70)),
-            ))  # fmt: skip
+            self.run(
+                SubmitAssessment(
+                    team_id=team_id,
+                    kind="gap_analysis",
+                    items=(
+                        AssessmentItem(item="Weight in kg", score=40),
+                        AssessmentItem(item="Policy", score=70),
+                    ),
+                )
+            )
 
     def hold_session(self) -> None:
         assert self.collaborative_id
         starts = self.clock.now + timedelta(days=1)  # type: ignore[attr-defined]
         details = ActivityDetails(
-            kind=ActivityKind.LEARNING_SESSION, title="LS1", starts_at=starts, duration_minutes=90,
+            kind=ActivityKind.LEARNING_SESSION,
+            title="LS1",
+            starts_at=starts,
+            duration_minutes=90,
             ce=CEOffering(credit_types=("cme", "cne"), max_hours=1.5, accrediting_body="AAP"),
-        )  # fmt: skip
-        self.session_id = self.run(ScheduleActivity(collaborative_id=self.collaborative_id, details=details)).id
+        )
+        self.session_id = self.run(
+            ScheduleActivity(collaborative_id=self.collaborative_id, details=details)
+        ).id
         self.clock.advance(days=2)  # type: ignore[attr-defined]
         for team_id in self.teams:
-            self.run(RecordAttendance(activity_id=self.session_id, participant_id=self.members[team_id][0], minutes=90))
+            self.run(
+                RecordAttendance(
+                    activity_id=self.session_id, participant_id=self.members[team_id][0], minutes=90
+                )
+            )
 
     def work_projects(self) -> None:
         for team_id in self.teams:
             self.run(DefineMeasure(team_id=team_id, measure=WEIGHT))
-            self.run(SubmitData(team_id=team_id, measure_key="weight-kg", period="2025-01", numerator=12, denominator=20))
-            cycle_id = self.run(PlanCycle(team_id=team_id, plan=PdsaPlan(
-                title="Kg-only scale", change_idea="Lock scales to kg", objective="Fewer lb entries",
-                prediction="90% in kg", plan="Day shift, one week",
-            ))).created["PdsaCycle"][0]  # fmt: skip
+            self.run(
+                SubmitData(
+                    team_id=team_id, measure_key="weight-kg", period="2025-01", numerator=12, denominator=20
+                )
+            )
+            cycle_id = self.run(
+                PlanCycle(
+                    team_id=team_id,
+                    plan=PdsaPlan(
+                        title="Kg-only scale",
+                        change_idea="Lock scales to kg",
+                        objective="Fewer lb entries",
+                        prediction="90% in kg",
+                        plan="Day shift, one week",
+                    ),
+                )
+            ).created["PdsaCycle"][0]
             self.run(RecordDo(team_id=team_id, cycle_id=cycle_id, do=PdsaDo(observations="Scales locked")))
-            self.run(RecordStudy(team_id=team_id, cycle_id=cycle_id, study=PdsaStudy(results="88%", prediction_confirmed=False)))
+            self.run(
+                RecordStudy(
+                    team_id=team_id,
+                    cycle_id=cycle_id,
+                    study=PdsaStudy(results="88%", prediction_confirmed=False),
+                )
+            )
             self.run(RecordAct(team_id=team_id, cycle_id=cycle_id, act=PdsaAct(decision="adopt")))
 
     def share(self) -> None:
@@ -130,9 +175,18 @@ class Lifecycle:
 
     def finish(self) -> None:
         assert self.collaborative_id
-        self.run(RecordOutput(collaborative_id=self.collaborative_id, details=OutputDetails(kind="toolkit", title="Kg toolkit")))
+        self.run(
+            RecordOutput(
+                collaborative_id=self.collaborative_id,
+                details=OutputDetails(kind="toolkit", title="Kg toolkit"),
+            )
+        )
         self.advance(Phase.COMMUNITY_OF_PRACTICE)
-        self.run(JoinCommunity(collaborative_id=self.collaborative_id, participant_id=self.members[self.teams[0]][0]))
+        self.run(
+            JoinCommunity(
+                collaborative_id=self.collaborative_id, participant_id=self.members[self.teams[0]][0]
+            )
+        )
         self.advance(Phase.CLOSED)
 
     def through_every_phase(self) -> None:

@@ -84,19 +84,29 @@ class StoreContract:
         life.advance(Phase.ORIENTATION)
         before = stored_count(life.engine)
         with pytest.raises(ActivityNotAllowed):
-            life.run(RegisterTeam(
-                collaborative_id=life.collaborative_id, name="Late ED", organization="Late",
-                care_setting="community_ed", members=(NewMember(person={"name": "Lee"}, discipline="nurse"),),
-            ))  # fmt: skip
+            life.run(
+                RegisterTeam(
+                    collaborative_id=life.collaborative_id,
+                    name="Late ED",
+                    organization="Late",
+                    care_setting="community_ed",
+                    members=(NewMember(person={"name": "Lee"}, discipline="nurse"),),
+                )
+            )
         assert stored_count(life.engine) == before
 
-    def test_a_retried_command_returns_the_first_outcome_and_stores_nothing_new(self, life: Lifecycle) -> None:
+    def test_a_retried_command_returns_the_first_outcome_and_stores_nothing_new(
+        self, life: Lifecycle
+    ) -> None:
         life.create()
         life.advance(Phase.REGISTRATION)
         command = RegisterTeam(
-            collaborative_id=life.collaborative_id, name="Mercy ED", organization="Mercy",
-            care_setting="community_ed", members=(NewMember(person={"name": "Lee"}, discipline="nurse"),),
-        )  # fmt: skip
+            collaborative_id=life.collaborative_id,
+            name="Mercy ED",
+            organization="Mercy",
+            care_setting="community_ed",
+            members=(NewMember(person={"name": "Lee"}, discipline="nurse"),),
+        )
         ctx = life.engine.context(STAFF, command_id="retry-me")
         first = life.engine.execute(command, ctx)
         before = stored_count(life.engine)
@@ -108,15 +118,27 @@ class StoreContract:
         collaborative_id = life.create()
         life.advance(Phase.REGISTRATION)
         ctx = life.engine.context(STAFF, command_id="k")
-        life.engine.execute(RegisterTeam(
-            collaborative_id=collaborative_id, name="A", organization="A", care_setting="community_ed",
-            members=(NewMember(person={"name": "Lee"}, discipline="nurse"),),
-        ), ctx)  # fmt: skip
+        life.engine.execute(
+            RegisterTeam(
+                collaborative_id=collaborative_id,
+                name="A",
+                organization="A",
+                care_setting="community_ed",
+                members=(NewMember(person={"name": "Lee"}, discipline="nurse"),),
+            ),
+            ctx,
+        )
         with pytest.raises(IdempotencyKeyReused, match="already used"):
-            life.engine.execute(RegisterTeam(
-                collaborative_id=collaborative_id, name="B", organization="B", care_setting="community_ed",
-                members=(NewMember(person={"name": "Kim"}, discipline="nurse"),),
-            ), ctx)  # fmt: skip
+            life.engine.execute(
+                RegisterTeam(
+                    collaborative_id=collaborative_id,
+                    name="B",
+                    organization="B",
+                    care_setting="community_ed",
+                    members=(NewMember(person={"name": "Kim"}, discipline="nurse"),),
+                ),
+                ctx,
+            )
 
     def test_a_concurrent_change_to_the_same_team_is_a_conflict_and_stores_nothing(
         self, life: Lifecycle, engine: QIEngine, monkeypatch: pytest.MonkeyPatch
@@ -127,13 +149,19 @@ class StoreContract:
         original_save = engine.save
 
         def save_after_someone_else(*objs: object) -> object:
-            other.execute(AssignCoach(team_id=team_id, coach_id=life.members[team_id][0]), other.context(STAFF))
+            other.execute(
+                AssignCoach(team_id=team_id, coach_id=life.members[team_id][0]), other.context(STAFF)
+            )
             return original_save(*objs)  # type: ignore[arg-type]
 
         monkeypatch.setattr(engine, "save", save_after_someone_else)
         before = stored_count(engine)
         with pytest.raises(ConcurrencyConflict, match="reload and retry"):
-            life.run(SubmitData(team_id=team_id, measure_key="weight-kg", period="2025-01", numerator=1, denominator=2))
+            life.run(
+                SubmitData(
+                    team_id=team_id, measure_key="weight-kg", period="2025-01", numerator=1, denominator=2
+                )
+            )
         assert stored_count(engine) == before + 2  # only the other engine's command and its record
         assert engine.team(team_id).state.measures["weight-kg"].data == {}
         other.close()
@@ -142,7 +170,9 @@ class StoreContract:
         self._team_in_sessions(life)
         team_id = life.teams[0]
         version = life.engine.team(team_id).version
-        command = SubmitData(team_id=team_id, measure_key="weight-kg", period="2025-01", numerator=1, denominator=2)
+        command = SubmitData(
+            team_id=team_id, measure_key="weight-kg", period="2025-01", numerator=1, denominator=2
+        )
         with pytest.raises(StaleVersion, match=f"not the expected version {version - 1}"):
             life.engine.execute(command, life.engine.context(STAFF), expected_version=version - 1)
         outcome = life.engine.execute(command, life.engine.context(STAFF), expected_version=version)
@@ -155,15 +185,23 @@ class StoreContract:
         for month in range(1, 13):
             clock.advance(days=31)
             life.engine.execute(
-                SubmitData(team_id=team_id, measure_key="weight-kg", period=f"2025-{month:02d}", numerator=month, denominator=20),
+                SubmitData(
+                    team_id=team_id,
+                    measure_key="weight-kg",
+                    period=f"2025-{month:02d}",
+                    numerator=month,
+                    denominator=20,
+                ),
                 life.engine.context(STAFF),
-            )  # fmt: skip
+            )
             moments.append((clock.now, life.engine.team(team_id).version))
         assert life.engine.snapshots is not None and list(life.engine.snapshots.get(team_id))
         for month, (moment, version) in enumerate(moments, start=1):
             by_time = life.engine.team(team_id, as_of=moment + timedelta(hours=1))
             by_version = life.engine.team(team_id, as_of=version)
-            assert sorted(by_time.state.measures["weight-kg"].data) == [f"2025-{m:02d}" for m in range(1, month + 1)]
+            assert sorted(by_time.state.measures["weight-kg"].data) == [
+                f"2025-{m:02d}" for m in range(1, month + 1)
+            ]
             assert by_time.state == by_version.state and by_time.version == version
         with pytest.raises(NotFound):
             life.engine.team(team_id, as_of=moments[0][0] - timedelta(days=3650))
@@ -172,7 +210,15 @@ class StoreContract:
         self._team_in_sessions(life)
         team_id = life.teams[0]
         for month in range(1, 13):
-            life.run(SubmitData(team_id=team_id, measure_key="weight-kg", period=f"2024-{month:02d}", numerator=3, denominator=9))
+            life.run(
+                SubmitData(
+                    team_id=team_id,
+                    measure_key="weight-kg",
+                    period=f"2024-{month:02d}",
+                    numerator=3,
+                    denominator=9,
+                )
+            )
         replayed = project_aggregate(None, life.engine.events.get(team_id))
         loaded = life.engine.team(team_id)
         assert isinstance(replayed, Team)
@@ -191,14 +237,24 @@ class StoreContract:
         version = life.engine.activity(activity_id).version
         person = uuid4()
         v1_state = {
-            "timestamp": life.clock.now.isoformat(), "actor_id": "legacy", "actor_role": "staff",
-            "command_id": "legacy-1", "collaborative_id": str(life.collaborative_id),
-            "participant_id": str(person), "hours": 1.25,
-        }  # fmt: skip
-        life.engine.recorder.insert_events([StoredEvent(
-            originator_id=activity_id, originator_version=version + 1,
-            topic=get_topic(AttendanceRecorded), state=orjson.dumps(v1_state),
-        )])  # fmt: skip
+            "timestamp": life.clock.now.isoformat(),
+            "actor_id": "legacy",
+            "actor_role": "staff",
+            "command_id": "legacy-1",
+            "collaborative_id": str(life.collaborative_id),
+            "participant_id": str(person),
+            "hours": 1.25,
+        }
+        life.engine.recorder.insert_events(
+            [
+                StoredEvent(
+                    originator_id=activity_id,
+                    originator_version=version + 1,
+                    topic=get_topic(AttendanceRecorded),
+                    state=orjson.dumps(v1_state),
+                )
+            ]
+        )
         assert life.engine.activity(activity_id).state.attendance[person].minutes == 75
 
     def test_missing_resources_and_references_are_named(self, life: Lifecycle) -> None:
@@ -216,7 +272,12 @@ class StoreContract:
     def test_team_tokens_act_with_their_own_role_on_record(self, life: Lifecycle) -> None:
         self._team_in_sessions(life)
         team_actor = Actor(id="mercy-ed-token", role=Role.TEAM)
-        life.run(SubmitData(team_id=life.teams[0], measure_key="weight-kg", period="2025-01", numerator=5, denominator=9), team_actor)
+        life.run(
+            SubmitData(
+                team_id=life.teams[0], measure_key="weight-kg", period="2025-01", numerator=5, denominator=9
+            ),
+            team_actor,
+        )
         [*_, last] = life.engine.events.get(life.teams[0])
         assert (last.actor_id, last.actor_role) == ("mercy-ed-token", Role.TEAM)  # type: ignore[attr-defined]
 

@@ -114,7 +114,9 @@ def team_with_acted_cycle(phase: Phase = Phase.SESSIONS) -> tuple[Team, UUID]:
     return team, cycle_id
 
 
-def session_details(kind: ActivityKind = ActivityKind.LEARNING_SESSION, starts: datetime = T0) -> ActivityDetails:
+def session_details(
+    kind: ActivityKind = ActivityKind.LEARNING_SESSION, starts: datetime = T0
+) -> ActivityDetails:
     return ActivityDetails(
         kind=kind,
         title="Learning session 1",
@@ -125,6 +127,8 @@ def session_details(kind: ActivityKind = ActivityKind.LEARNING_SESSION, starts: 
 
 
 def new_activity(phase: Phase = Phase.SESSIONS) -> LearningActivity:
-    activity = LearningActivity.schedule(ctx(at=T0 - timedelta(days=7)), uuid4(), uuid4(), phase, session_details())
+    activity = LearningActivity.schedule(
+        ctx(at=T0 - timedelta(days=7)), uuid4(), uuid4(), phase, session_details()
+    )
     activity.collect_events()
     return activity

@@ -68,8 +68,11 @@ def test_advances_when_the_exit_criteria_hold(leaving: Phase, to: Phase) -> None
     [advanced] = then_events(collaborative)
     assert isinstance(advanced, PhaseAdvanced)
     assert (advanced.from_phase, advanced.to_phase, advanced.unmet, advanced.override_reason) == (
-        leaving, to, (), None,
-    )  # fmt: skip
+        leaving,
+        to,
+        (),
+        None,
+    )
     assert collaborative.phase is to
 
 
@@ -77,9 +80,7 @@ FAILING_FACTS = [(f, t) for f, t in TRANSITIONS if f is not Phase.COMMUNITY_OF_P
 
 
 @pytest.mark.parametrize(("leaving", "to"), FAILING_FACTS)
-def test_refuses_to_advance_with_unmet_criteria_listed_and_records_nothing(
-    leaving: Phase, to: Phase
-) -> None:
+def test_refuses_to_advance_with_unmet_criteria_listed_and_records_nothing(leaving: Phase, to: Phase) -> None:
     collaborative = collaborative_in(leaving)
     collaborative.state.focus_area = None  # only focus reads its own fields
     with pytest.raises(PhaseExitBlocked) as refused:
@@ -135,7 +136,9 @@ def test_a_closed_collaborative_goes_nowhere_and_takes_no_new_criteria() -> None
     with pytest.raises(RuleViolation, match="it is closed"):
         collaborative.advance_phase(ctx(), Phase.FOCUS, (), 0)
     with pytest.raises(RuleViolation, match="closed"):
-        collaborative.change_exit_criteria(ctx(), collaborative.state.settings.model_copy(update={"min_teams": 9}))
+        collaborative.change_exit_criteria(
+            ctx(), collaborative.state.settings.model_copy(update={"min_teams": 9})
+        )
 
 
 def test_focus_fields_are_revised_in_focus_and_an_identical_revision_is_a_no_op() -> None:
@@ -211,5 +214,8 @@ def test_every_event_carries_actor_command_and_collaborative() -> None:
     collaborative.advance_phase(context, Phase.REGISTRATION, (), 0)
     [event] = then_events(collaborative)
     assert (event.actor_id, event.command_id, event.collaborative_id, event.timestamp) == (
-        STAFF.id, context.command_id, collaborative.id, context.at,
-    )  # fmt: skip
+        STAFF.id,
+        context.command_id,
+        collaborative.id,
+        context.at,
+    )

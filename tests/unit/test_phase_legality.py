@@ -34,18 +34,18 @@ from tests.unit.builders import (
     session_details,
 )
 
-F, R, O, S, P, SH, C, X = PHASES
+F, R, OR, S, P, SH, C, X = PHASES
 
 # DESIGN.md's table, written out independently of the code's.
 EXPECTED: dict[Activity, set[Phase]] = {
     Activity.EDIT_FOCUS: {F},
     Activity.REGISTER_TEAM: {R},
-    Activity.WITHDRAW_TEAM: {F, R, O, S, P, SH, C},
-    Activity.MANAGE_MEMBERS: {R, O, S, P, SH, C},
-    Activity.ASSIGN_COACH: {R, O, S, P, SH, C},
-    Activity.SUBMIT_ASSESSMENT: {O, S, P, SH, C},
-    Activity.SCHEDULE_ACTIVITY: {O, S, P, SH, C},
-    Activity.RECORD_ATTENDANCE: {O, S, P, SH, C},
+    Activity.WITHDRAW_TEAM: {F, R, OR, S, P, SH, C},
+    Activity.MANAGE_MEMBERS: {R, OR, S, P, SH, C},
+    Activity.ASSIGN_COACH: {R, OR, S, P, SH, C},
+    Activity.SUBMIT_ASSESSMENT: {OR, S, P, SH, C},
+    Activity.SCHEDULE_ACTIVITY: {OR, S, P, SH, C},
+    Activity.RECORD_ATTENDANCE: {OR, S, P, SH, C},
     Activity.DEFINE_MEASURE: {S, P, SH, C},
     Activity.SUBMIT_DATA: {S, P, SH, C},
     Activity.RUN_PDSA: {S, P, SH, C},
@@ -128,8 +128,12 @@ def _attend(phase: Phase) -> Prepared:
 SCORES = Assessment(kind=AssessmentKind.GAP_ANALYSIS, items=(AssessmentItem(item="Weight", score=10),))
 OUTPUT = OutputDetails(kind=OutputKind.TOOLKIT, title="Toolkit")
 INVOKERS: dict[Activity, Invoke] = {
-    Activity.EDIT_FOCUS: _on_collaborative(lambda c: c.define_measure(ctx(), WEIGHT.model_copy(update={"key": "new"}))),
-    Activity.REGISTER_TEAM: _on_collaborative(lambda c: c.enroll_team(ctx(), uuid4(), "New team", "tribal_clinic")),
+    Activity.EDIT_FOCUS: _on_collaborative(
+        lambda c: c.define_measure(ctx(), WEIGHT.model_copy(update={"key": "new"}))
+    ),
+    Activity.REGISTER_TEAM: _on_collaborative(
+        lambda c: c.enroll_team(ctx(), uuid4(), "New team", "tribal_clinic")
+    ),
     Activity.WITHDRAW_TEAM: _on_team(lambda t, p: t.withdraw(ctx(), p, "moved on")),
     Activity.MANAGE_MEMBERS: _on_team(
         lambda t, p: t.add_member(ctx(), p, MemberSpec(participant_id=uuid4(), discipline=Discipline.EMT))

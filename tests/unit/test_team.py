@@ -115,14 +115,19 @@ def test_assessments_record_item_scores_and_a_resubmission_is_a_new_assessment()
     team, assessment_id = new_team(), uuid4()
     scan = Assessment(
         kind=AssessmentKind.ENVIRONMENTAL_SCAN,
-        items=(AssessmentItem(item="Kg scale", score=5, max_score=10), AssessmentItem(item="Policy", score=10, max_score=10)),
+        items=(
+            AssessmentItem(item="Kg scale", score=5, max_score=10),
+            AssessmentItem(item="Policy", score=10, max_score=10),
+        ),
     )
     team.submit_assessment(ctx(), Phase.ORIENTATION, assessment_id, scan)
     team.submit_assessment(ctx(), Phase.ORIENTATION, assessment_id, scan)
     assert [type(e) for e in then_events(team)] == [AssessmentSubmitted]
     assert team.state.assessments[assessment_id].score_percent == 75
     with pytest.raises(RuleViolation, match="already submitted"):
-        team.submit_assessment(ctx(), Phase.ORIENTATION, assessment_id, scan.model_copy(update={"kind": "gap_analysis"}))
+        team.submit_assessment(
+            ctx(), Phase.ORIENTATION, assessment_id, scan.model_copy(update={"kind": "gap_analysis"})
+        )
 
 
 def test_an_item_score_cannot_exceed_its_maximum() -> None:
@@ -180,9 +185,13 @@ def test_refuses_impossible_data_and_records_nothing(
 def test_count_measures_take_whole_numbers_and_no_denominator() -> None:
     team = new_team()
     falls = MeasureDefinition(
-        key="falls", name="Falls", kind=MeasureKind.BALANCING, data_type=DataType.COUNT,
-        numerator="falls", direction=Direction.DECREASE,
-    )  # fmt: skip
+        key="falls",
+        name="Falls",
+        kind=MeasureKind.BALANCING,
+        data_type=DataType.COUNT,
+        numerator="falls",
+        direction=Direction.DECREASE,
+    )
     team.define_measure(ctx(), S, falls)
     with pytest.raises(RuleViolation, match="whole number"):
         team.submit_data(ctx(at=APRIL), S, "falls", "2025-03", 1.5, None)
