@@ -15,10 +15,11 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.utils import get_topic
 
 from aggregates.activity import LearningActivity
 from aggregates.base import Actor, CommandContext, QIAggregate
-from aggregates.collaborative import Collaborative
+from aggregates.collaborative import Collaborative, CollaborativeCreated
 from aggregates.participant import Participant
 from aggregates.team import Team
 from engine.commands import Command
@@ -30,6 +31,7 @@ from engine.handlers import team as _team_handlers  # noqa: F401
 from engine.idempotency import CommandRecord, Outcome, fingerprint, record_id
 from engine.serialization import OrjsonTranscoder, PydanticMapper
 from engine.settings import Settings
+from engine.tokens import ApiToken, Grant, Principal, TokenIssued, new_secret, token_id
 from engine.unit_of_work import KIND_NAMES, UnitOfWork, load
 
 A = TypeVar("A", bound=QIAggregate)
@@ -100,7 +102,48 @@ class QIEngine(Application[UUID]):
             )
         return record.state.outcome
 
+    # Tokens ------------------------------------------------------------------
+
+    def issue_token(self, grant: Grant, ctx: CommandContext) -> str:
+        """Store a new token (hashed) and return its secret, which is shown only once."""
+        secret = new_secret()
+        self.save(ApiToken.issue(ctx, secret, grant))
+        return secret
+
+    def authenticate(self, secret: str) -> Principal | None:
+        """The principal behind an active token, or None."""
+        try:
+            token = self.repository.get(token_id(secret))
+        except AggregateNotFoundError:
+            return None
+        return token.principal() if isinstance(token, ApiToken) and token.active else None
+
+    def tokens(self) -> list[ApiToken]:
+        return [load(self.repository, ApiToken, i) for i in self.created_ids(TokenIssued)]
+
+    def revoke_token(self, token: UUID, ctx: CommandContext) -> None:
+        aggregate = load(self.repository, ApiToken, token)
+        aggregate.revoke(ctx)
+        self.save(aggregate)
+
     # Reads -------------------------------------------------------------------
+
+    def collaboratives(self) -> list[Collaborative]:
+        return [self.collaborative(i) for i in self.created_ids(CollaborativeCreated)]
+
+    def created_ids(self, created_event: type[Any], page: int = 1000) -> list[UUID]:
+        """Ids of the aggregates created by events of this type, in creation order."""
+        topic = get_topic(created_event)
+        ids: list[UUID] = []
+        start: int | None = None
+        while True:
+            found = self.recorder.select_notifications(
+                start, page, topics=[topic], inclusive_of_start=start is None
+            )
+            ids.extend(n.originator_id for n in found)
+            if len(found) < page:
+                return ids
+            start = found[-1].id
 
     def get(self, kind: type[A], aggregate_id: UUID, as_of: datetime | int | None = None) -> A:
         """An aggregate now, as of a version (int), or as of a moment (datetime)."""

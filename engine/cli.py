@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+from uuid import UUID
+
 import typer
 from rich.console import Console
+from rich.table import Table
 
+from aggregates.base import Actor, Role
 from engine.application import QIEngine
 from engine.settings import Settings
+from engine.tokens import Grant
 
 app = typer.Typer(no_args_is_help=True, help="QI Collaborative Engine")
+tokens = typer.Typer(no_args_is_help=True, help="API bearer tokens (stored hashed)")
+app.add_typer(tokens, name="tokens")
 console = Console()
+CLI_ACTOR = Actor(id="cli", role=Role.SYSTEM)
 
 
 def _engine() -> QIEngine:
@@ -41,6 +50,74 @@ def info() -> None:
     console.print(f"store: {engine.settings.store}")
     console.print(f"events: {engine.recorder.max_notification_id() or 0}")
     engine.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Serve the HTTP API (uvicorn)."""
+    import uvicorn
+
+    from adapters.http.app import create_app
+
+    uvicorn.run(create_app(_engine()), host=host, port=port, log_level="info")
+
+
+@tokens.command("create")
+def create_token(
+    role: Annotated[Role, typer.Option(help="staff, coach, team, auditor or subscriber")],
+    name: Annotated[str, typer.Option(help="who holds the token; shown in the audit trail")],
+    team: Annotated[UUID | None, typer.Option(help="the team a team token acts for")] = None,
+    participant: Annotated[UUID | None, typer.Option(help="the person a coach token belongs to")] = None,
+) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    if role is Role.SYSTEM:
+        raise typer.BadParameter("the system role is for the engine itself", param_hint="--role")
+    if role is Role.TEAM and team is None:
+        raise typer.BadParameter("a team token needs --team", param_hint="--team")
+    if role is Role.COACH and participant is None:
+        raise typer.BadParameter(
+            "a coach token needs --participant (the coach's id)", param_hint="--participant"
+        )
+    engine = _engine()
+    if team is not None:
+        engine.team(team)
+    secret = engine.issue_token(
+        Grant(name=name, role=role, team_id=team, participant_id=participant), engine.context(CLI_ACTOR)
+    )
+    engine.close()
+    typer.echo(secret)
+
+
+@tokens.command("list")
+def list_tokens() -> None:
+    """List tokens (never their secrets)."""
+    engine = _engine()
+    table = Table("name", "role", "team", "issued", "revoked")
+    table.add_column("id", no_wrap=True, min_width=36)
+    for token in engine.tokens():
+        s = token.state
+        table.add_row(
+            s.name,
+            s.role.value,
+            str(s.team_id or ""),
+            f"{s.issued_at:%Y-%m-%d %H:%M}",
+            f"{s.revoked_at:%Y-%m-%d %H:%M}" if s.revoked_at else "",
+            str(token.id),
+        )
+    console.print(table)
+    engine.close()
+
+
+@tokens.command("revoke")
+def revoke_token(token_id: UUID) -> None:
+    """Revoke a token by its id (from `qi tokens list`)."""
+    engine = _engine()
+    engine.revoke_token(token_id, engine.context(CLI_ACTOR))
+    engine.close()
+    console.print(f"revoked {token_id}")
 
 
 if __name__ == "__main__":

@@ -43,3 +43,11 @@ class IdempotencyKeyReused(EngineError):
 
 class AlreadyExists(EngineError):
     """A command would create something whose id is already taken (409)."""
+
+
+class Unauthenticated(EngineError):
+    """No valid token was presented (401)."""
+
+
+class Forbidden(EngineError):
+    """The caller's role or scope does not allow this (403)."""

@@ -13,6 +13,7 @@ from aggregates.collaborative import Collaborative
 from aggregates.participant import Participant
 from aggregates.team import Team
 from engine.errors import NotFound, StaleVersion
+from engine.tokens import ApiToken
 
 A = TypeVar("A", bound=QIAggregate)
 
@@ -21,6 +22,7 @@ KIND_NAMES: dict[type[QIAggregate], str] = {
     Team: "team",
     LearningActivity: "learning activity",
     Participant: "participant",
+    ApiToken: "token",
 }
 
 

@@ -1,0 +1,42 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from adapters.http.errors import Problem, install_error_handlers
+from adapters.http.responses import OrjsonResponse
+from adapters.http.routers import activities, collaboratives, health, teams
+from engine.application import QIEngine
+
+
+def create_app(engine: QIEngine) -> FastAPI:
+    """The HTTP API over `engine`."""
+    app = FastAPI(
+        title="QI Collaborative Engine",
+        version="0.1.0",
+        summary="Run Quality Improvement Collaboratives: every change an event.",
+        default_response_class=OrjsonResponse,
+    )
+    app.state.engine = engine
+    install_error_handlers(app)
+    for module in (collaboratives, teams, activities, health):
+        app.include_router(module.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema, plus the Problem schema the error responses refer to."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(problem.pop("$defs", {}))
+    components["Problem"] = problem
+    app.openapi_schema = schema
+    return schema

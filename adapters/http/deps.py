@@ -1,0 +1,94 @@
+"""Dependencies the routes declare: the engine, the caller, and a command runner."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from adapters.http.errors import InvalidInput
+from adapters.http.schemas.common import CommandResult
+from engine.application import QIEngine
+from engine.authorization import authorize_command
+from engine.commands import Command
+from engine.errors import Unauthenticated
+from engine.tokens import Principal
+
+_bearer = HTTPBearer(auto_error=False, description="a token from `qi tokens create`")
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,12})"?\s*$')
+
+
+def get_engine(request: Request) -> QIEngine:
+    engine: QIEngine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[QIEngine, Depends(get_engine)]
+
+
+def get_principal(
+    engine: EngineDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise Unauthenticated("send Authorization: Bearer <token>")
+    principal = engine.authenticate(credentials.credentials)
+    if principal is None:
+        raise Unauthenticated("the bearer token is unknown or revoked")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+class Runner:
+    """Authorises a command for the caller and runs it once per Idempotency-Key."""
+
+    def __init__(
+        self, engine: QIEngine, principal: Principal, command_id: str | None, expected_version: int | None
+    ) -> None:
+        self.engine = engine
+        self.principal = principal
+        self.command_id = command_id
+        self.expected_version = expected_version
+
+    def __call__(self, command: Command) -> CommandResult:
+        authorize_command(self.principal, command, self.engine.team)
+        ctx = self.engine.context(self.principal.actor, self.command_id)
+        outcome = self.engine.execute(command, ctx, self.expected_version)
+        return CommandResult.model_validate(outcome.model_dump())
+
+
+def get_runner(
+    engine: EngineDep,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", min_length=1, max_length=200, description="retry-safe command id"),
+    ] = None,
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", max_length=40, description="the version you last read")
+    ] = None,
+) -> Runner:
+    return Runner(engine, principal, _command_id(idempotency_key), _expected_version(if_match))
+
+
+RunDep = Annotated[Runner, Depends(get_runner)]
+
+
+def _command_id(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not key.isprintable() or not key.strip():
+        raise InvalidInput(["header", "Idempotency-Key"], "Idempotency-Key must be printable text")
+    return key
+
+
+def _expected_version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    match = _IF_MATCH.match(if_match)
+    if not match:
+        raise InvalidInput(["header", "If-Match"], 'If-Match must be a version number, e.g. "3"')
+    return int(match.group(1))

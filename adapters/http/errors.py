@@ -1,0 +1,154 @@
+"""Every error, mapped once, to `application/problem+json` (RFC 9457).
+
+422 bad input (with the failing fields), 401/403 who may act, 404 missing,
+409 a domain rule or a conflict, 412 a stale If-Match.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
+
+from adapters.http.responses import ProblemResponse
+from aggregates.criteria import UnmetCriterion
+from aggregates.errors import DomainError, PermissionDenied, PhaseExitBlocked
+from engine.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    EngineError,
+    Forbidden,
+    IdempotencyKeyReused,
+    NotFound,
+    StaleVersion,
+    Unauthenticated,
+    UnknownReference,
+)
+
+log = logging.getLogger(__name__)
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    rule: str | None = None
+    unmet: list[UnmetCriterion] | None = None
+    errors: list[FieldError] | None = None
+
+
+class InvalidInput(Exception):
+    """Input the request schema cannot express as invalid (e.g. a malformed header)."""
+
+    def __init__(self, loc: list[str | int], msg: str) -> None:
+        super().__init__(msg)
+        self.errors = [FieldError(loc=loc, msg=msg, type="value_error")]
+
+
+TITLES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+}
+
+ENGINE_STATUS: dict[type[EngineError], int] = {
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    AlreadyExists: 409,
+    ConcurrencyConflict: 409,
+    StaleVersion: 412,
+    UnknownReference: 422,
+    IdempotencyKeyReused: 422,
+}
+
+
+def problem(status: int, detail: str, **extra: Any) -> ProblemResponse:
+    body = Problem(title=TITLES.get(status, "Error"), status=status, detail=detail, **extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return ProblemResponse(body.model_dump(mode="json", exclude_none=True), status, headers=headers)
+
+
+def _field_errors(errors: Any) -> list[FieldError]:
+    return [
+        FieldError(
+            loc=[str(p) if not isinstance(p, int) else p for p in e["loc"]], msg=e["msg"], type=e["type"]
+        )
+        for e in errors
+    ]
+
+
+async def _validation(_: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError | ValidationError)
+    errors = _field_errors(exc.errors())
+    detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors)
+    return problem(422, f"invalid input: {detail}", errors=errors)
+
+
+async def _invalid(_: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, InvalidInput)
+    return problem(422, str(exc), errors=exc.errors)
+
+
+async def _domain(_: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, PermissionDenied):
+        return problem(403, exc.message, rule=exc.rule)
+    unmet = exc.unmet if isinstance(exc, PhaseExitBlocked) else None
+    return problem(409, exc.message, rule=exc.rule, unmet=unmet)
+
+
+async def _engine(_: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, EngineError)
+    status = next((s for kind, s in ENGINE_STATUS.items() if isinstance(exc, kind)), 500)
+    return problem(status, exc.message)
+
+
+async def _http(_: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, HTTPException)
+    return problem(exc.status_code, str(exc.detail))
+
+
+async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "an unexpected error occurred; nothing was changed")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(ValidationError, _validation)
+    app.add_exception_handler(InvalidInput, _invalid)
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(EngineError, _engine)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the problem responses a route may give."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {"description": TITLES[status], "content": {"application/problem+json": {"schema": schema}}}
+        for status in statuses
+    }
+
+
+READ_ERRORS = problem_responses(401, 403, 404, 422)
+WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)

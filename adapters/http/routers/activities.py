@@ -1,0 +1,64 @@
+"""Learning activities with attendance, and participants."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from adapters.http.deps import EngineDep, PrincipalDep, RunDep
+from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
+from adapters.http.schemas.activities import ActivityPublic, ParticipantPublic
+from adapters.http.schemas.common import CommandResult, body_of
+from engine.authorization import authorize_read, authorize_staff
+from engine.commands.activity import (
+    RecordAttendance,
+    RegisterParticipant,
+    ScheduleActivity,
+    UpdateParticipant,
+)
+
+router = APIRouter(tags=["activities and participants"])
+
+ScheduleActivityBody = body_of(ScheduleActivity, "collaborative_id")
+RecordAttendanceBody = body_of(RecordAttendance, "activity_id")
+RegisterParticipantBody = body_of(RegisterParticipant)
+UpdateParticipantBody = body_of(UpdateParticipant, "participant_id")
+
+
+@router.post("/collaboratives/{collaborative_id}/activities", status_code=201, responses=WRITE_ERRORS)
+def schedule_activity(collaborative_id: UUID, body: ScheduleActivityBody, run: RunDep) -> CommandResult:
+    """Schedule a learning session, fireside chat, office hours or coaching call."""
+    return run(ScheduleActivity(collaborative_id=collaborative_id, **dict(body)))
+
+
+@router.get("/activities/{activity_id}", responses=READ_ERRORS)
+def get_activity(activity_id: UUID, engine: EngineDep, principal: PrincipalDep) -> ActivityPublic:
+    """One learning activity with its attendance."""
+    authorize_read(principal)
+    return ActivityPublic.of(engine.activity(activity_id))
+
+
+@router.post("/activities/{activity_id}/attendance", responses=WRITE_ERRORS)
+def record_attendance(activity_id: UUID, body: RecordAttendanceBody, run: RunDep) -> CommandResult:
+    """Record a participant's minutes attended; recording again corrects it."""
+    return run(RecordAttendance(activity_id=activity_id, **dict(body)))
+
+
+@router.post("/participants", status_code=201, responses=WRITE_ERRORS)
+def register_participant(body: RegisterParticipantBody, run: RunDep) -> CommandResult:
+    """Register a person (a coach, faculty, or a member to add later)."""
+    return run(RegisterParticipant(**dict(body)))
+
+
+@router.get("/participants/{participant_id}", responses=READ_ERRORS)
+def get_participant(participant_id: UUID, engine: EngineDep, principal: PrincipalDep) -> ParticipantPublic:
+    """One participant's details (staff and auditors)."""
+    authorize_staff(principal, "read participants' details")
+    return ParticipantPublic.of(engine.participant(participant_id))
+
+
+@router.put("/participants/{participant_id}", responses=WRITE_ERRORS)
+def update_participant(participant_id: UUID, body: UpdateParticipantBody, run: RunDep) -> CommandResult:
+    """Update a participant's name, credentials, email or licences."""
+    return run(UpdateParticipant(participant_id=participant_id, **dict(body)))

@@ -1,0 +1,98 @@
+"""Who may do what: one table of write permissions per role, and read scopes.
+
+Staff run collaboratives; a team token writes only its own team's data; coaches
+read their teams and add coaching notes; auditors read everything and write
+nothing; subscribers read the event feed only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from aggregates.base import Role
+from aggregates.team import Team
+from engine.commands import Command
+from engine.commands.team import (
+    AddCoachingNote,
+    AddMember,
+    DefineMeasure,
+    PlanCycle,
+    RecordAct,
+    RecordDo,
+    RecordStudy,
+    RemoveMember,
+    ShareProject,
+    SubmitAssessment,
+    SubmitData,
+    TeamCommand,
+)
+from engine.errors import Forbidden
+from engine.tokens import Principal
+
+# Commands a team token may send for its own team.
+TEAM_WRITES: frozenset[type[Command]] = frozenset(
+    {
+        AddMember,
+        RemoveMember,
+        SubmitAssessment,
+        DefineMeasure,
+        SubmitData,
+        PlanCycle,
+        RecordDo,
+        RecordStudy,
+        RecordAct,
+        ShareProject,
+    }
+)
+COACH_WRITES: frozenset[type[Command]] = frozenset({AddCoachingNote})
+READ_ROLES = frozenset({Role.STAFF, Role.AUDITOR, Role.COACH, Role.TEAM})
+
+TeamLoader = Callable[[UUID], Team]
+
+
+def authorize_command(principal: Principal, command: Command, load_team: TeamLoader) -> None:
+    """Refuse a command the caller's role or scope does not allow."""
+    role = principal.role
+    if role is Role.STAFF:
+        return
+    kind = type(command)
+    if role is Role.TEAM and kind in TEAM_WRITES:
+        assert isinstance(command, TeamCommand)
+        if command.team_id == principal.team_id:
+            return
+        raise Forbidden("a team token may only change its own team")
+    if role is Role.COACH and kind in COACH_WRITES:
+        assert isinstance(command, TeamCommand)
+        if is_coach_of(principal, load_team(command.team_id)):
+            return
+        raise Forbidden("a coach may only add notes for the teams they coach")
+    raise Forbidden(f"the {role.value} role may not {_describe(kind)}")
+
+
+def authorize_read(principal: Principal) -> None:
+    if principal.role not in READ_ROLES:
+        raise Forbidden(f"the {principal.role.value} role may only read the event feed")
+
+
+def authorize_team_read(principal: Principal, team: Team) -> None:
+    """Staff and auditors read every team; a team its own; a coach the teams they coach."""
+    authorize_read(principal)
+    if principal.role is Role.TEAM and principal.team_id != team.id:
+        raise Forbidden("a team token may only read its own team")
+    if principal.role is Role.COACH and not is_coach_of(principal, team):
+        raise Forbidden("a coach may only read the teams they coach")
+
+
+def authorize_staff(principal: Principal, what: str) -> None:
+    if principal.role not in (Role.STAFF, Role.AUDITOR):
+        raise Forbidden(f"only staff and auditors may {what}")
+
+
+def is_coach_of(principal: Principal, team: Team) -> bool:
+    return principal.participant_id is not None and team.state.coach_id == principal.participant_id
+
+
+def _describe(kind: type[Command]) -> str:
+    words = "".join(f" {c.lower()}" if c.isupper() else c for c in kind.__name__).strip()
+    return words
