@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 from uuid import UUID
 
@@ -17,7 +18,8 @@ from engine.tokens import Grant
 app = typer.Typer(no_args_is_help=True, help="QI Collaborative Engine")
 tokens = typer.Typer(no_args_is_help=True, help="API bearer tokens (stored hashed)")
 app.add_typer(tokens, name="tokens")
-console = Console()
+# Piped output (CI logs, scripts/run | tee) is read by people too: keep tables wide.
+console = Console(width=None if sys.stdout.isatty() else 140)
 CLI_ACTOR = Actor(id="cli", role=Role.SYSTEM)
 
 

@@ -1,0 +1,170 @@
+"""Every role against every write route: only the allowed succeed, and a refused
+write leaves the event count unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aggregates.base import Role
+from engine.application import QIEngine
+from tests.api.conftest import Api, issue
+from tests.api.flow import FOCUS, WEIGHT, HttpFlow
+from tests.conftest import Clock
+
+PLAN = {"title": "T", "change_idea": "C", "objective": "O", "prediction": "P", "plan": "Pl"}
+ROLES = ("staff", "coach_of_a", "coach_of_none", "team_a", "team_b", "auditor", "subscriber")
+STAFF_ONLY = frozenset({"staff"})
+TEAM_A = frozenset({"staff", "team_a"})
+
+
+@dataclass
+class Route:
+    name: str
+    phase: str
+    method: str
+    path: Callable[[HttpFlow], str]
+    body: Callable[[HttpFlow], Any] = lambda f: {}
+    allowed: frozenset[str] = STAFF_ONLY
+    prepare: Callable[[HttpFlow], Any] = lambda f: None
+
+
+def _team(f: HttpFlow) -> str:
+    return f.teams[0]
+
+
+def _cycle(stages: tuple[str, ...]) -> Callable[[HttpFlow], Any]:
+    bodies = {
+        "do": {"do": {"observations": "o"}},
+        "study": {"study": {"results": "r", "prediction_confirmed": True}},
+    }
+
+    def prepare(f: HttpFlow) -> None:
+        cycle = f.ok(f"/teams/{_team(f)}/pdsa", {"plan": PLAN})["created"]["PdsaCycle"][0]
+        f.cycles["a"] = cycle
+        for stage in stages:
+            f.ok(f"/teams/{_team(f)}/pdsa/{cycle}/{stage}", bodies[stage])
+
+    return prepare
+
+
+def _second_member(f: HttpFlow) -> None:
+    added = f.ok(f"/teams/{_team(f)}/members", {"member": {"person": {"name": "Kim"}, "discipline": "emt"}})
+    f.members["extra"] = added["created"]["Participant"][0]
+
+
+ROUTES = [
+    Route("create collaborative", "focus", "POST", lambda f: "/collaboratives", lambda f: {"title": "New"}),
+    Route("revise focus", "focus", "POST", lambda f: f"/collaboratives/{f.collaborative}/focus",
+          lambda f: {"focus": FOCUS | {"aim": "Weigh all"}}),
+    Route("define collaborative measure", "focus", "POST", lambda f: f"/collaboratives/{f.collaborative}/measures",
+          lambda f: {"measure": WEIGHT | {"key": "second"}}),
+    Route("change exit criteria", "focus", "POST", lambda f: f"/collaboratives/{f.collaborative}/exit-criteria",
+          lambda f: {"settings": {"min_teams": 1}}),
+    Route("advance phase", "focus", "POST", lambda f: f"/collaboratives/{f.collaborative}/phase",
+          lambda f: {"to": "registration"}),
+    Route("register team", "registration", "POST", lambda f: f"/collaboratives/{f.collaborative}/teams",
+          lambda f: {"name": "New ED", "organization": "New", "care_setting": "tribal_clinic",
+                     "members": [{"person": {"name": "Ola"}, "discipline": "nurse"}]}),
+    Route("withdraw team", "sessions", "POST", lambda f: f"/teams/{_team(f)}/withdraw", lambda f: {"reason": "r"}),
+    Route("add member", "sessions", "POST", lambda f: f"/teams/{_team(f)}/members",
+          lambda f: {"member": {"participant_id": f.members["coach"], "discipline": "nurse"}}, TEAM_A),
+    Route("remove member", "sessions", "DELETE", lambda f: f"/teams/{_team(f)}/members/{f.members['extra']}",
+          allowed=TEAM_A, prepare=_second_member),
+    Route("assign coach", "sessions", "POST", lambda f: f"/teams/{_team(f)}/coach",
+          lambda f: {"coach_id": f.members["coach"]}),
+    Route("add coaching note", "sessions", "POST", lambda f: f"/teams/{_team(f)}/coaching-notes",
+          lambda f: {"text": "Nice run chart"}, frozenset({"staff", "coach_of_a"})),
+    Route("submit assessment", "orientation", "POST", lambda f: f"/teams/{_team(f)}/assessments",
+          lambda f: {"kind": "environmental_scan", "items": [{"item": "i", "score": 1}]}, TEAM_A),
+    Route("define measure", "sessions", "POST", lambda f: f"/teams/{_team(f)}/measures",
+          lambda f: {"measure": WEIGHT | {"key": "falls", "kind": "balancing"}}, TEAM_A),
+    Route("submit data", "sessions", "POST", lambda f: f"/teams/{_team(f)}/measures/weight-kg/data",
+          lambda f: {"period": "2025-02", "numerator": 3, "denominator": 4}, TEAM_A),
+    Route("plan cycle", "sessions", "POST", lambda f: f"/teams/{_team(f)}/pdsa", lambda f: {"plan": PLAN}, TEAM_A),
+    Route("record do", "sessions", "POST", lambda f: f"/teams/{_team(f)}/pdsa/{f.cycles['a']}/do",
+          lambda f: {"do": {"observations": "o"}}, TEAM_A, _cycle(())),
+    Route("record study", "sessions", "POST", lambda f: f"/teams/{_team(f)}/pdsa/{f.cycles['a']}/study",
+          lambda f: {"study": {"results": "r", "prediction_confirmed": True}}, TEAM_A, _cycle(("do",))),
+    Route("record act", "sessions", "POST", lambda f: f"/teams/{_team(f)}/pdsa/{f.cycles['a']}/act",
+          lambda f: {"act": {"decision": "adopt"}}, TEAM_A, _cycle(("do", "study"))),
+    Route("share project", "projects", "POST", lambda f: f"/teams/{_team(f)}/share",
+          lambda f: {"project": {"title": "t", "summary": "s"}}, TEAM_A),
+    Route("schedule activity", "orientation", "POST", lambda f: f"/collaboratives/{f.collaborative}/activities",
+          lambda f: {"details": {"kind": "office_hours", "title": "OH", "starts_at": "2025-06-01T15:00:00Z",
+                                 "duration_minutes": 60}}),
+    Route("record attendance", "sessions", "POST", lambda f: f"/activities/{f.session}/attendance",
+          lambda f: {"participant_id": f.members[f.teams[1]], "minutes": 45}),
+    Route("record output", "sharing", "POST", lambda f: f"/collaboratives/{f.collaborative}/outputs",
+          lambda f: {"details": {"kind": "toolkit", "title": "Kit"}}),
+    Route("join community", "community_of_practice", "POST", lambda f: f"/collaboratives/{f.collaborative}/community",
+          lambda f: {"participant_id": f.members["coach"]}),
+    Route("register participant", "focus", "POST", lambda f: "/participants", lambda f: {"details": {"name": "Pat"}}),
+    Route("update participant", "registration", "PUT", lambda f: f"/participants/{f.members['coach']}",
+          lambda f: {"details": {"name": "Coach Cal", "credentials": "RN, CPHQ"}}),
+]  # fmt: skip
+
+
+@dataclass
+class World:
+    flow: HttpFlow
+    tokens: dict[str, Api] = field(default_factory=dict)
+
+
+def _world(staff: Api, clock: Clock, engine: QIEngine, client: TestClient, phase: str) -> World:
+    flow = HttpFlow(staff, clock)
+    ordered = ["focus", "registration", "orientation", "sessions", "projects", "sharing"]
+    flow.up_to(phase if phase in ordered else "sharing")
+    if phase == "community_of_practice":
+        flow.advance("community_of_practice")
+    world = World(flow)
+    coach = staff.ok("/participants", {"details": {"name": "Coach Cal"}})["id"]
+    flow.members["coach"] = coach
+    if flow.teams:
+        staff.ok(f"/teams/{flow.teams[0]}/coach", {"coach_id": coach})
+    team_b = flow.teams[1] if len(flow.teams) > 1 else None
+    for name, role, scope in (
+        ("coach_of_a", Role.COACH, {"participant_id": coach}),
+        (
+            "coach_of_none",
+            Role.COACH,
+            {"participant_id": flow.members.get(team_b or "", coach) if team_b else None},
+        ),
+        ("team_a", Role.TEAM, {"team_id": flow.teams[0] if flow.teams else None}),
+        ("team_b", Role.TEAM, {"team_id": team_b}),
+        ("auditor", Role.AUDITOR, {}),
+        ("subscriber", Role.SUBSCRIBER, {}),
+    ):
+        world.tokens[name] = Api(client, issue(engine, role, name, **scope))
+    world.tokens["staff"] = staff
+    return world
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
+def test_only_allowed_roles_succeed_and_refusals_change_nothing(
+    route: Route, staff: Api, clock: Clock, app_engine: QIEngine, client: TestClient
+) -> None:
+    world = _world(staff, clock, app_engine, client, route.phase)
+    route.prepare(world.flow)
+    refused = [r for r in ROLES if r not in route.allowed]
+    for role in [*refused, *sorted(route.allowed)]:
+        api = world.tokens[role]
+        before = app_engine.recorder.max_notification_id()
+        response = api.client.request(
+            route.method, route.path(world.flow), json=route.body(world.flow), headers=api.headers()
+        )
+        if role in route.allowed:
+            assert response.status_code in (200, 201), (role, response.text)
+        else:
+            assert response.status_code == 403, (role, response.text)
+            assert app_engine.recorder.max_notification_id() == before, role
+
+
+def test_the_matrix_covers_every_write_route(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    writes = [(m, p) for p, ops in paths.items() for m in ops if m in {"post", "put", "delete", "patch"}]
+    assert len(writes) == len(ROUTES) == len({r.name for r in ROUTES})
