@@ -54,17 +54,39 @@ def info() -> None:
     engine.close()
 
 
+DEMO_TOKEN_NAME = "demo-staff (scripts/run)"
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    demo_token: Annotated[
+        bool, typer.Option(help="issue a fresh staff token for trying the API (the previous one is revoked)")
+    ] = False,
 ) -> None:
     """Serve the HTTP API (uvicorn)."""
     import uvicorn
 
     from adapters.http.app import create_app
 
-    uvicorn.run(create_app(_engine()), host=host, port=port, log_level="info")
+    engine = _engine()
+    base = f"http://{host}:{port}"
+    console.print(f"QI engine API:  {base}\nOpenAPI docs:   {base}/docs")
+    if demo_token:
+        secret = _fresh_demo_token(engine)
+        console.print(f"Staff token:    {secret}", soft_wrap=True)
+        console.print(f'Try:  curl -H "Authorization: Bearer {secret}" {base}/collaboratives', soft_wrap=True)
+    uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+
+
+def _fresh_demo_token(engine: QIEngine) -> str:
+    """Revoke earlier demo tokens, so each run leaves exactly one working."""
+    ctx = engine.context(CLI_ACTOR)
+    for token in engine.tokens():
+        if token.state.name == DEMO_TOKEN_NAME and token.active:
+            engine.revoke_token(token.id, ctx)
+    return engine.issue_token(Grant(name=DEMO_TOKEN_NAME, role=Role.STAFF), ctx)
 
 
 @tokens.command("create")

@@ -1,0 +1,94 @@
+"""The `qi` command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+QI = [sys.executable, "-m", "engine.cli"]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return os.environ | {"QI_STORE": str(tmp_path / "qi.sqlite3")}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_tokens_are_created_listed_and_revoked(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    created = subprocess.run(
+        [*QI, "tokens", "create", "--role", "auditor", "--name", "audrey"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    secret = created.stdout.strip()
+    assert secret.startswith("qi_") and len(secret) > 40
+    listed = subprocess.run(
+        [*QI, "tokens", "list"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert "audrey" in listed and secret not in listed
+    token_id = re.search(r"[0-9a-f]{8}-[0-9a-f-]{27}", listed)
+    assert token_id
+    subprocess.run([*QI, "tokens", "revoke", token_id.group(0)], env=env, check=True, capture_output=True)
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d\s+│\s+" + token_id.group(0), _list(env))
+
+
+def _list(env: dict[str, str]) -> str:
+    return subprocess.run([*QI, "tokens", "list"], env=env, capture_output=True, text=True, check=True).stdout
+
+
+def test_a_team_token_needs_its_team(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*QI, "tokens", "create", "--role", "team", "--name", "x"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "needs --team" in result.stderr
+
+
+def test_serve_prints_a_staff_token_that_works(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [*QI, "serve", "--demo-token", "--port", str(port)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        token = None
+        deadline = time.monotonic() + 30
+        while token is None and time.monotonic() < deadline:
+            line = server.stdout.readline()
+            if line.startswith("Staff token:"):
+                token = line.split()[-1]
+        assert token, "serve did not print a token"
+        response = None
+        while time.monotonic() < deadline:
+            try:
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/collaboratives", headers={"Authorization": f"Bearer {token}"}
+                )
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert response is not None and response.status_code == 200
+        assert response.json() == []
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
