@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from pydantic import Field
+
 from aggregates.activity import ActivityDetails
 from aggregates.participant import PersonDetails
 from engine.commands import Command
@@ -20,7 +22,9 @@ class RecordAttendance(Command):
     target_field = "activity_id"
     activity_id: UUID
     participant_id: UUID
-    minutes: int
+    # Bounded here so no number too large to store reaches the domain; the domain
+    # checks it against the activity's own length.
+    minutes: int = Field(ge=-(10**6), le=10**6)
 
 
 class RegisterParticipant(Command):

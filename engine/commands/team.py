@@ -55,8 +55,8 @@ class DefineMeasure(TeamCommand):
 class SubmitData(TeamCommand):
     measure_key: Key
     period: Period
-    numerator: float
-    denominator: float | None = None
+    numerator: float = Field(ge=-1e15, le=1e15)
+    denominator: float | None = Field(default=None, ge=-1e15, le=1e15)
 
 
 class PlanCycle(TeamCommand):

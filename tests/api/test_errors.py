@@ -142,3 +142,12 @@ def test_the_same_idempotency_key_with_a_different_body_is_422(staff: Api, app_e
     assert response.status_code == 422
     assert "already used" in response.json()["detail"]
     assert events(app_engine) == before
+
+
+def test_a_number_too_large_to_store_is_422_not_a_crash(staff: Api, app_engine: QIEngine) -> None:
+    before = events(app_engine)
+    missing = "00000000-0000-4000-8000-000000000000"
+    response = staff.post(f"/activities/{missing}/attendance", {"participant_id": missing, "minutes": 10**40})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "minutes"]
+    assert events(app_engine) == before
