@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import (
@@ -119,6 +119,8 @@ class QIAggregate(BaseAggregate[UUID]):
 
     State: ClassVar[type[BaseModel]]
     Snapshot = QISnapshot
+    if TYPE_CHECKING:  # a class annotation would make eventsourcing treat this as a dataclass
+        state: Any
 
     @classmethod
     def _create_with(

@@ -91,7 +91,7 @@ class QIEngine(Application[UUID]):
 
     def _previous_outcome(self, command: Command, ctx: CommandContext) -> Outcome | None:
         try:
-            record = self.repository.get(record_id(ctx))
+            record: Any = self.repository.get(record_id(ctx))
         except AggregateNotFoundError:
             return None
         assert isinstance(record, CommandRecord)
@@ -113,7 +113,7 @@ class QIEngine(Application[UUID]):
     def authenticate(self, secret: str) -> Principal | None:
         """The principal behind an active token, or None."""
         try:
-            token = self.repository.get(token_id(secret))
+            token: Any = self.repository.get(token_id(secret))
         except AggregateNotFoundError:
             return None
         return token.principal() if isinstance(token, ApiToken) and token.active else None
@@ -140,7 +140,7 @@ class QIEngine(Application[UUID]):
             found = self.recorder.select_notifications(
                 start, page, topics=[topic], inclusive_of_start=start is None
             )
-            ids.extend(n.originator_id for n in found)
+            ids.extend(UUID(str(n.originator_id)) for n in found)
             if len(found) < page:
                 return ids
             start = found[-1].id
@@ -167,9 +167,9 @@ class QIEngine(Application[UUID]):
 
     def _at_version(self, kind: type[A], aggregate_id: UUID, version: int) -> A:
         if version < 1:
-            raise NotFound(f"{KIND_NAMES.get(kind, kind.__name__)} version", version)
+            raise NotFound(f"{KIND_NAMES.get(kind, kind.__name__)} version", str(version))
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Any = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
         return _of_kind(kind, aggregate_id, aggregate)
@@ -179,12 +179,13 @@ class QIEngine(Application[UUID]):
         start: Any = None
         after: int | None = None
         if self.snapshots is not None:
-            for snapshot in self.snapshots.get(aggregate_id, desc=True):
+            snapshots: Iterable[Any] = self.snapshots.get(aggregate_id, desc=True)
+            for snapshot in snapshots:
                 if snapshot.timestamp <= moment:
                     start, after = snapshot.mutate(None), snapshot.originator_version
                     break
         events: Iterable[Any] = self.events.get(aggregate_id, gt=after)
-        aggregate = project_aggregate(start, takewhile(lambda e: e.timestamp <= moment, events))
+        aggregate: Any = project_aggregate(start, takewhile(lambda e: e.timestamp <= moment, events))
         if aggregate is None:
             raise NotFound(f"{KIND_NAMES.get(kind, kind.__name__)} as of {moment.isoformat()}", aggregate_id)
         return _of_kind(kind, aggregate_id, aggregate)

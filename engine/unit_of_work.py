@@ -95,7 +95,7 @@ class UnitOfWork:
 
 def load(repository: Repository[Any], kind: type[A], aggregate_id: UUID) -> A:
     try:
-        aggregate = repository.get(aggregate_id)
+        aggregate: Any = repository.get(aggregate_id)
     except AggregateNotFoundError:
         raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
     if not isinstance(aggregate, kind):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from aggregates.activity import ActivityKind
 from aggregates.base import CommandContext
 from aggregates.collaborative import Collaborative
 from aggregates.criteria import TeamFacts
 from aggregates.participant import Participant
 from aggregates.phases import Activity
 from aggregates.team import MemberSpec, Team, TeamProfile
+from aggregates.values import ActivityKind
 from engine.commands.collaborative import (
     AdvancePhase,
     ChangeExitCriteria,

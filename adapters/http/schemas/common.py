@@ -26,7 +26,7 @@ def body_of(command: type[Command], *path_fields: str) -> type[BaseModel]:
         for name, field in command.model_fields.items()
         if name not in path_fields
     }
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         f"{command.__name__}Body",
         __config__=ConfigDict(frozen=True, extra="forbid"),
         __doc__=command.__doc__,
