@@ -17,7 +17,7 @@ class Settings(BaseSettings):
         description="a SQLite file path, or a postgresql:// URL",
     )
     snapshot_interval: int = Field(default=100, ge=2)
-    cache_size: int = Field(default=1000, ge=0)
+    cache_size: int = Field(default=1000, ge=0, description="aggregates kept in memory; 0 for none")
     postgres_pool_size: int = Field(default=5, ge=1)
 
     @property
@@ -26,10 +26,9 @@ class Settings(BaseSettings):
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment eventsourcing's infrastructure factory reads."""
-        env = {
-            "AGGREGATE_CACHE_MAXSIZE": str(self.cache_size),
-            "IS_SNAPSHOTTING_ENABLED": "y",
-        }
+        env = {"IS_SNAPSHOTTING_ENABLED": "y"}
+        if self.cache_size > 0:  # eventsourcing reads 0 as "unbounded"; ours means "no cache"
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(self.cache_size)
         if self.uses_postgres:
             env.update(_postgres_env(self.store), POSTGRES_POOL_SIZE=str(self.postgres_pool_size))
         else:
