@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from itertools import takewhile
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
@@ -56,6 +57,8 @@ class QIEngine(Application[UUID]):
             LearningActivity: interval,
             Participant: interval,
         }
+        if not self.settings.uses_postgres:
+            Path(self.settings.store).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(env=self.settings.eventsourcing_env())
 
     def construct_mapper(self) -> Mapper[UUID]:

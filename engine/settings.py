@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field
@@ -32,7 +31,6 @@ class Settings(BaseSettings):
         if self.uses_postgres:
             env.update(_postgres_env(self.store), POSTGRES_POOL_SIZE=str(self.postgres_pool_size))
         else:
-            Path(self.store).parent.mkdir(parents=True, exist_ok=True)
             env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=self.store)
         return env
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.application import QIEngine
 from engine.settings import Settings
 
 
@@ -16,11 +17,13 @@ def test_a_postgresql_url_becomes_the_postgres_store() -> None:
     assert (env["POSTGRES_PASSWORD"], env["POSTGRES_DBNAME"]) == ("s@cret", "qi")
 
 
-def test_a_path_becomes_a_sqlite_store_and_its_folder_is_made(tmp_path: Path) -> None:
+def test_a_path_becomes_a_sqlite_store_whose_folder_the_engine_makes(tmp_path: Path) -> None:
     store = tmp_path / "nested" / "qi.sqlite3"
     env = Settings(store=str(store)).eventsourcing_env()
     assert (env["PERSISTENCE_MODULE"], env["SQLITE_DBNAME"]) == ("eventsourcing.sqlite", str(store))
-    assert store.parent.is_dir()
+    assert not store.parent.exists()
+    QIEngine(Settings(store=str(store))).close()
+    assert store.exists()
 
 
 def test_a_cache_size_of_zero_means_no_cache() -> None:
