@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field
@@ -18,6 +19,10 @@ class Settings(BaseSettings):
     snapshot_interval: int = Field(default=100, ge=2)
     cache_size: int = Field(default=1000, ge=0, description="aggregates kept in memory; 0 for none")
     postgres_pool_size: int = Field(default=5, ge=1)
+    projections: Literal["inprocess", "worker"] = Field(
+        default="inprocess", description="inprocess: reads catch projections up; worker: `qi project` does"
+    )
+    projection_batch: int = Field(default=500, ge=1, le=100_000)
 
     @property
     def uses_postgres(self) -> bool:

@@ -97,10 +97,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
             nodeid = getattr(report, "nodeid", "")
-            for backend in ("TestOnSQLite", "TestOnPostgreSQL"):
-                if f"::{backend}::" in nodeid:
+            for backend in ("SQLite", "PostgreSQL"):
+                if f"On{backend}::" in nodeid:
                     counts.setdefault(backend, {}).setdefault(outcome, 0)
                     counts[backend][outcome] += 1
     for backend, by_outcome in sorted(counts.items()):
         figures = ", ".join(f"{n} {outcome}" for outcome, n in sorted(by_outcome.items()))
-        terminalreporter.write_line(f"store contract {backend}: {figures}")
+        terminalreporter.write_line(f"store tests on {backend}: {figures}")

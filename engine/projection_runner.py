@@ -1,0 +1,147 @@
+"""Runs projections: each follows the notification log from its own position,
+and writes a batch of rows and its new position in one transaction, so a crash
+or a re-delivery never double-counts.
+
+The position row is locked first (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT
+... FOR UPDATE), so two runners of one projection serialise instead of racing.
+eventsourcing's own ProjectionRunner commits once per event (~1,200 events/s on
+PostgreSQL here); a 500-event page per transaction is what makes catch-up fast.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from uuid import UUID
+
+from engine.application import QIEngine
+from engine.readstore import ReadStore
+from projections.base import Projection, Recorded, Tx
+
+POSITIONS = "qi_projection_positions"
+POSITIONS_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {POSITIONS} ("
+    "name TEXT PRIMARY KEY, position BIGINT NOT NULL, version INTEGER NOT NULL)"
+)
+Progress = Callable[[str, int, int], None]  # projection name, position, head
+
+
+class ProjectionRunner:
+    def __init__(
+        self, engine: QIEngine, store: ReadStore, projections: Sequence[Projection], batch_size: int = 500
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.projections = {p.name: p for p in projections}
+        self.batch_size = batch_size
+        self._locks = {name: threading.Lock() for name in self.projections}
+        self._prepared = False
+
+    def prepare(self) -> None:
+        """Create the tables; rebuild any projection whose version changed."""
+        with self.store.transaction(write=True) as tx:
+            tx.execute(POSITIONS_DDL)
+            for projection in self.projections.values():
+                _create(tx, projection)
+                row = tx.fetchone(f"SELECT version FROM {POSITIONS} WHERE name = ?", (projection.name,))
+                if row is None:
+                    _save_position(tx, projection, 0)
+                elif row[0] != projection.version:
+                    _reset(tx, projection)
+        self._prepared = True
+
+    def position(self, name: str) -> int:
+        with self.store.transaction() as tx:
+            row = tx.fetchone(f"SELECT position FROM {POSITIONS} WHERE name = ?", (name,))
+        return int(row[0]) if row else 0
+
+    def head(self) -> int:
+        return self.engine.recorder.max_notification_id() or 0
+
+    def run_batch(self, name: str) -> int:
+        """Project the next batch of events; returns how many were processed."""
+        projection = self.projections[name]
+        with self._locks[name], self.store.transaction(write=True) as tx:
+            position = _locked_position(tx, projection, self.store.dialect)
+            batch = self._read_after(position)
+            if batch:
+                projection.apply(tx, batch)
+                _save_position(tx, projection, batch[-1].position)
+            return len(batch)
+
+    def catch_up(self, progress: Progress | None = None) -> dict[str, int]:
+        """Run every projection until it reaches the head of the log."""
+        if not self._prepared:
+            self.prepare()
+        done: dict[str, int] = {}
+        for name in self.projections:
+            done[name] = 0
+            while processed := self.run_batch(name):
+                done[name] += processed
+                if progress:
+                    progress(name, self.position(name), self.head())
+        return done
+
+    def rebuild(self, name: str, progress: Progress | None = None) -> int:
+        """Drop a read model's rows and replay it from the first event."""
+        projection = self.projections[name]
+        with self._locks[name], self.store.transaction(write=True) as tx:
+            _reset(tx, projection)
+        total = 0
+        while processed := self.run_batch(name):
+            total += processed
+            if progress:
+                progress(name, self.position(name), self.head())
+        return total
+
+    def follow(self, stop: threading.Event, interval: float = 0.5) -> None:
+        """Keep projecting until `stop` is set, polling when idle (SQLite cannot subscribe)."""
+        while not stop.is_set():
+            if not any(self.catch_up().values()):
+                stop.wait(interval)
+
+    def _read_after(self, position: int) -> list[Recorded]:
+        notifications = self.engine.recorder.select_notifications(
+            position, self.batch_size, inclusive_of_start=False
+        )
+        to_event = self.engine.mapper.to_domain_event
+        return [
+            Recorded(
+                position=n.id,
+                originator_id=UUID(str(n.originator_id)),
+                originator_version=n.originator_version,
+                topic=n.topic,
+                state=n.state,
+                event=to_event(n),
+            )
+            for n in notifications
+        ]
+
+
+def _create(tx: Tx, projection: Projection) -> None:
+    for ddl in projection.tables.values():
+        tx.execute(ddl)
+    for ddl in projection.indexes:
+        tx.execute(ddl)
+
+
+def _reset(tx: Tx, projection: Projection) -> None:
+    for table in projection.tables:
+        tx.execute(f"DROP TABLE IF EXISTS {table}")
+    _create(tx, projection)
+    _save_position(tx, projection, 0)
+
+
+def _locked_position(tx: Tx, projection: Projection, dialect: str) -> int:
+    # SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL locks the row.
+    suffix = " FOR UPDATE" if dialect == "postgres" else ""
+    row = tx.fetchone(f"SELECT position FROM {POSITIONS} WHERE name = ?{suffix}", (projection.name,))
+    return int(row[0]) if row else 0
+
+
+def _save_position(tx: Tx, projection: Projection, position: int) -> None:
+    tx.execute(
+        f"INSERT INTO {POSITIONS} (name, position, version) VALUES (?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position, version = excluded.version",
+        (projection.name, position, projection.version),
+    )

@@ -1,0 +1,70 @@
+"""The read side the API and CLI use: the read-model store, the projection
+runner, and queries answered from the projected tables.
+
+On the embedded default (`QI_PROJECTIONS=inprocess`) a query first catches the
+projections up, so a reader sees their own writes; with `worker`, `qi project`
+processes keep them current and queries read what is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from uuid import UUID
+
+from engine.application import QIEngine
+from engine.projection_runner import ProjectionRunner
+from engine.readstore import ReadStore
+from projections import audit
+from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
+from projections.base import Projection
+
+PAGE = 1000
+
+
+def all_projections() -> list[Projection]:
+    return [audit.AuditTrail()]
+
+
+class ReadModels:
+    def __init__(self, engine: QIEngine, projections: list[Projection] | None = None) -> None:
+        self.engine = engine
+        self.store = ReadStore(engine.settings)
+        self.runner = ProjectionRunner(
+            engine, self.store, projections or all_projections(), engine.settings.projection_batch
+        )
+        self.runner.prepare()
+
+    def fresh(self) -> None:
+        """Catch up first when projections run in this process."""
+        if self.engine.settings.projections == "inprocess":
+            self.runner.catch_up()
+
+    def audit(self, filters: AuditFilter) -> list[AuditRow]:
+        self.fresh()
+        with self.store.transaction() as tx:
+            return audit.query(tx, filters)
+
+    def verify_audit(self) -> Verification:
+        """Recompute the hash chain from the event store and compare it with the trail."""
+        self.fresh()
+        return audit.verify(self._stored_records(), self._audited_links())
+
+    def _stored_records(self) -> Iterator[StoredRecord]:
+        position = 0
+        while page := self.engine.recorder.select_notifications(position, PAGE, inclusive_of_start=False):
+            for n in page:
+                yield n.id, UUID(str(n.originator_id)), n.originator_version, n.topic, n.state
+            position = page[-1].id
+
+    def _audited_links(self) -> Iterator[audit.AuditedLink]:
+        after = 0
+        while True:
+            with self.store.transaction() as tx:
+                page = audit.audited_links(tx, after, PAGE)
+            if not page:
+                return
+            yield from page
+            after = page[-1][0]
+
+    def close(self) -> None:
+        self.store.close()

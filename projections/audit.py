@@ -1,0 +1,196 @@
+"""The audit trail: one row per stored event, chained by SHA-256 in the global
+order, so any later change to stored history shows.
+
+Each link hashes the previous link and the stored record itself (position,
+originator id, version, topic, state bytes), not the decoded event, so an
+upcast never breaks the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Iterable, Sequence
+from uuid import UUID
+
+import orjson
+from pydantic import BaseModel
+
+from projections.base import Projection, Recorded, Tx
+
+GENESIS = bytes(32)
+TABLE = "rm_audit"
+
+
+def link(
+    previous: bytes, position: int, originator_id: UUID, version: int, topic: str, state: bytes
+) -> bytes:
+    """The chain link of one stored event."""
+    topic_bytes = topic.encode()
+    header = struct.pack(">QQI", position, version, len(topic_bytes))
+    return hashlib.sha256(previous + header + originator_id.bytes + topic_bytes + state).digest()
+
+
+class AuditTrail(Projection):
+    name = "audit"
+    version = 1
+    tables = {
+        TABLE: (
+            f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+            "position BIGINT PRIMARY KEY, recorded_at TEXT NOT NULL, actor_id TEXT, actor_role TEXT, "
+            "action TEXT NOT NULL, aggregate_type TEXT NOT NULL, aggregate_id TEXT NOT NULL, "
+            "aggregate_version BIGINT NOT NULL, collaborative_id TEXT, command_id TEXT, "
+            "payload TEXT NOT NULL, hash TEXT NOT NULL)"
+        )
+    }
+    indexes = (
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_collaborative ON {TABLE} (collaborative_id, position)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_actor ON {TABLE} (actor_id, position)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_aggregate ON {TABLE} (aggregate_id, position)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_recorded_at ON {TABLE} (recorded_at)",
+    )
+
+    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        row = tx.fetchone(f"SELECT hash FROM {TABLE} ORDER BY position DESC LIMIT 1")
+        previous = bytes.fromhex(row[0]) if row else GENESIS
+        rows = []
+        for r in batch:
+            previous = link(previous, r.position, r.originator_id, r.originator_version, r.topic, r.state)
+            rows.append(_row(r, previous.hex()))
+        tx.executemany(
+            f"INSERT INTO {TABLE} (position, recorded_at, actor_id, actor_role, action, aggregate_type, "
+            "aggregate_id, aggregate_version, collaborative_id, command_id, payload, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def _row(r: Recorded, chain: str) -> tuple[object, ...]:
+    payload = orjson.loads(r.state)
+    return (
+        r.position,
+        r.event.timestamp.isoformat(),
+        payload.get("actor_id"),
+        payload.get("actor_role"),
+        r.event_type,
+        r.aggregate_type,
+        str(r.originator_id),
+        r.originator_version,
+        payload.get("collaborative_id"),
+        payload.get("command_id"),
+        r.state.decode(),
+        chain,
+    )
+
+
+class Verification(BaseModel):
+    """The outcome of recomputing the chain from the event store."""
+
+    ok: bool
+    checked: int
+    first_bad_position: int | None = None
+    problem: str | None = None
+
+
+StoredRecord = tuple[int, UUID, int, str, bytes]  # position, originator, version, topic, state
+AuditedLink = tuple[int, str]  # position, hash hex
+
+
+def verify(stored: Iterable[StoredRecord], audited: Iterable[AuditedLink]) -> Verification:
+    """Recompute the chain over the store's records and compare with the audit rows.
+
+    Both arrive in position order and are walked together, so memory stays flat;
+    records the audit has not reached yet are not judged.
+    """
+    previous, checked = GENESIS, 0
+    audit = iter(audited)
+    for position, originator_id, version, topic, state in stored:
+        entry = next(audit, None)
+        if entry is None:
+            break
+        audited_position, audited_hash = entry
+        if audited_position < position:
+            return _bad(
+                checked,
+                audited_position,
+                f"the event at position {audited_position} is missing from the store",
+            )
+        if audited_position > position:
+            return _bad(checked, position, f"position {position} is in the store but was never audited")
+        previous = link(previous, position, originator_id, version, topic, state)
+        if previous.hex() != audited_hash:
+            return _bad(checked, position, f"the stored event at position {position} no longer matches")
+        checked += 1
+    missing = next(audit, None)
+    if missing is not None:
+        return _bad(checked, missing[0], f"the event at position {missing[0]} is missing from the store")
+    return Verification(ok=True, checked=checked)
+
+
+def _bad(checked: int, position: int, problem: str) -> Verification:
+    return Verification(ok=False, checked=checked, first_bad_position=position, problem=problem)
+
+
+class AuditRow(BaseModel):
+    position: int
+    recorded_at: str
+    actor_id: str | None
+    actor_role: str | None
+    action: str
+    aggregate_type: str
+    aggregate_id: UUID
+    aggregate_version: int
+    collaborative_id: UUID | None
+    command_id: str | None
+    payload: dict[str, object]
+    hash: str
+
+
+class AuditFilter(BaseModel):
+    collaborative: UUID | None = None
+    aggregate: UUID | None = None
+    actor: str | None = None
+    action: str | None = None
+    since: str | None = None  # ISO-8601, inclusive
+    until: str | None = None  # ISO-8601, exclusive
+    after: int = 0  # position: rows after it
+    limit: int = 100
+
+
+def query(tx: Tx, f: AuditFilter) -> list[AuditRow]:
+    """Audit rows matching the filter, in position order, a page at a time."""
+    clauses, params = ["position > ?"], [f.after]
+    for column, value in (
+        ("collaborative_id", f.collaborative and str(f.collaborative)),
+        ("aggregate_id", f.aggregate and str(f.aggregate)),
+        ("actor_id", f.actor),
+        ("action", f.action),
+    ):
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if f.since:
+        clauses.append("recorded_at >= ?")
+        params.append(f.since)
+    if f.until:
+        clauses.append("recorded_at < ?")
+        params.append(f.until)
+    rows = tx.fetchall(
+        f"SELECT {', '.join(AuditRow.model_fields)} FROM {TABLE} WHERE {' AND '.join(clauses)} "
+        "ORDER BY position LIMIT ?",
+        (*params, f.limit),
+    )
+    return [_audit_row(row) for row in rows]
+
+
+def _audit_row(row: tuple[object, ...]) -> AuditRow:
+    values = dict(zip(AuditRow.model_fields, row, strict=True))
+    values["payload"] = orjson.loads(str(values["payload"]))
+    return AuditRow.model_validate(values)
+
+
+def audited_links(tx: Tx, after: int, limit: int) -> list[AuditedLink]:
+    rows = tx.fetchall(
+        f"SELECT position, hash FROM {TABLE} WHERE position > ? ORDER BY position LIMIT ?", (after, limit)
+    )
+    return [(int(p), str(h)) for p, h in rows]
