@@ -11,6 +11,7 @@ from adapters.http.errors import Problem, install_error_handlers
 from adapters.http.responses import OrjsonResponse
 from adapters.http.routers import activities, collaboratives, health, teams
 from engine.application import QIEngine
+from engine.read_models import ReadModels
 
 
 def create_app(engine: QIEngine) -> FastAPI:
@@ -22,6 +23,7 @@ def create_app(engine: QIEngine) -> FastAPI:
         default_response_class=OrjsonResponse,
     )
     app.state.engine = engine
+    app.state.read_models = ReadModels(engine)
     install_error_handlers(app)
     for module in (collaboratives, teams, activities, health):
         app.include_router(module.router)

@@ -14,6 +14,7 @@ from engine.application import QIEngine
 from engine.authorization import authorize_command
 from engine.commands import Command
 from engine.errors import Unauthenticated
+from engine.read_models import ReadModels
 from engine.tokens import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `qi tokens create`")
@@ -26,6 +27,14 @@ def get_engine(request: Request) -> QIEngine:
 
 
 EngineDep = Annotated[QIEngine, Depends(get_engine)]
+
+
+def get_read_models(request: Request) -> ReadModels:
+    read_models: ReadModels = request.app.state.read_models
+    return read_models
+
+
+ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
 
 
 def get_principal(
