@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import typer
@@ -12,12 +12,17 @@ from rich.table import Table
 
 from aggregates.base import Actor, Role
 from engine.application import QIEngine
+
+if TYPE_CHECKING:
+    from engine.read_models import ReadModels
 from engine.settings import Settings
 from engine.tokens import Grant
 
 app = typer.Typer(no_args_is_help=True, help="QI Collaborative Engine")
 tokens = typer.Typer(no_args_is_help=True, help="API bearer tokens (stored hashed)")
 app.add_typer(tokens, name="tokens")
+audit_app = typer.Typer(no_args_is_help=True, help="The audit trail and its hash chain")
+app.add_typer(audit_app, name="audit")
 # Piped output (CI logs, scripts/run | tee) is read by people too: keep tables wide.
 console = Console(width=None if sys.stdout.isatty() else 140)
 CLI_ACTOR = Actor(id="cli", role=Role.SYSTEM)
@@ -142,6 +147,72 @@ def revoke_token(token_id: UUID) -> None:
     engine.revoke_token(token_id, engine.context(CLI_ACTOR))
     engine.close()
     console.print(f"revoked {token_id}")
+
+
+def _read_models() -> ReadModels:
+    from engine.read_models import ReadModels
+
+    return ReadModels(_engine())
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain from the event store; exit 1 naming the first bad position."""
+    models = _read_models()
+    result = models.verify_audit()
+    models.close()
+    if result.ok:
+        console.print(f"[green]audit chain intact[/]: {result.checked} events verified")
+        return
+    console.print(f"[red]audit chain broken at position {result.first_bad_position}[/]: {result.problem}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def project(
+    once: Annotated[bool, typer.Option(help="catch up and exit instead of following")] = False,
+    interval: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.5,
+) -> None:
+    """Run the projections as a worker: follow the event log and keep read models current."""
+    import signal
+    import threading
+
+    models = _read_models()
+    if once:
+        console.print(models.runner.catch_up())
+        models.close()
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    console.print(f"projecting {', '.join(models.runner.projections)} (Ctrl-C stops)")
+    models.runner.follow(stop, interval)
+    models.close()
+
+
+@app.command()
+def rebuild(
+    name: Annotated[str | None, typer.Argument(help="one read model; all when omitted")] = None,
+) -> None:
+    """Drop read models and replay them from the first event, with progress."""
+    from rich.progress import Progress
+
+    models = _read_models()
+    names = [name] if name else list(models.runner.projections)
+    unknown = [n for n in names if n not in models.runner.projections]
+    if unknown:
+        raise typer.BadParameter(
+            f"no read model {unknown[0]!r}; known: {', '.join(models.runner.projections)}"
+        )
+    head = models.runner.head()
+    with Progress(console=console) as progress:
+        for each in names:
+            task = progress.add_task(f"rebuilding {each}", total=head or 1)
+            models.runner.rebuild(
+                each, lambda _, position, __, t=task: progress.update(t, completed=position)
+            )
+            progress.update(task, completed=head or 1)
+    models.close()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from uuid import UUID
 
 import orjson
@@ -20,6 +21,11 @@ from projections.base import Projection, Recorded, Tx
 
 GENESIS = bytes(32)
 TABLE = "rm_audit"
+
+
+def iso_utc(moment: datetime) -> str:
+    """Fixed-width UTC ISO-8601, so stored times compare correctly as text."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def link(
@@ -69,7 +75,7 @@ def _row(r: Recorded, chain: str) -> tuple[object, ...]:
     payload = orjson.loads(r.state)
     return (
         r.position,
-        r.event.timestamp.isoformat(),
+        iso_utc(r.event.timestamp),
         payload.get("actor_id"),
         payload.get("actor_role"),
         r.event_type,

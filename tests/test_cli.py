@@ -92,3 +92,19 @@ def test_serve_prints_a_staff_token_that_works(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_rebuild_replays_read_models_and_refuses_an_unknown_one(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    subprocess.run(
+        [*QI, "tokens", "create", "--role", "auditor", "--name", "a"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    rebuilt = subprocess.run([*QI, "rebuild"], env=env, capture_output=True, text=True)
+    assert rebuilt.returncode == 0 and "rebuilding audit" in rebuilt.stdout
+    verified = subprocess.run([*QI, "audit", "verify"], env=env, capture_output=True, text=True)
+    assert "1 events verified" in verified.stdout
+    unknown = subprocess.run([*QI, "rebuild", "nope"], env=env, capture_output=True, text=True)
+    assert unknown.returncode == 2 and "no read model 'nope'" in unknown.stderr
