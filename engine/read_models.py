@@ -14,15 +14,17 @@ from uuid import UUID
 from engine.application import QIEngine
 from engine.projection_runner import ProjectionRunner
 from engine.readstore import ReadStore
-from projections import audit
+from projections import audit, dashboard_view
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
 from projections.base import Projection
+from projections.dashboard import Dashboard
+from projections.dashboard_view import DashboardView
 
 PAGE = 1000
 
 
 def all_projections() -> list[Projection]:
-    return [audit.AuditTrail()]
+    return [audit.AuditTrail(), Dashboard()]
 
 
 class ReadModels:
@@ -43,6 +45,11 @@ class ReadModels:
         self.fresh()
         with self.store.transaction() as tx:
             return audit.query(tx, filters)
+
+    def dashboard(self, collaborative_id: UUID) -> DashboardView | None:
+        self.fresh()
+        with self.store.transaction() as tx:
+            return dashboard_view.dashboard(tx, collaborative_id)
 
     def verify_audit(self) -> Verification:
         """Recompute the hash chain from the event store and compare it with the trail."""

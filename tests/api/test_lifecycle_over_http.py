@@ -89,3 +89,15 @@ def test_writes_record_the_tokens_actor_and_role(staff: Api, clock: Clock, app_e
     flow.create()
     [event] = list(app_engine.events.get(UUID(flow.collaborative)))
     assert (event.actor_id, event.actor_role) == ("token:ann-staff", "staff")  # type: ignore[attr-defined]
+
+
+def test_the_dashboard_route_reflects_the_collaborative_as_it_runs(staff: Api, clock: Clock) -> None:
+    flow = HttpFlow(staff, clock)
+    flow.up_to("projects")
+    view = staff.get(f"/collaboratives/{flow.collaborative}/dashboard").json()
+    assert (view["phase"], view["next_phase"], view["unmet_for_next_phase"]) == ("projects", "sharing", [])
+    assert {t["name"]: t["cycles_by_decision"] for t in view["teams"]} == {
+        "Mercy ED": {"adopt": 1},
+        "Big Sky EMS": {"adopt": 1},
+    }
+    assert staff.get("/collaboratives/00000000-0000-4000-8000-000000000000/dashboard").status_code == 404

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from adapters.http.deps import EngineDep, PrincipalDep, RunDep
+from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary, ExitCriteriaStatus
 from adapters.http.schemas.common import CommandResult, body_of
@@ -24,8 +24,10 @@ from engine.commands.collaborative import (
     RegisterTeam,
     ReviseFocus,
 )
+from engine.errors import NotFound
 from engine.handlers.collaborative import phase_facts
 from engine.unit_of_work import UnitOfWork
+from projections.dashboard_view import DashboardView
 
 router = APIRouter(tags=["collaboratives"])
 
@@ -82,6 +84,16 @@ def exit_criteria(collaborative_id: UUID, engine: EngineDep, principal: Principa
         next_phase=next_phase(collaborative.phase),
         unmet=collaborative.unmet_exit_criteria(teams, sessions),
     )
+
+
+@router.get("/collaboratives/{collaborative_id}/dashboard", responses=READ_ERRORS)
+def dashboard(collaborative_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> DashboardView:
+    """Phase, what blocks the next one, teams, attendance, PDSA activity and measure signals."""
+    authorize_read(principal)
+    view = read_models.dashboard(collaborative_id)
+    if view is None:
+        raise NotFound("collaborative", collaborative_id)
+    return view
 
 
 @router.post("/collaboratives/{collaborative_id}/focus", responses=WRITE_ERRORS)
