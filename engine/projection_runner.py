@@ -42,11 +42,9 @@ class ProjectionRunner:
         with self.store.transaction(write=True) as tx:
             tx.execute(POSITIONS_DDL)
             for projection in self.projections.values():
-                _create(tx, projection)
                 row = tx.fetchone(f"SELECT version FROM {POSITIONS} WHERE name = ?", (projection.name,))
-                if row is None:
-                    _save_position(tx, projection, 0)
-                elif row[0] != projection.version:
+                if row is None or row[0] != projection.version:
+                    # Unknown or outdated: start from empty tables of the current shape.
                     _reset(tx, projection)
         self._prepared = True
 

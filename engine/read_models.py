@@ -12,11 +12,15 @@ from collections.abc import Iterator
 from uuid import UUID
 
 from engine.application import QIEngine
+from engine.errors import NotFound
 from engine.projection_runner import ProjectionRunner
 from engine.readstore import ReadStore
-from projections import audit, dashboard_view
+from projections import audit, charts, dashboard_view
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
 from projections.base import Projection
+from projections.charts import ChartOptions, ChartView
+from projections.credits import ledger as credits
+from projections.credits.schemas import CreditRow, Transcript
 from projections.dashboard import Dashboard
 from projections.dashboard_view import DashboardView
 
@@ -24,7 +28,7 @@ PAGE = 1000
 
 
 def all_projections() -> list[Projection]:
-    return [audit.AuditTrail(), Dashboard()]
+    return [audit.AuditTrail(), Dashboard(), credits.CreditLedger()]
 
 
 class ReadModels:
@@ -50,6 +54,32 @@ class ReadModels:
         self.fresh()
         with self.store.transaction() as tx:
             return dashboard_view.dashboard(tx, collaborative_id)
+
+    def transcript(self, participant_id: UUID) -> Transcript:
+        """A participant's CE / MOC transcript; NotFound for an unknown participant."""
+        self.fresh()
+        with self.store.transaction() as tx:
+            found = credits.transcript(tx, participant_id)
+        if found is None:
+            raise NotFound("participant", participant_id)
+        return found
+
+    def credits(self, collaborative_id: UUID) -> list[CreditRow]:
+        """Every credit ledger entry of a collaborative, in ledger order."""
+        self.engine.collaborative(collaborative_id)
+        self.fresh()
+        with self.store.transaction() as tx:
+            return credits.credit_rows(tx, collaborative_id)
+
+    def team_chart(self, team_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
+        self.fresh()
+        with self.store.transaction() as tx:
+            return charts.team_chart(tx, team_id, key, options)
+
+    def collaborative_chart(self, collaborative_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
+        self.fresh()
+        with self.store.transaction() as tx:
+            return charts.collaborative_chart(tx, collaborative_id, key, options)
 
     def verify_audit(self) -> Verification:
         """Recompute the hash chain from the event store and compare it with the trail."""

@@ -21,7 +21,7 @@ def _ddl(name: str, columns: str) -> str:
 
 class Dashboard(Projection):
     name = "dashboard"
-    version = 1
+    version = 2
     tables = {
         f"{T}collaborative": _ddl(
             "collaborative",
@@ -49,7 +49,9 @@ class Dashboard(Projection):
             "PRIMARY KEY (activity_id, participant_id)",
         ),
         f"{T}cycle": _ddl(
-            "cycle", "cycle_id TEXT PRIMARY KEY, team_id TEXT NOT NULL, stage TEXT NOT NULL, decision TEXT"
+            "cycle",
+            "cycle_id TEXT PRIMARY KEY, team_id TEXT NOT NULL, stage TEXT NOT NULL, decision TEXT, "
+            "title TEXT NOT NULL, planned_period TEXT NOT NULL",
         ),
         f"{T}measure": _ddl(
             "measure",
@@ -197,20 +199,17 @@ def _data_point(tx: Tx, e: team.DataPointSubmitted) -> None:
     })  # fmt: skip
 
 
+def _cycle_planned(tx: Tx, e: team.PdsaPlanned) -> None:
+    _upsert(tx, "cycle", ("cycle_id",), {
+        "cycle_id": str(e.cycle_id), "team_id": str(e.originator_id), "stage": "planned", "decision": None,
+        "title": e.plan.title, "planned_period": f"{e.timestamp:%Y-%m}",
+    })  # fmt: skip
+
+
 def _cycle(stage: str) -> Callable[[Tx, Any], None]:
     def handle(tx: Tx, e: Any) -> None:
         decision = e.content.decision.value if stage == "acted" else None
-        _upsert(
-            tx,
-            "cycle",
-            ("cycle_id",),
-            {
-                "cycle_id": str(e.cycle_id),
-                "team_id": str(e.originator_id),
-                "stage": stage,
-                "decision": decision,
-            },
-        )
+        _set(tx, "cycle", {"cycle_id": str(e.cycle_id)}, stage=stage, decision=decision)
 
     return handle
 
@@ -245,7 +244,7 @@ HANDLERS: dict[type[Any], Callable[[Tx, Any], None]] = {
     team.MeasureDefined: _measure_defined,
     team.DataPointSubmitted: _data_point,
     team.DataPointCorrected: _data_point,
-    team.PdsaPlanned: _cycle("planned"),
+    team.PdsaPlanned: _cycle_planned,
     team.PdsaDone: _cycle("done"),
     team.PdsaStudied: _cycle("studied"),
     team.PdsaActed: _cycle("acted"),

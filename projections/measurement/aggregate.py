@@ -31,9 +31,10 @@ def _reported_by_period(teams: list[MeasureSeries]) -> dict[Label, list[tuple[fl
     for team in teams:
         sizes = team.n if team.n is not None else (0.0,) * len(team.x)
         for period, y, n in zip(team.x, team.y, sizes, strict=True):
+            pairs = reported.setdefault(period, [])
             # A team that reports only half of a ratio is left out of that period (qicharts2's complete cases).
-            complete = y is not None and n is not None
-            reported.setdefault(period, []).extend([(y, n)] if complete else [])
+            if y is not None and n is not None:
+                pairs.append((y, n))
     return reported
 
 

@@ -125,6 +125,8 @@ def _checked_freeze(freeze: int | None, part: Sequence[int] | None, size: int) -
 
 
 def _checked_positions(positions: Sequence[int] | None, name: str, low: int, high: int) -> list[int]:
+    if positions is not None and (isinstance(positions, str) or not isinstance(positions, Sequence)):
+        raise ValueError(f"{name} is {positions!r}; expected a list of 1-based positions")
     for position in positions or ():
         if isinstance(position, bool) or not isinstance(position, int) or not low <= position <= high:
             raise ValueError(f"{name} position {position!r} is out of range; expected {low} to {high}")

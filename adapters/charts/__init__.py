@@ -1,0 +1,1 @@
+"""Charts drawn for people: SVG run and control charts."""

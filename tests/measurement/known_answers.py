@@ -1,0 +1,37 @@
+"""Loads the published qicharts2 reference results (spc.json) the measurement tests reproduce."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "known-answers" / "spc.json"
+
+
+def known_answers_path() -> Path:
+    """spc.json beside the repository, or wherever QI_KNOWN_ANSWERS points."""
+    return Path(os.environ.get("QI_KNOWN_ANSWERS", DEFAULT_PATH))
+
+
+def load_known_answers() -> dict[str, Any]:
+    """The reference file; a missing file fails the test rather than skipping it."""
+    path = known_answers_path()
+    if not path.is_file():
+        pytest.fail(
+            f"known answers not found at {path}; put spc.json there or set QI_KNOWN_ANSWERS to its path",
+            pytrace=False,
+        )
+    answers: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return answers
+
+
+def known_case(case_id: str) -> dict[str, Any]:
+    """One reference case by its id."""
+    cases: dict[str, dict[str, Any]] = {case["id"]: case for case in load_known_answers()["cases"]}
+    if case_id not in cases:
+        pytest.fail(f"case {case_id!r} is not in {known_answers_path()}", pytrace=False)
+    return cases[case_id]
