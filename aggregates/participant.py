@@ -1,5 +1,5 @@
 """A Participant: a person who works on teams and earns CE credit across
-collaboratives."""
+collaboratives, and who attests to their part in a team's MOC Part 4 project."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, EmailStr, Field
 
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Value
-from aggregates.values import Licence, Name
+from aggregates.values import Licence, Name, Text
 
 
 class PersonDetails(Value):
@@ -22,6 +22,8 @@ class PersonDetails(Value):
 class ParticipantState(BaseModel):
     collaborative_id: UUID | None = None
     details: PersonDetails
+    # team id -> the statement the participant attested for that team's MOC Part 4 project
+    moc_part4_attestations: dict[UUID, str] = Field(default_factory=dict)
 
 
 class Participant(QIAggregate):
@@ -51,6 +53,20 @@ class Participant(QIAggregate):
             return
         self._record(ctx, ParticipantDetailsUpdated, details=details)
 
+    def attest_moc_part4(
+        self, ctx: CommandContext, team_id: UUID, statement: str, *, collaborative_id: UUID | None = None
+    ) -> None:
+        """Attest to meaningful participation in a team's QI project (ABP MOC Part 4).
+
+        Membership of the team is the engine's check (it spans two aggregates);
+        repeating the same statement records nothing. `collaborative_id` is the
+        team's, so the event is ordered with that collaborative's stream.
+        """
+        if self.state.moc_part4_attestations.get(team_id) == statement:
+            return
+        fields = {"collaborative_id": collaborative_id} if collaborative_id else {}
+        self._record(ctx, MocPart4Attested, team_id=team_id, statement=statement, **fields)
+
 
 class ParticipantRegistered(QICreated):
     details: PersonDetails
@@ -64,3 +80,13 @@ class ParticipantDetailsUpdated(QIEvent):
 
     def apply(self, aggregate: Participant) -> None:
         aggregate.state.details = self.details
+
+
+class MocPart4Attested(QIEvent):
+    """The participant attested to their part in the team's improvement project."""
+
+    team_id: UUID
+    statement: Text
+
+    def apply(self, aggregate: Participant) -> None:
+        aggregate.state.moc_part4_attestations[self.team_id] = self.statement

@@ -77,7 +77,7 @@ def serve(
 
     engine = _engine()
     base = f"http://{host}:{port}"
-    console.print(f"QI engine API:  {base}\nOpenAPI docs:   {base}/docs")
+    console.print(f"QI engine API:  {base}\nOpenAPI docs:   {base}/docs\nDashboard:      {base}/ui/")
     if demo_token:
         secret = _fresh_demo_token(engine)
         console.print(f"Staff token:    {secret}", soft_wrap=True)

@@ -76,7 +76,9 @@ class ReadModels:
         with self.store.transaction() as tx:
             return charts.team_chart(tx, team_id, key, options)
 
-    def collaborative_chart(self, collaborative_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
+    def collaborative_chart(
+        self, collaborative_id: UUID, key: str, options: ChartOptions
+    ) -> ChartView | None:
         self.fresh()
         with self.store.transaction() as tx:
             return charts.collaborative_chart(tx, collaborative_id, key, options)

@@ -87,6 +87,10 @@ def _view(
     cycles: list[CycleStart],
 ) -> ChartView:
     chart = options.chart or default_chart(measure.data_type.value)
+    if not x:  # a measure defined but without data yet: an empty chart, not an error
+        return ChartView(
+            measure=measure, chart=chart, result=QicResult(chart=chart, points=(), parts=()), cycles=cycles
+        )
     sizes = n if n and any(v is not None for v in n) else None
     result = qic(
         y, sizes, x=x, chart=chart, freeze=options.freeze, part=options.part, exclude=options.exclude

@@ -24,6 +24,7 @@ class Annotation:
 
     x: str
     label: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def render_svg(
     result: QicResult, title: str, annotations: Sequence[Annotation] = (), percent: bool = False
 ) -> str:
     """The chart as an SVG document."""
-    frame = _frame(result.points)
+    frame = _frame(result.points, percent)
     runs_parts = {p.part for p in result.parts if p.runs_signal}
     body = [
         _axes(frame, result.points, percent),
@@ -65,11 +66,14 @@ def render_svg(
     )
 
 
-def _frame(points: Sequence[Point]) -> Frame:
+def _frame(points: Sequence[Point], percent: bool) -> Frame:
     values = [v for p in points for v in (p.y, p.cl, p.lcl, p.ucl) if v is not None]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
     pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-    return Frame(len(points), low - pad, high + pad)
+    low, high = low - pad, high + pad
+    if percent:  # a proportion never leaves [0, 1]; padding should not suggest it could
+        low, high = max(low, 0.0), min(high, 1.0)
+    return Frame(len(points), low, high)
 
 
 def _fmt(value: float, percent: bool) -> str:
@@ -147,7 +151,7 @@ def _annotations(frame: Frame, points: Sequence[Point], annotations: Sequence[An
         out.append(
             f'<g class="annotation"><line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{HEIGHT - BOTTOM}" '
             f'stroke="#2563eb" stroke-dasharray="2 3"/><text x="{x + 3:.1f}" y="{y}" fill="#2563eb">'
-            f"{escape(note.label)}</text></g>"
+            f"{escape(note.label)}</text><title>{escape(note.detail or note.label)}</title></g>"
         )
     return "".join(out)
 

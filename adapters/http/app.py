@@ -9,7 +9,16 @@ from fastapi.openapi.utils import get_openapi
 
 from adapters.http.errors import Problem, install_error_handlers
 from adapters.http.responses import OrjsonResponse
-from adapters.http.routers import activities, audit, collaboratives, health, teams
+from adapters.http.routers import (
+    activities,
+    audit,
+    charts,
+    collaboratives,
+    credits,
+    health,
+    teams,
+)
+from adapters.web.install import install_web
 from engine.application import QIEngine
 from engine.read_models import ReadModels
 
@@ -25,8 +34,9 @@ def create_app(engine: QIEngine) -> FastAPI:
     app.state.engine = engine
     app.state.read_models = ReadModels(engine)
     install_error_handlers(app)
-    for module in (collaboratives, teams, activities, audit, health):
+    for module in (collaboratives, teams, activities, charts, audit, credits, health):
         app.include_router(module.router)
+    install_web(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

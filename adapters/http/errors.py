@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
@@ -80,10 +80,36 @@ ENGINE_STATUS: dict[type[EngineError], int] = {
 }
 
 
+def problem_of(exc: Exception) -> Problem | None:
+    """The problem an expected error stands for; None for anything unexpected."""
+    if isinstance(exc, RequestValidationError | ValidationError):
+        errors = _field_errors(exc.errors())
+        detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors)
+        return _problem(422, f"invalid input: {detail}", errors=errors)
+    if isinstance(exc, InvalidInput):
+        return _problem(422, str(exc), errors=exc.errors)
+    if isinstance(exc, PermissionDenied):
+        return _problem(403, exc.message, rule=exc.rule)
+    if isinstance(exc, DomainError):
+        unmet = exc.unmet if isinstance(exc, PhaseExitBlocked) else None
+        return _problem(409, exc.message, rule=exc.rule, unmet=unmet)
+    if isinstance(exc, EngineError):
+        status = next((s for kind, s in ENGINE_STATUS.items() if isinstance(exc, kind)), 500)
+        return _problem(status, exc.message)
+    return None
+
+
+def _problem(status: int, detail: str, **extra: Any) -> Problem:
+    return Problem(title=TITLES.get(status, "Error"), status=status, detail=detail, **extra)
+
+
+def respond(body: Problem) -> ProblemResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if body.status == 401 else None
+    return ProblemResponse(body.model_dump(mode="json", exclude_none=True), body.status, headers=headers)
+
+
 def problem(status: int, detail: str, **extra: Any) -> ProblemResponse:
-    body = Problem(title=TITLES.get(status, "Error"), status=status, detail=detail, **extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return ProblemResponse(body.model_dump(mode="json", exclude_none=True), status, headers=headers)
+    return respond(_problem(status, detail, **extra))
 
 
 def _field_errors(errors: Any) -> list[FieldError]:
@@ -95,35 +121,25 @@ def _field_errors(errors: Any) -> list[FieldError]:
     ]
 
 
-async def _validation(_: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, RequestValidationError | ValidationError)
-    errors = _field_errors(exc.errors())
-    detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors)
-    return problem(422, f"invalid input: {detail}", errors=errors)
+async def _expected(request: Request, exc: Exception) -> Response:
+    body = problem_of(exc)
+    assert body is not None
+    return _for_pages(request, body) or respond(body)
 
 
-async def _invalid(_: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, InvalidInput)
-    return problem(422, str(exc), errors=exc.errors)
+def _for_pages(request: Request, body: Problem) -> Response | None:
+    """Web pages show errors as a page; `adapters.web` registers how."""
+    render = getattr(request.app.state, "render_problem", None)
+    if render is not None and request.url.path.startswith("/ui/"):
+        response: Response = render(request, body)
+        return response
+    return None
 
 
-async def _domain(_: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, DomainError)
-    if isinstance(exc, PermissionDenied):
-        return problem(403, exc.message, rule=exc.rule)
-    unmet = exc.unmet if isinstance(exc, PhaseExitBlocked) else None
-    return problem(409, exc.message, rule=exc.rule, unmet=unmet)
-
-
-async def _engine(_: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, EngineError)
-    status = next((s for kind, s in ENGINE_STATUS.items() if isinstance(exc, kind)), 500)
-    return problem(status, exc.message)
-
-
-async def _http(_: Request, exc: Exception) -> ProblemResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, str(exc.detail))
+    body = _problem(exc.status_code, str(exc.detail))
+    return _for_pages(request, body) or respond(body)
 
 
 async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
@@ -132,11 +148,8 @@ async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(ValidationError, _validation)
-    app.add_exception_handler(InvalidInput, _invalid)
-    app.add_exception_handler(DomainError, _domain)
-    app.add_exception_handler(EngineError, _engine)
+    for expected in (RequestValidationError, ValidationError, InvalidInput, DomainError, EngineError):
+        app.add_exception_handler(expected, _expected)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
 

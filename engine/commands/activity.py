@@ -8,6 +8,7 @@ from pydantic import Field
 
 from aggregates.activity import ActivityDetails
 from aggregates.participant import PersonDetails
+from aggregates.values import Text
 from engine.commands import Command
 
 
@@ -37,3 +38,12 @@ class UpdateParticipant(Command):
     target_field = "participant_id"
     participant_id: UUID
     details: PersonDetails
+
+
+class AttestMocPart4(Command):
+    """A participant attests to their part in their team's project (MOC Part 4)."""
+
+    target_field = "participant_id"
+    participant_id: UUID
+    team_id: UUID
+    statement: Text

@@ -6,8 +6,11 @@ from uuid import UUID
 
 from aggregates.activity import LearningActivity
 from aggregates.base import CommandContext
+from aggregates.errors import RuleViolation
 from aggregates.participant import Participant
+from aggregates.team import Team
 from engine.commands.activity import (
+    AttestMocPart4,
     RecordAttendance,
     RegisterParticipant,
     ScheduleActivity,
@@ -59,3 +62,18 @@ def register_participant(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterPart
 def update_participant(uow: UnitOfWork, ctx: CommandContext, cmd: UpdateParticipant) -> UUID:
     uow.participant(cmd.participant_id).update_details(ctx, cmd.details)
     return cmd.participant_id
+
+
+@handles(AttestMocPart4)
+def attest_moc_part4(uow: UnitOfWork, ctx: CommandContext, cmd: AttestMocPart4) -> UUID:
+    participant = uow.participant(cmd.participant_id)
+    if not uow.exists(Team, cmd.team_id):
+        raise UnknownReference(f"no team with id {cmd.team_id}")
+    team = uow.team(cmd.team_id)
+    if cmd.participant_id not in team.state.members:
+        raise RuleViolation(
+            f"participant {cmd.participant_id} is not a member of team {team.state.name!r}; "
+            "only members attest to a team's MOC Part 4 project"
+        )
+    participant.attest_moc_part4(ctx, team.id, cmd.statement, collaborative_id=team.collaborative_id)
+    return participant.id

@@ -59,9 +59,10 @@ def test_the_svg_parses_and_marks_the_signal_and_the_pdsa_cycle(flow: HttpFlow) 
     signals = [c for c in root.iter(f"{SVG_NS}circle") if "signal" in (c.get("class") or "")]
     assert len(signals) == 1
     assert "2025-03" in (signals[0].findtext(f"{SVG_NS}title") or "")
-    assert len([c for c in root.iter(f"{SVG_NS}circle")]) == len(MONTHS)
+    assert len(list(root.iter(f"{SVG_NS}circle"))) == len(MONTHS)
     notes = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "annotation"]
-    assert [g.findtext(f"{SVG_NS}text") for g in notes] == ["PDSA: Kg-only scale"]
+    assert [g.findtext(f"{SVG_NS}text") for g in notes] == ["PDSA 1"]
+    assert notes[0].findtext(f"{SVG_NS}title") == "PDSA cycle 1: Kg-only scale (planned)"
     assert "1 outside the limits" in (root.findtext(f"{SVG_NS}desc") or "")
 
 
@@ -74,4 +75,17 @@ def test_the_collaborative_chart_sums_the_teams_by_month(flow: HttpFlow) -> None
         f"/collaboratives/{flow.collaborative}/measures/weight-kg/chart",
         headers=flow.api.headers() | {"Accept": "image/svg+xml"},
     )
+    ET.fromstring(svg.text)
+
+
+def test_a_measure_without_data_has_an_empty_chart(staff: Api, clock: Clock) -> None:
+    flow = HttpFlow(staff, clock)
+    flow.up_to("sessions")
+    body = staff.get(f"/teams/{flow.teams[0]}/measures/weight-kg/chart").json()
+    assert (body["chart"], body["result"]["points"], body["result"]["parts"]) == ("p", [], [])
+    svg = staff.client.get(
+        f"/teams/{flow.teams[0]}/measures/weight-kg/chart",
+        headers=staff.headers() | {"Accept": "image/svg+xml"},
+    )
+    assert svg.status_code == 200
     ET.fromstring(svg.text)

@@ -247,6 +247,13 @@ ROUTES = [
         lambda f: {"details": {"name": "Pat"}},
     ),
     Route(
+        "attest MOC Part 4",
+        "sessions",
+        "POST",
+        lambda f: f"/participants/{f.members[f.teams[0]]}/attestations",
+        lambda f: {"team_id": f.teams[0], "statement": "I took part in the team's PDSA cycles."},
+    ),
+    Route(
         "update participant",
         "registration",
         "PUT",

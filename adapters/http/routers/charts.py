@@ -79,7 +79,10 @@ def _computed(compute: object) -> ChartView | None:
 
 def _negotiate(view: ChartView, title: str, accept: str | None) -> ChartView | Response:
     if accept and SVG in accept:
-        notes = [Annotation(x=c.period, label=f"PDSA: {c.title}") for c in view.cycles]
+        notes = [
+            Annotation(x=c.period, label=f"PDSA {i}", detail=f"PDSA cycle {i}: {c.title} ({c.stage})")
+            for i, c in enumerate(view.cycles, start=1)
+        ]
         percent = view.chart == "p"
         return Response(render_svg(view.result, title, notes, percent=percent), media_type=SVG)
     return view

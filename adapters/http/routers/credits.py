@@ -1,0 +1,57 @@
+"""The CE credit ledger: transcripts, a collaborative's entries (JSON and CSV),
+and MOC Part 4 attestations."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from adapters.http.deps import PrincipalDep, ReadModelsDep, RunDep
+from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
+from adapters.http.schemas.common import CommandResult, body_of
+from engine.authorization import authorize_staff
+from engine.commands.activity import AttestMocPart4
+from projections.credits.schemas import CreditRow, Transcript, to_csv
+
+router = APIRouter(tags=["credits"])
+
+AttestMocPart4Body = body_of(AttestMocPart4, "participant_id")
+
+
+class CsvResponse(Response):
+    media_type = "text/csv"
+
+
+@router.get("/participants/{participant_id}/transcript", responses=READ_ERRORS)
+def transcript(participant_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> Transcript:
+    """A participant's CE / MOC transcript: totals per credit type, entries, reversals."""
+    authorize_staff(principal, "read credit transcripts")
+    return read_models.transcript(participant_id)
+
+
+@router.get("/collaboratives/{collaborative_id}/credits", responses=READ_ERRORS)
+def credits(collaborative_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> list[CreditRow]:
+    """Every credit ledger entry of a collaborative, awards and reversals, in order."""
+    authorize_staff(principal, "read the credit ledger")
+    return read_models.credits(collaborative_id)
+
+
+@router.get(
+    "/collaboratives/{collaborative_id}/credits.csv",
+    response_class=CsvResponse,
+    responses={200: {"content": {"text/csv": {}}}, **READ_ERRORS},
+)
+def credits_csv(collaborative_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> CsvResponse:
+    """The ledger as CSV, one row per entry, columns close to ACCME PARS learner reporting."""
+    authorize_staff(principal, "export the credit ledger")
+    body = to_csv(read_models.credits(collaborative_id))
+    disposition = f'attachment; filename="credits-{collaborative_id}.csv"'
+    return CsvResponse(body, headers={"Content-Disposition": disposition})
+
+
+@router.post("/participants/{participant_id}/attestations", responses=WRITE_ERRORS)
+def attest_moc_part4(participant_id: UUID, body: AttestMocPart4Body, run: RunDep) -> CommandResult:
+    """A participant's MOC Part 4 attestation for a team they are a member of."""
+    return run(AttestMocPart4(participant_id=participant_id, **dict(body)))

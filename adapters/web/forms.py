@@ -1,0 +1,253 @@
+"""What the pages' forms do: each builds the same command the API would, runs it
+through the same authorisation and engine, and on a refusal shows the page again
+with the API's clear error. Nothing a refused form sent is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from adapters.http.deps import Runner
+from adapters.http.errors import problem_of
+from adapters.web.pages import overview_context, render, team_context
+from adapters.web.session import end_session, engine_of, signed_in, start_session
+from engine.commands import Command
+from engine.commands.activity import RecordAttendance, ScheduleActivity
+from engine.commands.collaborative import AdvancePhase, RegisterTeam
+from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, SubmitData
+from engine.tokens import Principal
+
+router = APIRouter(include_in_schema=False)
+Field = Annotated[str, Form()]
+
+
+@router.get("/ui/sign-in")
+def sign_in_page(request: Request, next: str = "/ui/") -> Response:
+    return render(request, "sign_in.html", None, next=_local(next), error=None)
+
+
+@router.post("/ui/sign-in")
+def sign_in(request: Request, token: Field = "", next: Field = "/ui/") -> Response:
+    if engine_of(request).authenticate(token.strip()) is None:
+        error = "That token is unknown or revoked. Ask staff for a token (qi tokens create)."
+        return render(request, "sign_in.html", None, status=401, next=_local(next), error=error)
+    return start_session(
+        RedirectResponse(_local(next), status_code=303), token.strip(), request.url.scheme == "https"
+    )
+
+
+@router.post("/ui/sign-out")
+def sign_out() -> Response:
+    return end_session(RedirectResponse("/ui/sign-in", status_code=303))
+
+
+def _local(target: str) -> str:
+    """Only redirect within this site after signing in."""
+    return target if target.startswith("/") and not target.startswith("//") else "/ui/"
+
+
+def act(
+    request: Request, build: Callable[[], Command], command_id: str, done: str, again: Callable[[Principal], dict[str, Any]],
+    page: str, form: dict[str, Any],
+) -> Response:  # fmt: skip
+    """Run the form's command; on a refusal, show the page again with the error and the values sent."""
+    principal = signed_in(request)
+    try:
+        Runner(engine_of(request), principal, command_id or None, None)(build())
+    except Exception as exc:
+        problem = problem_of(exc)
+        if problem is None:
+            raise
+        context = again(principal) | {"error": problem, "form": form}
+        return render(request, page, principal, status=problem.status, **context)
+    return RedirectResponse(done, status_code=303)
+
+
+def _overview(request: Request, collaborative_id: UUID) -> Callable[[Principal], dict[str, Any]]:
+    return lambda principal: overview_context(request, principal, collaborative_id)
+
+
+def _team(request: Request, team_id: UUID) -> Callable[[Principal], dict[str, Any]]:
+    return lambda principal: team_context(request, principal, team_id)
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/phase")
+def advance_phase(
+    request: Request,
+    collaborative_id: UUID,
+    to: Field = "",
+    override_reason: Field = "",
+    command_id: Field = "",
+) -> Response:
+    form = {"to": to, "override_reason": override_reason}
+    build = lambda: AdvancePhase(
+        collaborative_id=collaborative_id, to=to, override_reason=override_reason or None
+    )
+    url = f"/ui/collaboratives/{collaborative_id}"
+    return act(
+        request,
+        build,
+        command_id,
+        f"{url}#phase",
+        _overview(request, collaborative_id),
+        "collaborative.html",
+        form,
+    )
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/teams")
+def register_team(
+    request: Request, collaborative_id: UUID, name: Field = "", organization: Field = "", care_setting: Field = "",
+    member_name: Field = "", member_credentials: Field = "", discipline: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {"name": name, "organization": organization, "care_setting": care_setting, "member_name": member_name,
+            "member_credentials": member_credentials, "discipline": discipline}  # fmt: skip
+    person = {"name": member_name, "credentials": member_credentials or None}
+    build = lambda: RegisterTeam(collaborative_id=collaborative_id, name=name, organization=organization or name,
+                                 care_setting=care_setting, members=({"person": person, "discipline": discipline},))  # fmt: skip
+    url = f"/ui/collaboratives/{collaborative_id}"
+    return act(
+        request,
+        build,
+        command_id,
+        f"{url}#teams",
+        _overview(request, collaborative_id),
+        "collaborative.html",
+        form,
+    )
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/activities")
+def schedule_activity(
+    request: Request, collaborative_id: UUID, kind: Field = "", title: Field = "", starts_at: Field = "",
+    duration_minutes: Field = "", credit_types: Annotated[list[str] | None, Form()] = None, max_hours: Field = "",
+    accrediting_body: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {"kind": kind, "title": title, "starts_at": starts_at, "duration_minutes": duration_minutes,
+            "max_hours": max_hours, "accrediting_body": accrediting_body}  # fmt: skip
+    ce = (
+        {"credit_types": credit_types, "max_hours": max_hours, "accrediting_body": accrediting_body}
+        if credit_types
+        else None
+    )
+    details = {
+        "kind": kind,
+        "title": title,
+        "starts_at": _aware(starts_at),
+        "duration_minutes": duration_minutes,
+        "ce": ce,
+    }
+    build = lambda: ScheduleActivity(collaborative_id=collaborative_id, details=details)
+    url = f"/ui/collaboratives/{collaborative_id}"
+    return act(
+        request,
+        build,
+        command_id,
+        f"{url}#activities",
+        _overview(request, collaborative_id),
+        "collaborative.html",
+        form,
+    )
+
+
+def _aware(local: str) -> str:
+    """A datetime-local field has no zone; the pages work in UTC."""
+    try:
+        moment = datetime.fromisoformat(local)
+    except ValueError:
+        return local  # the command's validation names the field
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/attendance")
+def record_attendance(
+    request: Request, collaborative_id: UUID, activity_id: Field = "", participant_id: Field = "", minutes: Field = "",
+    command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {"activity_id": activity_id, "participant_id": participant_id, "minutes": minutes}
+    build = lambda: RecordAttendance(activity_id=activity_id, participant_id=participant_id, minutes=minutes)
+    url = f"/ui/collaboratives/{collaborative_id}"
+    return act(
+        request,
+        build,
+        command_id,
+        f"{url}#activities",
+        _overview(request, collaborative_id),
+        "collaborative.html",
+        form,
+    )
+
+
+@router.post("/ui/teams/{team_id}/data")
+def submit_data(
+    request: Request, team_id: UUID, measure_key: Field = "", period: Field = "", numerator: Field = "",
+    denominator: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {"measure_key": measure_key, "period": period, "numerator": numerator, "denominator": denominator}
+    build = lambda: SubmitData(team_id=team_id, measure_key=measure_key, period=period, numerator=numerator,
+                               denominator=denominator or None)  # fmt: skip
+    return act(
+        request,
+        build,
+        command_id,
+        f"/ui/teams/{team_id}#measures",
+        _team(request, team_id),
+        "team.html",
+        form,
+    )
+
+
+@router.post("/ui/teams/{team_id}/pdsa")
+def plan_cycle(
+    request: Request, team_id: UUID, title: Field = "", change_idea: Field = "", objective: Field = "",
+    prediction: Field = "", plan: Field = "", ramp_parent_id: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {
+        "title": title,
+        "change_idea": change_idea,
+        "objective": objective,
+        "prediction": prediction,
+        "plan": plan,
+    }
+    content = form | {"ramp_parent_id": ramp_parent_id or None}
+    build = lambda: PlanCycle(team_id=team_id, plan=content)
+    return act(
+        request, build, command_id, f"/ui/teams/{team_id}#pdsa", _team(request, team_id), "team.html", form
+    )
+
+
+STAGES: dict[str, Callable[[UUID, UUID, dict[str, str]], Command]] = {
+    "do": lambda t, c, f: RecordDo(team_id=t, cycle_id=c, do={"observations": f["observations"], "carried_out_on": f["carried_out_on"] or None}),
+    "study": lambda t, c, f: RecordStudy(team_id=t, cycle_id=c, study={
+        "results": f["results"], "prediction_confirmed": f["prediction_confirmed"], "learning": f["learning"] or None}),
+    "act": lambda t, c, f: RecordAct(team_id=t, cycle_id=c, act={"decision": f["decision"], "next_steps": f["next_steps"] or None}),
+}  # fmt: skip
+
+
+@router.post("/ui/teams/{team_id}/pdsa/{cycle_id}/{stage}")
+def record_stage(
+    request: Request, team_id: UUID, cycle_id: UUID, stage: str, observations: Field = "", carried_out_on: Field = "",
+    results: Field = "", prediction_confirmed: Field = "", learning: Field = "", decision: Field = "",
+    next_steps: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {"observations": observations, "carried_out_on": carried_out_on, "results": results, "learning": learning,
+            "prediction_confirmed": prediction_confirmed, "decision": decision, "next_steps": next_steps}  # fmt: skip
+    make = STAGES.get(stage)
+    build = (lambda: make(team_id, cycle_id, form)) if make else _unknown_stage(stage)
+    return act(
+        request, build, command_id, f"/ui/teams/{team_id}#pdsa", _team(request, team_id), "team.html", form
+    )
+
+
+def _unknown_stage(stage: str) -> Callable[[], Command]:
+    def refuse() -> Command:
+        from adapters.http.errors import InvalidInput
+
+        raise InvalidInput(["path", "stage"], f"{stage!r} is not a PDSA stage (do, study, act)")
+
+    return refuse

@@ -1,0 +1,224 @@
+"""The pages people read: collaboratives, a collaborative's overview and its
+state as of a past moment, a team, the audit explorer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from adapters.charts.svg import Annotation, render_svg
+from adapters.http.errors import InvalidInput, Problem
+from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
+from adapters.http.schemas.teams import TeamPublic
+from adapters.web.session import engine_of, signed_in
+from aggregates.base import Role
+from aggregates.phases import next_phase
+from aggregates.values import ActivityKind, CareSetting, CreditType, Discipline
+from engine.authorization import authorize_read, authorize_staff, authorize_team_read
+from engine.read_models import ReadModels
+from engine.tokens import Principal
+from projections.audit import AuditFilter, iso_utc
+from projections.charts import ChartOptions, ChartView
+from projections.credits.schemas import CreditRow, to_csv
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+AUDIT_PAGE = 50
+
+
+def read_models_of(request: Request) -> ReadModels:
+    models: ReadModels = request.app.state.read_models
+    return models
+
+
+def render(
+    request: Request, name: str, principal: Principal | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """A page, with who is signed in and a fresh command id for its forms."""
+    context |= {"principal": principal, "command_id": str(uuid4()), "Role": Role}
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def chart_svg(view: ChartView | None, title: str) -> str | None:
+    if view is None or not view.result.points:
+        return None
+    notes = [
+        Annotation(x=c.period, label=f"PDSA {i}", detail=f"{c.title} ({c.stage})")
+        for i, c in enumerate(view.cycles, 1)
+    ]
+    return render_svg(view.result, title, notes, percent=view.chart == "p")
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/ui/", status_code=307)
+
+
+@router.get("/ui/")
+def collaboratives(request: Request) -> Response:
+    principal = signed_in(request)
+    authorize_read(principal)
+    summaries = [CollaborativeSummary.of(c) for c in engine_of(request).collaboratives()]
+    return render(request, "collaboratives.html", principal, collaboratives=summaries)
+
+
+def overview_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
+    engine, models = engine_of(request), read_models_of(request)
+    collaborative = CollaborativePublic.of(engine.collaborative(collaborative_id))
+    dashboard = models.dashboard(collaborative_id)
+    charts = [
+        (
+            m.name,
+            chart_svg(
+                models.collaborative_chart(collaborative_id, m.key, ChartOptions()), f"All teams: {m.name}"
+            ),
+        )
+        for m in collaborative.measures
+    ]
+    people = _attendees(engine, collaborative) if principal.role is Role.STAFF else []
+    return {
+        "c": collaborative, "d": dashboard, "charts": charts, "people": people,
+        "next_phase": next_phase(collaborative.phase), "settings": list(CareSetting), "disciplines": list(Discipline),
+        "activity_kinds": list(ActivityKind), "credit_types": list(CreditType), "error": None, "form": {},
+    }  # fmt: skip
+
+
+def _attendees(engine: Any, collaborative: CollaborativePublic) -> list[tuple[UUID, str, str]]:
+    """(participant id, name, team) for every member of an active team: who may attend."""
+    people = []
+    for entry in collaborative.teams:
+        if entry.active:
+            for member in engine.team(entry.team_id).state.members.values():
+                name = engine.participant(member.participant_id).state.details.name
+                people.append((member.participant_id, name, entry.name))
+    return sorted(people, key=lambda p: (p[2], p[1]))
+
+
+@router.get("/ui/collaboratives/{collaborative_id}")
+def overview(request: Request, collaborative_id: UUID) -> Response:
+    principal = signed_in(request)
+    authorize_read(principal)
+    return render(
+        request, "collaborative.html", principal, **overview_context(request, principal, collaborative_id)
+    )
+
+
+@router.get("/ui/collaboratives/{collaborative_id}/as-of")
+def as_of(request: Request, collaborative_id: UUID, at: str | None = None) -> Response:
+    principal = signed_in(request)
+    authorize_read(principal)
+    moment = _moment(at)
+    engine = engine_of(request)
+    then = CollaborativePublic.of(engine.collaborative(collaborative_id, as_of=moment)) if moment else None
+    now = CollaborativePublic.of(engine.collaborative(collaborative_id))
+    return render(request, "as_of.html", principal, c=now, then=then, at=at or "")
+
+
+def _moment(at: str | None) -> datetime | None:
+    if not at:
+        return None
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise InvalidInput(
+            ["query", "at"], f"{at!r} is not a date and time (e.g. 2025-06-01T12:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _uuid(value: str, name: str) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        raise InvalidInput(["query", name], f"{value!r} is not an id") from None
+
+
+def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[str, Any]:
+    engine, models = engine_of(request), read_models_of(request)
+    aggregate = engine.team(team_id)
+    authorize_team_read(principal, aggregate)
+    team = TeamPublic.of(aggregate)
+    charts = [
+        (
+            m.definition,
+            chart_svg(
+                models.team_chart(team_id, m.definition.key, ChartOptions()),
+                f"{team.name}: {m.definition.name}",
+            ),
+        )
+        for m in team.measures
+    ]
+    names = {m.participant_id: engine.participant(m.participant_id).state.details.name for m in team.members}
+    can_write = principal.role is Role.STAFF or (principal.role is Role.TEAM and principal.team_id == team_id)
+    collaborative = engine.collaborative(team.collaborative_id)
+    return {
+        "t": team, "charts": charts, "names": names, "can_write": can_write, "collaborative": collaborative.state,
+        "cycles": sorted(team.cycles, key=lambda c: c.planned_at), "error": None, "form": {},
+        "this_month": f"{datetime.now(UTC):%Y-%m}",
+    }  # fmt: skip
+
+
+@router.get("/ui/teams/{team_id}")
+def team_page(request: Request, team_id: UUID) -> Response:
+    principal = signed_in(request)
+    return render(request, "team.html", principal, **team_context(request, principal, team_id))
+
+
+@router.get("/ui/audit")
+def audit_explorer(
+    request: Request,
+    collaborative: str = "",
+    actor: str = "",
+    type: str = "",
+    since: str = "",
+    until: str = "",
+    after: int = 0,
+    verify: bool = False,
+) -> Response:
+    principal = signed_in(request)
+    authorize_staff(principal, "explore the audit trail")
+    models = read_models_of(request)
+    filters = AuditFilter(
+        collaborative=_uuid(collaborative, "collaborative"), actor=actor or None, action=type or None,
+        since=iso_utc(_moment(since)) if since else None, until=iso_utc(_moment(until)) if until else None,
+        after=after, limit=AUDIT_PAGE,
+    )  # fmt: skip
+    rows = models.audit(filters)
+    query = {"collaborative": collaborative, "actor": actor, "type": type, "since": since, "until": until}
+    verification = models.verify_audit() if verify else None
+    return render(request, "audit.html", principal, rows=rows, query=query, verification=verification,
+                  next_after=rows[-1].position if len(rows) == AUDIT_PAGE else None)  # fmt: skip
+
+
+def error_page(request: Request, principal: Principal | None, problem: Problem) -> HTMLResponse:
+    return render(request, "error.html", principal, status=problem.status, error=problem)
+
+
+@router.get("/ui/participants/{participant_id}/transcript")
+def transcript_page(request: Request, participant_id: UUID) -> Response:
+    principal = signed_in(request)
+    authorize_staff(principal, "read credit transcripts")
+    transcript = read_models_of(request).transcript(participant_id)
+    return render(request, "transcript.html", principal, tr=transcript)
+
+
+@router.get("/ui/participants/{participant_id}/transcript.csv")
+def transcript_csv(request: Request, participant_id: UUID) -> Response:
+    principal = signed_in(request)
+    authorize_staff(principal, "export credit transcripts")
+    tr = read_models_of(request).transcript(participant_id)
+    rows = [
+        CreditRow(**e.model_dump(), learner_name=tr.name, licences=tr.licences)
+        for e in (*tr.entries, *tr.reversals)
+    ]
+    rows.sort(key=lambda r: (r.source_position, r.entry_id))
+    disposition = f'attachment; filename="transcript-{participant_id}.csv"'
+    return Response(
+        to_csv(rows), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
+    )

@@ -1,0 +1,1 @@
+"""The CE / MOC credit ledger: rules (pure), the projection, its queries and DTOs."""

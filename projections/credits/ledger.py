@@ -1,0 +1,309 @@
+"""The CE credit ledger: append-only entries built from attendance, team work and
+attestations, by the rules in `rules.py`.
+
+Entries are never updated or deleted. A corrected attendance writes, at the
+correcting event's position, a reversing entry (negative amount, `reverses` =
+the reversed id; otherwise a copy of it: type, date, rule version) for each
+live entry of that (participant, activity), then the new entries, even when
+the amount is unchanged, so every entry points at the attendance it reflects. Ids derive from the source position ("42:cne", "42:reverses:17:cne",
+"42:moc_part_4:<participant>"), so a rebuild writes identical rows.
+
+A participant's discipline is the one their latest team membership records, as
+known when the attendance is projected (none known: no entry); credit is never
+recomputed afterwards, because entries are history, not a view of today.
+MOC Part 4 is checked whenever an event could complete its conditions
+(membership, an act decided, a new data month, an attestation) and awarded once
+per (participant, team), at the event that completes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from aggregates.activity import ActivityScheduled, AttendanceRecorded
+from aggregates.participant import MocPart4Attested, ParticipantDetailsUpdated, ParticipantRegistered
+from aggregates.team import (
+    DataPointSubmitted,
+    MemberAdded,
+    MemberRemoved,
+    MemberSpec,
+    PdsaActed,
+    PdsaPlanned,
+    TeamRegistered,
+)
+from aggregates.values import CreditType, Discipline, Licence
+from projections.base import Projection, Recorded, Tx
+from projections.credits import rules
+from projections.credits.queries import credit_rows, transcript
+from projections.credits.tables import (
+    ACTIVITIES,
+    ATTESTATIONS,
+    CYCLES,
+    DISCIPLINES,
+    ENTRIES,
+    ENTRY_COLUMNS,
+    INDEXES,
+    MEMBERS,
+    MONTHS,
+    PARTICIPANTS,
+    TABLES,
+)
+
+__all__ = ["ENTRIES", "CreditLedger", "credit_rows", "transcript"]
+
+_INSERT_ENTRY = (
+    f"INSERT INTO {ENTRIES} ({', '.join(ENTRY_COLUMNS)}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
+)
+_LIVE_ENTRIES = (
+    f"SELECT {', '.join(ENTRY_COLUMNS)} FROM {ENTRIES} e WHERE activity_id = ? AND participant_id = ? "
+    f"AND reverses IS NULL AND NOT EXISTS (SELECT 1 FROM {ENTRIES} r WHERE r.reverses = e.entry_id) "
+    "ORDER BY source_position, ordinal"
+)
+
+
+class CreditLedger(Projection):
+    name = "credits"
+    version = 1
+    tables = TABLES
+    indexes = INDEXES
+
+    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        for r in batch:
+            handler = _HANDLERS.get(type(r.event))
+            if handler is not None:
+                handler(tx, r, r.event)
+
+
+# People and activities --------------------------------------------------------
+
+
+def _participant(tx: Tx, r: Recorded, e: ParticipantRegistered | ParticipantDetailsUpdated) -> None:
+    licences = orjson.dumps([_licence(x) for x in e.details.licences]).decode()
+    tx.execute(
+        f"INSERT INTO {PARTICIPANTS} (participant_id, name, licences) VALUES (?, ?, ?) "
+        "ON CONFLICT (participant_id) DO UPDATE SET name = excluded.name, licences = excluded.licences",
+        (str(r.originator_id), e.details.name, licences),
+    )
+
+
+def _licence(licence: Licence) -> str:
+    issuer = f" ({licence.issuer})" if licence.issuer else ""
+    return f"{licence.kind} {licence.number}{issuer}"
+
+
+def _activity(tx: Tx, r: Recorded, e: ActivityScheduled) -> None:
+    ce = e.details.ce
+    if ce is None:
+        return  # no CE offering: attendance earns no credit
+    tx.execute(
+        f"INSERT INTO {ACTIVITIES} (activity_id, collaborative_id, title, activity_date, credit_types, "
+        "max_hours, accrediting_body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            str(r.originator_id),
+            _str(e.collaborative_id),
+            e.details.title,
+            e.details.starts_at.date().isoformat(),
+            ",".join(t.value for t in ce.credit_types),
+            ce.max_hours,
+            ce.accrediting_body,
+        ),
+    )
+
+
+# Live credit --------------------------------------------------------------------
+
+
+def _attendance(tx: Tx, r: Recorded, e: AttendanceRecorded) -> None:
+    activity = tx.fetchone(
+        f"SELECT collaborative_id, activity_date, credit_types, max_hours, accrediting_body "
+        f"FROM {ACTIVITIES} WHERE activity_id = ?",
+        (str(r.originator_id),),
+    )
+    if activity is None:
+        return
+    collaborative_id, activity_date, offered, max_hours, body = activity
+    participant = str(e.participant_id)
+    first = _reverse_live(tx, r, participant)
+    offered_types = [CreditType(t) for t in offered.split(",")]
+    awards = rules.live_awards(_discipline(tx, participant), offered_types, e.minutes, float(max_hours))
+    source = _For(participant, collaborative_id, str(r.originator_id), None, body, activity_date, e.minutes)
+    for ordinal, award in enumerate(awards, start=first):
+        _insert(tx, r, ordinal, source, award)
+
+
+def _reverse_live(tx: Tx, r: Recorded, participant: str) -> int:
+    """Reverse every live entry of this (participant, activity); the next ordinal."""
+    live = tx.fetchall(_LIVE_ENTRIES, (str(r.originator_id), participant))
+    for ordinal, row in enumerate(live):
+        old = dict(zip(ENTRY_COLUMNS, row, strict=True))
+        old |= {
+            "entry_id": f"{r.position}:reverses:{old['entry_id']}",
+            "source_position": r.position,
+            "ordinal": ordinal,
+            "amount": -float(old["amount"]),
+            "recorded_at": r.event.timestamp.isoformat(),
+            "basis": f"attendance corrected to {r.event.minutes} minutes",
+            "reverses": old["entry_id"],
+        }
+        tx.execute(_INSERT_ENTRY, [old[c] for c in ENTRY_COLUMNS])
+    return len(live)
+
+
+def _discipline(tx: Tx, participant: str) -> Discipline | None:
+    row = tx.fetchone(f"SELECT discipline FROM {DISCIPLINES} WHERE participant_id = ?", (participant,))
+    return Discipline(row[0]) if row else None
+
+
+@dataclass(frozen=True)
+class _For:
+    """Whom and what an entry is for, besides the award itself."""
+
+    participant: str
+    collaborative_id: str | None
+    activity_id: str | None
+    team_id: str | None
+    accrediting_body: str
+    credit_date: str
+    minutes: int | None = None
+
+
+def _insert(tx: Tx, r: Recorded, ordinal: int, f: _For, award: rules.Award, suffix: str = "") -> None:
+    entry_id = f"{r.position}:{award.credit_type.value}{suffix}"
+    tx.execute(
+        _INSERT_ENTRY,
+        (
+            *(entry_id, r.position, ordinal, f.participant, f.collaborative_id, f.activity_id, f.team_id),
+            *(f.accrediting_body, award.credit_type.value, award.unit, award.amount, f.credit_date),
+            *(r.event.timestamp.isoformat(), award.rule_version, f.minutes, award.basis, None),
+        ),
+    )
+
+
+# MOC Part 4 ------------------------------------------------------------------------
+
+
+def _team_registered(tx: Tx, r: Recorded, e: TeamRegistered) -> None:
+    for member in e.members:
+        _join(tx, r.originator_id, member, e.collaborative_id)
+    _check_moc4(tx, r, r.originator_id)
+
+
+def _member_added(tx: Tx, r: Recorded, e: MemberAdded) -> None:
+    _join(tx, r.originator_id, e.member, e.collaborative_id)
+    _check_moc4(tx, r, r.originator_id, e.member.participant_id)
+
+
+def _join(tx: Tx, team_id: UUID, member: MemberSpec, collaborative_id: UUID | None) -> None:
+    participant, discipline = str(member.participant_id), member.discipline.value
+    tx.execute(
+        f"INSERT INTO {MEMBERS} (team_id, participant_id, discipline, collaborative_id) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (team_id, participant_id) DO UPDATE SET discipline = excluded.discipline",
+        (str(team_id), participant, discipline, _str(collaborative_id)),
+    )
+    tx.execute(
+        f"INSERT INTO {DISCIPLINES} (participant_id, discipline) VALUES (?, ?) "
+        "ON CONFLICT (participant_id) DO UPDATE SET discipline = excluded.discipline",
+        (participant, discipline),
+    )
+
+
+def _member_removed(tx: Tx, r: Recorded, e: MemberRemoved) -> None:
+    tx.execute(
+        f"DELETE FROM {MEMBERS} WHERE team_id = ? AND participant_id = ?",
+        (str(r.originator_id), str(e.participant_id)),
+    )
+
+
+def _planned(tx: Tx, r: Recorded, e: PdsaPlanned) -> None:
+    tx.execute(
+        f"INSERT INTO {CYCLES} (cycle_id, team_id, parent_id, acted) VALUES (?, ?, ?, 0)",
+        (str(e.cycle_id), str(r.originator_id), _str(e.plan.ramp_parent_id)),
+    )
+
+
+def _acted(tx: Tx, r: Recorded, e: PdsaActed) -> None:
+    tx.execute(f"UPDATE {CYCLES} SET acted = 1 WHERE cycle_id = ?", (str(e.cycle_id),))
+    _check_moc4(tx, r, r.originator_id)
+
+
+def _data(tx: Tx, r: Recorded, e: DataPointSubmitted) -> None:
+    tx.execute(
+        f"INSERT INTO {MONTHS} (team_id, period) VALUES (?, ?) ON CONFLICT (team_id, period) DO NOTHING",
+        (str(r.originator_id), e.period),
+    )
+    _check_moc4(tx, r, r.originator_id)
+
+
+def _attested(tx: Tx, r: Recorded, e: MocPart4Attested) -> None:
+    tx.execute(
+        f"INSERT INTO {ATTESTATIONS} (team_id, participant_id) VALUES (?, ?) "
+        "ON CONFLICT (team_id, participant_id) DO NOTHING",
+        (str(e.team_id), str(r.originator_id)),
+    )
+    _check_moc4(tx, r, e.team_id, r.originator_id)
+
+
+def _check_moc4(tx: Tx, r: Recorded, team_id: UUID, only: UUID | None = None) -> None:
+    """Award MOC Part 4 to each member (or `only` one) for whom this event completes it."""
+    team = str(team_id)
+    members = tx.fetchall(
+        f"SELECT participant_id, discipline, collaborative_id FROM {MEMBERS} WHERE team_id = ? "
+        "ORDER BY participant_id",
+        (team,),
+    )
+    candidates = [m for m in members if only is None or m[0] == str(only)]
+    if not any(m[1] == Discipline.PHYSICIAN.value for m in candidates):
+        return
+    linked, months, attested = _team_facts(tx, team)
+    credit_date = r.event.timestamp.date().isoformat()
+    for ordinal, (participant, discipline, collaborative_id) in enumerate(candidates):
+        facts = rules.MocPart4Facts(Discipline(discipline), linked, months, participant in attested)
+        award = rules.moc_part4_award(facts)
+        if award is None or _has_moc4(tx, team, participant):
+            continue
+        source = _For(participant, collaborative_id, None, team, rules.MOC_PART4_BODY, credit_date)
+        _insert(tx, r, ordinal, source, award, suffix=f":{participant}")
+
+
+def _team_facts(tx: Tx, team: str) -> tuple[int, int, set[str]]:
+    cycles = {
+        UUID(c): rules.Cycle(UUID(p) if p else None, bool(a))
+        for c, p, a in tx.fetchall(
+            f"SELECT cycle_id, parent_id, acted FROM {CYCLES} WHERE team_id = ?", (team,)
+        )
+    }
+    months = tx.fetchone(f"SELECT COUNT(*) FROM {MONTHS} WHERE team_id = ?", (team,))
+    attested = tx.fetchall(f"SELECT participant_id FROM {ATTESTATIONS} WHERE team_id = ?", (team,))
+    return rules.linked_cycle_count(cycles), int(months[0]) if months else 0, {a[0] for a in attested}
+
+
+def _has_moc4(tx: Tx, team: str, participant: str) -> bool:
+    row = tx.fetchone(
+        f"SELECT 1 FROM {ENTRIES} WHERE team_id = ? AND participant_id = ? AND credit_type = ?",
+        (team, participant, CreditType.MOC_PART_4.value),
+    )
+    return row is not None
+
+
+def _str(value: UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+_HANDLERS: dict[type[Any], Callable[[Tx, Recorded, Any], None]] = {
+    ParticipantRegistered: _participant,
+    ParticipantDetailsUpdated: _participant,
+    ActivityScheduled: _activity,
+    AttendanceRecorded: _attendance,
+    TeamRegistered: _team_registered,
+    MemberAdded: _member_added,
+    MemberRemoved: _member_removed,
+    PdsaPlanned: _planned,
+    PdsaActed: _acted,
+    DataPointSubmitted: _data,
+    MocPart4Attested: _attested,
+}

@@ -1,0 +1,106 @@
+"""A live server on the demo data, and headless Chromium (Debian's, no download)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+import uvicorn
+
+from adapters.http.app import create_app
+from aggregates.base import Actor, Role
+from engine.application import QIEngine
+from engine.demo import DEMO_COLLABORATIVE_ID, seed_demo
+from engine.settings import Settings
+from engine.tokens import Grant
+from tests.conftest import IN_CI
+
+CHROMIUM = os.environ.get("QI_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@dataclass
+class Site:
+    url: str
+    engine: QIEngine
+    staff_token: str
+
+    def token(self, role: Role, name: str, **scope: object) -> str:
+        ctx = self.engine.context(Actor(id="browser-tests", role=Role.SYSTEM))
+        return self.engine.issue_token(Grant(name=name, role=role, **scope), ctx)  # type: ignore[arg-type]
+
+    @property
+    def demo(self) -> UUID:
+        return DEMO_COLLABORATIVE_ID
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    engine = QIEngine(Settings(store=str(tmp_path_factory.mktemp("web") / "qi.sqlite3")))
+    seed_demo(engine)
+    staff = engine.issue_token(
+        Grant(name="staff-sam", role=Role.STAFF), engine.context(Actor(id="t", role=Role.SYSTEM))
+    )
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield Site(f"http://127.0.0.1:{port}", engine, staff)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        message = f"Chromium is not installed at {CHROMIUM} (scripts/test installs Debian's chromium)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, site: Site) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=site.url)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def shot(page: object, name: str) -> Path:
+    """Save a full-page screenshot as a test artifact."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path

@@ -1,0 +1,98 @@
+"""The pages' forms without a browser: the API's errors, nothing stored on a
+refusal, escaping, and the session cookie."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from aggregates.base import Role
+from engine.application import QIEngine
+from tests.api.conftest import Api, issue
+from tests.api.flow import HttpFlow
+from tests.conftest import Clock
+
+
+def signed_in(client: TestClient, token: str) -> TestClient:
+    response = client.post("/ui/sign-in", data={"token": token, "next": "/ui/"}, follow_redirects=False)
+    assert response.status_code == 303
+    return client
+
+
+def test_the_session_cookie_is_http_only_and_strict(client: TestClient, staff: Api) -> None:
+    response = client.post(
+        "/ui/sign-in", data={"token": staff.token, "next": "//evil.example"}, follow_redirects=False
+    )
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert response.headers["location"] == "/ui/"
+
+
+def test_a_refused_form_shows_the_apis_error_and_stores_nothing(
+    client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow = HttpFlow(staff, clock)
+    flow.up_to("sessions")
+    team = flow.teams[0]
+    page = signed_in(client, issue(app_engine, Role.TEAM, "mercy", team_id=flow.teams[0]))
+    before = app_engine.recorder.max_notification_id()
+    form = {
+        "measure_key": "weight-kg",
+        "period": "2025-02",
+        "numerator": "30",
+        "denominator": "20",
+        "command_id": "c1",
+    }
+    response = page.post(f"/ui/teams/{team}/data", data=form)
+    assert response.status_code == 409
+    assert "numerator 30 exceeds denominator 20" in response.text and 'role="alert"' in response.text
+    assert app_engine.recorder.max_notification_id() == before
+    bad = page.post(f"/ui/teams/{team}/data", data=form | {"period": "Feb", "command_id": "c2"})
+    assert bad.status_code == 422 and "period" in bad.text
+    assert app_engine.recorder.max_notification_id() == before
+
+
+def test_a_double_submitted_form_is_stored_once(
+    client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow = HttpFlow(staff, clock)
+    flow.up_to("sessions")
+    page = signed_in(client, staff.token)  # type: ignore[arg-type]
+    form = {
+        "measure_key": "weight-kg",
+        "period": "2025-02",
+        "numerator": "3",
+        "denominator": "4",
+        "command_id": "once",
+    }
+    first = page.post(f"/ui/teams/{flow.teams[0]}/data", data=form, follow_redirects=False)
+    after_first = app_engine.recorder.max_notification_id()
+    second = page.post(f"/ui/teams/{flow.teams[0]}/data", data=form, follow_redirects=False)
+    assert first.status_code == second.status_code == 303
+    assert app_engine.recorder.max_notification_id() == after_first
+
+
+def test_text_from_users_is_escaped_on_the_pages(client: TestClient, staff: Api, clock: Clock) -> None:
+    flow = HttpFlow(staff, clock)
+    flow.create()
+    flow.advance("registration")
+    member = {"person": {"name": "<img src=x onerror=alert(1)>"}, "discipline": "nurse"}
+    body = {
+        "name": "<script>alert(1)</script> ED",
+        "organization": "O",
+        "care_setting": "community_ed",
+        "members": [member],
+    }
+    team = flow.ok(f"/collaboratives/{flow.collaborative}/teams", body)["id"]
+    page = signed_in(client, staff.token)  # type: ignore[arg-type]
+    for path in (f"/ui/collaboratives/{flow.collaborative}", f"/ui/teams/{team}"):
+        html = page.get(path).text
+        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+        assert "<img src=x" not in html
+
+
+def test_pages_need_a_session_and_the_right_role(client: TestClient, app_engine: QIEngine) -> None:
+    response = client.get("/ui/audit", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/ui/sign-in?next=/ui/audit"
+    page = signed_in(client, issue(app_engine, Role.TEAM, "t"))
+    refused = page.get("/ui/audit")
+    assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
