@@ -106,7 +106,7 @@ class ProjectionRunner:
         return [
             Recorded(
                 position=n.id,
-                originator_id=UUID(str(n.originator_id)),
+                originator_id=n.originator_id if isinstance(n.originator_id, UUID) else UUID(n.originator_id),
                 originator_version=n.originator_version,
                 topic=n.topic,
                 state=n.state,

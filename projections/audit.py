@@ -72,18 +72,20 @@ class AuditTrail(Projection):
 
 
 def _row(r: Recorded, chain: str) -> tuple[object, ...]:
-    payload = orjson.loads(r.state)
+    e = r.event
+    role = getattr(e, "actor_role", None)
+    collaborative = getattr(e, "collaborative_id", None)
     return (
         r.position,
-        iso_utc(r.event.timestamp),
-        payload.get("actor_id"),
-        payload.get("actor_role"),
+        iso_utc(e.timestamp),
+        getattr(e, "actor_id", None),
+        role.value if role is not None else None,
         r.event_type,
         r.aggregate_type,
         str(r.originator_id),
         r.originator_version,
-        payload.get("collaborative_id"),
-        payload.get("command_id"),
+        str(collaborative) if collaborative else None,
+        getattr(e, "command_id", None),
         r.state.decode(),
         chain,
     )

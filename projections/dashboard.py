@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from aggregates import activity, collaborative, team
+from aggregates.values import MeasureDefinition
 from projections.base import Projection, Recorded, Tx
 
 T = "rm_dash_"
@@ -21,7 +22,7 @@ def _ddl(name: str, columns: str) -> str:
 
 class Dashboard(Projection):
     name = "dashboard"
-    version = 2
+    version = 3
     tables = {
         f"{T}collaborative": _ddl(
             "collaborative",
@@ -55,7 +56,8 @@ class Dashboard(Projection):
         ),
         f"{T}measure": _ddl(
             "measure",
-            "team_id TEXT NOT NULL, measure_key TEXT NOT NULL, definition TEXT NOT NULL, PRIMARY KEY (team_id, measure_key)",
+            "team_id TEXT NOT NULL, measure_key TEXT NOT NULL, definition TEXT NOT NULL, status TEXT, "
+            "PRIMARY KEY (team_id, measure_key)",
         ),
         f"{T}point": _ddl(
             "point",
@@ -71,10 +73,30 @@ class Dashboard(Projection):
     )
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        changed: set[tuple[str, str]] = set()
         for recorded in batch:
-            handler = HANDLERS.get(type(recorded.event))
+            event = recorded.event
+            handler = HANDLERS.get(type(event))
             if handler is not None:
-                handler(tx, recorded.event)
+                handler(tx, event)
+            if isinstance(event, team.DataPointSubmitted | team.MeasureDefined):
+                key = event.measure_key if isinstance(event, team.DataPointSubmitted) else event.measure.key
+                changed.add((str(event.originator_id), key))
+        # Chart signals are computed once per changed series per batch, so reading the
+        # dashboard never runs an analysis.
+        for team_id, key in sorted(changed):
+            refresh_status(tx, team_id, key)
+
+
+def refresh_status(tx: Tx, team_id: str, key: str) -> None:
+    from projections.dashboard_view import measure_status
+
+    row = tx.fetchone(
+        f"SELECT definition FROM {T}measure WHERE team_id = ? AND measure_key = ?", (team_id, key)
+    )
+    if row is not None:
+        status = measure_status(tx, team_id, MeasureDefinition.model_validate_json(row[0]))
+        _set(tx, "measure", {"team_id": team_id, "measure_key": key}, status=status.model_dump_json())
 
 
 def _json(value: Any) -> str:

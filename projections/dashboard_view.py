@@ -161,34 +161,46 @@ def _teams(
     )
     attended = _attendance(tx, collaborative_id)
     held = [str(a.activity_id) for a in activities if a.attendees and a.kind != "coaching_call"]
+    measures, cycles = _measures_by_team(tx, collaborative_id), _cycles_by_team(tx, collaborative_id)
     teams = []
     for team_id, name, setting, active, coach_id, score, shared in rows:
         people = members.get(team_id, set())
         present = sum(len(attended.get(a, set()) & people) for a in held)
         rate = present / (len(people) * len(held)) if people and held else None
-        stages, decisions = _cycles(tx, team_id)
+        stages, decisions = cycles.get(team_id, ({}, {}))
         teams.append(TeamStatus(team_id=team_id, name=name, care_setting=setting, active=bool(active),
                                 members=len(people), coach_id=coach_id, assessment_score=score, attendance_rate=rate,
                                 cycles_by_stage=stages, cycles_by_decision=decisions, shared=bool(shared),
-                                measures=_measures(tx, team_id)))  # fmt: skip
+                                measures=measures.get(team_id, [])))  # fmt: skip
     return teams
 
 
-def _cycles(tx: Tx, team_id: str) -> tuple[dict[str, int], dict[str, int]]:
-    rows = tx.fetchall(f"SELECT stage, decision FROM {T}cycle WHERE team_id = ?", (team_id,))
-    stages = Counter(stage for stage, _ in rows)
-    decisions = Counter(decision for _, decision in rows if decision)
-    return dict(stages), dict(decisions)
-
-
-def _measures(tx: Tx, team_id: str) -> list[MeasureStatus]:
+def _measures_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, list[MeasureStatus]]:
+    """Every team's measure statuses, as the projection last computed them."""
     rows = tx.fetchall(
-        f"SELECT measure_key, definition FROM {T}measure WHERE team_id = ? ORDER BY measure_key", (team_id,)
+        f"SELECT m.team_id, m.status FROM {T}measure m JOIN {T}team t ON t.team_id = m.team_id "
+        "WHERE t.collaborative_id = ? AND m.status IS NOT NULL ORDER BY m.team_id, m.measure_key",
+        (str(collaborative_id),),
     )
-    return [
-        _measure_status(tx, team_id, MeasureDefinition.model_validate_json(definition))
-        for _, definition in rows
-    ]
+    by_team: dict[str, list[MeasureStatus]] = defaultdict(list)
+    for team_id, status in rows:
+        by_team[team_id].append(MeasureStatus.model_validate_json(status))
+    return by_team
+
+
+def _cycles_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, tuple[dict[str, int], dict[str, int]]]:
+    rows = tx.fetchall(
+        f"SELECT c.team_id, c.stage, c.decision FROM {T}cycle c JOIN {T}team t ON t.team_id = c.team_id "
+        "WHERE t.collaborative_id = ?",
+        (str(collaborative_id),),
+    )
+    stages: dict[str, Counter[str]] = defaultdict(Counter)
+    decisions: dict[str, Counter[str]] = defaultdict(Counter)
+    for team_id, stage, decision in rows:
+        stages[team_id][stage] += 1
+        if decision:
+            decisions[team_id][decision] += 1
+    return {t: (dict(stages[t]), dict(decisions[t])) for t in stages}
 
 
 def series(tx: Tx, team_id: str, key: str) -> list[tuple[str, float, float | None]]:
@@ -200,7 +212,8 @@ def series(tx: Tx, team_id: str, key: str) -> list[tuple[str, float, float | Non
     return [(str(p), float(n), None if d is None else float(d)) for p, n, d in rows]
 
 
-def _measure_status(tx: Tx, team_id: str, definition: MeasureDefinition) -> MeasureStatus:
+def measure_status(tx: Tx, team_id: str, definition: MeasureDefinition) -> MeasureStatus:
+    """A team measure's latest value and signals, from its series (run by the projection)."""
     points = series(tx, team_id, definition.key)
     chart = default_chart(definition.data_type.value)
     status = MeasureStatus(key=definition.key, name=definition.name, chart=chart, points=len(points),
