@@ -21,10 +21,11 @@ from eventsourcing.utils import get_topic
 from aggregates.activity import LearningActivity
 from aggregates.base import Actor, CommandContext, QIAggregate
 from aggregates.collaborative import Collaborative, CollaborativeCreated
+from aggregates.errors import DomainError
 from aggregates.participant import Participant
 from aggregates.team import Team
 from engine.commands import Command
-from engine.errors import ConcurrencyConflict, IdempotencyKeyReused, NotFound
+from engine.errors import ConcurrencyConflict, EngineError, IdempotencyKeyReused, NotFound
 from engine.handlers import HANDLERS
 from engine.handlers import activity as _activity_handlers  # noqa: F401  (registers)
 from engine.handlers import collaborative as _collaborative_handlers  # noqa: F401
@@ -69,16 +70,19 @@ class QIEngine(Application[UUID]):
         return CommandContext(actor=actor, command_id=command_id or str(uuid4()), at=self.clock())
 
     def execute(self, command: Command, ctx: CommandContext, expected_version: int | None = None) -> Outcome:
-        """Run a command once: a retry with the same command id returns the first outcome."""
-        previous = self._previous_outcome(command, ctx)
-        if previous is not None:
-            return previous
-        uow = UnitOfWork(self.repository, command.target_id(), expected_version)
-        addressed = HANDLERS[type(command)](uow, ctx, command)
-        primary = uow.loaded(addressed)
-        outcome = Outcome(
-            id=addressed, version=primary.version, events=uow.pending_event_names(), created=uow.created
-        )
+        """Run a command once: a retry with the same command id returns the first outcome.
+
+        A retry is found when it collides with the first run's record in the store, or
+        when deciding again fails (the first run changed what the rules see); so the
+        common first run costs no extra read.
+        """
+        try:
+            uow, outcome, primary = self._decide(command, ctx, expected_version)
+        except (DomainError, EngineError):
+            previous = self._previous_outcome(command, ctx)
+            if previous is not None:
+                return previous
+            raise
         record = CommandRecord.accept(ctx, command, outcome, primary.collaborative_id)
         try:
             self.save(*uow.aggregates, record)
@@ -87,10 +91,21 @@ class QIEngine(Application[UUID]):
             if previous is not None:
                 return previous
             raise ConcurrencyConflict(
-                f"{KIND_NAMES.get(type(primary), 'resource')} {addressed} was changed by "
+                f"{KIND_NAMES.get(type(primary), 'resource')} {outcome.id} was changed by "
                 "another command at the same time; reload and retry"
             ) from None
         return outcome
+
+    def _decide(
+        self, command: Command, ctx: CommandContext, expected_version: int | None
+    ) -> tuple[UnitOfWork, Outcome, QIAggregate]:
+        uow = UnitOfWork(self.repository, command.target_id(), expected_version)
+        addressed = HANDLERS[type(command)](uow, ctx, command)
+        primary = uow.loaded(addressed)
+        outcome = Outcome(
+            id=addressed, version=primary.version, events=uow.pending_event_names(), created=uow.created
+        )
+        return uow, outcome, primary
 
     def _previous_outcome(self, command: Command, ctx: CommandContext) -> Outcome | None:
         try:

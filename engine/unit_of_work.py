@@ -9,9 +9,12 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 
 from aggregates.activity import LearningActivity
 from aggregates.base import QIAggregate
+from aggregates.change_package import ChangePackage
 from aggregates.collaborative import Collaborative
 from aggregates.participant import Participant
+from aggregates.resource import Resource
 from aggregates.team import Team
+from aggregates.toolkit import Toolkit
 from engine.errors import NotFound, StaleVersion
 from engine.tokens import ApiToken
 
@@ -23,6 +26,9 @@ KIND_NAMES: dict[type[QIAggregate], str] = {
     LearningActivity: "learning activity",
     Participant: "participant",
     ApiToken: "token",
+    Resource: "resource",
+    ChangePackage: "change package",
+    Toolkit: "toolkit",
 }
 
 
@@ -34,6 +40,7 @@ class UnitOfWork:
         self._target_id = target_id
         self._expected_version = expected_version
         self._loaded: dict[UUID, QIAggregate] = {}
+        self._read: dict[UUID, QIAggregate] = {}
         self.created: dict[str, list[UUID]] = {}
 
     def get(self, kind: type[A], aggregate_id: UUID) -> A:
@@ -59,9 +66,24 @@ class UnitOfWork:
     def participant(self, aggregate_id: UUID) -> Participant:
         return self.get(Participant, aggregate_id)
 
+    def read(self, kind: type[A], aggregate_id: UUID) -> A:
+        """Load an aggregate only to look at it: the cached instance, not a copy.
+
+        The repository deep-copies cached aggregates so commands cannot corrupt the
+        cache; an aggregate the command only reads (the phase, a referenced person)
+        skips that copy. Never change what `read` returns.
+        """
+        aggregate = self._loaded.get(aggregate_id) or self._read.get(aggregate_id)
+        if aggregate is None:
+            aggregate = load(self._repository, kind, aggregate_id, copy=False)
+            self._read[aggregate_id] = aggregate
+        if not isinstance(aggregate, kind):
+            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+        return aggregate
+
     def exists(self, kind: type[QIAggregate], aggregate_id: UUID) -> bool:
         try:
-            self.get(kind, aggregate_id)
+            self.read(kind, aggregate_id)
         except NotFound:
             return False
         return True
@@ -93,9 +115,9 @@ class UnitOfWork:
             raise StaleVersion(aggregate.id, self._expected_version, aggregate.version)
 
 
-def load(repository: Repository[Any], kind: type[A], aggregate_id: UUID) -> A:
+def load(repository: Repository[Any], kind: type[A], aggregate_id: UUID, copy: bool = True) -> A:
     try:
-        aggregate: Any = repository.get(aggregate_id)
+        aggregate: Any = repository.get(aggregate_id, deepcopy_from_cache=copy)
     except AggregateNotFoundError:
         raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
     if not isinstance(aggregate, kind):

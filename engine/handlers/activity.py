@@ -6,6 +6,7 @@ from uuid import UUID
 
 from aggregates.activity import LearningActivity
 from aggregates.base import CommandContext
+from aggregates.collaborative import Collaborative
 from aggregates.errors import RuleViolation
 from aggregates.participant import Participant
 from aggregates.team import Team
@@ -40,7 +41,7 @@ def schedule_activity(uow: UnitOfWork, ctx: CommandContext, cmd: ScheduleActivit
 def record_attendance(uow: UnitOfWork, ctx: CommandContext, cmd: RecordAttendance) -> UUID:
     activity = uow.activity(cmd.activity_id)
     assert activity.collaborative_id is not None
-    phase = uow.collaborative(activity.collaborative_id).phase
+    phase = uow.read(Collaborative, activity.collaborative_id).phase
     if not uow.exists(Participant, cmd.participant_id):
         raise UnknownReference(f"no participant with id {cmd.participant_id}")
     activity.record_attendance(ctx, phase, cmd.participant_id, cmd.minutes)
@@ -53,7 +54,7 @@ def register_participant(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterPart
     if uow.exists(Participant, participant_id):
         raise AlreadyExists(f"participant {participant_id} already exists")
     if cmd.collaborative_id is not None:
-        uow.collaborative(cmd.collaborative_id)
+        uow.read(Collaborative, cmd.collaborative_id)
     uow.add(Participant.register(ctx, participant_id, cmd.details, cmd.collaborative_id))
     return participant_id
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from aggregates.base import CommandContext
+from aggregates.collaborative import Collaborative
 from aggregates.participant import Participant
 from aggregates.phases import Phase
 from aggregates.team import Assessment, Team
@@ -32,7 +33,7 @@ from engine.unit_of_work import UnitOfWork
 def team_and_phase(uow: UnitOfWork, team_id: UUID) -> tuple[Team, Phase]:
     team = uow.team(team_id)
     assert team.collaborative_id is not None
-    return team, uow.collaborative(team.collaborative_id).phase
+    return team, uow.read(Collaborative, team.collaborative_id).phase
 
 
 @handles(AddMember)
