@@ -39,11 +39,16 @@ class ReadModels:
             engine, self.store, projections or all_projections(), engine.settings.projection_batch
         )
         self.runner.prepare()
+        self._caught_up_to = -1
 
     def fresh(self) -> None:
-        """Catch up first when projections run in this process."""
-        if self.engine.settings.projections == "inprocess":
+        """Catch up first when projections run in this process (one cheap query when nothing is new)."""
+        if self.engine.settings.projections != "inprocess":
+            return
+        head = self.engine.recorder.max_notification_id() or 0
+        if head != self._caught_up_to:
             self.runner.catch_up()
+            self._caught_up_to = head
 
     def audit(self, filters: AuditFilter) -> list[AuditRow]:
         self.fresh()
