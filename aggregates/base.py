@@ -136,6 +136,15 @@ class QIAggregate(BaseAggregate[UUID]):
     def collaborative_id(self) -> UUID | None:
         return getattr(self.state, "collaborative_id", None)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """A copy for one command (the repository copies cached aggregates): pydantic's
+        dump and validate copy the state about eight times faster than copy.deepcopy."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.__dict__["_pending_events"] = list(self.__dict__.get("_pending_events", []))
+        clone.__dict__["state"] = type(self.state).model_validate(self.state.model_dump())
+        return clone
+
 
 def _provenance(ctx: CommandContext) -> dict[str, Any]:
     return {

@@ -275,3 +275,14 @@ def test_team_facts_report_measures_without_data() -> None:
     assert team.facts().measures_without_data == ("weight-kg",)
     team.submit_data(ctx(at=APRIL), S, "weight-kg", "2025-03", 1, 2)
     assert team.facts().measures_without_data == ()
+
+
+def test_a_copied_team_shares_no_state_with_the_original() -> None:
+    import copy
+
+    team = measured_team()
+    clone = copy.deepcopy(team)
+    clone.submit_data(ctx(at=APRIL), S, "weight-kg", "2025-03", 1, 2)
+    assert clone.state == clone.state.model_copy(deep=True) and clone.state != team.state
+    assert team.state.measures["weight-kg"].data == {} and team.version == clone.version - 1
+    assert team.pending_events == []
