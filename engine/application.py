@@ -26,6 +26,7 @@ from aggregates.participant import Participant
 from aggregates.team import Team
 from engine.commands import Command
 from engine.errors import ConcurrencyConflict, EngineError, IdempotencyKeyReused, NotFound
+from engine.group_commit import GroupCommitter
 from engine.handlers import HANDLERS
 from engine.handlers import activity as _activity_handlers  # noqa: F401  (registers)
 from engine.handlers import collaborative as _collaborative_handlers  # noqa: F401
@@ -61,6 +62,7 @@ class QIEngine(Application[UUID]):
         if not self.settings.uses_postgres:
             Path(self.settings.store).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(env=self.settings.eventsourcing_env())
+        self._committer = GroupCommitter(lambda *events: self.save(*events))
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper(transcoder=OrjsonTranscoder())
@@ -85,7 +87,7 @@ class QIEngine(Application[UUID]):
             raise
         record = CommandRecord.accept(ctx, command, outcome, primary.collaborative_id)
         try:
-            self.save(*uow.aggregates, record)
+            self._write(uow, record)
         except IntegrityError:
             previous = self._previous_outcome(command, ctx)
             if previous is not None:
@@ -95,6 +97,21 @@ class QIEngine(Application[UUID]):
                 "another command at the same time; reload and retry"
             ) from None
         return outcome
+
+    def _write(self, uow: UnitOfWork, record: CommandRecord) -> None:
+        """Write the command's events, in a transaction shared with concurrent commands."""
+        changed = [(a, a.pending_events[0].originator_version) for a in uow.aggregates if a.pending_events]
+        events = [e for a in (*(a for a, _ in changed), record) for e in a.collect_events()]
+        self._committer.commit(events)
+        for aggregate, first in changed:
+            self._snapshot_if_due(aggregate, first)
+
+    def _snapshot_if_due(self, aggregate: QIAggregate, first_new_version: int) -> None:
+        """Snapshot at each multiple of the interval this command's events passed."""
+        interval = self.snapshotting_intervals.get(type(aggregate))
+        due = aggregate.version - aggregate.version % interval if interval else 0
+        if interval and due >= first_new_version:
+            self.take_snapshot(aggregate.id, due)
 
     def _decide(
         self, command: Command, ctx: CommandContext, expected_version: int | None

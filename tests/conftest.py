@@ -15,7 +15,9 @@ import pytest
 from engine.application import QIEngine
 from engine.settings import Settings
 
-POSTGRES_URL = os.environ.get("QI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/qi_test")
+# Each test session gets its own database, so two suites running at once never
+# truncate each other's tables; it is dropped when the session ends.
+POSTGRES_URL = os.environ.get("QI_TEST_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/qi_test_{os.getpid()}")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -74,13 +76,22 @@ def _truncate_all(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     problem = _postgres_ready()
     if problem:
         if IN_CI:
             pytest.fail(f"{problem} (CI=true: the PostgreSQL tests must run)", pytrace=False)
         pytest.skip(problem)
-    return POSTGRES_URL
+    yield POSTGRES_URL
+    _drop_database(POSTGRES_URL)
+
+
+def _drop_database(url: str) -> None:
+    import psycopg
+
+    admin, name = url.rsplit("/", 1)
+    with psycopg.connect(admin + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -304,3 +304,67 @@ class TestOnPostgreSQL(StoreContract):
     @pytest.fixture
     def engine(self, postgres_engine: QIEngine) -> QIEngine:
         return postgres_engine
+
+
+class ConcurrentWritesContract:
+    @pytest.fixture
+    def life(self, engine: QIEngine, clock: Clock) -> Lifecycle:
+        life = Lifecycle(engine, clock)
+        life.create()
+        life.advance(Phase.REGISTRATION)
+        for n in range(3):
+            life.run(RegisterTeam(
+                collaborative_id=life.collaborative_id, name=f"Team {n}", organization="O", care_setting="community_ed",
+                members=(NewMember(person={"name": f"P{n}"}, discipline="nurse"),),
+            ))  # fmt: skip
+        life.advance(Phase.ORIENTATION, reason="set-up")
+        life.advance(Phase.SESSIONS, reason="set-up")
+        for team_id in life.engine.collaborative(life.collaborative_id).state.teams:  # type: ignore[arg-type]
+            life.run(DefineMeasure(team_id=team_id, measure=WEIGHT))
+        return life
+
+    def test_concurrent_commands_on_different_teams_are_all_stored_exactly_once(
+        self, life: Lifecycle
+    ) -> None:
+        import threading
+
+        teams = list(life.engine.collaborative(life.collaborative_id).state.teams)  # type: ignore[arg-type]
+        before = stored_count(life.engine)
+        errors: list[BaseException] = []
+
+        def submit(team_id: object, months: range) -> None:
+            for month in months:
+                try:
+                    command = SubmitData(
+                        team_id=team_id,
+                        measure_key="weight-kg",
+                        period=f"2024-{month:02d}",
+                        numerator=1,
+                        denominator=2,
+                    )
+                    life.engine.execute(command, life.engine.context(STAFF))
+                except BaseException as error:
+                    errors.append(error)
+
+        threads = [threading.Thread(target=submit, args=(t, range(1, 13))) for t in teams]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
+        assert stored_count(life.engine) == before + 2 * 12 * len(teams)
+        for team_id in teams:
+            assert len(life.engine.team(team_id).state.measures["weight-kg"].data) == 12
+
+
+class TestConcurrentWritesOnSQLite(ConcurrentWritesContract):
+    @pytest.fixture
+    def engine(self, sqlite_engine: QIEngine) -> QIEngine:
+        return sqlite_engine
+
+
+@pytest.mark.postgres
+class TestConcurrentWritesOnPostgreSQL(ConcurrentWritesContract):
+    @pytest.fixture
+    def engine(self, postgres_engine: QIEngine) -> QIEngine:
+        return postgres_engine
