@@ -86,7 +86,7 @@ class QISnapshot(BaseModel, CanSnapshotAggregate[UUID]):
 
     @classmethod
     def take(cls, aggregate: Any) -> Self:
-        from eventsourcing.utils import get_topic
+        from eventsourcing.domain import get_topic
 
         return cls(
             originator_id=aggregate.id,
@@ -100,7 +100,7 @@ class QISnapshot(BaseModel, CanSnapshotAggregate[UUID]):
         )
 
     def mutate(self, _: None) -> Any:
-        from eventsourcing.utils import resolve_topic
+        from eventsourcing.domain import resolve_topic
 
         cls = resolve_topic(self.topic)
         aggregate = object.__new__(cls)
