@@ -41,6 +41,10 @@ class Activity(StrEnum):
     RECORD_OUTPUT = "record an output"
     JOIN_COMMUNITY = "join the community of practice"
     EDIT_FOCUS = "edit the focus area, aim, dates or collaborative measures"
+    SHARE_RESOURCE = "add a resource to the library"
+    MAINTAIN_CHANGE_PACKAGE = "maintain the change package"
+    COMMENT_ON_PROJECT = "comment on a shared project"
+    TRY_SHARED_CHANGE = "mark a shared project's change as being tried"
 
 
 def phases_between(first: Phase, last: Phase) -> frozenset[Phase]:
@@ -71,6 +75,12 @@ ALLOWED_PHASES: dict[Activity, frozenset[Phase]] = {
     Activity.SHARE_PROJECT: phases_between(Phase.PROJECTS, Phase.COMMUNITY_OF_PRACTICE),
     Activity.RECORD_OUTPUT: phases_between(Phase.SHARING, Phase.COMMUNITY_OF_PRACTICE),
     Activity.JOIN_COMMUNITY: frozenset({Phase.COMMUNITY_OF_PRACTICE}),
+    # The library stays open and keeps growing in the community-of-practice phase.
+    Activity.SHARE_RESOURCE: _ORIENTATION_ON,
+    Activity.MAINTAIN_CHANGE_PACKAGE: _OPEN,
+    # All teach, all learn: teams learn from the projects others have shared.
+    Activity.COMMENT_ON_PROJECT: phases_between(Phase.PROJECTS, Phase.COMMUNITY_OF_PRACTICE),
+    Activity.TRY_SHARED_CHANGE: phases_between(Phase.PROJECTS, Phase.COMMUNITY_OF_PRACTICE),
 }
 
 

@@ -77,6 +77,21 @@ class CoachingNote(Value):
     at: datetime
 
 
+class ProjectRef(Value):
+    """Another team's project, as the engine found it: whose, where, and whether shared."""
+
+    team_id: UUID
+    collaborative_id: UUID
+    shared: bool
+
+
+class ProjectComment(Value):
+    project_team_id: UUID
+    text: str
+    author_id: str
+    at: datetime
+
+
 class TeamState(BaseModel):
     collaborative_id: UUID
     name: str
@@ -91,6 +106,10 @@ class TeamState(BaseModel):
     measures: dict[str, MeasureSeries] = Field(default_factory=dict)
     cycles: dict[UUID, PdsaCycle] = Field(default_factory=dict)
     shared: SharedProject | None = None
+    # All teach, all learn: this team's comments on shared projects, and which of
+    # its PDSA cycles tries the change another team shared (cycle -> that team).
+    project_comments: dict[UUID, ProjectComment] = Field(default_factory=dict)
+    trying: dict[UUID, UUID] = Field(default_factory=dict)
 
 
 class Team(QIAggregate):
@@ -245,6 +264,44 @@ class Team(QIAggregate):
                 f"{[str(c) for c in unknown_cycles] + unknown_measures}"
             )
         self._record(ctx, ProjectShared, project=project)
+
+    def comment_on_project(
+        self, ctx: CommandContext, phase: Phase, comment_id: UUID, project: ProjectRef, text: str
+    ) -> None:
+        """Comment on a shared project of the collaborative (a team may answer on its own)."""
+        self._require(Activity.COMMENT_ON_PROJECT, phase)
+        existing = self.state.project_comments.get(comment_id)
+        if existing is not None:
+            if (existing.project_team_id, existing.text) == (project.team_id, text):
+                return
+            raise RuleViolation(f"comment {comment_id} already exists with other text")
+        self._require_shared_here(project)
+        self._record(ctx, ProjectCommented, comment_id=comment_id, project_team_id=project.team_id, text=text)
+
+    def try_shared_change(
+        self, ctx: CommandContext, phase: Phase, project: ProjectRef, cycle_id: UUID
+    ) -> None:
+        """Mark 'we are trying this': one of this team's PDSA cycles tests another team's change."""
+        self._require(Activity.TRY_SHARED_CHANGE, phase)
+        if project.team_id == self.id:
+            raise RuleViolation(
+                "a team marks the changes of other teams' projects as being tried, not its own"
+            )
+        self._require_shared_here(project)
+        if cycle_id not in self.state.cycles:
+            raise RuleViolation(f"PDSA cycle {cycle_id} is not one of this team's")
+        current = self.state.trying.get(cycle_id)
+        if current == project.team_id:
+            return
+        if current is not None:
+            raise RuleViolation(f"PDSA cycle {cycle_id} already tries the change of team {current}'s project")
+        self._record(ctx, SharedChangeTried, project_team_id=project.team_id, cycle_id=cycle_id)
+
+    def _require_shared_here(self, project: ProjectRef) -> None:
+        if project.collaborative_id != self.state.collaborative_id:
+            raise RuleViolation(f"team {project.team_id} is in another collaborative")
+        if not project.shared:
+            raise RuleViolation(f"team {project.team_id} has not shared its project yet")
 
     def withdraw(self, ctx: CommandContext, phase: Phase, reason: str) -> None:
         if not self.state.active:
@@ -434,3 +491,24 @@ class Withdrawn(TeamEvent):
     def apply(self, aggregate: Team) -> None:
         aggregate.state.active = False
         aggregate.state.withdrawal_reason = self.reason
+
+
+class ProjectCommented(TeamEvent):
+    project_team_id: UUID
+    comment_id: UUID
+    text: str
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.project_comments[self.comment_id] = ProjectComment(
+            project_team_id=self.project_team_id, text=self.text, author_id=self.actor_id, at=self.timestamp
+        )
+
+
+class SharedChangeTried(TeamEvent):
+    """This team is trying the change another team shared, in one of its PDSA cycles."""
+
+    project_team_id: UUID
+    cycle_id: UUID
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.trying[self.cycle_id] = self.project_team_id

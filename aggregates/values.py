@@ -14,6 +14,13 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 # A calendar month, the unit of QI measurement: "2025-03".
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+# A library tag: a focus area or intervention bundle, e.g. "weight in kg". Forms
+# send tags comma-separated, so a tag holds no comma.
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60, pattern=r"^[^,]+$"),
+]
+WebLink = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://\S+$")]
 
 
 class CareSetting(StrEnum):
@@ -149,3 +156,17 @@ class OutputKind(StrEnum):
     TOOLKIT = "toolkit"
     SUMMATIVE_PAPER = "summative_paper"
     COMMUNITY_RESOURCE = "community_resource"
+
+
+class ResourceKind(StrEnum):
+    BEST_PRACTICE = "best_practice"
+    CHANGE_STRATEGY = "change_strategy"
+    TOOL_OR_TEMPLATE = "tool_or_template"
+    SESSION_RECORDING_OR_SLIDES = "session_recording_or_slides"
+    STORYBOARD = "storyboard"
+    ARTICLE = "article"
+
+
+class DriverLevel(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"

@@ -30,6 +30,7 @@ from engine.group_commit import GroupCommitter
 from engine.handlers import HANDLERS
 from engine.handlers import activity as _activity_handlers  # noqa: F401  (registers)
 from engine.handlers import collaborative as _collaborative_handlers  # noqa: F401
+from engine.handlers import learning as _learning_handlers  # noqa: F401
 from engine.handlers import team as _team_handlers  # noqa: F401
 from engine.idempotency import CommandRecord, Outcome, fingerprint, record_id
 from engine.serialization import OrjsonTranscoder, PydanticMapper

@@ -13,6 +13,7 @@ from uuid import UUID
 from aggregates.base import Role
 from aggregates.team import Team
 from engine.commands import Command
+from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, TryChange
 from engine.commands.team import (
     AddCoachingNote,
     AddMember,
@@ -43,10 +44,17 @@ TEAM_WRITES: frozenset[type[Command]] = frozenset(
         RecordStudy,
         RecordAct,
         ShareProject,
+        CommentOnProject,
+        TryChange,
     }
 )
 COACH_WRITES: frozenset[type[Command]] = frozenset({AddCoachingNote})
+# Coaches (as faculty) and teams add to a library too; a team only to its own collaborative's.
+# The change package and toolkits are staff's alone.
+LIBRARY_WRITES: frozenset[type[Command]] = frozenset({ShareLink, ShareFile})
 READ_ROLES = frozenset({Role.STAFF, Role.AUDITOR, Role.COACH, Role.TEAM})
+# The feed carries every collaborative's events, so only roles that see everything read it.
+FEED_ROLES = frozenset({Role.STAFF, Role.AUDITOR, Role.SUBSCRIBER})
 
 TeamLoader = Callable[[UUID], Team]
 
@@ -67,12 +75,32 @@ def authorize_command(principal: Principal, command: Command, load_team: TeamLoa
         if is_coach_of(principal, load_team(command.team_id)):
             return
         raise Forbidden("a coach may only add notes for the teams they coach")
+    if kind in LIBRARY_WRITES:
+        assert isinstance(command, ShareLink | ShareFile)
+        authorize_library_write(principal, command.collaborative_id, load_team)
+        return
     raise Forbidden(f"the {role.value} role may not {_describe(kind)}")
+
+
+def authorize_library_write(principal: Principal, collaborative_id: UUID, load_team: TeamLoader) -> None:
+    """Staff, coaches and teams add resources; a team only to its own collaborative's library."""
+    if principal.role not in (Role.STAFF, Role.COACH, Role.TEAM):
+        raise Forbidden(f"the {principal.role.value} role may not add resources to the library")
+    if principal.role is not Role.TEAM:
+        return
+    if principal.team_id is None or load_team(principal.team_id).collaborative_id != collaborative_id:
+        raise Forbidden("a team token may only add resources to its own collaborative's library")
 
 
 def authorize_read(principal: Principal) -> None:
     if principal.role not in READ_ROLES:
         raise Forbidden(f"the {principal.role.value} role may only read the event feed")
+
+
+def authorize_feed(principal: Principal) -> None:
+    """Staff, auditors and subscribers read the event feed; it holds every collaborative's events."""
+    if principal.role not in FEED_ROLES:
+        raise Forbidden(f"the {principal.role.value} role may not read the event feed of every collaborative")
 
 
 def authorize_team_read(principal: Principal, team: Team) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
@@ -213,6 +215,104 @@ def rebuild(
             )
             progress.update(task, completed=head or 1)
     models.close()
+
+
+def _kafka_settings() -> Settings:
+    settings = Settings()
+    if not settings.kafka_bootstrap:
+        console.print("[red]Kafka is off[/]: set QI_KAFKA_BOOTSTRAP=host:port")
+        raise typer.Exit(2)
+    return settings
+
+
+def _stop_on_signals() -> threading.Event:
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return stop
+
+
+@app.command()
+def relay(
+    once: Annotated[bool, typer.Option(help="deliver what is stored, then exit")] = False,
+    interval: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.2,
+) -> None:
+    """Relay every stored event to Kafka, in order per collaborative, at least once."""
+    import logging
+
+    from engine.relay import Relay, kafka_producer_factory
+
+    settings = _kafka_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    relay = Relay(QIEngine(settings), kafka_producer_factory(settings))
+    target = f"{settings.kafka_topic} at {settings.kafka_bootstrap}"
+    if not once:
+        status = relay.status()
+        console.print(
+            f"relaying to {target} from position {status.position}, {status.lag} waiting (Ctrl-C stops)"
+        )
+        relay.run(_stop_on_signals(), interval)
+        return
+    try:
+        relay.acquire(_stop_on_signals())
+        sent = relay.catch_up()
+    finally:
+        relay.close()
+    console.print(f"relayed {sent} events to {target}; {relay.status().lag} waiting")
+
+
+@app.command()
+def contracts(
+    out: Annotated[Path, typer.Option(help="folder to write the contracts into")] = Path("contracts"),
+) -> None:
+    """Write the events' JSON Schema and the AsyncAPI document, generated from the code."""
+    from engine.contracts import write_contracts
+
+    for path in write_contracts(Settings(), out):
+        console.print(f"wrote {path}")
+
+
+@app.command()
+def consume(
+    group: Annotated[str, typer.Option(help="the consumer group to join")] = "qi-example",
+    stop_when_idle: Annotated[
+        float | None, typer.Option(help="exit after this many quiet seconds once events arrived")
+    ] = None,
+) -> None:
+    """Example consumer: join a group, print each event once (deduplicated by ce_id)."""
+    from engine.feed import Received, consume
+
+    def show(event: Received) -> None:
+        h = event.headers
+        typer.echo(f"{h['ce_time']}  {h['ce_type']:<34} key={event.key}  id={event.id}")
+
+    done = consume(_kafka_settings(), group, show, _stop_on_signals(), stop_when_idle)
+    typer.echo(f"{done.handled} events, {done.duplicates} duplicates hidden", err=True)
+
+
+@app.command()
+def bench(
+    smoke: Annotated[
+        bool, typer.Option(help="tiny sizes: check every benchmark runs (not its speed)")
+    ] = False,
+    store: Annotated[list[str] | None, typer.Option(help="sqlite and/or postgres (default: both)")] = None,
+    out: Annotated[Path, typer.Option(help="where to write the figures")] = Path("bench/results.json"),
+) -> None:
+    """Measure the engine beside the raw library and the database; print the table, write results.json."""
+    from engine.benchmarks.run import FULL, SMOKE, run_all, table, write
+
+    stores = tuple(store or ("sqlite", "postgres"))
+    unknown = [s for s in stores if s not in ("sqlite", "postgres")]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown store {unknown[0]!r}; use sqlite or postgres", param_hint="--store"
+        )
+    results = run_all(SMOKE if smoke else FULL, stores, console)
+    console.print(table(results))
+    write(results, out)
+    console.print(f"figures written to {out}")
 
 
 if __name__ == "__main__":

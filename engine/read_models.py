@@ -15,20 +15,22 @@ from engine.application import QIEngine
 from engine.errors import NotFound
 from engine.projection_runner import ProjectionRunner
 from engine.readstore import ReadStore
-from projections import audit, charts, dashboard_view
+from projections import audit, change_ideas, charts, dashboard_view, learning, learning_view
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
 from projections.base import Projection
+from projections.change_ideas import DriverDiagramView
 from projections.charts import ChartOptions, ChartView
 from projections.credits import ledger as credits
 from projections.credits.schemas import CreditRow, Transcript
 from projections.dashboard import Dashboard
 from projections.dashboard_view import DashboardView
+from projections.learning_view import ResourceView, SharedProjectView, ToolkitView
 
 PAGE = 1000
 
 
 def all_projections() -> list[Projection]:
-    return [audit.AuditTrail(), Dashboard(), credits.CreditLedger()]
+    return [audit.AuditTrail(), Dashboard(), credits.CreditLedger(), learning.Learning()]
 
 
 class ReadModels:
@@ -87,6 +89,45 @@ class ReadModels:
         self.fresh()
         with self.store.transaction() as tx:
             return charts.collaborative_chart(tx, collaborative_id, key, options)
+
+    def library(
+        self, collaborative_id: UUID, q: str | None = None, tag: str | None = None
+    ) -> list[ResourceView]:
+        """The collaborative's resources, newest first, matching every word of `q` and `tag`."""
+        self.fresh()
+        with self.store.transaction() as tx:
+            return learning_view.resources(tx, collaborative_id, q, tag)
+
+    def library_tags(self, collaborative_id: UUID) -> list[tuple[str, int]]:
+        self.fresh()
+        with self.store.transaction() as tx:
+            return learning_view.library_tags(tx, collaborative_id)
+
+    def resource(self, resource_id: UUID) -> ResourceView | None:
+        self.fresh()
+        with self.store.transaction() as tx:
+            return learning_view.resource(tx, resource_id)
+
+    def driver_diagram(self, collaborative_id: UUID) -> DriverDiagramView | None:
+        """The change package with each change idea's figures; None before it is started."""
+        self.fresh()
+        with self.store.transaction() as tx:
+            return change_ideas.driver_diagram(tx, collaborative_id)
+
+    def shared_projects(self, collaborative_id: UUID) -> list[SharedProjectView]:
+        self.fresh()
+        with self.store.transaction() as tx:
+            return learning_view.shared_projects(tx, collaborative_id)
+
+    def toolkit(self, toolkit_id: UUID) -> ToolkitView | None:
+        self.fresh()
+        with self.store.transaction() as tx:
+            return learning_view.toolkit(tx, toolkit_id)
+
+    def toolkits(self, collaborative_id: UUID) -> list[ToolkitView]:
+        self.fresh()
+        with self.store.transaction() as tx:
+            return learning_view.toolkits(tx, collaborative_id)
 
     def verify_audit(self) -> Verification:
         """Recompute the hash chain from the event store and compare it with the trail."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
@@ -23,6 +24,36 @@ class Settings(BaseSettings):
         default="inprocess", description="inprocess: reads catch projections up; worker: `qi project` does"
     )
     projection_batch: int = Field(default=500, ge=1, le=100_000)
+    kafka_bootstrap: str | None = Field(
+        default=None, description="host:port[,host:port...] of the Kafka brokers; Kafka is off unless set"
+    )
+    kafka_topic: str = Field(default="qi.events", pattern=r"^[A-Za-z0-9._-]{1,249}$")
+    kafka_partitions: int = Field(default=6, ge=1, description="partitions when the relay creates the topic")
+    kafka_replication: int = Field(default=1, ge=1, description="replicas when the relay creates the topic")
+    kafka_send_timeout: float = Field(
+        default=30.0, gt=0, description="seconds a batch may take to be acknowledged before it is retried"
+    )
+    relay: Literal["inprocess", "off"] = Field(
+        default="inprocess",
+        description="inprocess: the API process relays to Kafka (when QI_KAFKA_BOOTSTRAP is set); "
+        "off: run `qi relay` as its own process",
+    )
+    relay_batch: int = Field(default=500, ge=1, le=100_000)
+    relay_backoff_max: float = Field(default=30.0, gt=0, description="longest wait between retries (s)")
+    event_source: str = Field(
+        default="qi-engine", min_length=1, description="the CloudEvents `source` of every published event"
+    )
+    files: str | None = Field(
+        default=None,
+        description="folder of the content-addressed file store (library uploads); default: `files` "
+        "beside the SQLite store, or var/files with PostgreSQL",
+    )
+
+    @property
+    def files_folder(self) -> Path:
+        if self.files:
+            return Path(self.files)
+        return Path("var") / "files" if self.uses_postgres else Path(self.store).parent / "files"
 
     @property
     def uses_postgres(self) -> bool:

@@ -17,7 +17,9 @@ from engine.settings import Settings
 
 # Each test session gets its own database, so two suites running at once never
 # truncate each other's tables; it is dropped when the session ends.
-POSTGRES_URL = os.environ.get("QI_TEST_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/qi_test_{os.getpid()}")
+POSTGRES_URL = os.environ.get(
+    "QI_TEST_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/qi_test_{os.getpid()}"
+)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

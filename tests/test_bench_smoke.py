@@ -10,7 +10,7 @@ from rich.console import Console
 
 from engine.benchmarks.run import SMOKE, run_all, table, write
 
-GROUPS = {"1 commands", "2 http", "3 projections", "5 aggregate load", "6 scale"}
+GROUPS = {"1 commands", "2 http", "3 projections", "4 relay", "5 aggregate load", "6 scale"}
 
 
 @pytest.mark.postgres

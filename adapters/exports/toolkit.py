@@ -1,0 +1,127 @@
+"""The implementation toolkit as one self-contained HTML page (Jinja2) and as a
+PDF (fpdf2): exactly the selected change ideas, with their figures and the
+audit positions of the events each figure came from, and the selected resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from adapters.charts.driver_diagram import decisions_line, fmt_value, tested_line
+from projections.learning_view import ResourceView, ToolkitIdea, ToolkitView
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
+)
+_templates.globals["value"] = fmt_value
+
+
+def file_size(size: int) -> str:
+    return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} bytes"
+
+
+_templates.globals["size"] = file_size
+# The PDF's built-in fonts cover Latin-1 only; these stand in for what they lack.
+_PLAIN = str.maketrans(
+    {"→": "->", "›": ">", "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."}
+)
+NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+
+
+def toolkit_html(toolkit: ToolkitView) -> str:
+    """The toolkit as one HTML page, with its styles inline so it can be saved and shared."""
+    return _templates.get_template("toolkit_export.html").render(t=toolkit)
+
+
+def toolkit_article(toolkit: ToolkitView) -> str:
+    """The toolkit's content alone, for a page to show within its own layout."""
+    return _templates.get_template("toolkit_article.html").render(t=toolkit)
+
+
+def toolkit_pdf(toolkit: ToolkitView) -> bytes:
+    """The toolkit as a PDF with the same content as the HTML page."""
+    pdf = FPDF(format="Letter")
+    pdf.set_title(_latin(toolkit.title))
+    pdf.set_creator("QI Collaborative Engine")
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    _heading(pdf, toolkit.title, 18)
+    _para(pdf, f"Implementation toolkit compiled by {toolkit.compiled_by} on {toolkit.compiled_at:%Y-%m-%d}. "
+          f"Every figure is as of audit position {toolkit.position} and names the audit positions of the "
+          "events it came from.", size=9)  # fmt: skip
+    if toolkit.introduction:
+        _para(pdf, toolkit.introduction)
+    if toolkit.aim:
+        _para(pdf, f"Aim: {toolkit.aim}", style="B")
+    _heading(pdf, f"Change ideas ({len(toolkit.change_ideas)})", 14)
+    for item in toolkit.change_ideas:
+        _idea(pdf, item)
+    _heading(pdf, f"Resources ({len(toolkit.resources)})", 14)
+    for resource in toolkit.resources:
+        _resource(pdf, resource)
+    return bytes(pdf.output())
+
+
+def _idea(pdf: FPDF, item: ToolkitIdea) -> None:
+    idea, figures = item.idea, item.idea.figures
+    assert figures is not None
+    _heading(pdf, idea.name, 12)
+    _para(pdf, " > ".join(item.path), size=9)
+    if idea.description:
+        _para(pdf, idea.description)
+    _para(pdf, f"{tested_line(figures)}; {decisions_line(figures)}.")
+    sources = ", ".join(map(str, figures.sources))
+    _para(
+        pdf,
+        f"Source events: audit positions {sources}." if sources else "No PDSA cycle has tested it yet.",
+        size=8,
+    )
+    if not figures.results:
+        _para(pdf, "No team had adopted it, with data on both sides, by then.", size=9)
+        return
+    header = ("Team", "Measure", "Adopted", "Median before", "Median after", "Source events")
+    rows = [
+        (r.team_name, r.measure_name, r.adopted_period, f"{fmt_value(r.before_median, r.data_type)} ({r.before_points} mo)",
+         f"{fmt_value(r.after_median, r.data_type)} ({r.after_points} mo)", ", ".join(map(str, r.sources)))
+        for r in figures.results
+    ]  # fmt: skip
+    pdf.set_font("Helvetica", size=8)
+    with pdf.table(col_widths=(22, 26, 14, 17, 17, 30), text_align="LEFT", line_height=4.5) as table:
+        for row in (header, *rows):
+            cells = table.row()
+            for cell in row:
+                cells.cell(_latin(cell))
+    pdf.ln(3)
+
+
+def _resource(pdf: FPDF, r: ResourceView) -> None:
+    tags = ", ".join(r.tags + r.care_settings).replace("_", " ")
+    _para(pdf, r.title, style="B")
+    _para(pdf, r.kind.value.replace("_", " ") + (f" - {tags}" if tags else ""), size=9)
+    if r.description:
+        _para(pdf, r.description)
+    where = r.url or (
+        f"{r.file.filename} ({file_size(r.file.size)}), SHA-256 {r.file.sha256}" if r.file else ""
+    )
+    _para(pdf, where, size=8)
+    _para(pdf, f"Shared by {r.shared_by} on {r.shared_at:%Y-%m-%d} (audit position {r.position}).", size=8)
+    pdf.ln(2)
+
+
+def _heading(pdf: FPDF, text: str, size: int) -> None:
+    pdf.ln(2)
+    pdf.set_font("Helvetica", style="B", size=size)
+    pdf.multi_cell(0, size * 0.5, _latin(text), **NEXT)  # type: ignore[arg-type]
+    pdf.ln(1)
+
+
+def _para(pdf: FPDF, text: str, size: int = 10, style: str = "") -> None:
+    pdf.set_font("Helvetica", style=style, size=size)
+    pdf.multi_cell(0, size * 0.5, _latin(text), **NEXT)  # type: ignore[arg-type]
+
+
+def _latin(text: str) -> str:
+    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")

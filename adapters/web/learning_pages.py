@@ -1,0 +1,301 @@
+"""Shared-learning pages: the resource library (search, links, uploads) with the
+teams' shared projects, the driver diagram (SVG with each change idea's
+figures; staff maintain it here), and toolkits. Forms run the same commands,
+checks and rules as the API, through `act`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+
+from adapters.charts.driver_diagram import decisions_line, fmt_value, render_driver_diagram, tested_line
+from adapters.exports.toolkit import toolkit_article, toolkit_html, toolkit_pdf
+from adapters.http.errors import InvalidInput
+from adapters.http.routers.learning import (
+    diagram_of,
+    file_response,
+    file_store,
+    may_share,
+    store_upload,
+    toolkit_of,
+)
+from adapters.http.schemas.collaboratives import CollaborativeSummary
+from adapters.http.schemas.learning import read_upload
+from adapters.web.forms import act
+from adapters.web.pages import chart_svg, read_models_of, render
+from adapters.web.session import engine_of, signed_in
+from aggregates.base import Role
+from aggregates.change_package import NodeKind
+from aggregates.resource import Resource
+from aggregates.values import CareSetting, ResourceKind
+from engine.authorization import authorize_read
+from engine.commands import Command
+from engine.commands.learning import (
+    AddChangeIdea,
+    AddDriver,
+    CommentOnProject,
+    CompileToolkit,
+    MoveChangeIdea,
+    RenameNode,
+    RetireNode,
+    ReviseAim,
+    ShareFile,
+    ShareLink,
+    TryChange,
+)
+from engine.errors import NotFound
+from engine.tokens import Principal
+from projections.charts import ChartOptions
+
+router = APIRouter(include_in_schema=False)
+Field = Annotated[str, Form()]
+Ids = Annotated[list[str] | None, Form()]
+
+
+def _collaborative(request: Request, collaborative_id: UUID) -> CollaborativeSummary:
+    return CollaborativeSummary.of(engine_of(request).collaborative(collaborative_id))
+
+
+def library_context(
+    request: Request, principal: Principal, collaborative_id: UUID, q: str = "", tag: str = ""
+) -> dict[str, Any]:
+    engine, models = engine_of(request), read_models_of(request)
+    c = _collaborative(request, collaborative_id)
+    own = engine.team(principal.team_id) if principal.role is Role.TEAM and principal.team_id else None
+    own = own if own is not None and own.collaborative_id == collaborative_id else None
+    projects = models.shared_projects(collaborative_id)
+    charts = {(p.team_id, k): chart_svg(models.team_chart(p.team_id, k, ChartOptions()), f"{p.team_name}: {k}")
+              for p in projects for k in p.measure_keys}  # fmt: skip
+    return {
+        "c": c, "resources": models.library(collaborative_id, q or None, tag or None), "tags": models.library_tags(collaborative_id),
+        "q": q, "tag": tag, "projects": projects, "charts": charts, "kinds": list(ResourceKind), "settings": list(CareSetting),
+        "can_share": principal.role in (Role.STAFF, Role.COACH) or own is not None, "own_team": own,
+        "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},
+    }  # fmt: skip
+
+
+@router.get("/ui/collaboratives/{collaborative_id}/library")
+def library(request: Request, collaborative_id: UUID, q: str = "", tag: str = "") -> Response:
+    principal = signed_in(request)
+    authorize_read(principal)
+    return render(
+        request, "library.html", principal, **library_context(request, principal, collaborative_id, q, tag)
+    )
+
+
+def _library(request: Request, collaborative_id: UUID) -> Callable[[Principal], dict[str, Any]]:
+    return lambda principal: library_context(request, principal, collaborative_id)
+
+
+def _run_on_library(
+    request: Request, collaborative_id: UUID, build: Callable[[], Command], command_id: str, form: dict[str, Any], anchor: str
+) -> Response:  # fmt: skip
+    done = f"/ui/collaboratives/{collaborative_id}/library#{anchor}"
+    return act(request, build, command_id, done, _library(request, collaborative_id), "library.html", form)
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/library/links")
+def share_link(
+    request: Request, collaborative_id: UUID, kind: Field = "", title: Field = "", url: Field = "", description: Field = "",
+    tags: Field = "", care_settings: Ids = None, command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {"kind": kind, "title": title, "url": url, "description": description, "tags": tags}
+    details = {"kind": kind, "title": title, "description": description or None, "tags": _tags(tags),
+               "care_settings": care_settings or []}  # fmt: skip
+    build = lambda: ShareLink(collaborative_id=collaborative_id, details=details, url=url)  # noqa: E731
+    return _run_on_library(request, collaborative_id, build, command_id, form, "resources")
+
+
+def _tags(text: str) -> list[str]:
+    return [t for t in (part.strip() for part in text.split(",")) if t]
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/library/files")
+async def upload_file(request: Request, collaborative_id: UUID) -> Response:
+    principal = signed_in(request)
+    engine = engine_of(request)
+    try:
+        upload, fields = await read_upload(request, ignore=("command_id",))
+        command_id = str((await request.form()).get("command_id") or "")
+    except (InvalidInput, RequestValidationError) as refused:
+        error, command_id = refused, ""
+
+        def build() -> Command:
+            raise error
+
+    else:
+
+        def build() -> Command:
+            may_share(engine, principal, collaborative_id)
+            stored = store_upload(engine, upload)
+            return ShareFile(collaborative_id=collaborative_id, details=fields.details(), file=stored)
+
+    return await run_in_threadpool(
+        _run_on_library, request, collaborative_id, build, command_id, {}, "resources"
+    )
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/library/comments")
+def comment(
+    request: Request,
+    collaborative_id: UUID,
+    project_team_id: Field = "",
+    text: Field = "",
+    command_id: Field = "",
+) -> Response:
+    team_id = signed_in(request).team_id
+    build = lambda: CommentOnProject(team_id=team_id, project_team_id=project_team_id, text=text)  # noqa: E731
+    form = {"text": text, "project_team_id": project_team_id}
+    return _run_on_library(request, collaborative_id, build, command_id, form, f"project-{project_team_id}")
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/library/trying")
+def trying(
+    request: Request,
+    collaborative_id: UUID,
+    project_team_id: Field = "",
+    cycle_id: Field = "",
+    command_id: Field = "",
+) -> Response:
+    team_id = signed_in(request).team_id
+    build = lambda: TryChange(team_id=team_id, project_team_id=project_team_id, cycle_id=cycle_id)  # noqa: E731
+    return _run_on_library(request, collaborative_id, build, command_id, {}, f"project-{project_team_id}")
+
+
+@router.get("/ui/resources/{resource_id}/file")
+def download(request: Request, resource_id: UUID) -> Response:
+    authorize_read(signed_in(request))
+    engine = engine_of(request)
+    stored = engine.get(Resource, resource_id).state.file
+    if stored is None:
+        raise NotFound("uploaded file of resource", resource_id)
+    return file_response(file_store(engine).read(stored), stored)
+
+
+# Driver diagram ------------------------------------------------------------------
+
+
+def diagram_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
+    c = _collaborative(request, collaborative_id)
+    view = diagram_of(engine_of(request), read_models_of(request), collaborative_id)
+    nodes = [
+        n
+        for p in view.primary_drivers
+        for n in (p, *p.children, *(i for s in p.children for i in s.children))
+    ]
+    live = [n for n in nodes if not n.retired]
+    return {
+        "c": c, "view": view, "svg": render_driver_diagram(view, f"Driver diagram: {c.title}"), "nodes": nodes,
+        "primaries": [n for n in live if n.kind is NodeKind.PRIMARY_DRIVER], "live": live,
+        "secondaries": [n for n in live if n.kind is NodeKind.SECONDARY_DRIVER],
+        "ideas": [n for n in live if n.kind is NodeKind.CHANGE_IDEA], "retired": [n for n in nodes if n.retired],
+        "tested": tested_line, "decisions": decisions_line, "value": fmt_value, "error": None, "form": {},
+    }  # fmt: skip
+
+
+@router.get("/ui/collaboratives/{collaborative_id}/driver-diagram")
+def driver_diagram(request: Request, collaborative_id: UUID) -> Response:
+    principal = signed_in(request)
+    authorize_read(principal)
+    return render(
+        request, "driver_diagram.html", principal, **diagram_context(request, principal, collaborative_id)
+    )
+
+
+DIAGRAM_FORMS: dict[str, Callable[[UUID, dict[str, str]], Command]] = {
+    "aim": lambda c, f: ReviseAim(collaborative_id=c, aim=f["aim"]),
+    "drivers": lambda c, f: AddDriver(collaborative_id=c, level=f["level"], name=f["name"], description=f["description"] or None,
+                                      primary_driver_id=f["parent_id"] or None if f["level"] == "secondary" else None),
+    "change-ideas": lambda c, f: AddChangeIdea(collaborative_id=c, name=f["name"], description=f["description"] or None,
+                                               secondary_driver_id=f["parent_id"]),
+    "rename": lambda c, f: RenameNode(collaborative_id=c, node_id=f["node_id"], name=f["name"], description=f["description"] or None),
+    "retire": lambda c, f: RetireNode(collaborative_id=c, node_id=f["node_id"], reason=f["reason"]),
+    "move": lambda c, f: MoveChangeIdea(collaborative_id=c, change_idea_id=f["node_id"], secondary_driver_id=f["parent_id"]),
+}  # fmt: skip
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/driver-diagram/{action}")
+def maintain_diagram(
+    request: Request, collaborative_id: UUID, action: str, aim: Field = "", level: Field = "", name: Field = "",
+    description: Field = "", parent_id: Field = "", node_id: Field = "", reason: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {"aim": aim, "level": level, "name": name, "description": description, "parent_id": parent_id,
+            "node_id": node_id, "reason": reason, "action": action}  # fmt: skip
+    make = DIAGRAM_FORMS.get(action)
+    build = (lambda: make(collaborative_id, form)) if make else _unknown(action)
+    again = lambda principal: diagram_context(request, principal, collaborative_id)  # noqa: E731
+    done = f"/ui/collaboratives/{collaborative_id}/driver-diagram#diagram"
+    return act(request, build, command_id, done, again, "driver_diagram.html", form)
+
+
+def _unknown(action: str) -> Callable[[], Command]:
+    def refuse() -> Command:
+        raise InvalidInput(["path", "action"], f"{action!r} is not a driver diagram form")
+
+    return refuse
+
+
+# Toolkits --------------------------------------------------------------------------
+
+
+def toolkits_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
+    models = read_models_of(request)
+    view = diagram_of(engine_of(request), models, collaborative_id)
+    return {
+        "c": _collaborative(request, collaborative_id), "toolkits": models.toolkits(collaborative_id), "article": None,
+        "ideas": [(p, s, i) for p, s, i in view.change_ideas() if not i.retired],
+        "resources": models.library(collaborative_id), "error": None, "form": {},
+    }  # fmt: skip
+
+
+@router.get("/ui/collaboratives/{collaborative_id}/toolkits")
+def toolkits(request: Request, collaborative_id: UUID) -> Response:
+    principal = signed_in(request)
+    authorize_read(principal)
+    return render(
+        request, "toolkit.html", principal, **toolkits_context(request, principal, collaborative_id)
+    )
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/toolkits")
+def compile_toolkit(
+    request: Request, collaborative_id: UUID, title: Field = "", introduction: Field = "",
+    change_idea_ids: Ids = None, resource_ids: Ids = None, command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {"title": title, "introduction": introduction}
+    build = lambda: CompileToolkit(collaborative_id=collaborative_id, title=title, introduction=introduction or None,  # noqa: E731
+                                   change_idea_ids=change_idea_ids or [], resource_ids=resource_ids or [])  # fmt: skip
+    again = lambda principal: toolkits_context(request, principal, collaborative_id)  # noqa: E731
+    done = f"/ui/collaboratives/{collaborative_id}/toolkits"
+    return act(request, build, command_id, done, again, "toolkit.html", form)
+
+
+@router.get("/ui/toolkits/{toolkit_id}.pdf")
+def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
+    view = toolkit_of(read_models_of(request), signed_in(request), toolkit_id)
+    disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
+    return Response(
+        toolkit_pdf(view), media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get("/ui/toolkits/{toolkit_id}.html")
+def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
+    view = toolkit_of(read_models_of(request), signed_in(request), toolkit_id)
+    disposition = f'attachment; filename="toolkit-{toolkit_id}.html"'
+    return HTMLResponse(toolkit_html(view), headers={"Content-Disposition": disposition})
+
+
+# Declared after the downloads: `{toolkit_id}` alone would also match `<id>.pdf`.
+@router.get("/ui/toolkits/{toolkit_id}")
+def toolkit_page(request: Request, toolkit_id: UUID) -> Response:
+    principal = signed_in(request)
+    view = toolkit_of(read_models_of(request), principal, toolkit_id)
+    c = _collaborative(request, view.collaborative_id)
+    return render(request, "toolkit.html", principal, c=c, toolkit=view, article=toolkit_article(view))

@@ -1,0 +1,288 @@
+"""Contracts generated from the code: every event the engine emits validates
+against its JSON Schema; the AsyncAPI document describes the topic; compose.yaml
+and the Dockerfile give the services and variables the engine needs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import jsonschema  # type: ignore[import-untyped]
+import orjson
+import pytest
+import yaml  # type: ignore[import-untyped]
+from fastapi.testclient import TestClient
+
+from adapters.http.app import create_app
+from aggregates.base import Actor, Role
+from aggregates.collaborative import FocusFields
+from aggregates.criteria import ExitCriteriaSettings
+from aggregates.participant import PersonDetails
+from aggregates.phases import Phase
+from engine.application import QIEngine
+from engine.commands.activity import AttestMocPart4, UpdateParticipant
+from engine.commands.collaborative import (
+    ChangeExitCriteria,
+    DefineCollaborativeMeasure,
+    NewMember,
+    ReviseFocus,
+    WithdrawTeam,
+)
+from engine.commands.team import AddMember, DefineMeasure, RemoveMember, SubmitData
+from engine.contracts import asyncapi, event_classes, event_schema, events_schema
+from engine.demo import seed_demo
+from engine.feed import FeedEvent, read_feed
+from engine.settings import Settings
+from engine.tokens import Grant
+from tests.conftest import Clock
+from tests.store.lifecycle import WEIGHT, Lifecycle
+
+ROOT = Path(__file__).resolve().parent.parent
+# The event types this scenario exemplifies. A new event type gets a schema by itself
+# (see the test of every discovered class); add it here once the scenario emits it.
+EXEMPLIFIED = {
+    "ActivityAddedToCalendar", "ActivityScheduled", "AssessmentSubmitted", "AttendanceRecorded",
+    "CoachAssigned", "CoachingNoteAdded", "CollaborativeCreated", "CollaborativeMeasureDefined",
+    "CommandAccepted", "CommunityMemberJoined", "DataPointCorrected", "DataPointSubmitted",
+    "ExitCriteriaChanged", "FocusRevised", "MeasureDefined", "MemberAdded", "MemberRemoved",
+    "MocPart4Attested", "OutputRecorded", "ParticipantDetailsUpdated", "ParticipantRegistered",
+    "PdsaActed", "PdsaDone", "PdsaPlanned", "PdsaStudied", "PhaseAdvanced", "ProjectShared",
+    "TeamEnrolled", "TeamRegistered", "TeamWithdrawn", "TokenIssued", "TokenRevoked", "Withdrawn",
+}  # fmt: skip
+
+
+def _housekeeping(engine: QIEngine, clock: Clock) -> None:
+    """The commands a straight run through the phases does not send."""
+    flow = Lifecycle(engine, clock)
+    _revise_the_focus(flow, flow.create())
+    flow.advance(Phase.REGISTRATION)
+    flow.register_teams()
+    _change_the_roster(flow)
+    flow.advance(Phase.ORIENTATION)
+    flow.orient()
+    flow.advance(Phase.SESSIONS)
+    _correct_a_data_point(flow)
+    _issue_and_revoke_a_token(engine)
+
+
+def _revise_the_focus(flow: Lifecycle, collaborative: UUID) -> None:
+    focus = FocusFields(
+        focus_area="Readiness", aim="Weigh all", starts_on=date(2025, 1, 1), ends_on=date(2025, 6, 30)
+    )
+    flow.run(ReviseFocus(collaborative_id=collaborative, focus=focus))
+    second = WEIGHT.model_copy(update={"key": "second"})
+    flow.run(DefineCollaborativeMeasure(collaborative_id=collaborative, measure=second))
+    flow.run(ChangeExitCriteria(collaborative_id=collaborative, settings=ExitCriteriaSettings(min_teams=1)))
+
+
+def _change_the_roster(flow: Lifecycle) -> None:
+    team, lead = flow.teams[0], flow.members[flow.teams[0]][0]
+    kim = NewMember(person=PersonDetails(name="Kim"), discipline="emt")
+    added = flow.run(AddMember(team_id=team, member=kim)).created["Participant"][0]
+    flow.run(RemoveMember(team_id=team, participant_id=added))
+    flow.run(UpdateParticipant(participant_id=lead, details=PersonDetails(name="Lee", credentials="RN")))
+    flow.run(AttestMocPart4(participant_id=lead, team_id=team, statement="I led the kg-only cycle"))
+    flow.run(WithdrawTeam(team_id=flow.teams[1], reason="merged with another team"))
+    flow.teams = [team]
+
+
+def _correct_a_data_point(flow: Lifecycle) -> None:
+    team = flow.teams[0]
+    flow.run(DefineMeasure(team_id=team, measure=WEIGHT))
+    for numerator in (12, 14):  # the second submission for the month corrects the first
+        data = SubmitData(
+            team_id=team, measure_key="weight-kg", period="2025-01", numerator=numerator, denominator=20
+        )
+        flow.run(data)
+
+
+def _issue_and_revoke_a_token(engine: QIEngine) -> None:
+    ctx = engine.context(Actor(id="ops", role=Role.SYSTEM))
+    principal = engine.authenticate(engine.issue_token(Grant(name="downstream", role=Role.SUBSCRIBER), ctx))
+    assert principal is not None
+    engine.revoke_token(principal.token_id, ctx)
+
+
+@pytest.fixture(scope="module")
+def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[FeedEvent]]:
+    """Every event of a whole collaborative, the demo and the housekeeping, as subscribers see them."""
+    clock = Clock(datetime(2025, 3, 1, 9, 0, tzinfo=UTC))
+    engine = QIEngine(Settings(store=str(tmp_path_factory.mktemp("contracts") / "qi.sqlite3")), clock)
+    Lifecycle(engine, clock).through_every_phase()
+    seed_demo(engine)
+    _housekeeping(engine, clock)
+    events: list[FeedEvent] = []
+    while page := read_feed(engine, events[-1].position if events else 0, 1000):
+        events += page
+    yield events
+    engine.close()
+
+
+def test_every_emitted_event_validates_against_the_json_schema_of_its_type(emitted: list[FeedEvent]) -> None:
+    validators: dict[str, jsonschema.protocols.Validator] = {}
+    for event in emitted:
+        name = event.type.removeprefix("org.qi.")
+        assert name in event_classes(), f"{event.type} has no schema"
+        if name not in validators:
+            schema = event_schema(name)
+            validators[name] = jsonschema.Draft202012Validator(
+                schema, format_checker=jsonschema.FormatChecker()
+            )
+        errors = list(validators[name].iter_errors(event.data))
+        assert not errors, f"{event.id} ({name}): {errors[0].message} at {list(errors[0].absolute_path)}"
+    assert set(validators) >= EXEMPLIFIED, f"not emitted: {sorted(EXEMPLIFIED - set(validators))}"
+
+
+def test_a_schema_refuses_an_event_that_breaks_it(emitted: list[FeedEvent]) -> None:
+    advanced = next(e for e in emitted if e.type == "org.qi.PhaseAdvanced")
+    schema = event_schema("PhaseAdvanced")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(advanced.data | {"to_phase": "somewhere"}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(advanced.data | {"unexpected": 1}, schema)
+
+
+def test_every_event_class_has_a_valid_schema_that_names_its_cloudevents_type() -> None:
+    document = events_schema()
+    jsonschema.Draft202012Validator.check_schema(document)
+    for name in event_classes():
+        assert document["$defs"][name]["x-cloudevents-type"] == f"org.qi.{name}"
+        assert {"$ref": f"#/$defs/{name}"} in document["anyOf"]
+    assert {"QIEvent", "QICreated", "CollaborativeEvent", "TeamEvent"}.isdisjoint(event_classes())
+
+
+def test_the_asyncapi_document_describes_the_topic_key_headers_and_every_payload() -> None:
+    document = asyncapi(Settings(kafka_bootstrap="kafka:9092", kafka_topic="qi.events"))
+    assert document["asyncapi"] == "3.0.0"
+    assert document["servers"]["kafka"] == document["servers"]["kafka"] | {
+        "host": "kafka:9092",
+        "protocol": "kafka",
+    }
+    channel = document["channels"]["events"]
+    assert channel["address"] == "qi.events" and channel["bindings"]["kafka"]["topic"] == "qi.events"
+    assert set(channel["messages"]) == set(event_classes())
+    operation = document["operations"]["publishEvents"]
+    assert operation["action"] == "send" and operation["channel"] == {"$ref": "#/channels/events"}
+    components = document["components"]
+    headers = components["schemas"]["CloudEventsHeaders"]
+    assert set(headers["required"]) == {
+        "ce_specversion",
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_time",
+        "ce_subject",
+        "content-type",
+    }
+    for name, message in components["messages"].items():
+        assert message["payload"] == {"$ref": f"#/components/schemas/{name}"}
+        assert message["bindings"]["kafka"]["key"]["format"] == "uuid"
+        assert {"properties": {"ce_type": {"const": f"org.qi.{name}"}}, "type": "object"} in message[
+            "headers"
+        ]["allOf"]
+    _every_reference_resolves(document)
+
+
+def _every_reference_resolves(node: Any, root: Any = None) -> None:
+    root = node if root is None else root
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            target = root
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part]
+        for value in node.values():
+            _every_reference_resolves(value, root)
+    elif isinstance(node, list):
+        for value in node:
+            _every_reference_resolves(value, root)
+
+
+def test_the_contracts_are_served_without_a_token(sqlite_engine: QIEngine) -> None:
+    with TestClient(create_app(sqlite_engine)) as client:
+        schemas = client.get("/schemas/events")
+        document = client.get("/asyncapi.json")
+    assert schemas.status_code == 200 and schemas.json() == orjson.loads(orjson.dumps(events_schema()))
+    assert document.status_code == 200 and document.json()["asyncapi"] == "3.0.0"
+
+
+def test_qi_contracts_writes_the_schemas_and_the_asyncapi_document(tmp_path: Path) -> None:
+    env = os.environ | {"QI_STORE": str(tmp_path / "qi.sqlite3"), "QI_KAFKA_TOPIC": "qi.custom"}
+    done = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "contracts", "--out", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    written = orjson.loads((tmp_path / "out" / "events.schema.json").read_bytes())
+    assert written == orjson.loads(orjson.dumps(events_schema()))
+    spec = orjson.loads((tmp_path / "out" / "asyncapi.json").read_bytes())
+    assert spec["channels"]["events"]["address"] == "qi.custom"
+
+
+# compose.yaml and the Dockerfile ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    return loaded
+
+
+def _env(service: dict[str, Any]) -> dict[str, str]:
+    environment = service.get("environment", {})
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) for item in environment)
+    return {k: str(v) for k, v in environment.items()}
+
+
+def test_compose_runs_postgres_kafka_and_the_engine_services(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert {"postgres", "kafka", "api", "projector", "relay"} <= set(services)
+    kafka = services["kafka"]
+    assert kafka["image"].startswith("apache/kafka:")
+    assert _env(kafka)["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft: no ZooKeeper
+    assert "zookeeper" not in services
+    for name in ("postgres", "kafka", "api"):
+        assert services[name]["healthcheck"]["test"], f"{name} has no health check"
+    for name in ("api", "projector", "relay"):
+        assert services[name]["build"] in (".", {"context": "."}) or "image" in services[name]
+        assert _env(services[name])["QI_STORE"].startswith("postgresql://")
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["relay"]["depends_on"]["kafka"]["condition"] == "service_healthy"
+
+
+def test_compose_wires_the_engine_by_the_variables_it_reads(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    fields = set(Settings.model_fields)
+    for name in ("api", "projector", "relay"):
+        for variable in _env(services[name]):
+            if variable.startswith("QI_"):
+                assert variable.removeprefix("QI_").lower() in fields, f"{name}: {variable} is not a setting"
+    api, relay = _env(services["api"]), _env(services["relay"])
+    assert api["QI_PROJECTIONS"] == "worker" and api["QI_RELAY"] == "off"
+    assert relay["QI_KAFKA_BOOTSTRAP"] == "kafka:9092" and relay["QI_KAFKA_TOPIC"] == "qi.events"
+    assert _env(services["kafka"])["KAFKA_ADVERTISED_LISTENERS"].endswith("kafka:9092")
+    assert services["api"]["command"][0] == "serve" and "0.0.0.0" in services["api"]["command"]
+    assert services["projector"]["command"] == ["project"] and services["relay"]["command"] == ["relay"]
+    for name in ("api", "projector", "relay"):
+        values: dict[str, Any] = {
+            k.removeprefix("QI_").lower(): v for k, v in _env(services[name]).items() if k.startswith("QI_")
+        }
+        settings = Settings(**values)  # every value parses as the engine reads it
+        assert settings.uses_postgres and settings.kafka_bootstrap == "kafka:9092"
+
+
+def test_the_engine_image_is_slim_and_runs_as_a_non_root_user() -> None:
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    assert any(line.startswith("FROM python:") and line.endswith("-slim") for line in lines)
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", ".git", "var"} <= {entry.strip("/") for entry in ignored}
