@@ -25,6 +25,8 @@ from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
+from aggregates.resource import ResourceDetails
+from aggregates.team import SharedProject
 from engine.application import QIEngine
 from engine.commands.activity import AttestMocPart4, UpdateParticipant
 from engine.commands.collaborative import (
@@ -34,7 +36,17 @@ from engine.commands.collaborative import (
     ReviseFocus,
     WithdrawTeam,
 )
-from engine.commands.team import AddMember, DefineMeasure, RemoveMember, SubmitData
+from engine.commands.learning import (
+    CommentOnProject,
+    CompileToolkit,
+    MoveChangeIdea,
+    RenameNode,
+    RetireNode,
+    ReviseAim,
+    ShareLink,
+    TryChange,
+)
+from engine.commands.team import AddMember, DefineMeasure, RemoveMember, ShareProject, SubmitData
 from engine.contracts import asyncapi, event_classes, event_schema, events_schema
 from engine.demo import seed_demo
 from engine.feed import FeedEvent, read_feed
@@ -42,6 +54,7 @@ from engine.settings import Settings
 from engine.tokens import Grant
 from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT, Lifecycle
+from tests.store.test_learning import Learned
 
 ROOT = Path(__file__).resolve().parent.parent
 # The event types this scenario exemplifies. A new event type gets a schema by itself
@@ -102,6 +115,41 @@ def _correct_a_data_point(flow: Lifecycle) -> None:
         flow.run(data)
 
 
+def _shared_learning(engine: QIEngine, clock: Clock) -> None:
+    """The library, the change package, teams learning from each other, and a toolkit."""
+    life = Learned(engine, clock)
+    life.build()
+    cid = life.collaborative_id
+    assert cid
+    life.run(ReviseAim(collaborative_id=cid, aim="Every child weighed in kg, every shift"))
+    life.run(RenameNode(collaborative_id=cid, node_id=life.nodes["Scales"], name="Kilogram-only scales"))
+    life.run(
+        MoveChangeIdea(
+            collaborative_id=cid, change_idea_id=life.nodes["card"], secondary_driver_id=life.nodes["Scales"]
+        )
+    )
+    life.run(
+        RetireNode(collaborative_id=cid, node_id=life.nodes["card"], reason="Merged into the scale idea")
+    )
+    details = ResourceDetails(kind="tool_or_template", title="Kg-only scale checklist", tags=("weight",))
+    resource = life.run(
+        ShareLink(collaborative_id=cid, details=details, url="https://example.org/checklist")
+    ).id
+    life.advance(Phase.PROJECTS, reason="contracts scenario")
+    mercy, big_sky = life.teams
+    life.run(ShareProject(team_id=mercy, project=SharedProject(title="Kg only", summary="Locked scales")))
+    life.run(CommentOnProject(team_id=big_sky, project_team_id=mercy, text="We saw the same at night"))
+    life.run(TryChange(team_id=big_sky, project_team_id=mercy, cycle_id=life.cycles["sky-2"]))
+    life.advance(Phase.SHARING, reason="contracts scenario")
+    toolkit = CompileToolkit(
+        collaborative_id=cid,
+        title="Kg toolkit",
+        change_idea_ids=(life.nodes["lock"],),
+        resource_ids=(resource,),
+    )
+    life.run(toolkit)
+
+
 def _issue_and_revoke_a_token(engine: QIEngine) -> None:
     ctx = engine.context(Actor(id="ops", role=Role.SYSTEM))
     principal = engine.authenticate(engine.issue_token(Grant(name="downstream", role=Role.SUBSCRIBER), ctx))
@@ -117,6 +165,7 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[FeedEvent
     Lifecycle(engine, clock).through_every_phase()
     seed_demo(engine)
     _housekeeping(engine, clock)
+    _shared_learning(engine, clock)
     events: list[FeedEvent] = []
     while page := read_feed(engine, events[-1].position if events else 0, 1000):
         events += page
@@ -137,6 +186,9 @@ def test_every_emitted_event_validates_against_the_json_schema_of_its_type(emitt
         errors = list(validators[name].iter_errors(event.data))
         assert not errors, f"{event.id} ({name}): {errors[0].message} at {list(errors[0].absolute_path)}"
     assert set(validators) >= EXEMPLIFIED, f"not emitted: {sorted(EXEMPLIFIED - set(validators))}"
+    assert set(validators) == set(event_classes()), (
+        f"never emitted: {sorted(set(event_classes()) - set(validators))}"
+    )
 
 
 def test_a_schema_refuses_an_event_that_breaks_it(emitted: list[FeedEvent]) -> None:
