@@ -34,7 +34,7 @@ class Sizes:
     reads: int
 
 
-FULL = Sizes(1000, 3, 5.0, (1, 8, 32), {"sqlite": 1_000_000, "postgres": 200_000}, 10_000, 500, 24, 50)
+FULL = Sizes(1000, 3, 5.0, (1, 8, 32), {"sqlite": 1_000_000, "postgres": 100_000}, 10_000, 500, 24, 50)
 SMOKE = Sizes(20, 1, 0.5, (1, 2), {"sqlite": 300, "postgres": 300}, 120, 3, 2, 2)
 
 
