@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import statistics
 import tempfile
 import time
@@ -47,6 +48,13 @@ class Results:
         figure.baseline = f"{baseline.name} ({baseline.store})"
         ratio = figure.value / baseline.value if higher_is_better else baseline.value / figure.value
         figure.ratio = round(ratio, 3)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for a server or broker the benchmark starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def medians(run: Callable[[], float], repeats: int) -> list[float]:

