@@ -17,6 +17,7 @@ from projections.credits.ledger import ENTRIES
 from projections.credits.schemas import CreditEntry, Transcript
 from tests.conftest import Clock
 from tests.credits.scenario import Scenario
+from tests.store.backends import OnPostgreSQL, OnSQLite, rows
 
 MOC4 = CreditType.MOC_PART_4
 
@@ -246,26 +247,16 @@ class CreditLedgerContract:
         world.submit_months(6)
         models.fresh()
         tables = sorted(models.runner.projections["credits"].tables)
-        incremental = {t: self.rows(models, t) for t in tables}
+        incremental = {t: rows(models, t) for t in tables}
         assert len(incremental[ENTRIES]) == 13  # 8 awards, 4 reversals, 1 MOC Part 4
         models.runner.batch_size = 500
         models.runner.rebuild("credits")
-        assert {t: self.rows(models, t) for t in tables} == incremental
-
-    @staticmethod
-    def rows(models: ReadModels, table: str) -> list[tuple[object, ...]]:
-        with models.store.transaction() as tx:
-            return tx.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")
+        assert {t: rows(models, t) for t in tables} == incremental
 
 
-class TestCreditLedgerOnSQLite(CreditLedgerContract):
-    @pytest.fixture
-    def engine(self, sqlite_engine: QIEngine) -> QIEngine:
-        return sqlite_engine
+class TestCreditLedgerOnSQLite(OnSQLite, CreditLedgerContract):
+    """The contract on SQLite."""
 
 
-@pytest.mark.postgres
-class TestCreditLedgerOnPostgreSQL(CreditLedgerContract):
-    @pytest.fixture
-    def engine(self, postgres_engine: QIEngine) -> QIEngine:
-        return postgres_engine
+class TestCreditLedgerOnPostgreSQL(OnPostgreSQL, CreditLedgerContract):
+    """The contract on PostgreSQL."""

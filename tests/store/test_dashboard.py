@@ -13,6 +13,7 @@ from engine.commands.team import SubmitData
 from engine.read_models import ReadModels
 from projections.dashboard import Dashboard
 from tests.conftest import Clock
+from tests.store.backends import OnPostgreSQL, OnSQLite, rows
 from tests.store.lifecycle import Lifecycle
 
 
@@ -98,28 +99,18 @@ class DashboardContract:
         self, life: Lifecycle, models: ReadModels
     ) -> None:
         before = models.dashboard(life.collaborative_id)  # type: ignore[arg-type]
-        tables = {table: _rows(models, table) for table in Dashboard.tables}
+        tables = {table: rows(models, table) for table in Dashboard.tables}
         models.runner.rebuild("dashboard")
-        assert {table: _rows(models, table) for table in Dashboard.tables} == tables
+        assert {table: rows(models, table) for table in Dashboard.tables} == tables
         assert models.dashboard(life.collaborative_id) == before  # type: ignore[arg-type]
         collaborative = life.engine.collaborative(life.collaborative_id)  # type: ignore[arg-type]
         assert before is not None and before.phase is collaborative.phase
         assert {t.team_id for t in before.teams} == set(collaborative.state.teams)
 
 
-def _rows(models: ReadModels, table: str) -> list[tuple[object, ...]]:
-    with models.store.transaction() as tx:
-        return tx.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")
+class TestDashboardOnSQLite(OnSQLite, DashboardContract):
+    """The contract on SQLite."""
 
 
-class TestDashboardOnSQLite(DashboardContract):
-    @pytest.fixture
-    def engine(self, sqlite_engine: QIEngine) -> QIEngine:
-        return sqlite_engine
-
-
-@pytest.mark.postgres
-class TestDashboardOnPostgreSQL(DashboardContract):
-    @pytest.fixture
-    def engine(self, postgres_engine: QIEngine) -> QIEngine:
-        return postgres_engine
+class TestDashboardOnPostgreSQL(OnPostgreSQL, DashboardContract):
+    """The contract on PostgreSQL."""

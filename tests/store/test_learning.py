@@ -39,6 +39,7 @@ from engine.errors import UnknownReference
 from engine.read_models import ReadModels
 from projections.learning import Learning
 from tests.conftest import Clock
+from tests.store.backends import OnPostgreSQL, OnSQLite, rows
 from tests.store.lifecycle import WEIGHT, Lifecycle
 
 # Mercy adopts in 2025-04: before 0.5, 0.6, 0.7 (median 0.6); after 0.9, 0.8, 0.95, 0.9 (median 0.9).
@@ -171,9 +172,9 @@ class LearningContract:
             RetireNode(collaborative_id=life.collaborative_id, node_id=life.nodes["card"], reason="Merged")
         )  # type: ignore[arg-type]
         before = models.driver_diagram(life.collaborative_id)  # type: ignore[arg-type]
-        tables = {table: _rows(models, table) for table in Learning.tables}
+        tables = {table: rows(models, table) for table in Learning.tables}
         models.runner.rebuild("learning")
-        assert {table: _rows(models, table) for table in Learning.tables} == tables
+        assert {table: rows(models, table) for table in Learning.tables} == tables
         assert models.driver_diagram(life.collaborative_id) == before  # type: ignore[arg-type]
         card = before.change_ideas()[1][2]  # type: ignore[union-attr]
         assert card.retired and [h.action for h in card.history] == ["added", "retired"]
@@ -279,19 +280,9 @@ def _all_audit() -> object:
     return AuditFilter(limit=10_000)
 
 
-def _rows(models: ReadModels, table: str) -> list[tuple[object, ...]]:
-    with models.store.transaction() as tx:
-        return tx.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")
+class TestLearningOnSQLite(OnSQLite, LearningContract):
+    """The contract on SQLite."""
 
 
-class TestLearningOnSQLite(LearningContract):
-    @pytest.fixture
-    def engine(self, sqlite_engine: QIEngine) -> QIEngine:
-        return sqlite_engine
-
-
-@pytest.mark.postgres
-class TestLearningOnPostgreSQL(LearningContract):
-    @pytest.fixture
-    def engine(self, postgres_engine: QIEngine) -> QIEngine:
-        return postgres_engine
+class TestLearningOnPostgreSQL(OnPostgreSQL, LearningContract):
+    """The contract on PostgreSQL."""

@@ -14,14 +14,10 @@ from engine.read_models import ReadModels
 from projections import audit
 from projections.audit import AuditFilter, AuditTrail
 from tests.conftest import Clock
+from tests.store.backends import OnPostgreSQL, OnSQLite, rows
 from tests.store.lifecycle import Lifecycle
 
 Tamper = Callable[[str, int], None]  # SQL with one ? for the position, the position
-
-
-def rows(models: ReadModels, table: str) -> list[tuple[object, ...]]:
-    with models.store.transaction() as tx:
-        return tx.fetchall(f"SELECT * FROM {table} ORDER BY 1")
 
 
 class ReadModelContract:
@@ -137,10 +133,8 @@ class ReadModelContract:
         reopened.close()
 
 
-class TestReadModelsOnSQLite(ReadModelContract):
-    @pytest.fixture
-    def engine(self, sqlite_engine: QIEngine) -> QIEngine:
-        return sqlite_engine
+class TestReadModelsOnSQLite(OnSQLite, ReadModelContract):
+    """The contract on SQLite."""
 
     @pytest.fixture
     def tamper(self, engine: QIEngine) -> Tamper:
@@ -153,11 +147,8 @@ class TestReadModelsOnSQLite(ReadModelContract):
         return run
 
 
-@pytest.mark.postgres
-class TestReadModelsOnPostgreSQL(ReadModelContract):
-    @pytest.fixture
-    def engine(self, postgres_engine: QIEngine) -> QIEngine:
-        return postgres_engine
+class TestReadModelsOnPostgreSQL(OnPostgreSQL, ReadModelContract):
+    """The contract on PostgreSQL."""
 
     @pytest.fixture
     def tamper(self, postgres_url: str) -> Tamper:

@@ -27,6 +27,7 @@ from engine.errors import (
     UnknownReference,
 )
 from tests.conftest import Clock
+from tests.store.backends import OnPostgreSQL, OnSQLite
 from tests.store.lifecycle import STAFF, WEIGHT, Lifecycle
 
 
@@ -293,17 +294,12 @@ class StoreContract:
             life.run(DefineMeasure(team_id=team_id, measure=WEIGHT))
 
 
-class TestOnSQLite(StoreContract):
-    @pytest.fixture
-    def engine(self, sqlite_engine: QIEngine) -> QIEngine:
-        return sqlite_engine
+class TestOnSQLite(OnSQLite, StoreContract):
+    """The contract on SQLite."""
 
 
-@pytest.mark.postgres
-class TestOnPostgreSQL(StoreContract):
-    @pytest.fixture
-    def engine(self, postgres_engine: QIEngine) -> QIEngine:
-        return postgres_engine
+class TestOnPostgreSQL(OnPostgreSQL, StoreContract):
+    """The contract on PostgreSQL."""
 
 
 class ConcurrentWritesContract:
@@ -357,14 +353,9 @@ class ConcurrentWritesContract:
             assert len(life.engine.team(team_id).state.measures["weight-kg"].data) == 12
 
 
-class TestConcurrentWritesOnSQLite(ConcurrentWritesContract):
-    @pytest.fixture
-    def engine(self, sqlite_engine: QIEngine) -> QIEngine:
-        return sqlite_engine
+class TestConcurrentWritesOnSQLite(OnSQLite, ConcurrentWritesContract):
+    """The contract on SQLite."""
 
 
-@pytest.mark.postgres
-class TestConcurrentWritesOnPostgreSQL(ConcurrentWritesContract):
-    @pytest.fixture
-    def engine(self, postgres_engine: QIEngine) -> QIEngine:
-        return postgres_engine
+class TestConcurrentWritesOnPostgreSQL(OnPostgreSQL, ConcurrentWritesContract):
+    """The contract on PostgreSQL."""
