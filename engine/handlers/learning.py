@@ -29,10 +29,9 @@ from engine.commands.learning import (
     ShareLink,
     TryChange,
 )
-from engine.commands.team import PlanCycle
 from engine.errors import AlreadyExists, UnknownReference
-from engine.handlers import HANDLERS, handles
-from engine.handlers import team as _team_handlers  # noqa: F401  (registers PlanCycle, wrapped below)
+from engine.handlers import handles
+from engine.handlers.references import live_change_idea
 from engine.handlers.team import team_and_phase
 from engine.idempotency import derived_id
 from engine.unit_of_work import UnitOfWork
@@ -129,32 +128,6 @@ def move_change_idea(uow: UnitOfWork, ctx: CommandContext, cmd: MoveChangeIdea) 
     package, phase = _package(uow, ctx, cmd)
     package.move_idea(ctx, phase, cmd.change_idea_id, cmd.secondary_driver_id)
     return package.id
-
-
-def live_change_idea(uow: UnitOfWork, collaborative_id: UUID, idea_id: UUID) -> None:
-    """Refuse a change idea that is not a live one of the collaborative's change package."""
-    package_id = change_package_id(collaborative_id)
-    if not uow.exists(ChangePackage, package_id):
-        raise UnknownReference(f"no change idea {idea_id}: the collaborative has no change package yet")
-    package = uow.read(ChangePackage, package_id)
-    node = package.state.nodes.get(idea_id)
-    if node is None or node.kind is not NodeKind.CHANGE_IDEA:
-        raise UnknownReference(f"no change idea {idea_id} in the collaborative's change package")
-    package.live_idea(idea_id)
-
-
-# The team handler plans the cycle; this check runs first, so the Team stays
-# unaware of the change package and a cycle only ever links a live change idea.
-_plan_cycle = HANDLERS[PlanCycle]
-
-
-@handles(PlanCycle)
-def plan_cycle_testing_a_change_idea(uow: UnitOfWork, ctx: CommandContext, cmd: PlanCycle) -> UUID:
-    if cmd.plan.change_idea_id is not None:
-        team = uow.read(Team, cmd.team_id)
-        assert team.collaborative_id is not None
-        live_change_idea(uow, team.collaborative_id, cmd.plan.change_idea_id)
-    return _plan_cycle(uow, ctx, cmd)
 
 
 # All teach, all learn ----------------------------------------------------------

@@ -26,6 +26,7 @@ from engine.commands.team import (
 from engine.errors import UnknownReference
 from engine.handlers import handles
 from engine.handlers.collaborative import member_spec
+from engine.handlers.references import live_change_idea
 from engine.idempotency import derived_id
 from engine.unit_of_work import UnitOfWork
 
@@ -93,6 +94,8 @@ def submit_data(uow: UnitOfWork, ctx: CommandContext, cmd: SubmitData) -> UUID:
 @handles(PlanCycle)
 def plan_cycle(uow: UnitOfWork, ctx: CommandContext, cmd: PlanCycle) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
+    if cmd.plan.change_idea_id is not None:  # the Team stays unaware of the change package
+        live_change_idea(uow, team.state.collaborative_id, cmd.plan.change_idea_id)
     cycle_id = uow.mark_created("PdsaCycle", cmd.cycle_id or derived_id(ctx, "cycle"))
     team.plan_cycle(ctx, phase, cycle_id, cmd.plan)
     return team.id
