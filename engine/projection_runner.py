@@ -65,6 +65,8 @@ class ProjectionRunner:
             if batch:
                 projection.apply(tx, batch)
                 _save_position(tx, projection, batch[-1].position)
+            if len(batch) < self.batch_size:
+                projection.settle(tx)  # reached the head: finish what the catch-up deferred
             return len(batch)
 
     def catch_up(self, progress: Progress | None = None) -> dict[str, int]:

@@ -6,6 +6,7 @@ SQL is written with `?` placeholders; on PostgreSQL they become `%s`.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -15,43 +16,86 @@ from typing import Any
 from engine.settings import Settings
 
 
-class SqliteTx:
+class _BufferedTx:
+    """Writes are held and sent as `executemany` runs of consecutive identical
+    statements: one call per run instead of one per row. Order is kept exactly;
+    any read, and the commit, sends what is pending first, so reads see every write."""
+
+    def __init__(self) -> None:
+        self._sql: str | None = None
+        self._rows: list[tuple[Any, ...]] = []
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        if sql != self._sql:
+            self.flush()
+            self._sql = sql
+        self._rows.append(tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        for params in rows:
+            self.execute(sql, params)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.flush()
+        return self._fetchall(sql, tuple(params))
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self.flush()
+        return self._fetchone(sql, tuple(params))
+
+    def flush(self) -> None:
+        if self._sql is not None:
+            sql, rows = self._sql, self._rows
+            self._sql, self._rows = None, []
+            self._send(sql, rows)
+
+    def _send(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
+    def _fetchall(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _fetchone(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        raise NotImplementedError
+
+
+class SqliteTx(_BufferedTx):
     def __init__(self, connection: sqlite3.Connection) -> None:
+        super().__init__()
         self._c = connection
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._c.execute(sql, tuple(params))
+    def _send(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if len(rows) == 1:
+            self._c.execute(sql, rows[0])
+        else:
+            self._c.executemany(sql, rows)
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._c.executemany(sql, [tuple(r) for r in rows])
+    def _fetchall(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return list(self._c.execute(sql, params).fetchall())
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return list(self._c.execute(sql, tuple(params)).fetchall())
-
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        row: tuple[Any, ...] | None = self._c.execute(sql, tuple(params)).fetchone()
+    def _fetchone(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._c.execute(sql, params).fetchone()
         return row
 
 
-class PostgresTx:
+class PostgresTx(_BufferedTx):
     def __init__(self, connection: Any) -> None:
+        super().__init__()
         self._c = connection
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._c.execute(_pg(sql), tuple(params))
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    def _send(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         with self._c.cursor() as cursor:
-            cursor.executemany(_pg(sql), [tuple(r) for r in rows])
+            cursor.executemany(_pg(sql), rows)
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return list(self._c.execute(_pg(sql), tuple(params)).fetchall())
+    def _fetchall(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return list(self._c.execute(_pg(sql), params).fetchall())
 
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        row: tuple[Any, ...] | None = self._c.execute(_pg(sql), tuple(params)).fetchone()
+    def _fetchone(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._c.execute(_pg(sql), params).fetchone()
         return row
 
 
+@functools.lru_cache(maxsize=512)
 def _pg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
@@ -74,14 +118,21 @@ class ReadStore:
     @contextmanager
     def transaction(self, write: bool = False) -> Iterator[SqliteTx | PostgresTx]:
         if self._pool is not None:
-            with self._pool.connection() as conn, conn.transaction():
-                yield PostgresTx(conn)
+            # Pipeline mode: writes are sent without waiting for each reply, so a batch
+            # of row changes costs a few round trips, not one per statement; a read
+            # syncs the pipeline first, so it always sees the writes before it.
+            with self._pool.connection() as conn, conn.transaction(), conn.pipeline():
+                tx = PostgresTx(conn)
+                yield tx
+                tx.flush()
             return
         with self._lock:
             connection = self._sqlite_connection()
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
-                yield SqliteTx(connection)
+                tx = SqliteTx(connection)
+                yield tx
+                tx.flush()
             except BaseException:
                 connection.rollback()
                 raise

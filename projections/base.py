@@ -59,3 +59,8 @@ class Projection(ABC):
     @abstractmethod
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         """Write the rows these events imply; runs inside the runner's transaction."""
+
+    def settle(self, tx: Tx) -> None:  # noqa: B027 - optional hook, most projections need none
+        """Finish work deferred while catching up: the runner calls this in the same
+        transaction as a batch that reached the head of the log, so costly derived
+        rows are computed once per catch-up instead of once per batch."""

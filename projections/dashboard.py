@@ -82,21 +82,22 @@ class Dashboard(Projection):
             if isinstance(event, team.DataPointSubmitted | team.MeasureDefined):
                 key = event.measure_key if isinstance(event, team.DataPointSubmitted) else event.measure.key
                 changed.add((str(event.originator_id), key))
-        # Chart signals are computed once per changed series per batch, so reading the
-        # dashboard never runs an analysis.
-        for team_id, key in sorted(changed):
-            refresh_status(tx, team_id, key)
+        # A changed series' signals are stale until `settle` recomputes them, once per
+        # catch-up; the view computes a stale one itself, so a read is never wrong.
+        if changed:
+            tx.executemany(
+                f"UPDATE {T}measure SET status = NULL WHERE team_id = ? AND measure_key = ?", sorted(changed)
+            )
 
+    def settle(self, tx: Tx) -> None:
+        """Compute the chart signals of every series changed since the last settle, so
+        reading the dashboard never runs an analysis."""
+        from projections.dashboard_view import measure_status
 
-def refresh_status(tx: Tx, team_id: str, key: str) -> None:
-    from projections.dashboard_view import measure_status
-
-    row = tx.fetchone(
-        f"SELECT definition FROM {T}measure WHERE team_id = ? AND measure_key = ?", (team_id, key)
-    )
-    if row is not None:
-        status = measure_status(tx, team_id, MeasureDefinition.model_validate_json(row[0]))
-        _set(tx, "measure", {"team_id": team_id, "measure_key": key}, status=status.model_dump_json())
+        stale = tx.fetchall(f"SELECT team_id, measure_key, definition FROM {T}measure WHERE status IS NULL")
+        for team_id, key, definition in stale:
+            status = measure_status(tx, team_id, MeasureDefinition.model_validate_json(definition))
+            _set(tx, "measure", {"team_id": team_id, "measure_key": key}, status=status.model_dump_json())
 
 
 def _json(value: Any) -> str:

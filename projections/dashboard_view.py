@@ -176,15 +176,20 @@ def _teams(
 
 
 def _measures_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, list[MeasureStatus]]:
-    """Every team's measure statuses, as the projection last computed them."""
+    """Every team's measure statuses, as the projection last computed them; one still
+    stale (its series changed after the projection last settled) is computed here."""
     rows = tx.fetchall(
-        f"SELECT m.team_id, m.status FROM {T}measure m JOIN {T}team t ON t.team_id = m.team_id "
-        "WHERE t.collaborative_id = ? AND m.status IS NOT NULL ORDER BY m.team_id, m.measure_key",
+        f"SELECT m.team_id, m.status, m.definition FROM {T}measure m JOIN {T}team t ON t.team_id = m.team_id "
+        "WHERE t.collaborative_id = ? ORDER BY m.team_id, m.measure_key",
         (str(collaborative_id),),
     )
     by_team: dict[str, list[MeasureStatus]] = defaultdict(list)
-    for team_id, status in rows:
-        by_team[team_id].append(MeasureStatus.model_validate_json(status))
+    for team_id, status, definition in rows:
+        by_team[team_id].append(
+            MeasureStatus.model_validate_json(status)
+            if status is not None
+            else measure_status(tx, team_id, MeasureDefinition.model_validate_json(definition))
+        )
     return by_team
 
 

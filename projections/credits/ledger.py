@@ -59,10 +59,14 @@ __all__ = ["ENTRIES", "CreditLedger", "credit_rows", "transcript"]
 _INSERT_ENTRY = (
     f"INSERT INTO {ENTRIES} ({', '.join(ENTRY_COLUMNS)}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
 )
-_LIVE_ENTRIES = (
-    f"SELECT {', '.join(ENTRY_COLUMNS)} FROM {ENTRIES} e WHERE activity_id = ? AND participant_id = ? "
-    f"AND reverses IS NULL AND NOT EXISTS (SELECT 1 FROM {ENTRIES} r WHERE r.reverses = e.entry_id) "
-    "ORDER BY source_position, ordinal"
+# Every entry of one (activity, participant), reversals included: a handful of rows
+# found through the attendance index (no ORDER BY, which would tempt SQLite onto the
+# participant index and a scan of their whole history); live ones are picked in Python.
+_ATTENDANCE_ENTRIES = (
+    f"SELECT {', '.join(ENTRY_COLUMNS)} FROM {ENTRIES} WHERE activity_id = ? AND participant_id = ?"
+)
+_POSITION, _ORDINAL, _ENTRY_ID, _REVERSES = (
+    ENTRY_COLUMNS.index(c) for c in ("source_position", "ordinal", "entry_id", "reverses")
 )
 
 
@@ -138,7 +142,12 @@ def _attendance(tx: Tx, r: Recorded, e: AttendanceRecorded) -> None:
 
 def _reverse_live(tx: Tx, r: Recorded, participant: str) -> int:
     """Reverse every live entry of this (participant, activity); the next ordinal."""
-    live = tx.fetchall(_LIVE_ENTRIES, (str(r.originator_id), participant))
+    rows = tx.fetchall(_ATTENDANCE_ENTRIES, (str(r.originator_id), participant))
+    reversed_ids = {row[_REVERSES] for row in rows if row[_REVERSES] is not None}
+    live = sorted(
+        (row for row in rows if row[_REVERSES] is None and row[_ENTRY_ID] not in reversed_ids),
+        key=lambda row: (row[_POSITION], row[_ORDINAL]),
+    )
     for ordinal, row in enumerate(live):
         old = dict(zip(ENTRY_COLUMNS, row, strict=True))
         old |= {
