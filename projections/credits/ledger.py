@@ -39,6 +39,7 @@ from aggregates.team import (
 from aggregates.values import CreditType, Discipline, Licence
 from projections.base import Projection, Recorded, Tx
 from projections.credits import rules
+from projections.credits.memo import BatchMemo
 from projections.credits.queries import credit_rows, transcript
 from projections.credits.tables import (
     ACTIVITIES,
@@ -59,12 +60,6 @@ __all__ = ["ENTRIES", "CreditLedger", "credit_rows", "transcript"]
 _INSERT_ENTRY = (
     f"INSERT INTO {ENTRIES} ({', '.join(ENTRY_COLUMNS)}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
 )
-# Every entry of one (activity, participant), reversals included: a handful of rows
-# found through the attendance index (no ORDER BY, which would tempt SQLite onto the
-# participant index and a scan of their whole history); live ones are picked in Python.
-_ATTENDANCE_ENTRIES = (
-    f"SELECT {', '.join(ENTRY_COLUMNS)} FROM {ENTRIES} WHERE activity_id = ? AND participant_id = ?"
-)
 _POSITION, _ORDINAL, _ENTRY_ID, _REVERSES = (
     ENTRY_COLUMNS.index(c) for c in ("source_position", "ordinal", "entry_id", "reverses")
 )
@@ -77,18 +72,19 @@ class CreditLedger(Projection):
     indexes = INDEXES
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        memo = BatchMemo(tx, batch)
         for r in batch:
             handler = _HANDLERS.get(type(r.event))
             if handler is not None:
-                handler(tx, r, r.event)
+                handler(memo, r, r.event)
 
 
 # People and activities --------------------------------------------------------
 
 
-def _participant(tx: Tx, r: Recorded, e: ParticipantRegistered | ParticipantDetailsUpdated) -> None:
+def _participant(b: BatchMemo, r: Recorded, e: ParticipantRegistered | ParticipantDetailsUpdated) -> None:
     licences = orjson.dumps([_licence(x) for x in e.details.licences]).decode()
-    tx.execute(
+    b.tx.execute(
         f"INSERT INTO {PARTICIPANTS} (participant_id, name, licences) VALUES (?, ?, ?) "
         "ON CONFLICT (participant_id) DO UPDATE SET name = excluded.name, licences = excluded.licences",
         (str(r.originator_id), e.details.name, licences),
@@ -100,49 +96,44 @@ def _licence(licence: Licence) -> str:
     return f"{licence.kind} {licence.number}{issuer}"
 
 
-def _activity(tx: Tx, r: Recorded, e: ActivityScheduled) -> None:
+def _activity(b: BatchMemo, r: Recorded, e: ActivityScheduled) -> None:
     ce = e.details.ce
     if ce is None:
         return  # no CE offering: attendance earns no credit
-    tx.execute(
+    collaborative_id, activity_date = _str(e.collaborative_id), e.details.starts_at.date().isoformat()
+    credit_types = ",".join(t.value for t in ce.credit_types)
+    b.tx.execute(
         f"INSERT INTO {ACTIVITIES} (activity_id, collaborative_id, title, activity_date, credit_types, "
         "max_hours, accrediting_body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            str(r.originator_id),
-            _str(e.collaborative_id),
-            e.details.title,
-            e.details.starts_at.date().isoformat(),
-            ",".join(t.value for t in ce.credit_types),
-            ce.max_hours,
-            ce.accrediting_body,
-        ),
+        (str(r.originator_id), collaborative_id, e.details.title, activity_date, credit_types, ce.max_hours,
+         ce.accrediting_body),
+    )  # fmt: skip
+    b.activity_added(
+        str(r.originator_id),
+        (collaborative_id, activity_date, credit_types, ce.max_hours, ce.accrediting_body),
     )
 
 
 # Live credit --------------------------------------------------------------------
 
 
-def _attendance(tx: Tx, r: Recorded, e: AttendanceRecorded) -> None:
-    activity = tx.fetchone(
-        f"SELECT collaborative_id, activity_date, credit_types, max_hours, accrediting_body "
-        f"FROM {ACTIVITIES} WHERE activity_id = ?",
-        (str(r.originator_id),),
-    )
+def _attendance(b: BatchMemo, r: Recorded, e: AttendanceRecorded) -> None:
+    activity = b.activity(str(r.originator_id))
     if activity is None:
         return
     collaborative_id, activity_date, offered, max_hours, body = activity
     participant = str(e.participant_id)
-    first = _reverse_live(tx, r, participant)
+    first = _reverse_live(b, r, participant)
     offered_types = [CreditType(t) for t in offered.split(",")]
-    awards = rules.live_awards(_discipline(tx, participant), offered_types, e.minutes, float(max_hours))
+    awards = rules.live_awards(_discipline(b, participant), offered_types, e.minutes, float(max_hours))
     source = _For(participant, collaborative_id, str(r.originator_id), None, body, activity_date, e.minutes)
     for ordinal, award in enumerate(awards, start=first):
-        _insert(tx, r, ordinal, source, award)
+        _insert(b, r, ordinal, source, award)
 
 
-def _reverse_live(tx: Tx, r: Recorded, participant: str) -> int:
+def _reverse_live(b: BatchMemo, r: Recorded, participant: str) -> int:
     """Reverse every live entry of this (participant, activity); the next ordinal."""
-    rows = tx.fetchall(_ATTENDANCE_ENTRIES, (str(r.originator_id), participant))
+    rows = b.attendance_entries(str(r.originator_id), participant)
     reversed_ids = {row[_REVERSES] for row in rows if row[_REVERSES] is not None}
     live = sorted(
         (row for row in rows if row[_REVERSES] is None and row[_ENTRY_ID] not in reversed_ids),
@@ -159,13 +150,15 @@ def _reverse_live(tx: Tx, r: Recorded, participant: str) -> int:
             "basis": f"attendance corrected to {r.event.minutes} minutes",
             "reverses": old["entry_id"],
         }
-        tx.execute(_INSERT_ENTRY, [old[c] for c in ENTRY_COLUMNS])
+        row = tuple(old[c] for c in ENTRY_COLUMNS)
+        b.tx.execute(_INSERT_ENTRY, row)
+        b.entry_added(row)
     return len(live)
 
 
-def _discipline(tx: Tx, participant: str) -> Discipline | None:
-    row = tx.fetchone(f"SELECT discipline FROM {DISCIPLINES} WHERE participant_id = ?", (participant,))
-    return Discipline(row[0]) if row else None
+def _discipline(b: BatchMemo, participant: str) -> Discipline | None:
+    discipline = b.discipline(participant)
+    return Discipline(discipline) if discipline else None
 
 
 @dataclass(frozen=True)
@@ -181,102 +174,100 @@ class _For:
     minutes: int | None = None
 
 
-def _insert(tx: Tx, r: Recorded, ordinal: int, f: _For, award: rules.Award, suffix: str = "") -> None:
+def _insert(b: BatchMemo, r: Recorded, ordinal: int, f: _For, award: rules.Award, suffix: str = "") -> None:
     entry_id = f"{r.position}:{award.credit_type.value}{suffix}"
-    tx.execute(
-        _INSERT_ENTRY,
-        (
-            *(entry_id, r.position, ordinal, f.participant, f.collaborative_id, f.activity_id, f.team_id),
-            *(f.accrediting_body, award.credit_type.value, award.unit, award.amount, f.credit_date),
-            *(r.event.timestamp.isoformat(), award.rule_version, f.minutes, award.basis, None),
-        ),
+    row = (
+        *(entry_id, r.position, ordinal, f.participant, f.collaborative_id, f.activity_id, f.team_id),
+        *(f.accrediting_body, award.credit_type.value, award.unit, award.amount, f.credit_date),
+        *(r.event.timestamp.isoformat(), award.rule_version, f.minutes, award.basis, None),
     )
+    b.tx.execute(_INSERT_ENTRY, row)
+    b.entry_added(row)
 
 
 # MOC Part 4 ------------------------------------------------------------------------
 
 
-def _team_registered(tx: Tx, r: Recorded, e: TeamRegistered) -> None:
+def _team_registered(b: BatchMemo, r: Recorded, e: TeamRegistered) -> None:
     for member in e.members:
-        _join(tx, r.originator_id, member, e.collaborative_id)
-    _check_moc4(tx, r, r.originator_id)
+        _join(b, r.originator_id, member, e.collaborative_id)
+    _check_moc4(b, r, r.originator_id)
 
 
-def _member_added(tx: Tx, r: Recorded, e: MemberAdded) -> None:
-    _join(tx, r.originator_id, e.member, e.collaborative_id)
-    _check_moc4(tx, r, r.originator_id, e.member.participant_id)
+def _member_added(b: BatchMemo, r: Recorded, e: MemberAdded) -> None:
+    _join(b, r.originator_id, e.member, e.collaborative_id)
+    _check_moc4(b, r, r.originator_id, e.member.participant_id)
 
 
-def _join(tx: Tx, team_id: UUID, member: MemberSpec, collaborative_id: UUID | None) -> None:
+def _join(b: BatchMemo, team_id: UUID, member: MemberSpec, collaborative_id: UUID | None) -> None:
     participant, discipline = str(member.participant_id), member.discipline.value
-    tx.execute(
+    b.tx.execute(
         f"INSERT INTO {MEMBERS} (team_id, participant_id, discipline, collaborative_id) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (team_id, participant_id) DO UPDATE SET discipline = excluded.discipline",
         (str(team_id), participant, discipline, _str(collaborative_id)),
     )
-    tx.execute(
+    b.member_joined(str(team_id), participant, discipline, _str(collaborative_id))
+    b.tx.execute(
         f"INSERT INTO {DISCIPLINES} (participant_id, discipline) VALUES (?, ?) "
         "ON CONFLICT (participant_id) DO UPDATE SET discipline = excluded.discipline",
         (participant, discipline),
     )
+    b.discipline_set(participant, discipline)
 
 
-def _member_removed(tx: Tx, r: Recorded, e: MemberRemoved) -> None:
-    tx.execute(
+def _member_removed(b: BatchMemo, r: Recorded, e: MemberRemoved) -> None:
+    b.tx.execute(
         f"DELETE FROM {MEMBERS} WHERE team_id = ? AND participant_id = ?",
         (str(r.originator_id), str(e.participant_id)),
     )
+    b.member_left(str(r.originator_id), str(e.participant_id))
 
 
-def _planned(tx: Tx, r: Recorded, e: PdsaPlanned) -> None:
-    tx.execute(
+def _planned(b: BatchMemo, r: Recorded, e: PdsaPlanned) -> None:
+    b.tx.execute(
         f"INSERT INTO {CYCLES} (cycle_id, team_id, parent_id, acted) VALUES (?, ?, ?, 0)",
         (str(e.cycle_id), str(r.originator_id), _str(e.plan.ramp_parent_id)),
     )
 
 
-def _acted(tx: Tx, r: Recorded, e: PdsaActed) -> None:
-    tx.execute(f"UPDATE {CYCLES} SET acted = 1 WHERE cycle_id = ?", (str(e.cycle_id),))
-    _check_moc4(tx, r, r.originator_id)
+def _acted(b: BatchMemo, r: Recorded, e: PdsaActed) -> None:
+    b.tx.execute(f"UPDATE {CYCLES} SET acted = 1 WHERE cycle_id = ?", (str(e.cycle_id),))
+    _check_moc4(b, r, r.originator_id)
 
 
-def _data(tx: Tx, r: Recorded, e: DataPointSubmitted) -> None:
-    tx.execute(
+def _data(b: BatchMemo, r: Recorded, e: DataPointSubmitted) -> None:
+    b.tx.execute(
         f"INSERT INTO {MONTHS} (team_id, period) VALUES (?, ?) ON CONFLICT (team_id, period) DO NOTHING",
         (str(r.originator_id), e.period),
     )
-    _check_moc4(tx, r, r.originator_id)
+    _check_moc4(b, r, r.originator_id)
 
 
-def _attested(tx: Tx, r: Recorded, e: MocPart4Attested) -> None:
-    tx.execute(
+def _attested(b: BatchMemo, r: Recorded, e: MocPart4Attested) -> None:
+    b.tx.execute(
         f"INSERT INTO {ATTESTATIONS} (team_id, participant_id) VALUES (?, ?) "
         "ON CONFLICT (team_id, participant_id) DO NOTHING",
         (str(e.team_id), str(r.originator_id)),
     )
-    _check_moc4(tx, r, e.team_id, r.originator_id)
+    _check_moc4(b, r, e.team_id, r.originator_id)
 
 
-def _check_moc4(tx: Tx, r: Recorded, team_id: UUID, only: UUID | None = None) -> None:
+def _check_moc4(b: BatchMemo, r: Recorded, team_id: UUID, only: UUID | None = None) -> None:
     """Award MOC Part 4 to each member (or `only` one) for whom this event completes it."""
     team = str(team_id)
-    members = tx.fetchall(
-        f"SELECT participant_id, discipline, collaborative_id FROM {MEMBERS} WHERE team_id = ? "
-        "ORDER BY participant_id",
-        (team,),
-    )
+    members = b.members(team)
     candidates = [m for m in members if only is None or m[0] == str(only)]
     if not any(m[1] == Discipline.PHYSICIAN.value for m in candidates):
         return
-    linked, months, attested = _team_facts(tx, team)
+    linked, months, attested = _team_facts(b.tx, team)
     credit_date = r.event.timestamp.date().isoformat()
     for ordinal, (participant, discipline, collaborative_id) in enumerate(candidates):
         facts = rules.MocPart4Facts(Discipline(discipline), linked, months, participant in attested)
         award = rules.moc_part4_award(facts)
-        if award is None or _has_moc4(tx, team, participant):
+        if award is None or _has_moc4(b.tx, team, participant):
             continue
         source = _For(participant, collaborative_id, None, team, rules.MOC_PART4_BODY, credit_date)
-        _insert(tx, r, ordinal, source, award, suffix=f":{participant}")
+        _insert(b, r, ordinal, source, award, suffix=f":{participant}")
 
 
 def _team_facts(tx: Tx, team: str) -> tuple[int, int, set[str]]:
@@ -303,7 +294,7 @@ def _str(value: UUID | None) -> str | None:
     return str(value) if value is not None else None
 
 
-_HANDLERS: dict[type[Any], Callable[[Tx, Recorded, Any], None]] = {
+_HANDLERS: dict[type[Any], Callable[[BatchMemo, Recorded, Any], None]] = {
     ParticipantRegistered: _participant,
     ParticipantDetailsUpdated: _participant,
     ActivityScheduled: _activity,
