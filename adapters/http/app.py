@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from adapters.http.errors import Problem, install_error_handlers
+from adapters.http.limits import BodySizeLimit
 from adapters.http.responses import OrjsonResponse
 from adapters.http.routers import (
     activities,
@@ -37,6 +38,7 @@ def create_app(engine: QIEngine) -> FastAPI:
     app.state.engine = engine
     app.state.read_models = ReadModels(engine)
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
     for module in (
         collaboratives,
         teams,

@@ -150,8 +150,8 @@ def test_an_upload_over_20_mb_is_refused_before_it_is_read(
 ) -> None:
     before = app_engine.recorder.max_notification_id()
     response = upload(staff, world.flow.collaborative, b"%PDF-1.4\n" + bytes(21 * 2**20))
-    assert response.status_code == 422
-    assert "larger than the 20 MB limit" in response.json()["detail"]
+    assert response.status_code == 413
+    assert "larger than the 21 MiB limit" in response.json()["detail"]
     assert app_engine.recorder.max_notification_id() == before
 
 

@@ -8,12 +8,12 @@ from uuid import UUID
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from adapters.http.errors import InvalidInput
-from adapters.http.schemas.common import body_of
+from adapters.http.schemas.common import NoNul, body_of
 from aggregates.resource import MAX_FILE_BYTES, ResourceDetails
 from aggregates.values import CareSetting, Name, ResourceKind, Text
 from engine.commands.learning import (
@@ -41,10 +41,8 @@ TryChangeBody = body_of(TryChange, "team_id")
 CompileToolkitBody = body_of(CompileToolkit, "collaborative_id")
 
 
-class UploadFields(BaseModel):
+class UploadFields(NoNul):
     """The fields sent with an uploaded file (multipart/form-data); tags comma-separated."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     resource_id: UUID | None = None
     kind: ResourceKind
@@ -98,17 +96,9 @@ UPLOAD_BODY: dict[str, Any] = {
     },
 }
 
-# Multipart framing and the form fields around the file stay well under this.
-MAX_BODY = MAX_FILE_BYTES + 2**20
-
 
 async def read_upload(request: Request, ignore: tuple[str, ...] = ()) -> tuple[UploadFile, UploadFields]:
-    """The uploaded file and its fields (less `ignore`), refusing an oversized body before parsing it."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise InvalidInput(
-            ["body", "file"], f"the upload is larger than the {MAX_FILE_BYTES // 2**20} MB limit"
-        )
+    """The uploaded file and its fields (less `ignore`); adapters.http.limits refuses an oversized body."""
     try:
         form = await request.form(max_files=1, max_fields=30)
     except HTTPException as error:  # a malformed multipart body

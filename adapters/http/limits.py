@@ -1,0 +1,71 @@
+"""Request body size limits, enforced before anything parses the body.
+
+A declared Content-Length over the limit is refused at once, unread; a chunked body is
+counted as it streams and refused the moment it passes the limit, so an oversized body
+is never buffered whole. Both answer 413 problem+json.
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.http.errors import problem
+from aggregates.resource import MAX_FILE_BYTES
+
+# JSON bodies and web forms: the largest legitimate command (a team with its members,
+# a toolkit's selections) is a few tens of kilobytes. A constant rather than a setting,
+# because engine/settings.py belongs to the engine, not to this adapter.
+MAX_JSON_BODY = 2**20
+# A library upload: the file's own cap plus room for the multipart framing and fields.
+MAX_UPLOAD_BODY = MAX_FILE_BYTES + 2**20
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than the {_size(limit)} limit")
+
+
+def limit_for(scope: Scope) -> int:
+    """The most bytes a request to this route may send: uploads get the file cap."""
+    content_type = dict(scope.get("headers", ())).get(b"content-type", b"")
+    return MAX_UPLOAD_BODY if content_type.startswith(b"multipart/form-data") else MAX_JSON_BODY
+
+
+class BodySizeLimit:
+    """ASGI middleware: 413 for a body over its limit, declared or streamed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = limit_for(scope)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await problem(413, BodyTooLarge(limit).detail)(scope, receive, send)
+            return
+        await self.app(scope, _counting(receive, limit), send)
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                # Raised inside whatever reads the body; FastAPI passes HTTPExceptions
+                # through its body parsing to the central handler, which answers 413.
+                raise BodyTooLarge(limit)
+        return message
+
+    return counted
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit} byte"
