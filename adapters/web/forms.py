@@ -23,7 +23,8 @@ from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, Su
 from engine.tokens import Principal
 
 router = APIRouter(include_in_schema=False)
-Field = Annotated[str, Form()]
+# No NUL in any field: PostgreSQL text cannot hold it (see adapters.http.schemas.common.NoNul).
+Field = Annotated[str, Form(pattern=r"^[^\x00]*$")]
 
 
 @router.get("/ui/sign-in")

@@ -54,7 +54,8 @@ from engine.tokens import Principal
 from projections.charts import ChartOptions
 
 router = APIRouter(include_in_schema=False)
-Field = Annotated[str, Form()]
+# No NUL in any field: PostgreSQL text cannot hold it (see adapters.http.schemas.common.NoNul).
+Field = Annotated[str, Form(pattern=r"^[^\x00]*$")]
 Ids = Annotated[list[str] | None, Form()]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, create_model, model_validator
 
 from engine.commands import Command
 
@@ -19,8 +19,33 @@ class CommandResult(BaseModel):
     created: dict[str, list[UUID]]
 
 
+class NoNul(BaseModel):
+    """Refuses U+0000 anywhere in the input: it is no character of any text people write,
+    and PostgreSQL's text columns cannot hold it, so one stored NUL would stop every
+    projection that reads its event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("text must not contain the NUL character (U+0000)")
+        return data
+
+
+def _has_nul(data: Any) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in data.items())
+    if isinstance(data, list | tuple):
+        return any(_has_nul(v) for v in data)
+    return False
+
+
 def body_of(command: type[Command], *path_fields: str) -> type[BaseModel]:
-    """A request body: the command's fields less those the URL path carries."""
+    """A request body: the command's fields less those the URL path carries; no NUL in any text."""
     fields: dict[str, Any] = {
         name: (field.annotation, field)
         for name, field in command.model_fields.items()
@@ -28,7 +53,7 @@ def body_of(command: type[Command], *path_fields: str) -> type[BaseModel]:
     }
     return create_model(
         f"{command.__name__}Body",
-        __config__=ConfigDict(frozen=True, extra="forbid"),
+        __base__=NoNul,
         __doc__=command.__doc__,
         **fields,
     )
