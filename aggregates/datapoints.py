@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from aggregates.errors import RuleViolation
 from aggregates.values import DataType, MeasureDefinition
@@ -19,10 +20,20 @@ class DataValue(BaseModel):
 
 
 class DataPoint(BaseModel):
-    """The current value of one period and every value it had before (oldest first)."""
+    """The current value of one period, and how many times it was corrected.
+
+    Earlier values live in the DataPointCorrected events (and the audit trail), not
+    here: state kept every one, so a month corrected often made each copy and
+    snapshot of the team grow without end."""
 
     current: DataValue
-    corrections: list[DataValue] = Field(default_factory=list)
+    corrections: int = 0
+
+    @field_validator("corrections", mode="before")
+    @classmethod
+    def _count_of_kept_values(cls, value: Any) -> Any:
+        # Snapshots taken before this change hold the earlier values themselves.
+        return len(value) if isinstance(value, list) else value
 
     @property
     def value(self) -> float:

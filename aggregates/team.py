@@ -435,11 +435,12 @@ class DataPointSubmitted(TeamEvent):
 
 
 class DataPointCorrected(DataPointSubmitted):
-    """A resubmission for a month: the new value is current, the old one kept."""
+    """A resubmission for a month: the new value is current; the old one stays in
+    the event history."""
 
     def apply(self, aggregate: Team) -> None:
         point = aggregate.state.measures[self.measure_key].data[self.period]
-        point.corrections.append(point.current)
+        point.corrections += 1
         point.current = self._value()
 
 

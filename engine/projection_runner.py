@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from uuid import UUID
 
 from engine.application import QIEngine
@@ -56,43 +57,64 @@ class ProjectionRunner:
     def head(self) -> int:
         return self.engine.recorder.max_notification_id() or 0
 
-    def run_batch(self, name: str) -> int:
-        """Project the next batch of events; returns how many were processed."""
+    def run_batch(self, name: str, page: Page | None = None) -> int:
+        """Project the next batch of events; returns how many were processed.
+
+        `page` is a batch already read (after some position at or before this
+        projection's), so several projections can share one read and decode."""
         projection = self.projections[name]
         with self._locks[name], self.store.transaction(write=True) as tx:
             position = _locked_position(tx, projection, self.store.dialect)
-            batch = self._read_after(position)
+            if page is None or page.start > position:
+                page = self._read_after(position)
+            batch = [r for r in page.events if r.position > position]
             if batch:
                 projection.apply(tx, batch)
                 _save_position(tx, projection, batch[-1].position)
-            if len(batch) < self.batch_size:
+            if page.at_head:
                 projection.settle(tx)  # reached the head: finish what the catch-up deferred
             return len(batch)
 
     def catch_up(self, progress: Progress | None = None) -> dict[str, int]:
-        """Run every projection until it reaches the head of the log."""
+        """Run every projection until it reaches the head of the log. Projections
+        share each page of events: read and decoded once, applied by each in its own
+        transaction (one projection's failure never holds back another's rows)."""
         if not self._prepared:
             self.prepare()
-        done: dict[str, int] = {}
-        for name in self.projections:
-            done[name] = 0
-            while processed := self.run_batch(name):
-                done[name] += processed
-                if progress:
-                    progress(name, self.position(name), self.head())
-        return done
+        done = dict.fromkeys(self.projections, 0)
+        while True:
+            positions = self._positions()
+            page = self._read_after(min(positions.values(), default=0))
+            processed = {name: self.run_batch(name, page) for name in self.projections}
+            for name, count in processed.items():
+                done[name] += count
+                if count and progress:
+                    progress(name, page.events[-1].position, self.head())
+            if not any(processed.values()):
+                return done
 
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
         """Drop a read model's rows and replay it from the first event."""
-        projection = self.projections[name]
-        with self._locks[name], self.store.transaction(write=True) as tx:
-            _reset(tx, projection)
-        total = 0
-        while processed := self.run_batch(name):
-            total += processed
-            if progress:
-                progress(name, self.position(name), self.head())
-        return total
+        return self.rebuild_all([name], progress)[name]
+
+    def rebuild_all(
+        self, names: Sequence[str] | None = None, progress: Progress | None = None
+    ) -> dict[str, int]:
+        """Drop the rows of these read models (all by default) and replay them together."""
+        chosen = list(names or self.projections)
+        for name in chosen:
+            with self._locks[name], self.store.transaction(write=True) as tx:
+                _reset(tx, self.projections[name])
+        totals = dict.fromkeys(chosen, 0)
+        while True:
+            page = self._read_after(min(self.position(name) for name in chosen))
+            processed = {name: self.run_batch(name, page) for name in chosen}
+            for name, count in processed.items():
+                totals[name] += count
+                if count and progress:
+                    progress(name, page.events[-1].position, self.head())
+            if not any(processed.values()):
+                return totals
 
     def follow(self, stop: threading.Event, interval: float = 0.5) -> None:
         """Keep projecting until `stop` is set, polling when idle (SQLite cannot subscribe)."""
@@ -100,12 +122,17 @@ class ProjectionRunner:
             if not any(self.catch_up().values()):
                 stop.wait(interval)
 
-    def _read_after(self, position: int) -> list[Recorded]:
+    def _positions(self) -> dict[str, int]:
+        with self.store.transaction() as tx:
+            rows = dict(tx.fetchall(f"SELECT name, position FROM {POSITIONS}"))
+        return {name: int(rows.get(name, 0)) for name in self.projections}
+
+    def _read_after(self, position: int) -> Page:
         notifications = self.engine.recorder.select_notifications(
             position, self.batch_size, inclusive_of_start=False
         )
         to_event = self.engine.mapper.to_domain_event
-        return [
+        events = [
             Recorded(
                 position=n.id,
                 originator_id=n.originator_id if isinstance(n.originator_id, UUID) else UUID(n.originator_id),
@@ -116,6 +143,16 @@ class ProjectionRunner:
             )
             for n in notifications
         ]
+        return Page(start=position, events=events, at_head=len(events) < self.batch_size)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Events read after `start`, decoded; `at_head` when the log had no more."""
+
+    start: int
+    events: list[Recorded]
+    at_head: bool
 
 
 def _create(tx: Tx, projection: Projection) -> None:

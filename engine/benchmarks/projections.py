@@ -77,8 +77,7 @@ def _catch_up_rates(results: Results, kind: str, events: int, repeats: int) -> N
     all_runs = []
     for _ in range(repeats):
         start = time.perf_counter()
-        for name in models.runner.projections:
-            models.runner.rebuild(name)
+        models.runner.rebuild_all()
         all_runs.append(rate(total, time.perf_counter() - start))
     results.add("3 projections", "catch-up: all read models together", kind, all_runs, "events/s")
     models.close()
@@ -87,6 +86,5 @@ def _catch_up_rates(results: Results, kind: str, events: int, repeats: int) -> N
 
 def _rebuild_all(models: ReadModels, total: int) -> float:
     start = time.perf_counter()
-    for name in models.runner.projections:
-        models.runner.rebuild(name)
+    models.runner.rebuild_all()
     return time.perf_counter() - start

@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 
+from aggregates.datapoints import DataPoint
 from aggregates.errors import RuleViolation
 from aggregates.pdsa import Stage
 from aggregates.phases import Phase
@@ -151,15 +152,23 @@ def test_a_measure_with_data_keeps_its_data_type() -> None:
         team.define_measure(ctx(), S, WEIGHT.model_copy(update={"data_type": DataType.RATE}))
 
 
-def test_a_resubmitted_month_corrects_the_value_and_keeps_the_old_one() -> None:
+def test_a_resubmitted_month_corrects_the_value_and_keeps_the_old_one_in_the_history() -> None:
     team = measured_team()
     team.submit_data(ctx(at=APRIL), S, "weight-kg", "2025-03", 8, 10)
     team.submit_data(ctx(at=APRIL), S, "weight-kg", "2025-03", 8, 10)
     team.submit_data(ctx(at=APRIL), S, "weight-kg", "2025-03", 9, 10)
-    assert [type(e) for e in then_events(team)] == [DataPointSubmitted, DataPointCorrected]
+    events = then_events(team)
+    assert [type(e) for e in events] == [DataPointSubmitted, DataPointCorrected]
+    assert [e.numerator for e in events] == [8, 9]
     point = team.state.measures["weight-kg"].data["2025-03"]
-    assert (point.current.numerator, [c.numerator for c in point.corrections]) == (9, [8])
+    assert (point.current.numerator, point.corrections) == (9, 1)
     assert point.value == 0.9
+
+
+def test_a_snapshot_that_kept_earlier_values_loads_as_their_count() -> None:
+    kept = {"numerator": 8, "denominator": 10, "submitted_at": APRIL, "actor_id": "a"}
+    point = DataPoint.model_validate({"current": kept, "corrections": [kept, kept]})
+    assert point.corrections == 2
 
 
 @pytest.mark.parametrize(

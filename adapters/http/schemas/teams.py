@@ -119,7 +119,7 @@ def _measure(series: MeasureSeries) -> MeasurePublic:
             denominator=p.current.denominator,
             value=p.value,
             submitted_at=p.current.submitted_at,
-            corrections=len(p.corrections),
+            corrections=p.corrections,
         )
         for period, p in sorted(series.data.items())
     ]
