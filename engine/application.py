@@ -111,7 +111,13 @@ class QIEngine(Application[UUID]):
         """Snapshot at each multiple of the interval this command's events passed."""
         interval = self.snapshotting_intervals.get(type(aggregate))
         due = aggregate.version - aggregate.version % interval if interval else 0
-        if interval and due >= first_new_version:
+        if not interval or due < first_new_version:
+            return
+        if due == aggregate.version and self.snapshots is not None:
+            # The aggregate in hand is the saved state: no need to read it back.
+            snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
+            self.snapshots.put([snapshot_class.take(aggregate)])
+        else:
             self.take_snapshot(aggregate.id, due)
 
     def _decide(
