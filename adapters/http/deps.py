@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from adapters.http.errors import InvalidInput
 from adapters.http.schemas.common import CommandResult
+from aggregates.base import Role
 from engine.application import QIEngine
-from engine.authorization import authorize_command
+from engine.authorization import authorize_command, authorize_read
 from engine.commands import Command
-from engine.errors import Unauthenticated
+from engine.errors import Forbidden, Unauthenticated
 from engine.read_models import ReadModels
 from engine.tokens import Principal
 
@@ -101,3 +103,19 @@ def _expected_version(if_match: str | None) -> int | None:
     if not match:
         raise InvalidInput(["header", "If-Match"], 'If-Match must be a version number, e.g. "3"')
     return int(match.group(1))
+
+
+def authorize_collaborative_read(
+    engine: QIEngine, principal: Principal, collaborative_id: UUID | None
+) -> None:
+    """A reading role; and a team token reads only its own collaborative, whose teams it learns from."""
+    authorize_read(principal)
+    if principal.role is Role.TEAM and own_collaborative(engine, principal) != collaborative_id:
+        raise Forbidden("a team token may only read its own collaborative")
+
+
+def own_collaborative(engine: QIEngine, principal: Principal) -> UUID | None:
+    """The collaborative of a team token's team (None for other roles)."""
+    if principal.role is not Role.TEAM or principal.team_id is None:
+        return None
+    return engine.team(principal.team_id).collaborative_id

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from adapters.charts.driver_diagram import decisions_line, fmt_value, render_driver_diagram, tested_line
 from adapters.exports.toolkit import toolkit_article, toolkit_html, toolkit_pdf
+from adapters.http.deps import authorize_collaborative_read
 from adapters.http.errors import InvalidInput
 from adapters.http.routers.learning import (
     diagram_of,
@@ -34,7 +35,6 @@ from aggregates.base import Role
 from aggregates.change_package import NodeKind
 from aggregates.resource import Resource
 from aggregates.values import CareSetting, ResourceKind
-from engine.authorization import authorize_read
 from engine.commands import Command
 from engine.commands.learning import (
     AddChangeIdea,
@@ -84,7 +84,7 @@ def library_context(
 @router.get("/ui/collaboratives/{collaborative_id}/library")
 def library(request: Request, collaborative_id: UUID, q: str = "", tag: str = "") -> Response:
     principal = signed_in(request)
-    authorize_read(principal)
+    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
     return render(
         request, "library.html", principal, **library_context(request, principal, collaborative_id, q, tag)
     )
@@ -171,9 +171,10 @@ def trying(
 
 @router.get("/ui/resources/{resource_id}/file")
 def download(request: Request, resource_id: UUID) -> Response:
-    authorize_read(signed_in(request))
     engine = engine_of(request)
-    stored = engine.get(Resource, resource_id).state.file
+    resource = engine.get(Resource, resource_id)
+    authorize_collaborative_read(engine, signed_in(request), resource.state.collaborative_id)
+    stored = resource.state.file
     if stored is None:
         raise NotFound("uploaded file of resource", resource_id)
     return file_response(file_store(engine).read(stored), stored)
@@ -203,7 +204,7 @@ def diagram_context(request: Request, principal: Principal, collaborative_id: UU
 @router.get("/ui/collaboratives/{collaborative_id}/driver-diagram")
 def driver_diagram(request: Request, collaborative_id: UUID) -> Response:
     principal = signed_in(request)
-    authorize_read(principal)
+    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
     return render(
         request, "driver_diagram.html", principal, **diagram_context(request, principal, collaborative_id)
     )
@@ -258,7 +259,7 @@ def toolkits_context(request: Request, principal: Principal, collaborative_id: U
 @router.get("/ui/collaboratives/{collaborative_id}/toolkits")
 def toolkits(request: Request, collaborative_id: UUID) -> Response:
     principal = signed_in(request)
-    authorize_read(principal)
+    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
     return render(
         request, "toolkit.html", principal, **toolkits_context(request, principal, collaborative_id)
     )
@@ -279,7 +280,7 @@ def compile_toolkit(
 
 @router.get("/ui/toolkits/{toolkit_id}.pdf")
 def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
-    view = toolkit_of(read_models_of(request), signed_in(request), toolkit_id)
+    view = toolkit_of(engine_of(request), read_models_of(request), signed_in(request), toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
     return Response(
         toolkit_pdf(view), media_type="application/pdf", headers={"Content-Disposition": disposition}
@@ -288,7 +289,7 @@ def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
 
 @router.get("/ui/toolkits/{toolkit_id}.html")
 def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
-    view = toolkit_of(read_models_of(request), signed_in(request), toolkit_id)
+    view = toolkit_of(engine_of(request), read_models_of(request), signed_in(request), toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.html"'
     return HTMLResponse(toolkit_html(view), headers={"Content-Disposition": disposition})
 
@@ -297,6 +298,6 @@ def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
 @router.get("/ui/toolkits/{toolkit_id}")
 def toolkit_page(request: Request, toolkit_id: UUID) -> Response:
     principal = signed_in(request)
-    view = toolkit_of(read_models_of(request), principal, toolkit_id)
+    view = toolkit_of(engine_of(request), read_models_of(request), principal, toolkit_id)
     c = _collaborative(request, view.collaborative_id)
     return render(request, "toolkit.html", principal, c=c, toolkit=view, article=toolkit_article(view))

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from adapters.charts.svg import Annotation, render_svg
+from adapters.http.deps import authorize_collaborative_read, own_collaborative
 from adapters.http.errors import InvalidInput, Problem
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
@@ -64,7 +65,9 @@ def home() -> RedirectResponse:
 def collaboratives(request: Request) -> Response:
     principal = signed_in(request)
     authorize_read(principal)
-    summaries = [CollaborativeSummary.of(c) for c in engine_of(request).collaboratives()]
+    engine = engine_of(request)
+    own = own_collaborative(engine, principal)
+    summaries = [CollaborativeSummary.of(c) for c in engine.collaboratives() if own in (None, c.id)]
     return render(request, "collaboratives.html", principal, collaboratives=summaries)
 
 
@@ -103,7 +106,7 @@ def _attendees(engine: Any, collaborative: CollaborativePublic) -> list[tuple[UU
 @router.get("/ui/collaboratives/{collaborative_id}")
 def overview(request: Request, collaborative_id: UUID) -> Response:
     principal = signed_in(request)
-    authorize_read(principal)
+    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
     return render(
         request, "collaborative.html", principal, **overview_context(request, principal, collaborative_id)
     )
@@ -112,7 +115,7 @@ def overview(request: Request, collaborative_id: UUID) -> Response:
 @router.get("/ui/collaboratives/{collaborative_id}/as-of")
 def as_of(request: Request, collaborative_id: UUID, at: str | None = None) -> Response:
     principal = signed_in(request)
-    authorize_read(principal)
+    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
     moment = _moment(at)
     engine = engine_of(request)
     then = CollaborativePublic.of(engine.collaborative(collaborative_id, as_of=moment)) if moment else None

@@ -6,11 +6,11 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from adapters.http.deps import EngineDep, PrincipalDep, RunDep
+from adapters.http.deps import EngineDep, PrincipalDep, RunDep, authorize_collaborative_read
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.schemas.activities import ActivityPublic, ParticipantPublic
 from adapters.http.schemas.common import CommandResult, body_of
-from engine.authorization import authorize_read, authorize_staff
+from engine.authorization import authorize_staff
 from engine.commands.activity import (
     RecordAttendance,
     RegisterParticipant,
@@ -35,8 +35,9 @@ def schedule_activity(collaborative_id: UUID, body: ScheduleActivityBody, run: R
 @router.get("/activities/{activity_id}", responses=READ_ERRORS)
 def get_activity(activity_id: UUID, engine: EngineDep, principal: PrincipalDep) -> ActivityPublic:
     """One learning activity with its attendance."""
-    authorize_read(principal)
-    return ActivityPublic.of(engine.activity(activity_id))
+    activity = engine.activity(activity_id)
+    authorize_collaborative_read(engine, principal, activity.collaborative_id)
+    return ActivityPublic.of(activity)
 
 
 @router.post("/activities/{activity_id}/attendance", responses=WRITE_ERRORS)

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
 from adapters.charts.svg import Annotation, render_svg
-from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep
+from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep, authorize_collaborative_read
 from adapters.http.errors import READ_ERRORS, InvalidInput
-from engine.authorization import authorize_read, authorize_team_read
+from engine.authorization import authorize_team_read
 from engine.errors import NotFound
 from projections.charts import ChartOptions, ChartType, ChartView
 
@@ -61,7 +61,7 @@ def collaborative_chart(
     exclude: Positions = None,
 ) -> ChartView:
     """The measure across the collaborative's active teams, summed by month."""
-    authorize_read(principal)
+    authorize_collaborative_read(engine, principal, collaborative_id)
     collaborative = engine.collaborative(collaborative_id)
     options = ChartOptions(chart=chart, freeze=freeze, part=part, exclude=exclude)
     view = _computed(lambda: read_models.collaborative_chart(collaborative_id, measure_key, options))

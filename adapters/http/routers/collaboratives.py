@@ -8,7 +8,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep, RunDep
+from adapters.http.deps import (
+    EngineDep,
+    PrincipalDep,
+    ReadModelsDep,
+    RunDep,
+    authorize_collaborative_read,
+    own_collaborative,
+)
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary, ExitCriteriaStatus
 from adapters.http.schemas.common import CommandResult, body_of
@@ -51,9 +58,10 @@ def create_collaborative(body: CreateCollaborativeBody, run: RunDep) -> CommandR
 
 @router.get("/collaboratives", responses=READ_ERRORS)
 def list_collaboratives(engine: EngineDep, principal: PrincipalDep) -> list[CollaborativeSummary]:
-    """Every collaborative, oldest first."""
+    """Every collaborative the caller may read, oldest first (a team token: its own)."""
     authorize_read(principal)
-    return [CollaborativeSummary.of(c) for c in engine.collaboratives()]
+    own = own_collaborative(engine, principal)
+    return [CollaborativeSummary.of(c) for c in engine.collaboratives() if own in (None, c.id)]
 
 
 @router.get("/collaboratives/{collaborative_id}", responses=READ_ERRORS)
@@ -66,7 +74,7 @@ def get_collaborative(
     version: AtVersion = None,
 ) -> CollaborativePublic:
     """One collaborative now, as of a past moment, or at a version."""
-    authorize_read(principal)
+    authorize_collaborative_read(engine, principal, collaborative_id)
     collaborative = engine.collaborative(collaborative_id, as_of=_moment(as_of) or version)
     response.headers["ETag"] = f'"{collaborative.version}"'
     return CollaborativePublic.of(collaborative)
@@ -75,7 +83,7 @@ def get_collaborative(
 @router.get("/collaboratives/{collaborative_id}/exit-criteria", responses=READ_ERRORS)
 def exit_criteria(collaborative_id: UUID, engine: EngineDep, principal: PrincipalDep) -> ExitCriteriaStatus:
     """What the current phase still needs before the collaborative may advance."""
-    authorize_read(principal)
+    authorize_collaborative_read(engine, principal, collaborative_id)
     uow = UnitOfWork(engine.repository, None, None)
     collaborative = uow.collaborative(collaborative_id)
     teams, sessions = phase_facts(uow, collaborative)
@@ -87,9 +95,11 @@ def exit_criteria(collaborative_id: UUID, engine: EngineDep, principal: Principa
 
 
 @router.get("/collaboratives/{collaborative_id}/dashboard", responses=READ_ERRORS)
-def dashboard(collaborative_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> DashboardView:
+def dashboard(
+    collaborative_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
+) -> DashboardView:
     """Phase, what blocks the next one, teams, attendance, PDSA activity and measure signals."""
-    authorize_read(principal)
+    authorize_collaborative_read(engine, principal, collaborative_id)
     view = read_models.dashboard(collaborative_id)
     if view is None:
         raise NotFound("collaborative", collaborative_id)

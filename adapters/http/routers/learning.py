@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 
 from adapters.charts.driver_diagram import render_driver_diagram
 from adapters.exports.toolkit import toolkit_html, toolkit_pdf
-from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep, RunDep
+from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep, RunDep, authorize_collaborative_read
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS, InvalidInput, problem_responses
 from adapters.http.schemas import learning as s
 from adapters.http.schemas.common import CommandResult
@@ -107,18 +107,21 @@ def library(
     q: Words = None, tag: Annotated[str | None, Query(max_length=60)] = None,
 ) -> list[ResourceView]:  # fmt: skip
     """The library, newest first; `q` searches title, description, tags and file name, `tag` filters."""
-    authorize_read(principal)
+    authorize_collaborative_read(engine, principal, collaborative_id)
     engine.collaborative(collaborative_id)
     return read_models.library(collaborative_id, q, tag)
 
 
 @router.get("/resources/{resource_id}", responses=READ_ERRORS)
-def get_resource(resource_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> ResourceView:
+def get_resource(
+    resource_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
+) -> ResourceView:
     """One library resource: what it is, its tags, who shared it and when."""
     authorize_read(principal)
     found = read_models.resource(resource_id)
     if found is None:
         raise NotFound("resource", resource_id)
+    authorize_collaborative_read(engine, principal, found.collaborative_id)
     return found
 
 
@@ -130,7 +133,9 @@ def get_resource(resource_id: UUID, read_models: ReadModelsDep, principal: Princ
 def download(resource_id: UUID, engine: EngineDep, principal: PrincipalDep) -> Response:
     """The uploaded file, served only if it still matches the SHA-256 recorded when it was shared (else 409)."""
     authorize_read(principal)
-    stored = engine.get(Resource, resource_id).state.file
+    resource = engine.get(Resource, resource_id)
+    authorize_collaborative_read(engine, principal, resource.state.collaborative_id)
+    stored = resource.state.file
     if stored is None:
         raise NotFound("uploaded file of resource", resource_id)
     return file_response(file_store(engine).read(stored), stored)
@@ -156,7 +161,7 @@ def driver_diagram(
     accept: Annotated[str | None, Header()] = None,
 ) -> DriverDiagramView:  # fmt: skip
     """The change package as a tree with each change idea's figures; SVG with Accept: image/svg+xml."""
-    authorize_read(principal)
+    authorize_collaborative_read(engine, principal, collaborative_id)
     view = diagram_of(engine, read_models, collaborative_id)
     if accept and SVG in accept:
         title = f"Driver diagram: {engine.collaborative(collaborative_id).state.title}"
@@ -232,7 +237,7 @@ def shared_projects(
     collaborative_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
 ) -> list[SharedProjectView]:
     """Every team's shared project: storyboard, change ideas, charts, comments, who is trying it."""
-    authorize_read(principal)
+    authorize_collaborative_read(engine, principal, collaborative_id)
     engine.collaborative(collaborative_id)
     return read_models.shared_projects(collaborative_id)
 
@@ -263,16 +268,19 @@ def list_toolkits(
     collaborative_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
 ) -> list[ToolkitView]:
     """The collaborative's toolkits, oldest first."""
-    authorize_read(principal)
+    authorize_collaborative_read(engine, principal, collaborative_id)
     engine.collaborative(collaborative_id)
     return read_models.toolkits(collaborative_id)
 
 
-def toolkit_of(read_models: ReadModels, principal: Principal, toolkit_id: UUID) -> ToolkitView:
+def toolkit_of(
+    engine: QIEngine, read_models: ReadModels, principal: Principal, toolkit_id: UUID
+) -> ToolkitView:
     authorize_read(principal)
     found = read_models.toolkit(toolkit_id)
     if found is None:
         raise NotFound("toolkit", toolkit_id)
+    authorize_collaborative_read(engine, principal, found.collaborative_id)
     return found
 
 
@@ -281,9 +289,11 @@ def toolkit_of(read_models: ReadModels, principal: Principal, toolkit_id: UUID) 
     response_class=Response,
     responses=READ_ERRORS | {200: {"content": {"application/pdf": BINARY}}},
 )
-def toolkit_as_pdf(toolkit_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> Response:
+def toolkit_as_pdf(
+    toolkit_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
+) -> Response:
     """The toolkit as a PDF."""
-    pdf = toolkit_pdf(toolkit_of(read_models, principal, toolkit_id))
+    pdf = toolkit_pdf(toolkit_of(engine, read_models, principal, toolkit_id))
     disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
@@ -293,12 +303,16 @@ def toolkit_as_pdf(toolkit_id: UUID, read_models: ReadModelsDep, principal: Prin
     response_class=HTMLResponse,
     responses=READ_ERRORS | {200: {"content": {"text/html": {}}}},
 )
-def toolkit_as_html(toolkit_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> HTMLResponse:
+def toolkit_as_html(
+    toolkit_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
+) -> HTMLResponse:
     """The toolkit as one self-contained HTML page."""
-    return HTMLResponse(toolkit_html(toolkit_of(read_models, principal, toolkit_id)))
+    return HTMLResponse(toolkit_html(toolkit_of(engine, read_models, principal, toolkit_id)))
 
 
 @router.get("/toolkits/{toolkit_id}", responses=READ_ERRORS)
-def get_toolkit(toolkit_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> ToolkitView:
+def get_toolkit(
+    toolkit_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
+) -> ToolkitView:
     """A toolkit: its selected change ideas with figures (and source positions) and its resources."""
-    return toolkit_of(read_models, principal, toolkit_id)
+    return toolkit_of(engine, read_models, principal, toolkit_id)
