@@ -9,8 +9,13 @@ from pydantic import Field, StringConstraints, model_validator
 
 from aggregates.base import Value
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+# No NUL (U+0000) in any text: no one writes it, and PostgreSQL text cannot hold it, so
+# one stored NUL would stop every projection that reads its event (the API refuses it too).
+_NO_NUL = r"^[^\x00]*$"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_NUL)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000, pattern=_NO_NUL)
+]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 # A calendar month, the unit of QI measurement: "2025-03".
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]

@@ -21,7 +21,7 @@ from eventsourcing.utils import get_topic
 from aggregates.activity import LearningActivity
 from aggregates.base import Actor, CommandContext, QIAggregate
 from aggregates.collaborative import Collaborative, CollaborativeCreated
-from aggregates.errors import DomainError
+from aggregates.errors import DomainError, RuleViolation
 from aggregates.participant import Participant
 from aggregates.team import Team
 from engine.commands import Command
@@ -148,17 +148,19 @@ class QIEngine(Application[UUID]):
 
     def issue_token(self, grant: Grant, ctx: CommandContext) -> str:
         """Store a new token (hashed) and return its secret, which is shown only once."""
+        if grant.expires_at is not None and grant.expires_at <= ctx.at:
+            raise RuleViolation(f"a token expiring at {grant.expires_at.isoformat()} would never be valid")
         secret = new_secret()
         self.save(ApiToken.issue(ctx, secret, grant))
         return secret
 
     def authenticate(self, secret: str) -> Principal | None:
-        """The principal behind an active token, or None."""
+        """The principal behind a token that is neither revoked nor expired, or None."""
         try:
             token: Any = self.repository.get(token_id(secret))
         except AggregateNotFoundError:
             return None
-        return token.principal() if isinstance(token, ApiToken) and token.active else None
+        return token.principal() if isinstance(token, ApiToken) and token.valid_at(self.clock()) else None
 
     def tokens(self) -> list[ApiToken]:
         return [load(self.repository, ApiToken, i) for i in self.created_ids(TokenIssued)]

@@ -29,6 +29,7 @@ class TokenState(BaseModel):
     participant_id: UUID | None = None
     issued_at: datetime
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None
 
 
 class ApiToken(QIAggregate):
@@ -42,12 +43,22 @@ class ApiToken(QIAggregate):
 
     @property
     def active(self) -> bool:
+        """Not revoked (whether it has expired depends on the time: see `valid_at`)."""
         return self.state.revoked_at is None
+
+    def valid_at(self, now: datetime) -> bool:
+        expires_at = self.state.expires_at
+        return self.active and (expires_at is None or now < expires_at)
 
     def principal(self) -> Principal:
         s = self.state
         return Principal(
-            token_id=self.id, name=s.name, role=s.role, team_id=s.team_id, participant_id=s.participant_id
+            token_id=self.id,
+            name=s.name,
+            role=s.role,
+            team_id=s.team_id,
+            participant_id=s.participant_id,
+            expires_at=s.expires_at,
         )
 
     def revoke(self, ctx: CommandContext) -> None:
@@ -56,12 +67,14 @@ class ApiToken(QIAggregate):
 
 
 class Grant(BaseModel):
-    """What a token may act as: a role, scoped to a team or a person where it applies."""
+    """What a token may act as: a role, scoped to a team or a person where it applies,
+    until `expires_at` when given (never, otherwise; revoking ends any token)."""
 
     name: str
     role: Role
     team_id: UUID | None = None
     participant_id: UUID | None = None
+    expires_at: datetime | None = None
 
 
 class Principal(Grant):

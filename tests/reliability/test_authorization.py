@@ -3,14 +3,18 @@ and nothing is written by, anyone without the right."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 
 from adapters.http.app import create_app
 from aggregates.base import Role
+from aggregates.errors import RuleViolation
 from engine.application import QIEngine
 from engine.drills.authorization import READS, run_authorization, undeclared_reads
 from engine.drills.world import build_world, issue
+from tests.conftest import Clock
 from tests.store.backends import OnPostgreSQL, OnSQLite
 
 
@@ -63,13 +67,18 @@ def test_a_team_token_lists_and_reads_only_its_own_collaborative(sqlite_engine: 
     assert team.request("GET", f"/collaboratives/{ours.flow.collaborative}/dashboard").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="engine/tokens.py has no expiry yet: tokens live until revoked")
-def test_an_expired_token_is_refused(sqlite_engine: QIEngine) -> None:
-    from datetime import timedelta
-
-    past = sqlite_engine.clock() - timedelta(seconds=1)
-    token = issue(sqlite_engine, Role.STAFF, "expired", expires_at=past)
-    response = TestClient(create_app(sqlite_engine)).get(
-        "/collaboratives", headers={"Authorization": f"Bearer {token}"}
-    )
+def test_a_token_is_refused_once_it_expires_and_not_before(sqlite_engine: QIEngine, clock: Clock) -> None:
+    token = issue(sqlite_engine, Role.STAFF, "expiring", expires_at=clock.now + timedelta(hours=1))
+    client = TestClient(create_app(sqlite_engine))
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/collaboratives", headers=headers).status_code == 200
+    clock.advance(hours=1)
+    response = client.get("/collaboratives", headers=headers)
     assert response.status_code == 401
+
+
+def test_a_token_that_would_never_be_valid_is_not_issued(sqlite_engine: QIEngine, clock: Clock) -> None:
+    before = sqlite_engine.recorder.max_notification_id()
+    with pytest.raises(RuleViolation, match="never be valid"):
+        issue(sqlite_engine, Role.STAFF, "stillborn", expires_at=clock.now)
+    assert sqlite_engine.recorder.max_notification_id() == before

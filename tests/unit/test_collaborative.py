@@ -219,3 +219,14 @@ def test_every_event_carries_actor_command_and_collaborative() -> None:
         collaborative.id,
         context.at,
     )
+
+
+@pytest.mark.parametrize("text", ["Pediatric\x00Readiness", "\x00"])
+def test_names_and_texts_refuse_the_nul_character_in_the_domain_itself(text: str) -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from aggregates.values import Name, Text
+
+    for kind in (Name, Text):
+        with pytest.raises(ValidationError, match="pattern"):
+            TypeAdapter(kind).validate_python(text)
