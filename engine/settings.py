@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     snapshot_interval: int = Field(default=100, ge=2)
     cache_size: int = Field(default=1000, ge=0, description="aggregates kept in memory; 0 for none")
     postgres_pool_size: int = Field(default=5, ge=1)
+    postgres_connect_timeout: int = Field(
+        default=1, ge=1, le=300, description="seconds to wait for a PostgreSQL connection before failing"
+    )
     projections: Literal["inprocess", "worker"] = Field(
         default="inprocess", description="inprocess: reads catch projections up; worker: `qi project` does"
     )
@@ -42,6 +45,9 @@ class Settings(BaseSettings):
     relay_backoff_max: float = Field(default=30.0, gt=0, description="longest wait between retries (s)")
     event_source: str = Field(
         default="qi-engine", min_length=1, description="the CloudEvents `source` of every published event"
+    )
+    retry_after: int = Field(
+        default=1, ge=1, le=3600, description="seconds a 503 (store unavailable) asks clients to wait"
     )
     files: str | None = Field(
         default=None,
@@ -66,6 +72,9 @@ class Settings(BaseSettings):
             env["AGGREGATE_CACHE_MAXSIZE"] = str(self.cache_size)
         if self.uses_postgres:
             env.update(_postgres_env(self.store), POSTGRES_POOL_SIZE=str(self.postgres_pool_size))
+            # eventsourcing waits 30 s by default, and retries: a request would hang for
+            # minutes while the database is down instead of being answered 503.
+            env["POSTGRES_CONNECT_TIMEOUT"] = str(self.postgres_connect_timeout)
         else:
             env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=self.store)
         return env

@@ -1,14 +1,19 @@
 """Every error, mapped once, to `application/problem+json` (RFC 9457).
 
 422 bad input (with the failing fields), 401/403 who may act, 404 missing,
-409 a domain rule or a conflict, 412 a stale If-Match.
+409 a domain rule or a conflict, 412 a stale If-Match, 503 with Retry-After while
+the store cannot be reached or is busy (nothing was written; send it again).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -48,6 +53,10 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = None
 
 
+class StoreUnavailable(Exception):
+    """The event store was found unreachable moments ago and still does not answer (503)."""
+
+
 class InvalidInput(Exception):
     """Input the request schema cannot express as invalid (e.g. a malformed header)."""
 
@@ -66,7 +75,19 @@ TITLES = {
     413: "Content Too Large",
     422: "Unprocessable Content",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
+# The store's own words for "not now": a PostgreSQL server that is down, restarting or
+# out of connections, or a SQLite file another process holds locked. Anything else the
+# store raises (a missing table, bad SQL) is a defect and stays a 500.
+OUTAGES = (
+    StoreUnavailable,
+    StoreOperationalError,
+    StoreInterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
 
 ENGINE_STATUS: dict[type[EngineError], int] = {
     Unauthenticated: 401,
@@ -97,6 +118,25 @@ def problem_of(exc: Exception) -> Problem | None:
         status = next((s for kind, s in ENGINE_STATUS.items() if isinstance(exc, kind)), 500)
         return _problem(status, exc.message)
     return None
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` says the store is unreachable or busy for now, rather than that it failed."""
+    for cause in _causes(exc):
+        if isinstance(cause, sqlite3.Error):
+            return isinstance(cause, sqlite3.OperationalError) and any(b in str(cause) for b in _SQLITE_BUSY)
+        if isinstance(cause, psycopg.Error):
+            return isinstance(cause, psycopg.OperationalError | psycopg.InterfaceError)
+    return isinstance(exc, OUTAGES)  # e.g. eventsourcing's own pool timing out
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
 
 
 def _problem(status: int, detail: str, **extra: Any) -> Problem:
@@ -142,6 +182,22 @@ async def _http(request: Request, exc: Exception) -> Response:
     return _for_pages(request, body) or respond(body)
 
 
+async def _unavailable_or_unexpected(request: Request, exc: Exception) -> Response:
+    if not is_outage(exc):
+        return await _unexpected(request, exc)
+    log.warning("the store is unavailable on %s %s: %s", request.method, request.url.path, exc)
+    gate = getattr(request.app.state, "store_gate", None)
+    if gate is not None:
+        gate.trip()
+    retry_after = str(request.app.state.engine.settings.retry_after)
+    body = _problem(
+        503, "the event store is unavailable for now; send the request again (with the same Idempotency-Key)"
+    )
+    response = _for_pages(request, body) or respond(body)
+    response.headers["Retry-After"] = retry_after
+    return response
+
+
 async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "an unexpected error occurred; nothing was changed")
@@ -151,6 +207,8 @@ def install_error_handlers(app: FastAPI) -> None:
     for expected in (RequestValidationError, ValidationError, InvalidInput, DomainError, EngineError):
         app.add_exception_handler(expected, _expected)
     app.add_exception_handler(HTTPException, _http)
+    for store_error in (*OUTAGES, sqlite3.OperationalError):
+        app.add_exception_handler(store_error, _unavailable_or_unexpected)
     app.add_exception_handler(Exception, _unexpected)
 
 

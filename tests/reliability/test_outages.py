@@ -1,0 +1,124 @@
+"""Outages: PostgreSQL stopped under load is answered 503 with Retry-After and the
+API recovers without a restart; a Kafka outage delays events but the relay delivers
+every one written meanwhile. And which store errors count as an outage (503) rather
+than a defect (500)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError
+from fastapi.testclient import TestClient
+
+from adapters.http.app import create_app
+from adapters.http.deps import StoreGate
+from adapters.http.errors import StoreUnavailable, is_outage
+from aggregates.base import Role
+from engine.application import QIEngine
+from engine.drills.outages import kafka_outage, postgres_outage
+from engine.settings import Settings
+from tests.api.conftest import issue
+from tests.reliability.conftest import drill
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_postgresql_stopped_under_load_is_answered_503_with_retry_after_and_recovers_without_restart(
+    postgres_url: str,
+) -> None:
+    report = drill(postgres_outage, clients=4, before=2.0, down=16.0, after=8.0)
+    assert report.counts["503 answers"] > 0 and report.counts["writes found"] > 0
+
+
+@pytest.mark.slow
+def test_a_kafka_outage_delays_events_and_the_relay_delivers_every_one_written_meanwhile() -> None:
+    report = drill(kafka_outage, clients=4, before=2.0, down=8.0)
+    assert report.counts["events written while Kafka was down"] > 0
+    assert report.counts["events found on Kafka"] == report.counts["events expected on Kafka"]
+
+
+def _caused(outer: Exception, cause: Exception) -> Exception:
+    outer.__cause__ = cause
+    return outer
+
+
+@pytest.mark.parametrize(
+    ("error", "outage"),
+    [
+        (_caused(OperationalError("no connection"), psycopg.OperationalError("refused")), True),
+        (_caused(InterfaceError("closed"), psycopg.InterfaceError("connection closed")), True),
+        (psycopg.OperationalError("couldn't get a connection after 1.00 sec"), True),
+        (_caused(OperationalError("locked"), sqlite3.OperationalError("database is locked")), True),
+        (StoreUnavailable("down"), True),
+        (_caused(OperationalError("no such table"), sqlite3.OperationalError("no such table: x")), False),
+        (_caused(InterfaceError("bad binding"), sqlite3.InterfaceError("bad binding")), False),
+        (_caused(ProgrammingError("syntax"), psycopg.ProgrammingError("syntax error")), False),
+        (RuntimeError("a bug"), False),
+    ],
+)
+def test_only_an_unreachable_or_busy_store_counts_as_an_outage(error: Exception, outage: bool) -> None:
+    assert is_outage(error) is outage
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[QIEngine]:
+    engine = QIEngine(Settings(store=str(tmp_path / "qi.sqlite3"), retry_after=7))
+    yield engine
+    engine.close()
+
+
+def test_an_unreachable_store_is_answered_503_problem_json_with_retry_after(
+    engine: QIEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = issue(engine, Role.STAFF, "ann")
+
+    def down(secret: str) -> None:
+        raise _caused(OperationalError("server closed the connection"), psycopg.OperationalError("closed"))
+
+    monkeypatch.setattr(engine, "authenticate", down)
+    with TestClient(create_app(engine), raise_server_exceptions=False) as client:
+        response = client.post(
+            "/collaboratives", json={"title": "T"}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 503 and response.headers["retry-after"] == "7"
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "send the request again" in response.json()["detail"]
+
+
+def test_a_store_defect_stays_a_500_without_retry_after(
+    engine: QIEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = issue(engine, Role.STAFF, "ann")
+
+    def broken(secret: str) -> None:
+        raise _caused(
+            OperationalError("no such table"), sqlite3.OperationalError("no such table: stored_events")
+        )
+
+    monkeypatch.setattr(engine, "authenticate", broken)
+    with TestClient(create_app(engine), raise_server_exceptions=False) as client:
+        response = client.get("/collaboratives", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 500 and "retry-after" not in response.headers
+
+
+def test_the_store_gate_answers_at_once_while_the_database_is_down_and_opens_when_it_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gate = StoreGate("postgresql://postgres@127.0.0.1:1/none")
+    gate.check()  # open until a request met the outage
+    gate.trip()
+    probes: list[bool] = []
+    monkeypatch.setattr(gate, "_answers", lambda: probes.append(True) or len(probes) > 1)
+    with pytest.raises(StoreUnavailable):
+        gate.check()
+    with pytest.raises(StoreUnavailable):
+        gate.check()  # within PROBE_EVERY: no second probe
+    assert len(probes) == 1
+    gate._probed_at -= StoreGate.PROBE_EVERY
+    gate.check()  # the database answers again
+    gate.check()
+    assert len(probes) == 2
