@@ -329,5 +329,57 @@ def bench(
     console.print(f"figures written to {out}")
 
 
+@app.command()
+def drill(
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--drill", help="concurrency, crashes, outages, tampering, hostile, authorization (default: all)"
+        ),
+    ] = None,
+    store: Annotated[list[str] | None, typer.Option(help="sqlite and/or postgres (default: both)")] = None,
+    clients: Annotated[int, typer.Option(min=1, help="concurrency: clients hammering at once")] = 32,
+    seconds: Annotated[float, typer.Option(min=1, help="concurrency: seconds of hammering")] = 30.0,
+    kills: Annotated[int, typer.Option(min=3, help="crashes: kill -9s per store")] = 60,
+    outage: Annotated[
+        float, typer.Option(min=1, help="outages: seconds PostgreSQL and Kafka stay down")
+    ] = 30.0,
+    examples: Annotated[
+        int, typer.Option(min=0, help="hostile input: Schemathesis examples per route")
+    ] = 100,
+    postgres: Annotated[
+        str, typer.Option(help="PostgreSQL server the drills create their databases on")
+    ] = "postgresql://postgres@127.0.0.1:5432",
+    kafka: Annotated[
+        str | None, typer.Option(help="a Kafka broker for the crash drill (default: a private Tansu)")
+    ] = None,
+) -> None:
+    """Run the reliability drills and print what was tried and what held; exit 1 if any failed."""
+    from engine.drills.run import DRILLS, DrillOptions, run_drills, table
+
+    names = only or list(DRILLS)
+    for name in names:
+        if name not in DRILLS:
+            raise typer.BadParameter(f"no drill {name!r}; known: {', '.join(DRILLS)}", param_hint="--drill")
+    stores = tuple(store or ("sqlite", "postgres"))
+    for each in stores:
+        if each not in ("sqlite", "postgres"):
+            raise typer.BadParameter(f"unknown store {each!r}; use sqlite or postgres", param_hint="--store")
+    options = DrillOptions(stores, clients, seconds, kills, outage, examples, postgres, kafka)
+    reports = run_drills(
+        names,
+        options,
+        lambda r: console.print(
+            f"{r.name} on {r.store}: " + ("[green]held[/]" if r.held else "[red]FAILED[/]")
+        ),
+    )
+    console.print(table(reports))
+    broken = [(r, failure) for r in reports for failure in r.failures]
+    for r, failure in broken:
+        console.print(f"[red]{r.name} on {r.store}[/]: {failure}", soft_wrap=True)
+    if broken:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

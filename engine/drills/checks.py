@@ -57,6 +57,7 @@ def check_answers(report: DrillReport, ledger: Ledger, allow_unavailable: bool =
     """Conflicts were clear problem+json answers the clients retried; no other error."""
     report.count("conflicts (409)", ledger.statuses[409])
     report.count("stale versions (412)", ledger.statuses[412])
+    report.count("requests answered", sum(ledger.statuses.values()))
     report.count("retries", ledger.retries)
     report.count("5xx seen", ledger.server_errors)
     report.count("slowest answer (ms)", round(ledger.slowest * 1000))

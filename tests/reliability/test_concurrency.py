@@ -4,6 +4,7 @@ lost write, a duplicate and a read model that drifted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,31 @@ def test_the_check_names_a_read_model_row_that_a_rebuild_does_not_produce(engine
         f"read model {audit.TABLE} differs from its rebuild: 1 rows too many or changed, 1 missing"
     )
     models.close()
+
+
+def test_qi_drill_prints_every_report_and_exits_1_when_a_promise_broke(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from engine import cli
+    from engine.drills import run
+
+    def held(options: run.DrillOptions) -> Iterator[DrillReport]:
+        report = DrillReport("steady", "it holds", options.stores[0], counts={"writes acknowledged": 12})
+        yield report
+
+    def broken(options: run.DrillOptions) -> Iterator[DrillReport]:
+        report = DrillReport("leaky", "it leaks", options.stores[0])
+        report.check(False, "3 acknowledged writes are not in the store")
+        yield report
+
+    monkeypatch.setattr(run, "DRILLS", {"steady": held, "leaky": broken})
+    runner = CliRunner()
+    fine = runner.invoke(cli.app, ["drill", "--drill", "steady", "--store", "sqlite"])
+    assert fine.exit_code == 0 and "held" in fine.output and "12" in fine.output
+    failed = runner.invoke(cli.app, ["drill", "--store", "sqlite"])
+    assert failed.exit_code == 1
+    assert "FAILED" in failed.output and "3 acknowledged writes are not in the store" in failed.output
+    unknown = runner.invoke(cli.app, ["drill", "--drill", "nonsense"])
+    assert unknown.exit_code == 2
