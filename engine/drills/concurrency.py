@@ -6,15 +6,13 @@ Proves: every 2xx write is in the store exactly once; every conflict was a clear
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 from engine.application import QIEngine
 from engine.drills.checks import check_acknowledged, check_answers, check_rebuild
 from engine.drills.load import Ledger, hammer, set_up
-from engine.drills.processes import SHARED_POSTGRES, ApiServer, fresh_store
+from engine.drills.processes import SHARED_POSTGRES, ApiServer, fresh_store, workspace
 from engine.drills.report import DrillReport
 from engine.read_models import ReadModels
 from engine.settings import Settings
@@ -30,8 +28,7 @@ def concurrency(
 ) -> DrillReport:
     """Run the drill on a fresh store of `store_kind` (sqlite or postgres)."""
     report = DrillReport("concurrency", PROVES, store_kind)
-    folder = Path(tempfile.mkdtemp(prefix="qi-drill-concurrency-"))
-    with fresh_store(store_kind, folder, postgres) as store:
+    with workspace("concurrency", report) as folder, fresh_store(store_kind, folder, postgres) as store:
         target = set_up(store)
         server = ApiServer({"QI_STORE": store, "QI_PROJECTIONS": "inprocess"}, folder)
         ledger = Ledger()

@@ -10,7 +10,6 @@ the store's events, in store order per collaborative).
 from __future__ import annotations
 
 import random
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +28,15 @@ from engine.drills.checks import (
     wait_for_projections,
 )
 from engine.drills.load import Ledger, hammer, set_up
-from engine.drills.processes import SHARED_POSTGRES, ApiServer, Broker, Service, fresh_store, wait_until
+from engine.drills.processes import (
+    SHARED_POSTGRES,
+    ApiServer,
+    Broker,
+    Service,
+    fresh_store,
+    wait_until,
+    workspace,
+)
 from engine.drills.report import DrillReport
 from engine.read_models import ReadModels
 from engine.relay import RelayPosition
@@ -65,9 +72,12 @@ def crashes(
 ) -> DrillReport:
     """Kill the three processes `kills` times in all, in a random order at random moments."""
     report = DrillReport("crashes", PROVES, store_kind)
-    folder = Path(tempfile.mkdtemp(prefix="qi-drill-crashes-"))
     rng = random.Random(seed)
-    with kafka(bootstrap) as broker, fresh_store(store_kind, folder, postgres) as store:
+    with (
+        workspace("crashes", report) as folder,
+        kafka(bootstrap) as broker,
+        fresh_store(store_kind, folder, postgres) as store,
+    ):
         settings = Settings(
             store=store, kafka_bootstrap=broker, kafka_topic=f"qi.drill.{uuid4().hex[:10]}",
             kafka_partitions=3, projections="worker", relay="off",

@@ -13,10 +13,8 @@ includes every event written while the broker was down.
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
-from pathlib import Path
 from uuid import uuid4
 
 from engine.application import QIEngine
@@ -29,7 +27,15 @@ from engine.drills.checks import (
     stored_events,
 )
 from engine.drills.load import Ledger, hammer, set_up
-from engine.drills.processes import ApiServer, Broker, Service, fresh_store, private_postgres, wait_until
+from engine.drills.processes import (
+    ApiServer,
+    Broker,
+    Service,
+    fresh_store,
+    private_postgres,
+    wait_until,
+    workspace,
+)
 from engine.drills.report import DrillReport
 from engine.read_models import ReadModels
 from engine.relay import RelayPosition
@@ -51,8 +57,8 @@ def postgres_outage(
     clients: int = 8, before: float = 3.0, down: float = 5.0, after: float = 5.0
 ) -> DrillReport:
     report = DrillReport("outage: PostgreSQL", POSTGRES_PROVES, "postgres")
-    folder = Path(tempfile.mkdtemp(prefix="qi-drill-pg-outage-"))
     with (
+        workspace("pg-outage", report) as folder,
         private_postgres() as cluster,
         fresh_store("postgres", folder, cluster.url.rsplit("/", 1)[0]) as store,
     ):
@@ -110,10 +116,9 @@ def kafka_outage(
 ) -> DrillReport:
     """On SQLite: the relay's behaviour does not depend on the store (the crash drill runs both)."""
     report = DrillReport("outage: Kafka", KAFKA_PROVES, "sqlite")
-    folder = Path(tempfile.mkdtemp(prefix="qi-drill-kafka-outage-"))
     broker = Broker().start()
     topic = f"qi.drill.{uuid4().hex[:10]}"
-    with fresh_store("sqlite", folder) as store:
+    with workspace("kafka-outage", report) as folder, fresh_store("sqlite", folder) as store:
         settings = Settings(store=store, kafka_bootstrap=broker.bootstrap, kafka_topic=topic, relay="off")
         target = set_up(store)
         env = {"QI_STORE": store, "QI_KAFKA_BOOTSTRAP": broker.bootstrap, "QI_KAFKA_TOPIC": topic,

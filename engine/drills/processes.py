@@ -25,6 +25,8 @@ from uuid import uuid4
 
 import httpx
 
+from engine.drills.report import DrillReport
+
 SHARED_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 
 
@@ -197,7 +199,10 @@ class PrivatePostgres:
         command = [str(a) for a in args]
         if os.geteuid() == 0:  # PostgreSQL refuses to run as root
             command = ["runuser", "-u", "postgres", "--", *command]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise DrillSetupError(f"{' '.join(command)} could not run: {error}") from error
         if done.returncode != 0:
             raise DrillSetupError(f"{' '.join(command)} failed: {done.stdout}{done.stderr}")
 
@@ -224,6 +229,17 @@ class PrivatePostgres:
 
 
 @contextmanager
+def workspace(name: str, report: DrillReport) -> Iterator[Path]:
+    """A folder for the drill's stores and process logs; kept only if a promise broke."""
+    folder = Path(tempfile.mkdtemp(prefix=f"qi-drill-{name}-"))
+    yield folder
+    if report.held:
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        report.failures.append(f"(logs and stores kept in {folder})")
+
+
+@contextmanager
 def private_postgres() -> Iterator[PrivatePostgres]:
     cluster = PrivatePostgres().init()
     try:
@@ -237,6 +253,7 @@ def fresh_store(kind: str, folder: Path, postgres: str = SHARED_POSTGRES) -> Ite
     """An empty store: a SQLite file in `folder`, or a new database on the PostgreSQL
     server `postgres` (host URL without a database), dropped afterwards."""
     if kind == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
         yield str(folder / "qi.sqlite3")
         return
     if kind != "postgres":

@@ -13,14 +13,12 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from engine.application import QIEngine
 from engine.drills.load import Target, set_up
-from engine.drills.processes import SHARED_POSTGRES, fresh_store
+from engine.drills.processes import SHARED_POSTGRES, fresh_store, workspace
 from engine.drills.report import DrillReport
 from engine.read_models import ReadModels
 from engine.settings import Settings
@@ -36,18 +34,13 @@ Record = tuple[int, str, int, str, bytes]
 
 def tampering(store_kind: str, postgres: str = SHARED_POSTGRES) -> DrillReport:
     report = DrillReport("tampering", PROVES, store_kind)
-    folder = Path(tempfile.mkdtemp(prefix="qi-drill-tampering-"))
-    for kind in KINDS:
-        with fresh_store(store_kind, folder / kind if _mkdir(folder / kind) else folder, postgres) as store:
-            _tamper_and_verify(report, store, kind)
-    with fresh_store(store_kind, folder / "api" if _mkdir(folder / "api") else folder, postgres) as store:
-        _routes_cannot_alter_history(report, store, set_up(store))
+    with workspace("tampering", report) as folder:
+        for kind in KINDS:
+            with fresh_store(store_kind, folder / kind, postgres) as store:
+                _tamper_and_verify(report, store, kind)
+        with fresh_store(store_kind, folder / "api", postgres) as store:
+            _routes_cannot_alter_history(report, store, set_up(store))
     return report
-
-
-def _mkdir(path: Path) -> bool:
-    path.mkdir(parents=True, exist_ok=True)
-    return True
 
 
 def _tamper_and_verify(report: DrillReport, store: str, kind: str) -> None:
