@@ -8,16 +8,19 @@ processes keep them current and queries read what is there.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from engine.application import QIEngine
 from engine.errors import NotFound
-from engine.projection_runner import ProjectionRunner
+from engine.projection_runner import POSITIONS, ProjectionRunner
 from engine.readstore import ReadStore
 from projections import audit, change_ideas, charts, dashboard_view, learning, learning_view
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
-from projections.base import Projection
+from projections.base import Projection, Tx
 from projections.change_ideas import DriverDiagramView
 from projections.charts import ChartOptions, ChartView
 from projections.credits import ledger as credits
@@ -27,6 +30,37 @@ from projections.dashboard_view import DashboardView
 from projections.learning_view import ResourceView, SharedProjectView, ToolkitView
 
 PAGE = 1000
+View = TypeVar("View")
+
+
+class ViewCache:
+    """Views of a collaborative as a whole (its dashboard, its charts over every team)
+    kept until the projection they are read from moves: a read model changes only when
+    its projection's position does, so an unchanged position means an unchanged view.
+    Views are treated as immutable by everyone who receives them."""
+
+    def __init__(self, projection: str, size: int = 64) -> None:
+        self.projection = projection
+        self.size = size
+        self._views: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, tx: Tx, key: Hashable, build: Callable[[], View]) -> View:
+        # Read in the same transaction as the view, so position and rows agree.
+        row = tx.fetchone(f"SELECT position FROM {POSITIONS} WHERE name = ?", (self.projection,))
+        position = int(row[0]) if row else 0
+        with self._lock:
+            cached = self._views.get(key)
+            if cached is not None and cached[0] == position:
+                self._views.move_to_end(key)
+                return cast(View, cached[1])
+        view = build()
+        with self._lock:
+            self._views[key] = (position, view)
+            self._views.move_to_end(key)
+            while len(self._views) > self.size:
+                self._views.popitem(last=False)
+        return view
 
 
 def all_projections() -> list[Projection]:
@@ -42,6 +76,7 @@ class ReadModels:
         )
         self.runner.prepare()
         self._caught_up_to = -1
+        self._views = ViewCache("dashboard")
 
     def fresh(self) -> None:
         """Catch up first when projections run in this process (one cheap query when nothing is new)."""
@@ -60,7 +95,9 @@ class ReadModels:
     def dashboard(self, collaborative_id: UUID) -> DashboardView | None:
         self.fresh()
         with self.store.transaction() as tx:
-            return dashboard_view.dashboard(tx, collaborative_id)
+            return self._views.get(
+                tx, ("dashboard", collaborative_id), lambda: dashboard_view.dashboard(tx, collaborative_id)
+            )
 
     def transcript(self, participant_id: UUID) -> Transcript:
         """A participant's CE / MOC transcript; NotFound for an unknown participant."""
@@ -88,7 +125,11 @@ class ReadModels:
     ) -> ChartView | None:
         self.fresh()
         with self.store.transaction() as tx:
-            return charts.collaborative_chart(tx, collaborative_id, key, options)
+            return self._views.get(
+                tx,
+                ("collaborative chart", collaborative_id, key, options.model_dump_json()),
+                lambda: charts.collaborative_chart(tx, collaborative_id, key, options),
+            )
 
     def library(
         self, collaborative_id: UUID, q: str | None = None, tag: str | None = None

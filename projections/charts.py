@@ -62,12 +62,21 @@ def collaborative_chart(tx: Tx, collaborative_id: UUID, key: str, options: Chart
     if not rows:
         return None
     measure = MeasureDefinition.model_validate_json(rows[0][1])
-    per_team = []
-    for team_id, _ in rows:
-        points = series(tx, team_id, key)
-        per_team.append(
-            {"x": [p for p, _, _ in points], "y": [v for _, v, _ in points], "n": _sizes(measure, points)}
-        )
+    by_team: dict[str, list[tuple[str, float, float | None]]] = {team_id: [] for team_id, _ in rows}
+    for team_id, period, numerator, denominator in tx.fetchall(
+        f"SELECT p.team_id, p.period, p.numerator, p.denominator FROM {T}point p "
+        f"JOIN {T}team t ON t.team_id = p.team_id WHERE t.collaborative_id = ? AND t.active = 1 "
+        "AND p.measure_key = ? ORDER BY p.team_id, p.period",
+        (str(collaborative_id), key),
+    ):
+        if team_id in by_team:
+            by_team[team_id].append(
+                (str(period), float(numerator), None if denominator is None else float(denominator))
+            )
+    per_team = [
+        {"x": [p for p, _, _ in points], "y": [v for _, v, _ in points], "n": _sizes(measure, points)}
+        for points in by_team.values()
+    ]
     combined = aggregate_by_period(per_team)
     return _view(measure, options, list(combined.x), list(combined.y), list(combined.n or []) or None, [])
 
