@@ -104,7 +104,12 @@ class QIEngine(Application[UUID]):
         changed = [(a, a.pending_events[0].originator_version) for a in uow.aggregates if a.pending_events]
         events = [e for a in (*(a for a, _ in changed), record) for e in a.collect_events()]
         self._committer.commit(events)
+        cache = self.repository.cache
         for aggregate, first in changed:
+            if cache is not None:
+                # The written copy is the stored state: the next command starts from it
+                # instead of fast-forwarding the older cached instance through these events.
+                cache.put(aggregate.id, aggregate)
             self._snapshot_if_due(aggregate, first)
 
     def _snapshot_if_due(self, aggregate: QIAggregate, first_new_version: int) -> None:
