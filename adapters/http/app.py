@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -25,15 +27,26 @@ from adapters.http.routers import (
 from adapters.web.install import install_web
 from engine.application import QIEngine
 from engine.read_models import ReadModels
+from engine.settings import Settings
 
 
-def create_app(engine: QIEngine) -> FastAPI:
-    """The HTTP API over `engine`."""
+def create_app(engine: QIEngine, owns_engine: bool = False) -> FastAPI:
+    """The HTTP API over `engine`. Its read-model connections close when the app shuts
+    down, and the engine too when `owns_engine` (the app made it: see `app_from_settings`)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.read_models.close()
+        if owns_engine:
+            engine.close()
+
     app = FastAPI(
         title="QI Collaborative Engine",
         version="0.1.0",
         summary="Run Quality Improvement Collaboratives: every change an event.",
         default_response_class=OrjsonResponse,
+        lifespan=lifespan,
     )
     app.state.engine = engine
     app.state.read_models = ReadModels(engine)
@@ -55,6 +68,12 @@ def create_app(engine: QIEngine) -> FastAPI:
     install_web(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The API over an engine configured from the environment (QI_*): the factory each
+    uvicorn worker process calls (`qi serve --workers N`)."""
+    return create_app(QIEngine(Settings()), owns_engine=True)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
