@@ -53,13 +53,7 @@ def run_relay(results: Results, kind: str, sizes: Any) -> None:
                             relay="off", projections="worker")  # fmt: skip
         engine = QIEngine(settings)
         world = build_world(engine, teams=20)
-        total = fill(
-            engine,
-            world,
-            sizes.projection_events["postgres"]
-            if kind == "postgres"
-            else sizes.projection_events["sqlite"] // 10,
-        )
+        total = fill(engine, world, sizes.relay_events)
         ensure_topic(settings)
         client = results.add("4 relay", f"baseline: kafka-python alone, the same records ({total:,})", kind,
                              [_client_alone(engine, settings, total)], "records/s")  # fmt: skip

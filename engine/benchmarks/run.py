@@ -32,10 +32,13 @@ class Sizes:
     scale_teams: int
     scale_months: int
     reads: int
+    relay_events: int
 
 
-FULL = Sizes(1000, 3, 5.0, (1, 8, 32), {"sqlite": 1_000_000, "postgres": 100_000}, 10_000, 500, 24, 50)
-SMOKE = Sizes(20, 1, 0.5, (1, 2), {"sqlite": 300, "postgres": 300}, 120, 3, 2, 2)
+FULL = Sizes(
+    1000, 3, 5.0, (1, 8, 32), {"sqlite": 1_000_000, "postgres": 100_000}, 10_000, 500, 24, 50, 30_000
+)
+SMOKE = Sizes(20, 1, 0.5, (1, 2), {"sqlite": 300, "postgres": 300}, 120, 3, 2, 2, 300)
 
 
 def run_all(
