@@ -82,6 +82,13 @@ class UnitOfWork:
         return aggregate
 
     def exists(self, kind: type[QIAggregate], aggregate_id: UUID) -> bool:
+        # Aggregates are never deleted: one in the cache exists, with no query to ask.
+        cache = self._repository.cache
+        if cache is not None and aggregate_id not in self._loaded:
+            try:
+                return isinstance(cache.get(aggregate_id), kind)
+            except KeyError:
+                pass
         try:
             self.read(kind, aggregate_id)
         except NotFound:
