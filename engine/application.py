@@ -78,39 +78,59 @@ class QIEngine(Application[UUID]):
         A retry is found when it collides with the first run's record in the store, or
         when deciding again fails (the first run changed what the rules see); so the
         common first run costs no extra read.
+
+        The first attempt decides on cached copies of the aggregates it changes, without
+        asking the store for newer events: if one was stale (another process wrote), its
+        save collides on the version and the command is decided once more on fresh state,
+        as it is when the first attempt refuses it. A second collision is a conflict.
         """
-        try:
-            uow, outcome, primary = self._decide(command, ctx, expected_version)
-        except (DomainError, EngineError):
-            previous = self._previous_outcome(command, ctx)
-            if previous is not None:
-                return previous
-            raise
-        record = CommandRecord.accept(ctx, command, outcome, primary.collaborative_id)
-        try:
-            self._write(uow, record)
-        except IntegrityError:
-            previous = self._previous_outcome(command, ctx)
-            if previous is not None:
-                return previous
-            raise ConcurrencyConflict(
-                f"{KIND_NAMES.get(type(primary), 'resource')} {outcome.id} was changed by "
-                "another command at the same time; reload and retry"
-            ) from None
-        return outcome
+        for fresh in (False, True):
+            try:
+                uow, outcome, primary = self._decide(command, ctx, expected_version, fresh)
+            except (DomainError, EngineError):
+                if not fresh:
+                    continue  # refused on cached state: decide again on fresh state first
+                previous = self._previous_outcome(command, ctx)
+                if previous is not None:
+                    return previous
+                raise
+            record = CommandRecord.accept(ctx, command, outcome, primary.collaborative_id)
+            try:
+                self._write(uow, record)
+            except IntegrityError:
+                previous = self._previous_outcome(command, ctx)
+                if previous is not None:
+                    return previous
+                if not fresh:
+                    continue
+                raise ConcurrencyConflict(
+                    f"{KIND_NAMES.get(type(primary), 'resource')} {outcome.id} was changed by "
+                    "another command at the same time; reload and retry"
+                ) from None
+            return outcome
+        raise AssertionError("unreachable: the fresh attempt returns or raises")
 
     def _write(self, uow: UnitOfWork, record: CommandRecord) -> None:
         """Write the command's events, in a transaction shared with concurrent commands."""
         changed = [(a, a.pending_events[0].originator_version) for a in uow.aggregates if a.pending_events]
         events = [e for a in (*(a for a, _ in changed), record) for e in a.collect_events()]
         self._committer.commit(events)
-        cache = self.repository.cache
         for aggregate, first in changed:
-            if cache is not None:
-                # The written copy is the stored state: the next command starts from it
-                # instead of fast-forwarding the older cached instance through these events.
-                cache.put(aggregate.id, aggregate)
+            self._cache_written(aggregate)
             self._snapshot_if_due(aggregate, first)
+
+    def _cache_written(self, aggregate: QIAggregate) -> None:
+        """The written copy is the stored state: the next command starts from it instead
+        of fast-forwarding the older cached instance through these events."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        try:
+            cached = cache.get(aggregate.id)
+        except KeyError:
+            cached = None
+        if cached is None or cached.version < aggregate.version:
+            cache.put(aggregate.id, aggregate)
 
     def _snapshot_if_due(self, aggregate: QIAggregate, first_new_version: int) -> None:
         """Snapshot at each multiple of the interval this command's events passed."""
@@ -126,9 +146,9 @@ class QIEngine(Application[UUID]):
             self.take_snapshot(aggregate.id, due)
 
     def _decide(
-        self, command: Command, ctx: CommandContext, expected_version: int | None
+        self, command: Command, ctx: CommandContext, expected_version: int | None, fresh: bool = True
     ) -> tuple[UnitOfWork, Outcome, QIAggregate]:
-        uow = UnitOfWork(self.repository, command.target_id(), expected_version)
+        uow = UnitOfWork(self.repository, command.target_id(), expected_version, trust_cache=not fresh)
         addressed = HANDLERS[type(command)](uow, ctx, command)
         primary = uow.loaded(addressed)
         outcome = Outcome(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -34,9 +35,17 @@ KIND_NAMES: dict[type[QIAggregate], str] = {
 
 class UnitOfWork:
     def __init__(
-        self, repository: Repository[Any], target_id: UUID | None, expected_version: int | None
+        self,
+        repository: Repository[Any],
+        target_id: UUID | None,
+        expected_version: int | None,
+        trust_cache: bool = False,
     ) -> None:
+        """`trust_cache`: aggregates the command changes are copied from the cache as they
+        are, without asking the store for newer events; a stale one makes the save collide
+        on its version, and the engine then decides again with this off."""
         self._repository = repository
+        self._trust_cache = trust_cache
         self._target_id = target_id
         self._expected_version = expected_version
         self._loaded: dict[UUID, QIAggregate] = {}
@@ -47,7 +56,9 @@ class UnitOfWork:
         """Load an aggregate of `kind` (once per command), or raise NotFound."""
         aggregate = self._loaded.get(aggregate_id)
         if aggregate is None:
-            aggregate = load(self._repository, kind, aggregate_id)
+            aggregate = self._cached_copy(aggregate_id) if self._trust_cache else None
+            if aggregate is None or not self._as_expected(aggregate):
+                aggregate = load(self._repository, kind, aggregate_id)
             self._check_expected_version(aggregate)
             self._loaded[aggregate_id] = aggregate
         if not isinstance(aggregate, kind):
@@ -114,6 +125,22 @@ class UnitOfWork:
 
     def pending_event_names(self) -> list[str]:
         return [type(e).__name__ for a in self._loaded.values() for e in a.pending_events]
+
+    def _cached_copy(self, aggregate_id: UUID) -> QIAggregate | None:
+        cache = self._repository.cache
+        if cache is None:
+            return None
+        try:
+            cached = cache.get(aggregate_id)
+        except KeyError:
+            return None
+        return copy.deepcopy(cached)  # type: ignore[no-any-return]
+
+    def _as_expected(self, aggregate: QIAggregate) -> bool:
+        """False when the caller's If-Match disagrees with a cached copy: ask the store."""
+        if aggregate.id != self._target_id or self._expected_version is None:
+            return True
+        return aggregate.version == self._expected_version
 
     def _check_expected_version(self, aggregate: QIAggregate) -> None:
         if aggregate.id != self._target_id or self._expected_version is None:
