@@ -5,6 +5,10 @@ arrive becomes the leader and writes every job queued meanwhile in one `save`;
 the others wait for their outcome. If the joint write fails (one command lost a
 race for an aggregate), each job is written alone, so only the command that lost
 gets the conflict: per-command isolation, as if there were no batching.
+
+If the store cannot be reached, the batch fails and so does every command queued
+behind it at that moment: each would otherwise wait out a save attempt of its own
+(eventsourcing retries for seconds) before learning what the first already knows.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 Save = Callable[..., Any]
 
@@ -54,20 +58,36 @@ class GroupCommitter:
                 if not batch:
                     self._leading = False
                     return
-            self._write(batch)
+            unreachable = self._write(batch)
+            if unreachable is not None:
+                with self._lock:
+                    waiting, self._queue = self._queue, []
+                _finish(waiting, unreachable)
 
-    def _write(self, batch: list[Job]) -> None:
+    def _write(self, batch: list[Job]) -> BaseException | None:
+        """Write the batch; the error when the store could not be reached, else None."""
         try:
             self._save(*(e for job in batch for e in job.events))
         except IntegrityError:
             if len(batch) == 1:
-                batch[0].error = IntegrityError("conflict")
-            else:
-                for job in batch:
-                    self._write([job])
-                return
-        except BaseException as error:
+                _finish(batch, IntegrityError("conflict"))
+                return None
             for job in batch:
-                job.error = error
-        for job in batch:
-            job.done.set()
+                if (unreachable := self._write([job])) is not None:
+                    _finish([j for j in batch if not j.done.is_set()], unreachable)
+                    return unreachable
+            return None
+        except (OperationalError, InterfaceError) as error:
+            _finish(batch, error)
+            return error
+        except BaseException as error:
+            _finish(batch, error)
+            return None
+        _finish(batch, None)
+        return None
+
+
+def _finish(jobs: list[Job], error: BaseException | None) -> None:
+    for job in jobs:
+        job.error = error
+        job.done.set()

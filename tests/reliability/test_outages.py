@@ -124,12 +124,6 @@ def test_the_store_gate_answers_at_once_while_the_database_is_down_and_opens_whe
     assert len(probes) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect in engine/group_commit.py (lead's): commands queued behind a leader whose save "
-    "failed because the store is down each wait for a save of their own, so a request can wait "
-    "two rounds of eventsourcing's retries (22 s seen in scripts/drill) before its 503",
-)
 def test_commands_queued_while_the_store_is_down_fail_with_the_batch_ahead_instead_of_waiting_again() -> None:
     import threading
     import time
