@@ -113,7 +113,15 @@ class ReadStore:
             from psycopg_pool import ConnectionPool
 
             url = settings.store.replace("postgres://", "postgresql://", 1)
-            self._pool = ConnectionPool(url, min_size=1, max_size=settings.postgres_pool_size, open=True)
+            # Wait as long as the event store's pool does, so an outage is a quick 503.
+            self._pool = ConnectionPool(
+                url,
+                min_size=1,
+                max_size=settings.postgres_pool_size,
+                timeout=settings.postgres_connect_timeout,
+                kwargs={"connect_timeout": settings.postgres_connect_timeout},
+                open=True,
+            )
 
     @contextmanager
     def transaction(self, write: bool = False) -> Iterator[SqliteTx | PostgresTx]:
