@@ -7,6 +7,7 @@ new events with an idempotency record in one atomic `save()`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from itertools import takewhile
@@ -64,6 +65,8 @@ class QIEngine(Application[UUID]):
             Path(self.settings.store).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(env=self.settings.eventsourcing_env())
         self._committer = GroupCommitter(lambda *events: self.save(*events))
+        # Striped: commands on one aggregate take turns; unrelated ones rarely share a lock.
+        self._turns = [threading.Lock() for _ in range(1024)]
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper(transcoder=OrjsonTranscoder())
@@ -73,6 +76,15 @@ class QIEngine(Application[UUID]):
         return CommandContext(actor=actor, command_id=command_id or str(uuid4()), at=self.clock())
 
     def execute(self, command: Command, ctx: CommandContext, expected_version: int | None = None) -> Outcome:
+        """Run a command once; commands on one aggregate take turns in this process, so
+        they wait for each other instead of colliding in the store (see `_run`)."""
+        target = command.target_id()
+        if target is None:
+            return self._run(command, ctx, expected_version)
+        with self._turns[target.int % len(self._turns)]:
+            return self._run(command, ctx, expected_version)
+
+    def _run(self, command: Command, ctx: CommandContext, expected_version: int | None) -> Outcome:
         """Run a command once: a retry with the same command id returns the first outcome.
 
         A retry is found when it collides with the first run's record in the store, or
