@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from adapters.http.errors import Problem, install_error_handlers
-from adapters.http.limits import BodySizeLimit
+from adapters.http.limits import BodySizeLimit, RefuseNulInUrl
 from adapters.http.responses import OrjsonResponse
 from adapters.http.routers import (
     activities,
@@ -52,6 +52,7 @@ def create_app(engine: QIEngine, owns_engine: bool = False) -> FastAPI:
     app.state.read_models = ReadModels(engine)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(RefuseNulInUrl)
     for module in (
         collaboratives,
         teams,

@@ -1,4 +1,5 @@
-"""Request body size limits, enforced before anything parses the body.
+"""What a request may carry, checked before anything parses it: body size limits, and
+no NUL in the URL.
 
 A declared Content-Length over the limit is refused at once, unread; a chunked body is
 counted as it streams and refused the moment it passes the limit, so an oversized body
@@ -48,6 +49,27 @@ class BodySizeLimit:
             await problem(413, BodyTooLarge(limit).detail)(scope, receive, send)
             return
         await self.app(scope, _counting(receive, limit), send)
+
+
+class RefuseNulInUrl:
+    """ASGI middleware: 422 for a path or query holding NUL (U+0000, `%00`). No one types
+    it, and PostgreSQL text cannot hold it, so a search or filter carrying it would fail
+    deep in a query instead of being refused plainly (bodies are checked by the schemas)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _holds_nul(scope):
+            detail = "the URL must not contain the NUL character (U+0000, %00)"
+            await problem(422, detail)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _holds_nul(scope: Scope) -> bool:
+    query: bytes = scope.get("query_string", b"")
+    return "\x00" in scope.get("path", "") or b"\x00" in query or b"%00" in query
 
 
 def _counting(receive: Receive, limit: int) -> Receive:

@@ -107,6 +107,50 @@ def drill_hostile_input(report: DrillReport, client: httpx.Client, engine: QIEng
         for label, send in _variants(route, world):
             _judge(report, engine, world, f"{route.name}: {label}", send, stored)
     _check_pages(report, client, stored)
+    _bend_queries(report, client, engine, stored.worlds[-1])
+
+
+# Query strings -------------------------------------------------------------------------
+
+QUERY_VALUES = (
+    ("NUL", "a\x00b"),
+    ("SQL", "'; DROP TABLE stored_events; --"),
+    ("markup", "<script>alert(1)</script>"),
+    ("very long", "q" * 5000),
+    ("RTL override", "\u202eevil"),
+    ("huge number", "1" * 400),
+)
+
+
+def _bend_queries(report: DrillReport, client: httpx.Client, engine: QIEngine, world: World) -> None:
+    """Every query parameter of every GET route, given each hostile value: a 4xx or an
+    inert 200, never a 5xx, and nothing written."""
+    staff = world.callers["staff"]
+    flow = world.flow
+    ids = {"collaborative_id": flow.collaborative, "team_id": flow.teams[0], "activity_id": flow.session or flow.collaborative,
+           "participant_id": next(iter(flow.members.values()), flow.collaborative), "measure_key": "weight-kg"}  # fmt: skip
+    schema = client.get("/openapi.json").json()
+    before = engine.recorder.max_notification_id()
+    for template, operations in sorted(schema["paths"].items()):
+        query = [p["name"] for p in operations.get("get", {}).get("parameters", []) if p["in"] == "query"]
+        path = template
+        for name, value in ids.items():
+            path = path.replace("{" + name + "}", value)
+        if "{" in path:
+            continue  # an id the drill's world has no value for
+        for parameter in query:
+            for label, value in QUERY_VALUES:
+                response = staff.request("GET", path, params={parameter: value})
+                report.count("inputs tried")
+                report.count("query strings bent")
+                status = response.status_code
+                report.count("5xx seen" if status >= 500 else "4xx seen" if status >= 400 else "2xx seen")
+                report.check(
+                    status < 500, f"GET {template}?{parameter}={label}: {status} {response.text[:200]}"
+                )
+    report.check(
+        engine.recorder.max_notification_id() == before, "a GET with a bent query string wrote events"
+    )
 
 
 # Variants -----------------------------------------------------------------------------
