@@ -3,12 +3,16 @@
 The seed replays a year of a Pediatric Readiness Quality Collaborative in
 simulated time: every command carries the date it would really have happened,
 so run charts, audit trails and "as of" reads look as they would in production.
+Shared learning runs through the same commands: the change package that PDSA
+cycles link to, a library whose files go through the file store as uploads do,
+comments and borrowed changes between teams, and a toolkit compiled at sharing.
 Command ids and created ids are fixed, so an interrupted seed can simply be run
 again: commands already done return their first outcome and write nothing.
 """
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -22,19 +26,23 @@ from rich.table import Table
 
 from aggregates.activity import LearningActivity
 from aggregates.base import Actor, CommandContext, Role
+from aggregates.change_package import ChangePackage, NodeKind, change_package_id
 from aggregates.collaborative import FocusFields, OutputDetails
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
+from aggregates.resource import ResourceDetails, StoredFile
 from aggregates.team import SharedProject, Team
 from aggregates.values import (
     ActivityKind,
     CareSetting,
+    DriverLevel,
     MemberRole,
     OutputKind,
 )
 from engine import demo_data as data
+from engine import demo_learning as learning
 from engine.application import QIEngine
 from engine.commands import Command
 from engine.commands.activity import RecordAttendance, RegisterParticipant, ScheduleActivity
@@ -45,6 +53,17 @@ from engine.commands.collaborative import (
     NewMember,
     RecordOutput,
     RegisterTeam,
+)
+from engine.commands.learning import (
+    AddChangeIdea,
+    AddDriver,
+    CommentOnProject,
+    CompileToolkit,
+    RetireNode,
+    ReviseAim,
+    ShareFile,
+    ShareLink,
+    TryChange,
 )
 from engine.commands.team import (
     AddCoachingNote,
@@ -59,6 +78,7 @@ from engine.commands.team import (
     SubmitData,
 )
 from engine.errors import NotFound
+from engine.filestore import FileStore
 from engine.idempotency import Outcome
 
 NAMESPACE = UUID("0b7f3c52-9d1e-4e8a-b6a4-5c2f81d9e317")
@@ -75,6 +95,8 @@ PHASE_DATES: dict[Phase, date] = {
 # Teams are registered with fresh people, so their ids come back from the
 # registration; the rest of the seed refers to members by position.
 Roster = dict[str, list[UUID]]
+# The library's files, as the file store holds them, by resource key.
+Files = dict[str, StoredFile]
 
 
 def demo_id(*parts: str) -> UUID:
@@ -83,6 +105,7 @@ def demo_id(*parts: str) -> UUID:
 
 
 PAPER_ID = demo_id("output", "summative-paper")
+TOOLKIT_ID = demo_id("toolkit", "every-child-in-kilograms")
 
 
 class DemoResult(BaseModel):
@@ -107,8 +130,9 @@ def seed_demo(engine: QIEngine) -> DemoResult:
         _run(engine, step)
     roster = {t.key: _run(engine, _team_registration(i, t)).created["Participant"]
               for i, t in enumerate(data.TEAMS)}  # fmt: skip
+    files = _store_documents(engine)
     # The paper goes last on purpose: its presence is what marks the seed complete.
-    later = [*sorted(_year(roster), key=lambda step: step.at), _summative_paper()]
+    later = [*sorted(_year(roster, files), key=lambda step: step.at), _summative_paper()]
     for step in later:
         _run(engine, step)
     count = len(opening) + len(data.TEAMS) + len(later)
@@ -128,7 +152,9 @@ def _run(engine: QIEngine, step: Step) -> Outcome:
     return engine.execute(step.command, ctx)
 
 
-def _year(roster: Roster) -> Iterator[Step]:
+def _year(roster: Roster, files: Files) -> Iterator[Step]:
+    yield from _change_package()
+    yield from _library(files)
     yield from _coach_assignments()
     yield from _phase_advances()
     yield from _calendar()
@@ -136,8 +162,11 @@ def _year(roster: Roster) -> Iterator[Step]:
     yield from _measurement()
     yield from _attendance(roster)
     yield from _pdsa_ramps()
+    yield from _readiness_cycles()
     yield from _coaching_notes()
     yield from _shared_projects()
+    yield from _comments()
+    yield from _borrowed_changes()
     yield from _community(roster)
     yield _toolkit()
 
@@ -153,7 +182,7 @@ def _team_id(team: data.TeamSpec) -> UUID:
     return demo_id("team", team.key)
 
 
-def _cycle_id(team: data.TeamSpec, number: int) -> UUID:
+def _cycle_id(team: data.TeamSpec, number: int | str) -> UUID:
     return demo_id("cycle", team.key, str(number))
 
 
@@ -163,6 +192,14 @@ def _team_actor(team: data.TeamSpec) -> Actor:
 
 def _coach_for(team: data.TeamSpec) -> data.Coach:
     return next(c for c in data.COACHES if team.care_setting in c.settings)
+
+
+def _team(key: str) -> data.TeamSpec:
+    return next(team for team in data.TEAMS if team.key == key)
+
+
+def _node_id(key: str) -> UUID:
+    return demo_id("change-package", key)
 
 
 # Focus, registration, orientation ----------------------------------------------
@@ -273,14 +310,33 @@ def _pdsa_ramps() -> Iterator[Step]:
     for index, team in enumerate(data.TEAMS):
         for number, script in enumerate(data.RAMPS[team.care_setting][: team.cycles]):
             planned = date(2025, 3 + 2 * number, 3) + timedelta(days=index % 5)
-            yield from _cycle(team, number, script, planned)
+            yield from _ramp_cycle(team, number, script, planned)
 
 
-def _cycle(team: data.TeamSpec, number: int, script: data.CycleScript, planned: date) -> Iterator[Step]:
-    team_id, cycle_id, actor = _team_id(team), _cycle_id(team, number), _team_actor(team)
+def _ramp_cycle(team: data.TeamSpec, number: int, script: data.CycleScript, planned: date) -> Iterator[Step]:
+    """A cycle of the team's ramp: it builds on the one before and tests its setting's idea."""
     parent = _cycle_id(team, number - 1) if number else None
-    plan = PdsaPlan(title=script.title, change_idea=script.change_idea, objective=script.objective,
-                    prediction=script.prediction, plan=script.plan,
+    idea = learning.RAMP_IDEAS[team.care_setting][number]
+    yield from _cycle(team, str(number), script, planned, idea, parent)
+
+
+def _readiness_cycles() -> Iterator[Step]:
+    """Cycles on the rest of pediatric readiness, outside the teams' kilogram ramps."""
+    for test in learning.READINESS_TESTS:
+        yield from _cycle(_team(test.team), "readiness", test.script, test.planned_on, test.idea)
+
+
+def _cycle(
+    team: data.TeamSpec,
+    name: str,
+    script: data.CycleScript,
+    planned: date,
+    idea: str,
+    parent: UUID | None = None,
+) -> Iterator[Step]:
+    team_id, cycle_id, actor = _team_id(team), _cycle_id(team, name), _team_actor(team)
+    plan = PdsaPlan(title=script.title, change_idea=script.change_idea, change_idea_id=_node_id(idea),
+                    objective=script.objective, prediction=script.prediction, plan=script.plan,
                     measure_keys=(data.WEIGHT_KG.key,), ramp_parent_id=parent)  # fmt: skip
     done_on = planned + timedelta(days=14)
     stages: list[tuple[int, str, Command]] = [
@@ -294,7 +350,7 @@ def _cycle(team: data.TeamSpec, number: int, script: data.CycleScript, planned: 
             decision=script.decision, next_steps=script.next_steps))),
     ]  # fmt: skip
     for days, stage, command in stages:
-        key = f"pdsa:{team.key}:{number}:{stage}"
+        key = f"pdsa:{team.key}:{name}:{stage}"
         yield Step(_at(planned + timedelta(days=days), 17), key, command, actor)
 
 
@@ -311,6 +367,59 @@ def _coaching_notes() -> Iterator[Step]:
         coach = Actor(id=f"demo-coach:{_coach_for(team).key}", role=Role.COACH)
         day = date(2025, 5, 26) + timedelta(days=index % 5)
         yield Step(_at(day, 20), f"note:{team.key}", command, coach)
+
+
+# Shared learning: the change package and the library ---------------------------------
+
+
+def _change_package() -> Iterator[Step]:
+    day, package = learning.PACKAGE_DRAWN_ON, DEMO_COLLABORATIVE_ID
+    yield Step(_at(day, 14), "package:aim", ReviseAim(collaborative_id=package, aim=data.AIM))
+    nodes = [*learning.PRIMARY_DRIVERS, *learning.SECONDARY_DRIVERS, *learning.CHANGE_IDEAS]
+    for minute, node in enumerate(nodes, 1):
+        yield Step(_at(day, 14, minute), f"package:{node.key}", _add_node(node))
+    retire = RetireNode(collaborative_id=package, node_id=_node_id(learning.RETIRED_IDEA),
+                        reason=learning.RETIRED_REASON)  # fmt: skip
+    yield Step(_at(learning.RETIRED_ON, 16), f"package:retire:{learning.RETIRED_IDEA}", retire)
+
+
+def _add_node(node: learning.Node) -> AddDriver | AddChangeIdea:
+    node_id, parent = _node_id(node.key), _node_id(node.parent) if node.parent else None
+    fields = {"collaborative_id": DEMO_COLLABORATIVE_ID, "name": node.name, "description": node.description}
+    if node in learning.CHANGE_IDEAS:
+        assert parent is not None
+        return AddChangeIdea(change_idea_id=node_id, secondary_driver_id=parent, **fields)
+    level = DriverLevel.SECONDARY if parent else DriverLevel.PRIMARY
+    return AddDriver(driver_id=node_id, level=level, primary_driver_id=parent, **fields)
+
+
+def _store_documents(engine: QIEngine) -> Files:
+    """Put the library's files in the file store first, as the upload route does before ShareFile."""
+    store = FileStore(engine.settings.files_folder)
+    return {
+        spec.key: store.put(io.BytesIO(learning.pdf(spec.document)), spec.document.filename)
+        for spec in learning.RESOURCES
+        if spec.document is not None
+    }
+
+
+def _library(files: Files) -> Iterator[Step]:
+    for minute, spec in enumerate(learning.RESOURCES):
+        details = ResourceDetails(kind=spec.kind, title=spec.title, description=spec.description,
+                                  tags=spec.tags, care_settings=spec.care_settings)  # fmt: skip
+        target = {"collaborative_id": DEMO_COLLABORATIVE_ID, "resource_id": demo_id("resource", spec.key),
+                  "details": details}  # fmt: skip
+        command = (
+            ShareFile(file=files[spec.key], **target) if spec.document else ShareLink(url=spec.url, **target)
+        )
+        yield Step(_at(spec.shared_on, 16, minute), f"resource:{spec.key}", command, _sharer(spec.by))
+
+
+def _sharer(by: str) -> Actor:
+    role, _, key = by.partition(":")
+    if role == "coach":
+        return Actor(id=f"demo-coach:{key}", role=Role.COACH)
+    return _team_actor(_team(key)) if role == "team" else STAFF
 
 
 # Sharing and the community of practice --------------------------------------------
@@ -339,6 +448,28 @@ def _project(team: data.TeamSpec) -> SharedProject:
     )  # fmt: skip
 
 
+def _comments() -> Iterator[Step]:
+    for comment in learning.COMMENTS:
+        team, project = _team(comment.team), _team(comment.project)
+        key = f"{comment.team}:{comment.project}:{comment.on}"
+        command = CommentOnProject(team_id=_team_id(team), project_team_id=_team_id(project),
+                                   comment_id=demo_id("comment", key), text=comment.text)  # fmt: skip
+        yield Step(_at(comment.on, 19), f"comment:{key}", command, _team_actor(team))
+
+
+def _borrowed_changes() -> Iterator[Step]:
+    """After sharing, teams test the next change of a ramp another team has finished, and say so."""
+    for borrowed in learning.BORROWED:
+        team, project = _team(borrowed.team), _team(borrowed.project)
+        number = team.cycles  # the next cycle after the team's own ramp
+        yield from _ramp_cycle(team, number, data.RAMPS[team.care_setting][number], borrowed.planned_on)
+        command = TryChange(team_id=_team_id(team), project_team_id=_team_id(project),
+                            cycle_id=_cycle_id(team, number))  # fmt: skip
+        yield Step(
+            _at(borrowed.planned_on, 17, 30), f"trying:{team.key}:{number}", command, _team_actor(team)
+        )
+
+
 def _community(roster: Roster) -> Iterator[Step]:
     # Champions and team leads carry the work on after the collaborative ends.
     leads = (MemberRole.PHYSICIAN_CHAMPION, MemberRole.NURSE_CHAMPION, MemberRole.TEAM_LEAD)
@@ -364,7 +495,13 @@ def _output(key: str, kind: OutputKind, text: tuple[str, str], day: date) -> Ste
 
 
 def _toolkit() -> Step:
-    return _output("toolkit", OutputKind.TOOLKIT, data.TOOLKIT, date(2025, 12, 3))
+    title, introduction = data.TOOLKIT
+    command = CompileToolkit(
+        collaborative_id=DEMO_COLLABORATIVE_ID, toolkit_id=TOOLKIT_ID, title=title, introduction=introduction,
+        change_idea_ids=tuple(_node_id(key) for key in learning.TOOLKIT_IDEAS),
+        resource_ids=tuple(demo_id("resource", key) for key in learning.TOOLKIT_RESOURCES),
+    )  # fmt: skip
+    return Step(_at(learning.TOOLKIT_COMPILED_ON, 15), "toolkit", command)
 
 
 def _summative_paper() -> Step:
@@ -413,6 +550,11 @@ class DemoSummary(BaseModel):
     pdsa_by_decision: dict[str, int]
     outputs: list[str]
     community_members: int
+    change_ideas: int = 0
+    retired_change_ideas: int = 0
+    cycles_testing_ideas: int = 0
+    project_comments: int = 0
+    changes_tried: int = 0
 
 
 def summarize(engine: QIEngine, collaborative_id: UUID) -> DemoSummary:
@@ -437,7 +579,26 @@ def summarize(engine: QIEngine, collaborative_id: UUID) -> DemoSummary:
         pdsa_by_decision=_decisions(teams),
         outputs=[f"{o.details.kind.value}: {o.details.title}" for o in state.outputs.values()],
         community_members=len(state.community),
+        **_shared_learning(engine, collaborative_id, teams),
     )  # fmt: skip
+
+
+def _shared_learning(engine: QIEngine, collaborative_id: UUID, teams: list[Team]) -> dict[str, int]:
+    """Change ideas (live and retired), the cycles testing them, comments and changes tried."""
+    try:
+        package = engine.get(ChangePackage, change_package_id(collaborative_id))
+    except NotFound:
+        package = None
+    nodes = package.state.nodes.values() if package else ()
+    ideas = [node for node in nodes if node.kind is NodeKind.CHANGE_IDEA]
+    cycles = [cycle for team in teams for cycle in team.state.cycles.values()]
+    return {
+        "change_ideas": sum(1 for idea in ideas if not idea.retired),
+        "retired_change_ideas": sum(1 for idea in ideas if idea.retired),
+        "cycles_testing_ideas": sum(1 for cycle in cycles if cycle.plan.change_idea_id),
+        "project_comments": sum(len(team.state.project_comments) for team in teams),
+        "changes_tried": sum(len(team.state.trying) for team in teams),
+    }
 
 
 def _held(activities: Iterable[LearningActivity], kind: ActivityKind) -> int:
@@ -485,6 +646,10 @@ def _overview(summary: DemoSummary) -> Panel:
         f"held: {summary.learning_sessions_held} learning sessions, "
         f"{summary.fireside_chats_held} fireside chats; {summary.attendance_records} attendance records",
         f"PDSA cycles: {decisions}",
+        f"change package: {summary.change_ideas} change ideas and {summary.retired_change_ideas} retired, "
+        f"tested by {summary.cycles_testing_ideas} PDSA cycles",
+        f"all teach, all learn: {summary.project_comments} comments on shared projects, "
+        f"{summary.changes_tried} shared changes tried by other teams",
         f"community of practice: {summary.community_members} members",
         *(f"output: {output}" for output in summary.outputs),
     ]

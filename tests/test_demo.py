@@ -3,28 +3,40 @@ engine's own commands on a temporary SQLite store."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from rich.console import Console
 
+from adapters.http.app import create_app
+from adapters.web.session import COOKIE
 from aggregates.activity import LearningActivity
-from aggregates.base import QIEvent
+from aggregates.base import Actor, QIEvent, Role
 from aggregates.collaborative import Collaborative
 from aggregates.criteria import Criterion
+from aggregates.pdsa import PdsaCycle
 from aggregates.phases import PHASES, Phase
 from aggregates.team import Team
 from aggregates.values import ActivityKind, CareSetting, CreditType, OutputKind
+from engine import demo_learning as learning
 from engine.application import QIEngine
 from engine.demo import DEMO_COLLABORATIVE_ID, render_summary, seed_demo, summarize
+from engine.demo_data import AIM
 from engine.settings import Settings
+from engine.tokens import Grant
 
 WEIGHT = "weight-kg"
+SETUP = Actor(id="demo-tests", role=Role.SYSTEM)
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +62,27 @@ def teams(engine: QIEngine, collaborative: Collaborative) -> list[Team]:
 @pytest.fixture(scope="module")
 def activities(engine: QIEngine, collaborative: Collaborative) -> list[LearningActivity]:
     return [engine.activity(activity_id) for activity_id in collaborative.state.activities]
+
+
+@pytest.fixture(scope="module")
+def api(engine: QIEngine) -> Iterator[TestClient]:
+    """The API over the seeded store, signed in as staff (the read models catch up on first read)."""
+    token = engine.issue_token(Grant(name="demo-reader", role=Role.STAFF), engine.context(SETUP))
+    with TestClient(create_app(engine), headers={"Authorization": f"Bearer {token}"}) as client:
+        client.cookies.set(COOKIE, token)
+        yield client
+
+
+@pytest.fixture(scope="module")
+def diagram(api: TestClient) -> dict[str, Any]:
+    response = api.get(f"/collaboratives/{DEMO_COLLABORATIVE_ID}/driver-diagram")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _ideas(diagram: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {i["name"]: i for p in diagram["primary_drivers"] for s in p["children"] for i in s["children"]}
 
 
 def _kind(activities: list[LearningActivity], kind: ActivityKind) -> list[LearningActivity]:
@@ -103,15 +136,21 @@ def test_every_team_submits_at_least_twelve_improving_months_after_each_month_en
             assert point.current.submitted_at.strftime("%Y-%m") > period
 
 
+def _ramp(team: Team) -> list[tuple[UUID, PdsaCycle]]:
+    """The team's linked cycles, in order; a cycle with neither parent nor child stands alone."""
+    cycles = sorted(team.state.cycles.items(), key=lambda item: item[1].planned_at)
+    return [(i, c) for i, c in cycles if c.plan.ramp_parent_id or c.ramp_children]
+
+
 def test_every_team_runs_a_ramp_of_linked_pdsa_cycles_through_to_a_decision(
     teams: list[Team],
 ) -> None:
     for team in teams:
-        cycles = sorted(team.state.cycles.items(), key=lambda item: item[1].planned_at)
-        assert 2 <= len(cycles) <= 3
-        assert all(cycle.act is not None and cycle.plan.prediction for _, cycle in cycles)
-        assert cycles[0][1].plan.ramp_parent_id is None
-        for (parent_id, _), (_, child) in pairwise(cycles):
+        cycles, ramp = team.state.cycles, _ramp(team)
+        assert 2 <= len(ramp) <= 3 and len(cycles) - len(ramp) <= 1
+        assert all(cycle.act is not None and cycle.plan.prediction for cycle in cycles.values())
+        assert ramp[0][1].plan.ramp_parent_id is None
+        for (parent_id, _), (_, child) in pairwise(ramp):
             assert child.plan.ramp_parent_id == parent_id
     decisions = Counter(c.act.decision for t in teams for c in t.state.cycles.values() if c.act)
     assert len(decisions) == 3
@@ -139,7 +178,9 @@ def test_every_team_shares_its_project_and_the_collaborative_records_its_outputs
     for team in teams:
         shared = team.state.shared
         assert shared is not None and shared.storyboard_url
-        assert set(shared.cycle_ids) == set(team.state.cycles) and shared.measure_keys == (WEIGHT,)
+        # The ramp as it stood when shared; a cycle borrowed from another team came later.
+        assert list(shared.cycle_ids) == [i for i, _ in _ramp(team)][: len(shared.cycle_ids)]
+        assert len(shared.cycle_ids) >= 2 and shared.measure_keys == (WEIGHT,)
     kinds = {o.details.kind for o in collaborative.state.outputs.values()}
     assert kinds == {OutputKind.TOOLKIT, OutputKind.SUMMATIVE_PAPER}
     assert len(collaborative.state.community) >= 12
@@ -199,6 +240,7 @@ def test_a_second_store_seeded_from_scratch_holds_the_same_demo(engine: QIEngine
         assert seed_demo(other).created
         assert summarize(other, DEMO_COLLABORATIVE_ID) == summarize(engine, DEMO_COLLABORATIVE_ID)
         assert other.recorder.max_notification_id() == engine.recorder.max_notification_id()
+        assert _stored_files(other).keys() == _stored_files(engine).keys()  # the same bytes, by SHA-256
     finally:
         other.close()
 
@@ -224,3 +266,108 @@ def test_an_interrupted_seed_finishes_when_run_again_without_repeating_anything(
         assert other.recorder.max_notification_id() == engine.recorder.max_notification_id()
     finally:
         other.close()
+
+
+# Shared learning -------------------------------------------------------------------
+
+
+def test_the_change_package_holds_the_aim_drivers_and_readiness_change_ideas(diagram: dict[str, Any]) -> None:
+    assert diagram["aim"] == AIM
+    primaries = diagram["primary_drivers"]
+    assert len(primaries) == 4 and all(p["children"] for p in primaries)
+    assert all(s["children"] for p in primaries for s in p["children"])
+    names = " | ".join(_ideas(diagram))
+    for topic in ("kilograms only", "(PECC)", "equipment checklist", "mock codes", "transfer agreements",
+                  "Patient safety policies for children"):  # fmt: skip
+        assert topic in names
+    retired = [i for i in _ideas(diagram).values() if i["retired"]]
+    assert [i["name"] for i in retired] == ["Pounds-to-kilograms conversion chart"]
+    assert "6 times in 14" in retired[0]["retired_reason"] and retired[0]["figures"]["abandon"] == 3
+
+
+def test_every_pdsa_cycle_tests_a_change_idea_and_adopted_ideas_show_medians_before_and_after(
+    teams: list[Team], diagram: dict[str, Any]
+) -> None:
+    cycles = [cycle for team in teams for cycle in team.state.cycles.values()]
+    ideas = {UUID(i["node_id"]): i for i in _ideas(diagram).values()}
+    assert all(cycle.plan.change_idea_id in ideas for cycle in cycles)
+    assert sum(i["figures"]["cycles"] for i in ideas.values()) == len(cycles)
+    adopted = [i for i in ideas.values() if i["figures"]["adopt"]]
+    assert len(adopted) >= 8
+    for idea in adopted:
+        for result in idea["figures"]["results"]:
+            assert result["before_points"] >= 2 and result["after_points"] >= 2
+            assert result["after_median"] > result["before_median"] and result["improved"]
+
+
+def test_the_library_holds_links_and_pdf_documents_that_download_byte_for_byte(api: TestClient) -> None:
+    resources = api.get(f"/collaboratives/{DEMO_COLLABORATIVE_ID}/resources").json()
+    assert {r["title"] for r in resources} == {spec.title for spec in learning.RESOURCES}
+    files = [r for r in resources if r["file"]]
+    assert len(files) == 3 and all(r["file"]["media_type"] == "application/pdf" for r in files)
+    for resource in files:
+        response = api.get(f"/resources/{resource['resource_id']}/file")
+        assert response.status_code == 200
+        assert hashlib.sha256(response.content).hexdigest() == resource["file"]["sha256"]
+        [page] = PdfReader(io.BytesIO(response.content), strict=True).pages
+        spec = next(s for s in learning.RESOURCES if s.title == resource["title"])
+        assert spec.document is not None and page.extract_text().startswith(spec.document.heading)
+    checklist = api.get(f"/collaboratives/{DEMO_COLLABORATIVE_ID}/resources", params={"tag": "checklist"})
+    assert [r["title"] for r in checklist.json()] == ["Pediatric emergency equipment and supplies checklist"]
+
+
+def test_teams_comment_on_shared_projects_and_try_the_changes_of_others(
+    api: TestClient, engine: QIEngine
+) -> None:
+    projects = api.get(f"/collaboratives/{DEMO_COLLABORATIVE_ID}/shared-projects").json()
+    assert sum(len(p["comments"]) for p in projects) == len(learning.COMMENTS)
+    answered = [p for p in projects if any(c["team_id"] == p["team_id"] for c in p["comments"])]
+    assert len(answered) == 2  # two teams answered questions on their own projects
+    trying = [(p, t) for p in projects for t in p["trying"]]
+    assert len(trying) == len(learning.BORROWED)
+    for project, tried in trying:
+        cycle = engine.team(UUID(tried["team_id"])).state.cycles[UUID(tried["cycle_id"])]
+        assert tried["team_id"] != project["team_id"] and cycle.act is not None
+        assert str(cycle.plan.change_idea_id) in project["change_ideas"]
+        assert cycle.planned_at.isoformat() > project["shared_at"]
+
+
+def test_one_toolkit_is_compiled_in_the_sharing_phase_from_live_ideas_and_library_resources(
+    api: TestClient, collaborative: Collaborative, diagram: dict[str, Any]
+) -> None:
+    [toolkit] = api.get(f"/collaboratives/{DEMO_COLLABORATIVE_ID}/toolkits").json()
+    phases = {c.to_phase: c.at for c in collaborative.state.phase_history}
+    compiled_at = datetime.fromisoformat(toolkit["compiled_at"])
+    assert phases[Phase.SHARING] < compiled_at < phases[Phase.COMMUNITY_OF_PRACTICE]
+    view = api.get(f"/toolkits/{toolkit['toolkit_id']}").json()
+    live = {name for name, idea in _ideas(diagram).items() if not idea["retired"]}
+    chosen = [i["idea"]["name"] for i in view["change_ideas"]]
+    assert len(chosen) == len(learning.TOOLKIT_IDEAS) and set(chosen) <= live
+    assert len(view["resources"]) == len(learning.TOOLKIT_RESOURCES)
+    outputs = [o for o in collaborative.state.outputs.values() if o.details.kind is OutputKind.TOOLKIT]
+    assert [o.details.url for o in outputs] == [f"/toolkits/{toolkit['toolkit_id']}"]
+
+
+def test_the_pages_show_the_diagram_with_figures_the_library_and_the_toolkit(api: TestClient) -> None:
+    base = f"/ui/collaboratives/{DEMO_COLLABORATIVE_ID}"
+    diagram = api.get(f"{base}/driver-diagram")
+    assert diagram.status_code == 200
+    assert "Designate a pediatric emergency care coordinator (PECC)" in diagram.text
+    assert "adopt 8 · adapt 0 · abandon 0" in diagram.text  # the dedicated pediatric scale
+    library = api.get(f"{base}/library").text
+    assert "Pediatric emergency equipment and supplies checklist" in library
+    assert "We are trying this:" in library and "Sweetgrass County Hospital" in library
+    toolkits = api.get(f"{base}/toolkits").text
+    assert "Every Child, Every Time, in Kilograms" in toolkits
+
+
+def _stored_files(engine: QIEngine) -> dict[str, float]:
+    folder = engine.settings.files_folder
+    return {p.name: p.stat().st_mtime for p in folder.rglob("*") if p.is_file()}
+
+
+def test_seeding_again_leaves_the_file_store_untouched(engine: QIEngine) -> None:
+    before = _stored_files(engine)
+    assert len(before) == 3
+    assert not seed_demo(engine).created
+    assert _stored_files(engine) == before
