@@ -178,7 +178,10 @@ def _for_pages(request: Request, body: Problem) -> Response | None:
 
 async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    body = _problem(exc.status_code, str(exc.detail))
+    # Starlette's 400 is a body it could not parse (too deeply nested, not UTF-8): bad
+    # syntax, which this API answers 422 like every other malformed input.
+    status = 422 if exc.status_code == 400 else exc.status_code
+    body = _problem(status, str(exc.detail))
     return _for_pages(request, body) or respond(body)
 
 
