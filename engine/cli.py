@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -103,6 +104,9 @@ def create_token(
     name: Annotated[str, typer.Option(help="who holds the token; shown in the audit trail")],
     team: Annotated[UUID | None, typer.Option(help="the team a team token acts for")] = None,
     participant: Annotated[UUID | None, typer.Option(help="the person a coach token belongs to")] = None,
+    expires_in: Annotated[
+        float | None, typer.Option(min=0.01, help="days until the token stops working (default: never)")
+    ] = None,
 ) -> None:
     """Create a token and print it once; only its hash is stored."""
     if role is Role.SYSTEM:
@@ -116,9 +120,10 @@ def create_token(
     engine = _engine()
     if team is not None:
         engine.team(team)
-    secret = engine.issue_token(
-        Grant(name=name, role=role, team_id=team, participant_id=participant), engine.context(CLI_ACTOR)
-    )
+    ctx = engine.context(CLI_ACTOR)
+    expires_at = ctx.at + timedelta(days=expires_in) if expires_in is not None else None
+    grant = Grant(name=name, role=role, team_id=team, participant_id=participant, expires_at=expires_at)
+    secret = engine.issue_token(grant, ctx)
     engine.close()
     typer.echo(secret)
 
@@ -127,7 +132,7 @@ def create_token(
 def list_tokens() -> None:
     """List tokens (never their secrets)."""
     engine = _engine()
-    table = Table("name", "role", "team", "issued", "revoked")
+    table = Table("name", "role", "team", "issued", "expires", "revoked")
     table.add_column("id", no_wrap=True, min_width=36)
     for token in engine.tokens():
         s = token.state
@@ -136,6 +141,7 @@ def list_tokens() -> None:
             s.role.value,
             str(s.team_id or ""),
             f"{s.issued_at:%Y-%m-%d %H:%M}",
+            f"{s.expires_at:%Y-%m-%d %H:%M}" if s.expires_at else "",
             f"{s.revoked_at:%Y-%m-%d %H:%M}" if s.revoked_at else "",
             str(token.id),
         )
@@ -209,11 +215,12 @@ def rebuild(
         )
     head = models.runner.head()
     with Progress(console=console) as progress:
-        for each in names:
-            task = progress.add_task(f"rebuilding {each}", total=head or 1)
-            models.runner.rebuild(
-                each, lambda _, position, __, t=task: progress.update(t, completed=position)
-            )
+        # Together: each page of events is read and decoded once for every read model.
+        tasks = {each: progress.add_task(f"rebuilding {each}", total=head or 1) for each in names}
+        models.runner.rebuild_all(
+            names, lambda each, position, _: progress.update(tasks[each], completed=position)
+        )
+        for task in tasks.values():
             progress.update(task, completed=head or 1)
     models.close()
 

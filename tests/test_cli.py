@@ -50,6 +50,26 @@ def _list(env: dict[str, str]) -> str:
     return subprocess.run([*QI, "tokens", "list"], env=env, capture_output=True, text=True, check=True).stdout
 
 
+def test_a_token_created_to_expire_lists_its_expiry_and_is_honoured_until_then(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from engine.application import QIEngine
+    from engine.settings import Settings
+
+    env = _env(tmp_path)
+    secret = subprocess.run(
+        [*QI, "tokens", "create", "--role", "staff", "--name", "temp", "--expires-in", "1"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    assert f"{tomorrow:%Y-%m-%d}" in _list(env)
+    engine = QIEngine(Settings(store=env["QI_STORE"]), clock=lambda: tomorrow - timedelta(minutes=1))
+    assert engine.authenticate(secret) is not None
+    engine.clock = lambda: tomorrow + timedelta(minutes=1)
+    assert engine.authenticate(secret) is None
+    engine.close()
+
+
 def test_a_team_token_needs_its_team(tmp_path: Path) -> None:
     result = subprocess.run(
         [*QI, "tokens", "create", "--role", "team", "--name", "x"],

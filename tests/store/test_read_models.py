@@ -96,6 +96,22 @@ class ReadModelContract:
         models.runner.rebuild("audit")
         assert rows(models, audit.TABLE) == incremental
 
+    def test_read_models_at_different_positions_catch_up_on_shared_pages_to_what_a_rebuild_makes(
+        self, engine: QIEngine, life: Lifecycle
+    ) -> None:
+        ahead = ReadModels(engine, [AuditTrail()])
+        ahead.runner.catch_up()  # the audit trail is at the head; the others start from nothing
+        ahead.close()
+        models = ReadModels(engine)
+        models.runner.batch_size = 7  # many pages, each shared by projections at different positions
+        models.runner.catch_up()
+        tables = [t for p in models.runner.projections.values() for t in p.tables]
+        caught_up = {t: rows(models, t) for t in tables}
+        models.runner.rebuild_all()
+        assert {t: rows(models, t) for t in tables} == caught_up
+        assert all(models.runner.position(n) == models.runner.head() for n in models.runner.projections)
+        models.close()
+
     def test_a_crash_inside_a_batch_leaves_no_partial_rows_and_no_duplicates(
         self, engine: QIEngine, life: Lifecycle, monkeypatch: pytest.MonkeyPatch
     ) -> None:
