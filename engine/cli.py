@@ -73,6 +73,9 @@ def serve(
     demo_token: Annotated[
         bool, typer.Option(help="issue a fresh staff token for trying the API (the previous one is revoked)")
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes (each with its own engine; one relay leads)")
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (uvicorn)."""
     import uvicorn
@@ -86,7 +89,18 @@ def serve(
         secret = _fresh_demo_token(engine)
         console.print(f"Staff token:    {secret}", soft_wrap=True)
         console.print(f'Try:  curl -H "Authorization: Bearer {secret}" {base}/collaboratives', soft_wrap=True)
-    uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+        return
+    engine.close()  # each worker process makes its own from the same settings
+    uvicorn.run(
+        "adapters.http.app:app_from_settings",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )
 
 
 def _fresh_demo_token(engine: QIEngine) -> str:

@@ -128,3 +128,45 @@ def test_rebuild_replays_read_models_and_refuses_an_unknown_one(tmp_path: Path) 
     assert "1 events verified" in verified.stdout
     unknown = subprocess.run([*QI, "rebuild", "nope"], env=env, capture_output=True, text=True)
     assert unknown.returncode == 2 and "no read model 'nope'" in unknown.stderr
+
+
+def test_serve_with_two_workers_starts_two_processes_over_one_store(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    secret = subprocess.run(
+        [*QI, "tokens", "create", "--role", "staff", "--name", "two"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    port = _free_port()
+    server = subprocess.Popen(
+        [*QI, "serve", "--workers", "2", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {secret}"}
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/healthz")
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        focus = {
+            "focus_area": "Readiness",
+            "aim": "Weigh in kg",
+            "starts_on": "2025-01-01",
+            "ends_on": "2025-12-31",
+        }
+        created = [
+            httpx.post(f"{base}/collaboratives", json={"title": f"C{n}", "focus": focus}, headers=headers)
+            for n in range(12)
+        ]
+        assert [r.status_code for r in created] == [201] * 12, created[0].text
+        listed = httpx.get(f"{base}/collaboratives", headers=headers).json()
+        assert sorted(c["title"] for c in listed) == sorted(f"C{n}" for n in range(12))
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=20)
+    assert errors.count("Started server process") == 2, errors
