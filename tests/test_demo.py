@@ -30,7 +30,7 @@ from aggregates.team import Team
 from aggregates.values import ActivityKind, CareSetting, CreditType, OutputKind
 from engine import demo_learning as learning
 from engine.application import QIEngine
-from engine.demo import DEMO_COLLABORATIVE_ID, render_summary, seed_demo, summarize
+from engine.demo import DEMO_COLLABORATIVE_ID, demo_id, render_summary, seed_demo, summarize
 from engine.demo_data import AIM
 from engine.settings import Settings
 from engine.tokens import Grant
@@ -348,7 +348,9 @@ def test_one_toolkit_is_compiled_in_the_sharing_phase_from_live_ideas_and_librar
     assert [o.details.url for o in outputs] == [f"/toolkits/{toolkit['toolkit_id']}"]
 
 
-def test_the_pages_show_the_diagram_with_figures_the_library_and_the_toolkit(api: TestClient) -> None:
+def test_the_pages_show_the_diagram_with_figures_the_library_the_toolkit_and_linked_cycles(
+    api: TestClient,
+) -> None:
     base = f"/ui/collaboratives/{DEMO_COLLABORATIVE_ID}"
     diagram = api.get(f"{base}/driver-diagram")
     assert diagram.status_code == 200
@@ -359,6 +361,10 @@ def test_the_pages_show_the_diagram_with_figures_the_library_and_the_toolkit(api
     assert "We are trying this:" in library and "Sweetgrass County Hospital" in library
     toolkits = api.get(f"{base}/toolkits").text
     assert "Every Child, Every Time, in Kilograms" in toolkits
+    team = api.get(f"/ui/teams/{demo_id('team', 'prairie-view')}").text
+    assert (
+        '<dd class="linked-idea">' in team and "Lock every scale used for children to kilograms</a>" in team
+    )
 
 
 def _stored_files(engine: QIEngine) -> dict[str, float]:

@@ -206,7 +206,8 @@ def submit_data(
 @router.post("/ui/teams/{team_id}/pdsa")
 def plan_cycle(
     request: Request, team_id: UUID, title: Field = "", change_idea: Field = "", objective: Field = "",
-    prediction: Field = "", plan: Field = "", ramp_parent_id: Field = "", command_id: Field = "",
+    prediction: Field = "", plan: Field = "", ramp_parent_id: Field = "", change_idea_id: Field = "",
+    command_id: Field = "",
 ) -> Response:  # fmt: skip
     form = {
         "title": title,
@@ -214,8 +215,10 @@ def plan_cycle(
         "objective": objective,
         "prediction": prediction,
         "plan": plan,
+        "change_idea_id": change_idea_id,
     }
-    content = form | {"ramp_parent_id": ramp_parent_id or None}
+    # The same PlanCycle the API sends: an idea from the change package is optional.
+    content = form | {"ramp_parent_id": ramp_parent_id or None, "change_idea_id": change_idea_id or None}
     build = lambda: PlanCycle(team_id=team_id, plan=content)
     return act(
         request, build, command_id, f"/ui/teams/{team_id}#pdsa", _team(request, team_id), "team.html", form

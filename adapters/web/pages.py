@@ -19,9 +19,12 @@ from adapters.http.schemas.collaboratives import CollaborativePublic, Collaborat
 from adapters.http.schemas.teams import TeamPublic
 from adapters.web.session import engine_of, signed_in
 from aggregates.base import Role
+from aggregates.change_package import ChangePackage, Node, NodeKind, change_package_id
 from aggregates.phases import next_phase
 from aggregates.values import ActivityKind, CareSetting, CreditType, Discipline
+from engine.application import QIEngine
 from engine.authorization import authorize_read, authorize_staff, authorize_team_read
+from engine.errors import NotFound
 from engine.read_models import ReadModels
 from engine.tokens import Principal
 from projections.audit import AuditFilter, iso_utc
@@ -160,11 +163,29 @@ def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[
     names = {m.participant_id: engine.participant(m.participant_id).state.details.name for m in team.members}
     can_write = principal.role is Role.STAFF or (principal.role is Role.TEAM and principal.team_id == team_id)
     collaborative = engine.collaborative(team.collaborative_id)
+    nodes = _change_package_nodes(engine, team.collaborative_id)
     return {
         "t": team, "charts": charts, "names": names, "can_write": can_write, "collaborative": collaborative.state,
         "cycles": sorted(team.cycles, key=lambda c: c.planned_at), "error": None, "form": {},
-        "this_month": f"{datetime.now(UTC):%Y-%m}",
+        "this_month": f"{datetime.now(UTC):%Y-%m}", "ideas": nodes, "idea_groups": _live_ideas(nodes),
     }  # fmt: skip
+
+
+def _change_package_nodes(engine: QIEngine, collaborative_id: UUID) -> dict[UUID, Node]:
+    """The change package's nodes as PlanCycle checks them: from the aggregate, not a read model."""
+    try:
+        return engine.get(ChangePackage, change_package_id(collaborative_id)).state.nodes
+    except NotFound:
+        return {}
+
+
+def _live_ideas(nodes: dict[UUID, Node]) -> list[tuple[str, list[tuple[UUID, str]]]]:
+    """Live change ideas grouped under their secondary driver, in the diagram's order."""
+    groups: dict[UUID, list[tuple[UUID, str]]] = {}
+    for node_id, node in nodes.items():
+        if node.kind is NodeKind.CHANGE_IDEA and not node.retired and node.parent_id is not None:
+            groups.setdefault(node.parent_id, []).append((node_id, node.name))
+    return [(nodes[driver].name, ideas) for driver, ideas in groups.items()]
 
 
 @router.get("/ui/teams/{team_id}")
