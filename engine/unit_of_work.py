@@ -86,7 +86,7 @@ class UnitOfWork:
         """
         aggregate = self._loaded.get(aggregate_id) or self._read.get(aggregate_id)
         if aggregate is None:
-            aggregate = load(self._repository, kind, aggregate_id, copy=False)
+            aggregate = load(self._repository, kind, aggregate_id, copy=False, skip_if_busy=True)
             self._read[aggregate_id] = aggregate
         if not isinstance(aggregate, kind):
             raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
@@ -149,9 +149,20 @@ class UnitOfWork:
             raise StaleVersion(aggregate.id, self._expected_version, aggregate.version)
 
 
-def load(repository: Repository[Any], kind: type[A], aggregate_id: UUID, copy: bool = True) -> A:
+def load(
+    repository: Repository[Any],
+    kind: type[A],
+    aggregate_id: UUID,
+    copy: bool = True,
+    skip_if_busy: bool = False,
+) -> A:
+    """`skip_if_busy`: when another thread is already bringing the cached aggregate up to
+    date, use it as cached rather than wait (for aggregates a command only reads, such as
+    the collaborative whose phase every team's command checks)."""
     try:
-        aggregate: Any = repository.get(aggregate_id, deepcopy_from_cache=copy)
+        aggregate: Any = repository.get(
+            aggregate_id, deepcopy_from_cache=copy, fastforward_skipping=skip_if_busy
+        )
     except AggregateNotFoundError:
         raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
     if not isinstance(aggregate, kind):
