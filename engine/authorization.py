@@ -92,6 +92,22 @@ def authorize_library_write(principal: Principal, collaborative_id: UUID, load_t
         raise Forbidden("a team token may only add resources to its own collaborative's library")
 
 
+def authorize_collaborative_read(
+    principal: Principal, collaborative_id: UUID | None, load_team: TeamLoader
+) -> None:
+    """A reading role; and a team token reads only its own collaborative, whose teams it learns from."""
+    authorize_read(principal)
+    if principal.role is Role.TEAM and own_collaborative(principal, load_team) != collaborative_id:
+        raise Forbidden("a team token may only read its own collaborative")
+
+
+def own_collaborative(principal: Principal, load_team: TeamLoader) -> UUID | None:
+    """The collaborative of a team token's team (None for other roles)."""
+    if principal.role is not Role.TEAM or principal.team_id is None:
+        return None
+    return load_team(principal.team_id).collaborative_id
+
+
 def authorize_read(principal: Principal) -> None:
     if principal.role not in READ_ROLES:
         raise Forbidden(f"the {principal.role.value} role may only read the event feed")

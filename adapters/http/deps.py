@@ -13,11 +13,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from adapters.http.errors import InvalidInput, StoreUnavailable
 from adapters.http.schemas.common import CommandResult
-from aggregates.base import Role
+from engine import authorization
 from engine.application import QIEngine
-from engine.authorization import authorize_command, authorize_read
+from engine.authorization import authorize_command
 from engine.commands import Command
-from engine.errors import Forbidden, Unauthenticated
+from engine.errors import Unauthenticated
 from engine.read_models import ReadModels
 from engine.tokens import Principal
 
@@ -152,14 +152,9 @@ def _expected_version(if_match: str | None) -> int | None:
 def authorize_collaborative_read(
     engine: QIEngine, principal: Principal, collaborative_id: UUID | None
 ) -> None:
-    """A reading role; and a team token reads only its own collaborative, whose teams it learns from."""
-    authorize_read(principal)
-    if principal.role is Role.TEAM and own_collaborative(engine, principal) != collaborative_id:
-        raise Forbidden("a team token may only read its own collaborative")
+    """The rule in engine.authorization, with the engine's team loader."""
+    authorization.authorize_collaborative_read(principal, collaborative_id, engine.team)
 
 
 def own_collaborative(engine: QIEngine, principal: Principal) -> UUID | None:
-    """The collaborative of a team token's team (None for other roles)."""
-    if principal.role is not Role.TEAM or principal.team_id is None:
-        return None
-    return engine.team(principal.team_id).collaborative_id
+    return authorization.own_collaborative(principal, engine.team)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -80,7 +81,10 @@ def test_a_body_declared_over_the_limit_is_refused_with_413_unread() -> None:
 
     app = BodySizeLimit(inner)  # type: ignore[arg-type]
     headers = [(b"content-type", b"application/json"), (b"content-length", str(MAX_JSON_BODY + 1).encode())]
-    status, read = anyio.run(_asgi, app, headers, [b"{}"])
+    # In a thread of its own: an earlier test (Playwright's sync API) may leave an event
+    # loop running in this one, and anyio.run refuses to start inside it.
+    with ThreadPoolExecutor(1) as thread:
+        status, read = thread.submit(anyio.run, _asgi, app, headers, [b"{}"]).result()
     assert (status, read, inner_called) == (413, 0, [])
 
 
