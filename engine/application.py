@@ -7,7 +7,9 @@ new events with an idempotency record in one atomic `save()`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from itertools import takewhile
@@ -16,7 +18,7 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import IntegrityError, InterfaceError, Mapper, OperationalError
 from eventsourcing.utils import get_topic
 
 from aggregates.activity import LearningActivity
@@ -40,6 +42,7 @@ from engine.tokens import ApiToken, Grant, Principal, TokenIssued, new_secret, t
 from engine.unit_of_work import KIND_NAMES, UnitOfWork, load
 
 A = TypeVar("A", bound=QIAggregate)
+UNREACHABLE_FOR = 1.0  # seconds commands fail at once after one found PostgreSQL unreachable
 Clock = Callable[[], datetime]
 
 
@@ -67,6 +70,7 @@ class QIEngine(Application[UUID]):
         self._committer = GroupCommitter(lambda *events: self.save(*events))
         # Striped: commands on one aggregate take turns; unrelated ones rarely share a lock.
         self._turns = [threading.Lock() for _ in range(1024)]
+        self._unreachable_at = -UNREACHABLE_FOR
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper(transcoder=OrjsonTranscoder())
@@ -79,10 +83,22 @@ class QIEngine(Application[UUID]):
         """Run a command once; commands on one aggregate take turns in this process, so
         they wait for each other instead of colliding in the store (see `_run`)."""
         target = command.target_id()
-        if target is None:
-            return self._run(command, ctx, expected_version)
-        with self._turns[target.int % len(self._turns)]:
-            return self._run(command, ctx, expected_version)
+        turn = self._turns[target.int % len(self._turns)] if target is not None else contextlib.nullcontext()
+        with turn:
+            self._refuse_while_unreachable()
+            try:
+                return self._run(command, ctx, expected_version)
+            except (OperationalError, InterfaceError):
+                if self.settings.uses_postgres:
+                    self._unreachable_at = time.monotonic()
+                raise
+
+    def _refuse_while_unreachable(self) -> None:
+        """Fail at once while PostgreSQL was found unreachable in the last moment: a
+        command that waited its turn behind one that met the outage would otherwise sit
+        through eventsourcing's connection retries again (seconds each, in a queue)."""
+        if time.monotonic() - self._unreachable_at < UNREACHABLE_FOR:
+            raise OperationalError("the event store did not answer a moment ago; try again shortly")
 
     def _run(self, command: Command, ctx: CommandContext, expected_version: int | None) -> Outcome:
         """Run a command once: a retry with the same command id returns the first outcome.

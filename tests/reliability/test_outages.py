@@ -18,6 +18,7 @@ from adapters.http.app import create_app
 from adapters.http.deps import StoreGate
 from adapters.http.errors import StoreUnavailable, is_outage
 from aggregates.base import Role
+from engine import application
 from engine.application import QIEngine
 from engine.drills.outages import kafka_outage, postgres_outage
 from engine.settings import Settings
@@ -157,3 +158,41 @@ def test_commands_queued_while_the_store_is_down_fail_with_the_batch_ahead_inste
         thread.join()
     assert len(errors) == 3
     assert time.monotonic() - began < 0.4, f"{len(saves)} saves against a store that is down"
+
+
+@pytest.mark.postgres
+def test_commands_waiting_their_turn_fail_at_once_while_postgresql_was_just_found_unreachable(
+    postgres_engine: QIEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aggregates.base import Actor
+    from engine.commands.collaborative import CreateCollaborative
+
+    engine = postgres_engine
+    ctx = engine.context(Actor(id="t", role=Role.STAFF))
+    tries: list[int] = []
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        tries.append(1)
+        raise OperationalError("couldn't get a connection after 1.00 sec")
+
+    monkeypatch.setattr(engine, "_run", unreachable)
+    command = CreateCollaborative.model_validate(
+        {
+            "title": "C",
+            "focus": {
+                "focus_area": "Readiness",
+                "aim": "Kg",
+                "starts_on": "2025-01-01",
+                "ends_on": "2025-12-31",
+            },
+        }
+    )
+    with pytest.raises(OperationalError):
+        engine.execute(command, ctx)
+    with pytest.raises(OperationalError, match="did not answer a moment ago"):
+        engine.execute(command, ctx)  # no second wait on the store
+    assert len(tries) == 1
+    engine._unreachable_at -= application.UNREACHABLE_FOR
+    with pytest.raises(OperationalError):
+        engine.execute(command, ctx)  # a moment later it tries the store again
+    assert len(tries) == 2
