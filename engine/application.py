@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from itertools import takewhile
@@ -38,11 +37,11 @@ from engine.handlers import team as _team_handlers  # noqa: F401
 from engine.idempotency import CommandRecord, Outcome, fingerprint, record_id
 from engine.serialization import OrjsonTranscoder, PydanticMapper
 from engine.settings import Settings
+from engine.store_watch import StoreWatch, WatchedEventStore
 from engine.tokens import ApiToken, Grant, Principal, TokenIssued, new_secret, token_id
 from engine.unit_of_work import KIND_NAMES, UnitOfWork, load
 
 A = TypeVar("A", bound=QIAggregate)
-UNREACHABLE_FOR = 1.0  # seconds commands fail at once after one found PostgreSQL unreachable
 Clock = Callable[[], datetime]
 
 
@@ -66,11 +65,11 @@ class QIEngine(Application[UUID]):
         }
         if not self.settings.uses_postgres:
             Path(self.settings.store).parent.mkdir(parents=True, exist_ok=True)
+        self.watch = StoreWatch(active=self.settings.uses_postgres)
         super().__init__(env=self.settings.eventsourcing_env())
         self._committer = GroupCommitter(lambda *events: self.save(*events))
         # Striped: commands on one aggregate take turns; unrelated ones rarely share a lock.
         self._turns = [threading.Lock() for _ in range(1024)]
-        self._unreachable_at = -UNREACHABLE_FOR
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper(transcoder=OrjsonTranscoder())
@@ -85,20 +84,21 @@ class QIEngine(Application[UUID]):
         target = command.target_id()
         turn = self._turns[target.int % len(self._turns)] if target is not None else contextlib.nullcontext()
         with turn:
-            self._refuse_while_unreachable()
+            self.watch.check()  # fail at once while PostgreSQL was just found down
             try:
                 return self._run(command, ctx, expected_version)
             except (OperationalError, InterfaceError):
-                if self.settings.uses_postgres:
-                    self._unreachable_at = time.monotonic()
+                self.watch.failed()
                 raise
 
-    def _refuse_while_unreachable(self) -> None:
-        """Fail at once while PostgreSQL was found unreachable in the last moment: a
-        command that waited its turn behind one that met the outage would otherwise sit
-        through eventsourcing's connection retries again (seconds each, in a queue)."""
-        if time.monotonic() - self._unreachable_at < UNREACHABLE_FOR:
-            raise OperationalError("the event store did not answer a moment ago; try again shortly")
+    def construct_event_store(self) -> WatchedEventStore:
+        """The library's event store, failing fast while the database is down."""
+        return WatchedEventStore(self.watch, self.mapper, self.recorder)
+
+    def construct_snapshot_store(self) -> WatchedEventStore:
+        return WatchedEventStore(
+            self.watch, self.mapper, self.factory.aggregate_recorder(purpose="snapshots")
+        )
 
     def _run(self, command: Command, ctx: CommandContext, expected_version: int | None) -> Outcome:
         """Run a command once: a retry with the same command id returns the first outcome.

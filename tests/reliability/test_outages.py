@@ -18,7 +18,7 @@ from adapters.http.app import create_app
 from adapters.http.deps import StoreGate
 from adapters.http.errors import StoreUnavailable, is_outage
 from aggregates.base import Role
-from engine import application
+from engine import store_watch
 from engine.application import QIEngine
 from engine.drills.outages import kafka_outage, postgres_outage
 from engine.settings import Settings
@@ -192,7 +192,7 @@ def test_commands_waiting_their_turn_fail_at_once_while_postgresql_was_just_foun
     with pytest.raises(OperationalError, match="did not answer a moment ago"):
         engine.execute(command, ctx)  # no second wait on the store
     assert len(tries) == 1
-    engine._unreachable_at -= application.UNREACHABLE_FOR
+    engine.watch.failed_at -= store_watch.UNREACHABLE_FOR
     with pytest.raises(OperationalError):
         engine.execute(command, ctx)  # a moment later it tries the store again
     assert len(tries) == 2
