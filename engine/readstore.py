@@ -32,8 +32,10 @@ class _BufferedTx:
         self._rows.append(tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        for params in rows:
-            self.execute(sql, params)
+        if sql != self._sql:
+            self.flush()
+            self._sql = sql
+        self._rows.extend(tuple(params) for params in rows)
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.flush()
