@@ -6,24 +6,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from engine.drills.world import FOCUS, PLAN, WEIGHT
 from tests.api.conftest import Api
 from tests.conftest import Clock
-
-WEIGHT = {
-    "key": "weight-kg",
-    "name": "Weight in kilograms",
-    "kind": "process",
-    "numerator": "children weighed in kg only",
-    "denominator": "children seen",
-    "direction": "increase",
-    "target": 0.9,
-}
-FOCUS = {
-    "focus_area": "Pediatric readiness",
-    "aim": "Weigh 90% of children in kg",
-    "starts_on": "2025-01-01",
-    "ends_on": "2025-12-31",
-}
 
 
 @dataclass
@@ -85,19 +70,12 @@ class HttpFlow:
             self.ok(f"/teams/{team}/measures", {"measure": WEIGHT})
 
     def work_projects(self) -> None:
-        plan = {
-            "title": "Kg-only scale",
-            "change_idea": "Lock scales to kg",
-            "objective": "Fewer lb entries",
-            "prediction": "90% in kg",
-            "plan": "Day shift, one week",
-        }
         for team in self.teams:
             self.ok(
                 f"/teams/{team}/measures/weight-kg/data",
                 {"period": "2025-01", "numerator": 12, "denominator": 20},
             )
-            cycle = self.ok(f"/teams/{team}/pdsa", {"plan": plan})["created"]["PdsaCycle"][0]
+            cycle = self.ok(f"/teams/{team}/pdsa", {"plan": PLAN})["created"]["PdsaCycle"][0]
             self.cycles[team] = cycle
             self.ok(f"/teams/{team}/pdsa/{cycle}/do", {"do": {"observations": "Scales locked"}})
             study = {"results": "88%", "prediction_confirmed": False}

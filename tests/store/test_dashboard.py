@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from aggregates.phases import Phase
@@ -18,12 +16,6 @@ from tests.store.lifecycle import Lifecycle
 
 
 class DashboardContract:
-    @pytest.fixture
-    def models(self, engine: QIEngine) -> Iterator[ReadModels]:
-        models = ReadModels(engine)
-        yield models
-        models.close()
-
     @pytest.fixture
     def life(self, engine: QIEngine, clock: Clock) -> Lifecycle:
         life = Lifecycle(engine, clock)

@@ -5,7 +5,6 @@ and a rebuild that reproduces every row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -110,12 +109,6 @@ class Learned(Lifecycle):
 
 
 class LearningContract:
-    @pytest.fixture
-    def models(self, engine: QIEngine) -> Iterator[ReadModels]:
-        models = ReadModels(engine)
-        yield models
-        models.close()
-
     @pytest.fixture
     def life(self, engine: QIEngine, clock: Clock) -> Learned:
         life = Learned(engine, clock)

@@ -4,7 +4,7 @@ rebuilds, and an audit trail whose hash chain exposes tampering."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -21,12 +21,6 @@ Tamper = Callable[[str, int], None]  # SQL with one ? for the position, the posi
 
 
 class ReadModelContract:
-    @pytest.fixture
-    def models(self, engine: QIEngine) -> Iterator[ReadModels]:
-        models = ReadModels(engine)
-        yield models
-        models.close()
-
     @pytest.fixture
     def life(self, engine: QIEngine, clock: Clock) -> Lifecycle:
         life = Lifecycle(engine, clock)
