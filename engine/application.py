@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
-from eventsourcing.persistence import IntegrityError, InterfaceError, Mapper, OperationalError
+from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import get_topic
 
 from aggregates.activity import LearningActivity
@@ -84,12 +84,7 @@ class QIEngine(Application[UUID]):
         target = command.target_id()
         turn = self._turns[target.int % len(self._turns)] if target is not None else contextlib.nullcontext()
         with turn:
-            self.watch.check()  # fail at once while PostgreSQL was just found down
-            try:
-                return self._run(command, ctx, expected_version)
-            except (OperationalError, InterfaceError):
-                self.watch.failed()
-                raise
+            return self._run(command, ctx, expected_version)
 
     def construct_event_store(self) -> WatchedEventStore:
         """The library's event store, failing fast while the database is down."""

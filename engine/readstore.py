@@ -32,6 +32,8 @@ class _BufferedTx:
         self._rows.append(tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
         if sql != self._sql:
             self.flush()
             self._sql = sql

@@ -7,8 +7,7 @@ the batch's transaction: nothing else can change them meanwhile."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from aggregates.activity import AttendanceRecorded
@@ -120,11 +119,9 @@ class BatchMemo:
             self._members[team].pop(participant, None)
 
 
-def _select_in(tx: Tx, select: str, column: str, values: Iterable[str]) -> list[Row]:
+def _select_in(tx: Tx, select: str, column: str, values: Sequence[str]) -> list[Row]:
     rows: list[Row] = []
-    chunks: dict[int, list[str]] = defaultdict(list)
-    for i, value in enumerate(values):
-        chunks[i // _CHUNK].append(value)
-    for chunk in chunks.values():
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
         rows += tx.fetchall(f"SELECT {select} WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk)
     return rows

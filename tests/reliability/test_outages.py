@@ -175,7 +175,9 @@ def test_commands_waiting_their_turn_fail_at_once_while_postgresql_was_just_foun
         tries.append(1)
         raise OperationalError("couldn't get a connection after 1.00 sec")
 
-    monkeypatch.setattr(engine, "_run", unreachable)
+    # The database gone: every query the event store sends fails as psycopg's pool does.
+    monkeypatch.setattr(engine.recorder, "select_events", unreachable)
+    monkeypatch.setattr(engine.recorder, "insert_events", unreachable)
     command = CreateCollaborative.model_validate(
         {
             "title": "C",
