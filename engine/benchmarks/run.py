@@ -17,6 +17,7 @@ from engine.benchmarks.harness import Results
 from engine.benchmarks.http import run_http
 from engine.benchmarks.projections import run_projections
 from engine.benchmarks.scale import run_scale
+from engine.benchmarks.uploads import run_uploads
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,13 @@ class Sizes:
     scale_months: int
     reads: int
     relay_events: int
+    upload_bomb_mb: int = 1500  # the decompression bomb's inflated size, as in issue 14
 
 
 FULL = Sizes(
     1000, 3, 5.0, (1, 8, 32), {"sqlite": 1_000_000, "postgres": 100_000}, 10_000, 500, 24, 50, 30_000
 )
-SMOKE = Sizes(20, 1, 0.5, (1, 2), {"sqlite": 300, "postgres": 300}, 120, 3, 2, 2, 300)
+SMOKE = Sizes(20, 1, 0.5, (1, 2), {"sqlite": 300, "postgres": 300}, 120, 3, 2, 2, 300, upload_bomb_mb=100)
 
 
 def run_all(
@@ -78,6 +80,7 @@ def _steps(
         ("http", lambda: run_http(results, kind, sizes.http_levels, sizes.http_seconds)),
         ("projections", lambda: run_projections(results, kind, sizes.projection_events[kind], sizes.repeats)),
         ("scale", lambda: run_scale(results, kind, sizes.scale_teams, sizes.scale_months, sizes.reads)),
+        ("uploads", lambda: run_uploads(results, kind, sizes.upload_bomb_mb, sizes.repeats)),
     ]
     if relay is not None:
         steps.append(("relay", lambda: relay(results, kind, sizes)))  # type: ignore[operator]
