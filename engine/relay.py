@@ -25,6 +25,7 @@ from engine.application import QIEngine
 from engine.feed import FeedEvent, kafka_headers, kafka_value, read_feed
 from engine.projection_runner import POSITIONS, POSITIONS_DDL
 from engine.readstore import ReadStore
+from engine.schema_lock import schema_lock
 from engine.settings import Settings
 
 log = logging.getLogger("qi.relay")
@@ -107,7 +108,7 @@ class RelayPosition:
         self.name = name
 
     def prepare(self) -> None:
-        with self.store.transaction(write=True) as tx:
+        with schema_lock(self.store.settings), self.store.transaction(write=True) as tx:
             tx.execute(POSITIONS_DDL)
             tx.execute(
                 f"INSERT INTO {POSITIONS} (name, position, version) VALUES (?, 0, ?) "
