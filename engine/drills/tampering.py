@@ -2,7 +2,9 @@
 directly in the database; and every route that is not a read, tried.
 
 Proves: `qi audit verify` names the first bad position and exits non-zero for
-each kind of tampering (and exits 0 on untouched history); no route reads or
+each kind of tampering (and exits 0 on untouched history); tampering that leaves
+the chain intact (truncation, a rebuild over an edit) fails against a digest
+saved before it (see tampering_digest.py); no route reads or
 writes events or audit entries other than by GET; every PUT/PATCH/DELETE route
 is a command that appends events and leaves every earlier event byte-identical.
 """
@@ -20,12 +22,14 @@ from engine.application import QIEngine
 from engine.drills.load import Target, set_up
 from engine.drills.processes import SHARED_POSTGRES, fresh_store, workspace
 from engine.drills.report import DrillReport
+from engine.drills.tampering_digest import digest_cases
 from engine.read_models import ReadModels
 from engine.settings import Settings
 
 PROVES = (
     "an altered, deleted or reordered stored event: qi audit verify names the first bad position "
-    "and fails; no route alters history"
+    "and fails; a truncation, or a rebuild over an edited event, fails against a saved digest and "
+    "the rebuild is refused without a recorded reason; no route alters history"
 )
 KINDS = ("altered", "deleted", "reordered")
 HISTORY = ("/events", "/audit")
@@ -38,6 +42,9 @@ def tampering(store_kind: str, postgres: str = SHARED_POSTGRES) -> DrillReport:
         for kind in KINDS:
             with fresh_store(store_kind, folder / kind, postgres) as store:
                 _tamper_and_verify(report, store, kind)
+        digest_cases(
+            report, folder, lambda path: fresh_store(store_kind, path, postgres), set_up, _sql, _alter
+        )
         with fresh_store(store_kind, folder / "api", postgres) as store:
             _routes_cannot_alter_history(report, store, set_up(store))
     return report

@@ -1,6 +1,7 @@
 """Tampering: an event altered, deleted or reordered directly in the database is
-named at its position by `qi audit verify`, which exits non-zero; no route lets
-anyone alter history. On both stores."""
+named at its position by `qi audit verify`, which exits non-zero; the last events
+truncated, or an edit re-chained by `qi rebuild audit`, fail against a digest saved
+before; no route lets anyone alter history. On both stores."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from tests.reliability.conftest import drill
 def _exercised(report: DrillReport) -> None:
     counts = report.counts
     assert counts["tamperings tried"] == counts["tamperings named at the first bad position"] == 3
+    assert counts["digest tamperings tried"] == counts["digest tamperings caught by verify --digest"] == 2
+    assert counts["rebuilds over tampered history refused"] == counts["overrides recorded as events"] == 1
     assert counts["non-POST write routes exercised"] >= 2 and counts["attempts to alter history"] == 20
 
 

@@ -1,47 +1,75 @@
-"""The audit trail: who did what, when and why; and proof the history is intact."""
+"""The audit trail: who did what, when and why; and proof the history is intact.
+
+The router's lifespan also runs the digest recorder beside the API (when
+QI_AUDIT_KEY is set): every QI_AUDIT_DIGEST_INTERVAL seconds it signs the chain's
+head, records it, and publishes it to Kafka when QI_KAFKA_BOOTSTRAP is set.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+import anyio
+from fastapi import APIRouter, FastAPI, Query
+from fastapi.responses import PlainTextResponse
 
-from adapters.http.deps import PrincipalDep, ReadModelsDep
-from adapters.http.errors import READ_ERRORS
+from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep
+from adapters.http.errors import READ_ERRORS, problem_responses
+from adapters.http.moments import UtcMoment
+from engine.audit_anchor import current_digest, digest_log, start_inprocess
+from engine.audit_digest import AuditDigest
+from engine.audit_key import signing_key
 from engine.authorization import authorize_staff
-from projections.audit import AuditFilter, AuditRow, Verification, iso_utc
+from projections.audit import AuditFilter, Verification, iso_utc
+from projections.audit_actors import AuditEntry, with_actor_names
 
-router = APIRouter(tags=["audit"])
+DIGEST_ERRORS = READ_ERRORS | problem_responses(503)
+
+
+@asynccontextmanager
+async def digests_alongside(app: FastAPI) -> AsyncIterator[None]:
+    """Record audit digests in this process while the API runs, when a key is configured."""
+    halt = start_inprocess(app.state.engine)
+    try:
+        yield
+    finally:
+        if halt is not None:
+            await anyio.to_thread.run_sync(halt)
+
+
+router = APIRouter(tags=["audit"], lifespan=digests_alongside)
 
 
 @router.get("/audit", responses=READ_ERRORS)
 def audit_trail(
+    engine: EngineDep,
     read_models: ReadModelsDep,
     principal: PrincipalDep,
     collaborative: UUID | None = None,
     aggregate: UUID | None = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
     type: Annotated[str | None, Query(max_length=100, description="event type, e.g. PhaseAdvanced")] = None,
-    since: Annotated[datetime | None, Query(description="from this moment (inclusive)")] = None,
-    until: Annotated[datetime | None, Query(description="before this moment")] = None,
+    since: Annotated[UtcMoment | None, Query(description="from this moment (inclusive)")] = None,
+    until: Annotated[UtcMoment | None, Query(description="before this moment")] = None,
     after: Annotated[int, Query(ge=0, le=2**62, description="rows after this position (paging)")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[AuditRow]:
-    """One row per stored event, in order, filtered and paged by position."""
+) -> list[AuditEntry]:
+    """One row per stored event, in order, filtered and paged by position; `actor` is an actor id."""
     authorize_staff(principal, "read the audit trail")
     filters = AuditFilter(
         collaborative=collaborative,
         aggregate=aggregate,
         actor=actor,
         action=type,
-        since=_utc(since),
-        until=_utc(until),
+        since=iso_utc(since) if since else None,
+        until=iso_utc(until) if until else None,
         after=after,
         limit=limit,
     )
-    return read_models.audit(filters)
+    return with_actor_names(read_models.audit(filters), engine.actor_names())
 
 
 @router.get("/audit/verify", responses=READ_ERRORS)
@@ -51,7 +79,20 @@ def verify_audit(read_models: ReadModelsDep, principal: PrincipalDep) -> Verific
     return read_models.verify_audit()
 
 
-def _utc(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return iso_utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+@router.get("/audit/digest", responses=DIGEST_ERRORS)
+def audit_digest(engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep) -> AuditDigest:
+    """The head of the audit chain (position, hash, events), signed: keep it to check the store later."""
+    authorize_staff(principal, "read the audit digest")
+    key = signing_key(engine.settings.audit_key)
+    return current_digest(engine, digest_log(read_models.store), key)
+
+
+@router.get(
+    "/audit/digest/public-key",
+    response_class=PlainTextResponse,
+    responses=DIGEST_ERRORS | {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+def audit_public_key(engine: EngineDep, principal: PrincipalDep) -> PlainTextResponse:
+    """The PEM public key that verifies this deployment's digests (`qi audit verify --public-key`)."""
+    authorize_staff(principal, "read the audit digest key")
+    return PlainTextResponse(signing_key(engine.settings.audit_key).verifying.pem())

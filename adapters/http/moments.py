@@ -1,0 +1,38 @@
+"""Moments from query strings, refused by name when UTC cannot represent them.
+
+`0001-01-01T00:00+01:00` parses, but is in year 0 once converted to UTC, and
+`9999-12-31T23:59-01:00` in year 10000: Python's datetime raises OverflowError
+there, which surfaced as a 500. `UtcMoment` is the type for a query parameter
+(FastAPI then answers 422 naming it); `utc_moment` is the same check for code
+that parses a form or query value itself (the web pages).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+
+def in_utc(moment: datetime) -> datetime:
+    """`moment` in UTC (a moment without an offset is read as UTC); ValueError when out of range."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return aware.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{moment.isoformat()} is outside the years 1 to 9999 in UTC; give a moment within them"
+        ) from None
+
+
+def utc_moment(text: str) -> datetime:
+    """An ISO-8601 text as a moment in UTC; ValueError, in words, when it is not one."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO-8601 moment, e.g. 2025-03-01T09:00:00+00:00") from None
+    return in_utc(moment)
+
+
+UtcMoment = Annotated[datetime, AfterValidator(in_utc)]
