@@ -11,12 +11,14 @@ from fpdf.enums import XPos, YPos
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from adapters.charts.driver_diagram import decisions_line, fmt_value, tested_line
+from adapters.web.urls import install_safe_url
 from projections.learning_view import ResourceView, ToolkitIdea, ToolkitView
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
 _templates.globals["value"] = fmt_value
+install_safe_url(_templates)  # a stored javascript: or data: URL stays text
 
 
 def file_size(size: int) -> str:

@@ -4,6 +4,7 @@ with the API's clear error. Nothing a refused form sent is stored."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -15,7 +16,11 @@ from fastapi.responses import RedirectResponse, Response
 from adapters.http.deps import Runner
 from adapters.http.errors import problem_of
 from adapters.web.pages import overview_context, render, team_context
-from adapters.web.session import end_session, engine_of, signed_in, start_session
+from adapters.web.session import (
+    CSRF,
+    engine_of,
+    signed_in,
+)
 from engine.commands import Command
 from engine.commands.activity import RecordAttendance, ScheduleActivity
 from engine.commands.collaborative import AdvancePhase, RegisterTeam
@@ -25,31 +30,6 @@ from engine.tokens import Principal
 router = APIRouter(include_in_schema=False)
 # No NUL in any field: PostgreSQL text cannot hold it (see adapters.http.schemas.common.NoNul).
 Field = Annotated[str, Form(pattern=r"^[^\x00]*$")]
-
-
-@router.get("/ui/sign-in")
-def sign_in_page(request: Request, next: str = "/ui/") -> Response:
-    return render(request, "sign_in.html", None, next=_local(next), error=None)
-
-
-@router.post("/ui/sign-in")
-def sign_in(request: Request, token: Field = "", next: Field = "/ui/") -> Response:
-    if engine_of(request).authenticate(token.strip()) is None:
-        error = "That token is unknown or revoked. Ask staff for a token (qi tokens create)."
-        return render(request, "sign_in.html", None, status=401, next=_local(next), error=error)
-    return start_session(
-        RedirectResponse(_local(next), status_code=303), token.strip(), request.url.scheme == "https"
-    )
-
-
-@router.post("/ui/sign-out")
-def sign_out() -> Response:
-    return end_session(RedirectResponse("/ui/sign-in", status_code=303))
-
-
-def _local(target: str) -> str:
-    """Only redirect within this site after signing in."""
-    return target if target.startswith("/") and not target.startswith("//") else "/ui/"
 
 
 def act(
@@ -77,7 +57,7 @@ def _team(request: Request, team_id: UUID) -> Callable[[Principal], dict[str, An
     return lambda principal: team_context(request, principal, team_id)
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/phase")
+@router.post("/ui/collaboratives/{collaborative_id}/phase", dependencies=CSRF)
 def advance_phase(
     request: Request,
     collaborative_id: UUID,
@@ -101,7 +81,7 @@ def advance_phase(
     )
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/teams")
+@router.post("/ui/collaboratives/{collaborative_id}/teams", dependencies=CSRF)
 def register_team(
     request: Request, collaborative_id: UUID, name: Field = "", organization: Field = "", care_setting: Field = "",
     member_name: Field = "", member_credentials: Field = "", discipline: Field = "", command_id: Field = "",
@@ -123,7 +103,7 @@ def register_team(
     )
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/activities")
+@router.post("/ui/collaboratives/{collaborative_id}/activities", dependencies=CSRF)
 def schedule_activity(
     request: Request, collaborative_id: UUID, kind: Field = "", title: Field = "", starts_at: Field = "",
     duration_minutes: Field = "", credit_types: Annotated[list[str] | None, Form()] = None, max_hours: Field = "",
@@ -132,7 +112,7 @@ def schedule_activity(
     form = {"kind": kind, "title": title, "starts_at": starts_at, "duration_minutes": duration_minutes,
             "max_hours": max_hours, "accrediting_body": accrediting_body}  # fmt: skip
     ce = (
-        {"credit_types": credit_types, "max_hours": max_hours, "accrediting_body": accrediting_body}
+        {"credit_types": credit_types, "max_hours": _typed(max_hours), "accrediting_body": accrediting_body}
         if credit_types
         else None
     )
@@ -140,7 +120,7 @@ def schedule_activity(
         "kind": kind,
         "title": title,
         "starts_at": _aware(starts_at),
-        "duration_minutes": duration_minutes,
+        "duration_minutes": _typed(duration_minutes),
         "ce": ce,
     }
     build = lambda: ScheduleActivity(collaborative_id=collaborative_id, details=details)
@@ -165,13 +145,29 @@ def _aware(local: str) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/attendance")
+def _typed(text: str) -> Any:
+    """A form's number or yes/no as JSON sends it (commands take no text for either);
+    anything else stays text, which the command refuses naming the field."""
+    if text in ("true", "false"):
+        return text == "true"
+    for kind in (int, float):
+        try:
+            value = kind(text)
+        except ValueError:
+            continue
+        return value if math.isfinite(value) else text
+    return text
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/attendance", dependencies=CSRF)
 def record_attendance(
     request: Request, collaborative_id: UUID, activity_id: Field = "", participant_id: Field = "", minutes: Field = "",
     command_id: Field = "",
 ) -> Response:  # fmt: skip
     form = {"activity_id": activity_id, "participant_id": participant_id, "minutes": minutes}
-    build = lambda: RecordAttendance(activity_id=activity_id, participant_id=participant_id, minutes=minutes)
+    build = lambda: RecordAttendance(
+        activity_id=activity_id, participant_id=participant_id, minutes=_typed(minutes)
+    )
     url = f"/ui/collaboratives/{collaborative_id}"
     return act(
         request,
@@ -184,14 +180,14 @@ def record_attendance(
     )
 
 
-@router.post("/ui/teams/{team_id}/data")
+@router.post("/ui/teams/{team_id}/data", dependencies=CSRF)
 def submit_data(
     request: Request, team_id: UUID, measure_key: Field = "", period: Field = "", numerator: Field = "",
     denominator: Field = "", command_id: Field = "",
 ) -> Response:  # fmt: skip
     form = {"measure_key": measure_key, "period": period, "numerator": numerator, "denominator": denominator}
-    build = lambda: SubmitData(team_id=team_id, measure_key=measure_key, period=period, numerator=numerator,
-                               denominator=denominator or None)  # fmt: skip
+    build = lambda: SubmitData(team_id=team_id, measure_key=measure_key, period=period, numerator=_typed(numerator),
+                               denominator=_typed(denominator) if denominator else None)  # fmt: skip
     return act(
         request,
         build,
@@ -203,7 +199,7 @@ def submit_data(
     )
 
 
-@router.post("/ui/teams/{team_id}/pdsa")
+@router.post("/ui/teams/{team_id}/pdsa", dependencies=CSRF)
 def plan_cycle(
     request: Request, team_id: UUID, title: Field = "", change_idea: Field = "", objective: Field = "",
     prediction: Field = "", plan: Field = "", ramp_parent_id: Field = "", change_idea_id: Field = "",
@@ -228,12 +224,12 @@ def plan_cycle(
 STAGES: dict[str, Callable[[UUID, UUID, dict[str, str]], Command]] = {
     "do": lambda t, c, f: RecordDo(team_id=t, cycle_id=c, do={"observations": f["observations"], "carried_out_on": f["carried_out_on"] or None}),
     "study": lambda t, c, f: RecordStudy(team_id=t, cycle_id=c, study={
-        "results": f["results"], "prediction_confirmed": f["prediction_confirmed"], "learning": f["learning"] or None}),
+        "results": f["results"], "prediction_confirmed": _typed(f["prediction_confirmed"]), "learning": f["learning"] or None}),
     "act": lambda t, c, f: RecordAct(team_id=t, cycle_id=c, act={"decision": f["decision"], "next_steps": f["next_steps"] or None}),
 }  # fmt: skip
 
 
-@router.post("/ui/teams/{team_id}/pdsa/{cycle_id}/{stage}")
+@router.post("/ui/teams/{team_id}/pdsa/{cycle_id}/{stage}", dependencies=CSRF)
 def record_stage(
     request: Request, team_id: UUID, cycle_id: UUID, stage: str, observations: Field = "", carried_out_on: Field = "",
     results: Field = "", prediction_confirmed: Field = "", learning: Field = "", decision: Field = "",

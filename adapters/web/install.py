@@ -9,21 +9,33 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from adapters.http.errors import Problem
-from adapters.web import forms, learning_pages, pages
-from adapters.web.session import COOKIE, SignInRequired, engine_of, to_sign_in
+from adapters.web import forms, learning_pages, pages, sign_in, toolkit_pages
+from adapters.web.headers import PageHeaders
+from adapters.web.session import SignInRequired, current, to_sign_in
+from engine.tokens import Principal
 
 
 def install_web(app: FastAPI) -> None:
     """Serve the pages at /ui/ beside the API, sharing its engine and read models."""
+    app.include_router(sign_in.router)
     app.include_router(pages.router)
     app.include_router(forms.router)
     app.include_router(learning_pages.router)
+    app.include_router(toolkit_pages.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
+    app.add_middleware(PageHeaders)
     app.state.render_problem = _problem_page
 
 
 def _problem_page(request: Request, problem: Problem) -> HTMLResponse:
-    token = request.cookies.get(COOKIE)
-    principal = engine_of(request).authenticate(token) if token else None
-    return pages.error_page(request, principal, problem)
+    return pages.error_page(request, _principal_or_none(request), problem)
+
+
+def _principal_or_none(request: Request) -> Principal | None:
+    """Who is signed in, for the error page's header; nobody when the store cannot say
+    (the page reporting that the store is unavailable must still render)."""
+    try:
+        return current(request)
+    except Exception:
+        return None

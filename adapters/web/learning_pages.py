@@ -1,6 +1,6 @@
 """Shared-learning pages: the resource library (search, links, uploads) with the
 teams' shared projects, the driver diagram (SVG with each change idea's
-figures; staff maintain it here), and toolkits. Forms run the same commands,
+figures; staff maintain it here); toolkits are in toolkit_pages. Forms run the same commands,
 checks and rules as the API, through `act`."""
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from adapters.charts.driver_diagram import decisions_line, fmt_value, render_driver_diagram, tested_line
-from adapters.exports.toolkit import toolkit_article, toolkit_html, toolkit_pdf
 from adapters.http.deps import authorize_collaborative_read
 from adapters.http.errors import InvalidInput
 from adapters.http.routers.learning import (
@@ -24,13 +23,13 @@ from adapters.http.routers.learning import (
     file_store,
     may_share,
     store_upload,
-    toolkit_of,
 )
 from adapters.http.schemas.collaboratives import CollaborativeSummary
 from adapters.http.schemas.learning import read_upload
 from adapters.web.forms import act
+from adapters.web.limits import ITEMS, MEASURE_CHARTS, capped
 from adapters.web.pages import chart_svg, read_models_of, render
-from adapters.web.session import engine_of, signed_in
+from adapters.web.session import CSRF, check_csrf, engine_of, signed_in
 from aggregates.base import Role
 from aggregates.change_package import NodeKind
 from aggregates.resource import Resource
@@ -40,7 +39,6 @@ from engine.commands.learning import (
     AddChangeIdea,
     AddDriver,
     CommentOnProject,
-    CompileToolkit,
     MoveChangeIdea,
     RenameNode,
     RetireNode,
@@ -59,7 +57,7 @@ Field = Annotated[str, Form(pattern=r"^[^\x00]*$")]
 Ids = Annotated[list[str] | None, Form()]
 
 
-def _collaborative(request: Request, collaborative_id: UUID) -> CollaborativeSummary:
+def collaborative_summary(request: Request, collaborative_id: UUID) -> CollaborativeSummary:
     return CollaborativeSummary.of(engine_of(request).collaborative(collaborative_id))
 
 
@@ -67,15 +65,16 @@ def library_context(
     request: Request, principal: Principal, collaborative_id: UUID, q: str = "", tag: str = ""
 ) -> dict[str, Any]:
     engine, models = engine_of(request), read_models_of(request)
-    c = _collaborative(request, collaborative_id)
+    c = collaborative_summary(request, collaborative_id)
     own = engine.team(principal.team_id) if principal.role is Role.TEAM and principal.team_id else None
     own = own if own is not None and own.collaborative_id == collaborative_id else None
     projects = models.shared_projects(collaborative_id)
+    drawn = {p.team_id: capped(p.measure_keys, MEASURE_CHARTS) for p in projects}
     charts = {(p.team_id, k): chart_svg(models.team_chart(p.team_id, k, ChartOptions()), f"{p.team_name}: {k}")
-              for p in projects for k in p.measure_keys}  # fmt: skip
+              for p in projects for k in drawn[p.team_id].shown}  # fmt: skip
     return {
         "c": c, "resources": models.library(collaborative_id, q or None, tag or None), "tags": models.library_tags(collaborative_id),
-        "q": q, "tag": tag, "projects": projects, "charts": charts, "kinds": list(ResourceKind), "settings": list(CareSetting),
+        "q": q, "tag": tag, "projects": projects, "charts": charts, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
         "can_share": principal.role in (Role.STAFF, Role.COACH) or own is not None, "own_team": own,
         "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},
     }  # fmt: skip
@@ -101,7 +100,7 @@ def _run_on_library(
     return act(request, build, command_id, done, _library(request, collaborative_id), "library.html", form)
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/library/links")
+@router.post("/ui/collaboratives/{collaborative_id}/library/links", dependencies=CSRF)
 def share_link(
     request: Request, collaborative_id: UUID, kind: Field = "", title: Field = "", url: Field = "", description: Field = "",
     tags: Field = "", care_settings: Ids = None, command_id: Field = "",
@@ -119,18 +118,21 @@ def _tags(text: str) -> list[str]:
 
 @router.post("/ui/collaboratives/{collaborative_id}/library/files")
 async def upload_file(request: Request, collaborative_id: UUID) -> Response:
+    """Upload a file to the library (its CSRF token is read with the multipart body)."""
     principal = signed_in(request)
     engine = engine_of(request)
     try:
-        upload, fields = await read_upload(request, ignore=("command_id",))
-        command_id = str((await request.form()).get("command_id") or "")
+        upload, fields = await read_upload(request, ignore=("command_id", "csrf_token"))
+        form = await request.form()  # already parsed, within read_upload's limits
+        command_id = str(form.get("command_id") or "")
     except (InvalidInput, RequestValidationError) as refused:
-        error, command_id = refused, ""
+        error, command_id = refused, ""  # a refusal stores nothing, forged or not
 
         def build() -> Command:
             raise error
 
     else:
+        await run_in_threadpool(check_csrf, request, _sent_csrf(form))
 
         def build() -> Command:
             may_share(engine, principal, collaborative_id)
@@ -142,7 +144,12 @@ async def upload_file(request: Request, collaborative_id: UUID) -> Response:
     )
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/library/comments")
+def _sent_csrf(form: Any) -> str:
+    sent = form.get("csrf_token")
+    return sent if isinstance(sent, str) else ""
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/library/comments", dependencies=CSRF)
 def comment(
     request: Request,
     collaborative_id: UUID,
@@ -156,7 +163,7 @@ def comment(
     return _run_on_library(request, collaborative_id, build, command_id, form, f"project-{project_team_id}")
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/library/trying")
+@router.post("/ui/collaboratives/{collaborative_id}/library/trying", dependencies=CSRF)
 def trying(
     request: Request,
     collaborative_id: UUID,
@@ -184,7 +191,7 @@ def download(request: Request, resource_id: UUID) -> Response:
 
 
 def diagram_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
-    c = _collaborative(request, collaborative_id)
+    c = collaborative_summary(request, collaborative_id)
     view = diagram_of(engine_of(request), read_models_of(request), collaborative_id)
     nodes = [
         n
@@ -222,7 +229,7 @@ DIAGRAM_FORMS: dict[str, Callable[[UUID, dict[str, str]], Command]] = {
 }  # fmt: skip
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/driver-diagram/{action}")
+@router.post("/ui/collaboratives/{collaborative_id}/driver-diagram/{action}", dependencies=CSRF)
 def maintain_diagram(
     request: Request, collaborative_id: UUID, action: str, aim: Field = "", level: Field = "", name: Field = "",
     description: Field = "", parent_id: Field = "", node_id: Field = "", reason: Field = "", command_id: Field = "",
@@ -241,63 +248,3 @@ def _unknown(action: str) -> Callable[[], Command]:
         raise InvalidInput(["path", "action"], f"{action!r} is not a driver diagram form")
 
     return refuse
-
-
-# Toolkits --------------------------------------------------------------------------
-
-
-def toolkits_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
-    models = read_models_of(request)
-    view = diagram_of(engine_of(request), models, collaborative_id)
-    return {
-        "c": _collaborative(request, collaborative_id), "toolkits": models.toolkits(collaborative_id), "article": None,
-        "ideas": [(p, s, i) for p, s, i in view.change_ideas() if not i.retired],
-        "resources": models.library(collaborative_id), "error": None, "form": {},
-    }  # fmt: skip
-
-
-@router.get("/ui/collaboratives/{collaborative_id}/toolkits")
-def toolkits(request: Request, collaborative_id: UUID) -> Response:
-    principal = signed_in(request)
-    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
-    return render(
-        request, "toolkit.html", principal, **toolkits_context(request, principal, collaborative_id)
-    )
-
-
-@router.post("/ui/collaboratives/{collaborative_id}/toolkits")
-def compile_toolkit(
-    request: Request, collaborative_id: UUID, title: Field = "", introduction: Field = "",
-    change_idea_ids: Ids = None, resource_ids: Ids = None, command_id: Field = "",
-) -> Response:  # fmt: skip
-    form = {"title": title, "introduction": introduction}
-    build = lambda: CompileToolkit(collaborative_id=collaborative_id, title=title, introduction=introduction or None,  # noqa: E731
-                                   change_idea_ids=change_idea_ids or [], resource_ids=resource_ids or [])  # fmt: skip
-    again = lambda principal: toolkits_context(request, principal, collaborative_id)  # noqa: E731
-    done = f"/ui/collaboratives/{collaborative_id}/toolkits"
-    return act(request, build, command_id, done, again, "toolkit.html", form)
-
-
-@router.get("/ui/toolkits/{toolkit_id}.pdf")
-def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
-    view = toolkit_of(engine_of(request), read_models_of(request), signed_in(request), toolkit_id)
-    disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
-    return Response(
-        toolkit_pdf(view), media_type="application/pdf", headers={"Content-Disposition": disposition}
-    )
-
-
-@router.get("/ui/toolkits/{toolkit_id}.html")
-def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
-    view = toolkit_of(engine_of(request), read_models_of(request), signed_in(request), toolkit_id)
-    disposition = f'attachment; filename="toolkit-{toolkit_id}.html"'
-    return HTMLResponse(toolkit_html(view), headers={"Content-Disposition": disposition})
-
-
-# Declared after the downloads: `{toolkit_id}` alone would also match `<id>.pdf`.
-@router.get("/ui/toolkits/{toolkit_id}")
-def toolkit_page(request: Request, toolkit_id: UUID) -> Response:
-    principal = signed_in(request)
-    view = toolkit_of(engine_of(request), read_models_of(request), principal, toolkit_id)
-    c = _collaborative(request, view.collaborative_id)
-    return render(request, "toolkit.html", principal, c=c, toolkit=view, article=toolkit_article(view))

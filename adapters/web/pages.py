@@ -13,11 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from adapters.charts.svg import Annotation, render_svg
-from adapters.http.deps import authorize_collaborative_read, own_collaborative
+from adapters.http.deps import authorize_collaborative_read, may_read_collaborative
 from adapters.http.errors import InvalidInput, Problem
+from adapters.http.moments import utc_moment
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
-from adapters.web.session import engine_of, signed_in
+from adapters.web.session import csrf_of, engine_of, signed_in
+from adapters.web.urls import install_safe_url
 from aggregates.base import Role
 from aggregates.change_package import ChangePackage, Node, NodeKind, change_package_id
 from aggregates.phases import next_phase
@@ -28,10 +30,12 @@ from engine.errors import NotFound
 from engine.read_models import ReadModels
 from engine.tokens import Principal
 from projections.audit import AuditFilter, iso_utc
+from projections.audit_actors import with_actor_names
 from projections.charts import ChartOptions, ChartView
 from projections.credits.schemas import CreditRow, to_csv
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+install_safe_url(templates.env)
 router = APIRouter(include_in_schema=False)
 AUDIT_PAGE = 50
 
@@ -44,9 +48,38 @@ def read_models_of(request: Request) -> ReadModels:
 def render(
     request: Request, name: str, principal: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    """A page, with who is signed in and a fresh command id for its forms."""
-    context |= {"principal": principal, "command_id": str(uuid4()), "Role": Role}
+    """A page, with who is signed in, a fresh command id and the CSRF token for its forms."""
+    context |= {
+        "principal": principal,
+        "command_id": str(uuid4()),
+        "csrf_token": csrf_of(request),
+        "Role": Role,
+        "unavailable": unavailable_views(request) if principal else [],
+    }
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+# What people lose while a read model is stopped on an event, in their words.
+VIEWS_OF = {
+    "dashboard": "collaborative overviews, dashboards and charts",
+    "credits": "credit transcripts and credit exports",
+    "learning": "the resource library, driver diagrams, shared projects and toolkits",
+    "audit": "the audit trail",
+}
+
+
+def unavailable_views(request: Request) -> list[str]:
+    """A sentence for each read model stopped on an event (for the banner on every page);
+    none when the store cannot say, so a page about an outage still renders."""
+    try:
+        stopped = read_models_of(request).failures()
+    except Exception:
+        return []
+    return [
+        f"{VIEWS_OF.get(name, name).capitalize()} are unavailable: they stopped at event "
+        f"{failure.position} ({failure.event_type}) on {failure.failed_at[:10]}."
+        for name, failure in sorted(stopped.items())
+    ]
 
 
 def chart_svg(view: ChartView | None, title: str) -> str | None:
@@ -69,8 +102,8 @@ def collaboratives(request: Request) -> Response:
     principal = signed_in(request)
     authorize_read(principal)
     engine = engine_of(request)
-    own = own_collaborative(engine, principal)
-    summaries = [CollaborativeSummary.of(c) for c in engine.collaboratives() if own in (None, c.id)]
+    readable = (c for c in engine.collaboratives() if may_read_collaborative(engine, principal, c.id))
+    summaries = [CollaborativeSummary.of(c) for c in readable]
     return render(request, "collaboratives.html", principal, collaboratives=summaries)
 
 
@@ -116,26 +149,38 @@ def overview(request: Request, collaborative_id: UUID) -> Response:
 
 
 @router.get("/ui/collaboratives/{collaborative_id}/as-of")
-def as_of(request: Request, collaborative_id: UUID, at: str | None = None) -> Response:
+def as_of(request: Request, collaborative_id: UUID, at: str = "") -> Response:
+    """A collaborative then (at a moment) and now."""
     principal = signed_in(request)
-    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
-    moment = _moment(at)
     engine = engine_of(request)
-    then = CollaborativePublic.of(engine.collaborative(collaborative_id, as_of=moment)) if moment else None
+    authorize_collaborative_read(engine, principal, collaborative_id)
     now = CollaborativePublic.of(engine.collaborative(collaborative_id))
-    return render(request, "as_of.html", principal, c=now, then=then, at=at or "")
+    try:
+        moment = _moment(at, "at")
+    except FieldRefused as refused:
+        return render(
+            request, "as_of.html", principal, 422, c=now, then=None, at=at, field_errors=refused.errors
+        )
+    then = CollaborativePublic.of(engine.collaborative(collaborative_id, as_of=moment)) if moment else None
+    return render(request, "as_of.html", principal, c=now, then=then, at=at, field_errors={})
 
 
-def _moment(at: str | None) -> datetime | None:
-    if not at:
+class FieldRefused(Exception):
+    """Query fields a page shows again with each one's error beside it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _moment(value: str, name: str) -> datetime | None:
+    """A moment typed into a page's field, in UTC; FieldRefused names what is wrong with it."""
+    if not value:
         return None
     try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        raise InvalidInput(
-            ["query", "at"], f"{at!r} is not a date and time (e.g. 2025-06-01T12:00)"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return utc_moment(value)  # the API's parser: 9999-12-31T23:59-01:00 is past what UTC holds
+    except ValueError as refused:
+        raise FieldRefused({name: str(refused)}) from None
 
 
 def _uuid(value: str, name: str) -> UUID | None:
@@ -205,19 +250,40 @@ def audit_explorer(
     after: int = 0,
     verify: bool = False,
 ) -> Response:
+    """The audit trail, filtered and paged, with the chain verification on request."""
     principal = signed_in(request)
     authorize_staff(principal, "explore the audit trail")
     models = read_models_of(request)
+    query = {"collaborative": collaborative, "actor": actor, "type": type, "since": since, "until": until}
+    try:
+        moments = _moments(since=since, until=until)
+    except FieldRefused as refused:
+        return render(request, "audit.html", principal, 422, rows=[], query=query, verification=None,
+                      next_after=None, field_errors=refused.errors)  # fmt: skip
     filters = AuditFilter(
         collaborative=_uuid(collaborative, "collaborative"), actor=actor or None, action=type or None,
-        since=iso_utc(_moment(since)) if since else None, until=iso_utc(_moment(until)) if until else None,
-        after=after, limit=AUDIT_PAGE,
+        after=after, limit=AUDIT_PAGE, **moments,
     )  # fmt: skip
-    rows = models.audit(filters)
-    query = {"collaborative": collaborative, "actor": actor, "type": type, "since": since, "until": until}
+    rows = with_actor_names(models.audit(filters), engine_of(request).actor_names())
     verification = models.verify_audit() if verify else None
     return render(request, "audit.html", principal, rows=rows, query=query, verification=verification,
-                  next_after=rows[-1].position if len(rows) == AUDIT_PAGE else None)  # fmt: skip
+                  next_after=rows[-1].position if len(rows) == AUDIT_PAGE else None, field_errors={})  # fmt: skip
+
+
+def _moments(**fields: str) -> dict[str, str | None]:
+    """Each moment field as fixed-width UTC text; FieldRefused names every bad one at once."""
+    found: dict[str, str | None] = {}
+    errors: dict[str, str] = {}
+    for name, value in fields.items():
+        try:
+            moment = _moment(value, name)
+        except FieldRefused as refused:
+            errors |= refused.errors
+            continue
+        found[name] = iso_utc(moment) if moment else None
+    if errors:
+        raise FieldRefused(errors)
+    return found
 
 
 def error_page(request: Request, principal: Principal | None, problem: Problem) -> HTMLResponse:

@@ -89,13 +89,30 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+# Runs in every page before its own scripts: a blocked inline script or style, or a
+# resource the policy refuses, is reported on the console, where the fixture collects it.
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", e =>
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} in ${e.documentURI}`));"""
+
+
 @pytest.fixture
 def page(browser: object, site: Site) -> Iterator[object]:
+    """A page whose test fails if the browser reports any Content-Security-Policy violation."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=site.url)  # type: ignore[attr-defined]
+    context.add_init_script(REPORT_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if _is_violation(m.text) else None)
     yield page
     context.close()
+    assert not violations, (
+        f"the browser reported {len(violations)} Content-Security-Policy violations: {violations[:4]}"
+    )
+
+
+def _is_violation(text: str) -> bool:
+    return text.startswith("CSP violation") or "Content Security Policy" in text
 
 
 def shot(page: object, name: str) -> Path:

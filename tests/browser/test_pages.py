@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from adapters.web.session import COOKIE
 from aggregates.base import Actor, Role
 from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.values import MeasureDefinition
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative
+from engine.tokens import token_id
 from tests.browser.conftest import Site, shot
 
 Page = Any
@@ -32,7 +34,12 @@ def test_signing_in_shows_the_collaboratives_and_signing_out_ends_the_session(pa
     sign_in(page, site.staff_token)
     assert page.get_by_role("link", name=re.compile("Pediatric Readiness")).is_visible()
     shot(page, "02-collaboratives")
+    [stolen] = [c for c in page.context.cookies() if c["name"] == COOKIE]
+    assert stolen["value"] != site.staff_token and stolen["httpOnly"] and stolen["sameSite"] == "Strict"
     page.get_by_role("button", name="Sign out").click()
+    page.goto("/ui/")
+    assert "/ui/sign-in" in page.url
+    page.context.add_cookies([stolen])  # the cookie replayed after signing out
     page.goto("/ui/")
     assert "/ui/sign-in" in page.url
 
@@ -117,10 +124,11 @@ def test_a_team_records_a_pdsa_stage_and_staff_find_it_in_the_audit_explorer(pag
     page.context.clear_cookies()
     sign_in(page, site.staff_token, "/ui/audit")
     page.get_by_label("Event type").fill("PdsaDone")
-    page.get_by_label("Actor").fill("token:mountain-west-team")
+    page.get_by_label("Actor").fill(f"token:{token_id(token)}")
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("table.audit tbody tr")
     assert rows.count() == 1 and "PdsaDone" in rows.first.inner_text()
+    assert "mountain-west-team" in rows.first.inner_text()  # the token's name, beside its id
     page.get_by_role("button", name="Verify the hash chain").click()
     assert "The audit chain is intact" in page.get_by_role("status").inner_text()
     shot(page, "08-audit-explorer")

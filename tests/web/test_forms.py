@@ -10,16 +10,13 @@ from engine.application import QIEngine
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
-
-
-def signed_in(client: TestClient, token: str) -> TestClient:
-    response = client.post("/ui/sign-in", data={"token": token, "next": "/ui/"}, follow_redirects=False)
-    assert response.status_code == 303
-    return client
+from tests.web.pages import PageClient, signed_in
 
 
 def test_the_session_cookie_is_http_only_and_strict(client: TestClient, staff: Api) -> None:
-    response = client.post(
+    page = PageClient(client)
+    page.get("/ui/sign-in")
+    response = page.post(
         "/ui/sign-in", data={"token": staff.token, "next": "//evil.example"}, follow_redirects=False
     )
     cookie = response.headers["set-cookie"].lower()

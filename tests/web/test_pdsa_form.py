@@ -14,7 +14,7 @@ from engine.application import QIEngine
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
-from tests.web.test_forms import signed_in
+from tests.web.pages import PageClient, signed_in
 
 PLAN = {"title": "Kg box on the triage card", "change_idea": "Print a kg box on the card",
         "objective": "Prompt a kilogram weight", "prediction": "90% in kg", "plan": "Day shift, two weeks"}  # fmt: skip
@@ -45,7 +45,7 @@ def package(staff: Api, clock: Clock) -> Package:
     return Package(staff, clock)
 
 
-def _team_page(client: TestClient, engine: QIEngine, team: str) -> TestClient:
+def _team_page(client: TestClient, engine: QIEngine, team: str) -> PageClient:
     return signed_in(client, issue(engine, Role.TEAM, "mercy", team_id=team))
 
 

@@ -1,0 +1,83 @@
+"""Toolkit pages: the collaborative's toolkits and the form that compiles one (staff),
+a toolkit's page, and its PDF and self-contained HTML downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from adapters.exports.toolkit import toolkit_article, toolkit_html, toolkit_pdf
+from adapters.http.deps import authorize_collaborative_read
+from adapters.http.routers.learning import diagram_of, toolkit_of
+from adapters.web.forms import act
+from adapters.web.headers import hashed_styles_policy
+from adapters.web.learning_pages import Field, Ids, collaborative_summary
+from adapters.web.pages import read_models_of, render
+from adapters.web.session import CSRF, engine_of, signed_in
+from engine.commands.learning import CompileToolkit
+from engine.tokens import Principal
+
+router = APIRouter(include_in_schema=False)
+
+
+def toolkits_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
+    models = read_models_of(request)
+    view = diagram_of(engine_of(request), models, collaborative_id)
+    return {
+        "c": collaborative_summary(request, collaborative_id), "toolkits": models.toolkits(collaborative_id), "article": None,
+        "ideas": [(p, s, i) for p, s, i in view.change_ideas() if not i.retired],
+        "resources": models.library(collaborative_id), "error": None, "form": {},
+    }  # fmt: skip
+
+
+@router.get("/ui/collaboratives/{collaborative_id}/toolkits")
+def toolkits(request: Request, collaborative_id: UUID) -> Response:
+    principal = signed_in(request)
+    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
+    return render(
+        request, "toolkit.html", principal, **toolkits_context(request, principal, collaborative_id)
+    )
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/toolkits", dependencies=CSRF)
+def compile_toolkit(
+    request: Request, collaborative_id: UUID, title: Field = "", introduction: Field = "",
+    change_idea_ids: Ids = None, resource_ids: Ids = None, command_id: Field = "",
+) -> Response:  # fmt: skip
+    form = {"title": title, "introduction": introduction}
+    build = lambda: CompileToolkit(collaborative_id=collaborative_id, title=title, introduction=introduction or None,  # noqa: E731
+                                   change_idea_ids=change_idea_ids or [], resource_ids=resource_ids or [])  # fmt: skip
+    again = lambda principal: toolkits_context(request, principal, collaborative_id)  # noqa: E731
+    done = f"/ui/collaboratives/{collaborative_id}/toolkits"
+    return act(request, build, command_id, done, again, "toolkit.html", form)
+
+
+@router.get("/ui/toolkits/{toolkit_id}.pdf")
+def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
+    view = toolkit_of(engine_of(request), read_models_of(request), signed_in(request), toolkit_id)
+    disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
+    return Response(
+        toolkit_pdf(view), media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get("/ui/toolkits/{toolkit_id}.html")
+def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
+    view = toolkit_of(engine_of(request), read_models_of(request), signed_in(request), toolkit_id)
+    disposition = f'attachment; filename="toolkit-{toolkit_id}.html"'
+    html = toolkit_html(view)
+    # Self-contained, so it keeps its styles inline: the policy allows exactly those, by hash.
+    headers = {"Content-Disposition": disposition, "Content-Security-Policy": hashed_styles_policy(html)}
+    return HTMLResponse(html, headers=headers)
+
+
+# Declared after the downloads: `{toolkit_id}` alone would also match `<id>.pdf`.
+@router.get("/ui/toolkits/{toolkit_id}")
+def toolkit_page(request: Request, toolkit_id: UUID) -> Response:
+    principal = signed_in(request)
+    view = toolkit_of(engine_of(request), read_models_of(request), principal, toolkit_id)
+    c = collaborative_summary(request, view.collaborative_id)
+    return render(request, "toolkit.html", principal, c=c, toolkit=view, article=toolkit_article(view))

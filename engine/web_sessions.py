@@ -1,0 +1,138 @@
+"""Page sessions, kept on the server in the event store.
+
+The browser holds only a random secret; the session's aggregate id derives from
+the secret's SHA-256, so a presented cookie is one keyed read and the secret is
+never stored. A session names the token it signed in with and is valid while it
+is neither ended nor expired (QI_SESSION_HOURS) and its token is still valid, so
+revoking a token ends its page sessions too. Starting and ending are events, so
+sign-ins and sign-outs are in the audit trail; they carry no secret.
+
+Events rather than a table: sessions then share the event store's transactions,
+backups, audit chain and Kafka feed, with no schema of their own to migrate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal, Self
+from uuid import UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+from pydantic import BaseModel
+
+from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent
+from engine.tokens import ApiToken, Principal
+
+if TYPE_CHECKING:
+    from engine.application import QIEngine
+
+NAMESPACE = UUID("5d7c1f0e-9a41-4c3b-b2de-6f8e0a4c2b17")
+PREFIX = "qis_"
+EndReason = Literal["signed out"]
+
+
+class WebSessionState(BaseModel):
+    token_id: UUID
+    started_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
+
+
+class WebSession(QIAggregate):
+    """A signed-in browser: which token it acts with, and until when."""
+
+    State = WebSessionState
+    if TYPE_CHECKING:
+        state: WebSessionState
+
+    @classmethod
+    def start(cls, ctx: CommandContext, secret: str, token: UUID, expires_at: datetime) -> Self:
+        return cls._create_with(
+            ctx,
+            SessionStarted,
+            session_id(secret),
+            collaborative_id=None,
+            token_id=token,
+            expires_at=expires_at,
+        )
+
+    def valid_at(self, now: datetime) -> bool:
+        return self.state.ended_at is None and now < self.state.expires_at
+
+    def end(self, ctx: CommandContext, reason: EndReason) -> None:
+        if self.state.ended_at is None:
+            self._record(ctx, SessionEnded, reason=reason)
+
+
+class SessionStarted(QICreated):
+    token_id: UUID
+    expires_at: datetime
+
+    def apply(self, aggregate: WebSession) -> None:
+        aggregate.state = WebSessionState(
+            token_id=self.token_id, started_at=self.timestamp, expires_at=self.expires_at
+        )
+
+
+class SessionEnded(QIEvent):
+    reason: EndReason
+
+    def apply(self, aggregate: WebSession) -> None:
+        aggregate.state.ended_at = self.timestamp
+
+
+def session_id(secret: str) -> UUID:
+    return uuid5(NAMESPACE, hashlib.sha256(secret.encode()).hexdigest())
+
+
+def csrf_token(secret: str) -> str:
+    """The session's CSRF token: only whoever holds the session secret can compute it."""
+    return hmac.new(secret.encode(), b"qi-csrf-v1", hashlib.sha256).hexdigest()
+
+
+def csrf_matches(secret: str, sent: str) -> bool:
+    return hmac.compare_digest(csrf_token(secret), sent)
+
+
+def sign_in(engine: QIEngine, token_secret: str) -> str | None:
+    """Start a page session for a valid token; its secret (for the cookie), or None."""
+    principal = engine.authenticate(token_secret)
+    if principal is None:
+        return None
+    secret = PREFIX + secrets.token_urlsafe(32)
+    ctx = engine.context(principal.actor)
+    expires = ctx.at + timedelta(hours=engine.settings.session_hours)
+    engine.save(WebSession.start(ctx, secret, principal.token_id, expires))
+    return secret
+
+
+def principal_of(engine: QIEngine, secret: str) -> Principal | None:
+    """Who a session acts as: None once it ended or expired, or its token did."""
+    session = _get(engine, session_id(secret))
+    if not isinstance(session, WebSession) or not session.valid_at(engine.clock()):
+        return None
+    token = _get(engine, session.state.token_id)
+    if not isinstance(token, ApiToken) or not token.valid_at(engine.clock()):
+        return None
+    return token.principal()
+
+
+def sign_out(engine: QIEngine, secret: str) -> bool:
+    """End the session for good: its cookie is refused from now on. False if it was not valid."""
+    principal = principal_of(engine, secret)
+    if principal is None:
+        return False
+    session = _get(engine, session_id(secret))
+    session.end(engine.context(principal.actor), "signed out")
+    engine.save(session)
+    return True
+
+
+def _get(engine: QIEngine, aggregate_id: UUID) -> Any:
+    try:
+        return engine.repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        return None
