@@ -25,7 +25,8 @@ Tag = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60, pattern=r"^[^,]+$"),
 ]
-WebLink = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://\S+$")]
+# Web links are checked where commands arrive (engine.commands.fields.HttpUrl), never here:
+# events carry these values, and a stricter rule must not refuse history already stored.
 
 
 class CareSetting(StrEnum):

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field
 
-from aggregates.activity import ActivityDetails
-from aggregates.participant import PersonDetails
 from aggregates.values import Text
-from engine.commands import Command
+from engine.commands import Command, NewId
+from engine.commands.fields import Strictly
+from engine.commands.inputs import ActivityDetailsIn, PersonIn
 
 
 class ScheduleActivity(Command):
     target_field = "collaborative_id"
     collaborative_id: UUID
-    activity_id: UUID | None = None
-    details: ActivityDetails
+    activity_id: NewId | None = None
+    details: ActivityDetailsIn
 
 
 class RecordAttendance(Command):
@@ -25,19 +26,19 @@ class RecordAttendance(Command):
     participant_id: UUID
     # Bounded here so no number too large to store reaches the domain; the domain
     # checks it against the activity's own length.
-    minutes: int = Field(ge=-(10**6), le=10**6)
+    minutes: Annotated[int, Field(ge=-(10**6), le=10**6), Strictly()]
 
 
 class RegisterParticipant(Command):
-    participant_id: UUID | None = None
-    details: PersonDetails
+    participant_id: NewId | None = None
+    details: PersonIn
     collaborative_id: UUID | None = None
 
 
 class UpdateParticipant(Command):
     target_field = "participant_id"
     participant_id: UUID
-    details: PersonDetails
+    details: PersonIn
 
 
 class AttestMocPart4(Command):

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from aggregates.collaborative import FocusFields, OutputDetails
+from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings
-from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
-from aggregates.values import (
-    CareSetting,
-    Discipline,
-    MeasureDefinition,
-    MemberRole,
-    Name,
-    Text,
-)
-from engine.commands import Command
+from aggregates.values import CareSetting, Discipline, MemberRole, Name, Text
+from engine.commands import Command, NewId
+from engine.commands.fields import Items
+from engine.commands.inputs import ExitCriteriaIn, MeasureIn, OutputDetailsIn, PersonIn
+
+# A collaborative tracks a handful of shared measures; each is known by its key.
+Measures = Annotated[tuple[MeasureIn, ...], Items(50, "measure key", same=lambda measure: measure.key)]
 
 
 class CreateCollaborative(Command):
-    collaborative_id: UUID | None = None
+    collaborative_id: NewId | None = None
     title: Name
     focus: FocusFields = Field(default_factory=FocusFields)
-    measures: tuple[MeasureDefinition, ...] = ()
-    settings: ExitCriteriaSettings = Field(default_factory=ExitCriteriaSettings)
+    measures: Measures = ()
+    settings: ExitCriteriaIn = Field(default_factory=ExitCriteriaSettings)
 
 
 class ReviseFocus(Command):
@@ -38,13 +36,13 @@ class ReviseFocus(Command):
 class DefineCollaborativeMeasure(Command):
     target_field = "collaborative_id"
     collaborative_id: UUID
-    measure: MeasureDefinition
+    measure: MeasureIn
 
 
 class ChangeExitCriteria(Command):
     target_field = "collaborative_id"
     collaborative_id: UUID
-    settings: ExitCriteriaSettings
+    settings: ExitCriteriaIn
 
 
 class AdvancePhase(Command):
@@ -58,7 +56,7 @@ class NewMember(Command):
     """A team member: an existing participant by id, or a new person."""
 
     participant_id: UUID | None = None
-    person: PersonDetails | None = None
+    person: PersonIn | None = None
     discipline: Discipline
     role: MemberRole = MemberRole.MEMBER
 
@@ -72,11 +70,14 @@ class NewMember(Command):
 class RegisterTeam(Command):
     target_field = "collaborative_id"
     collaborative_id: UUID
-    team_id: UUID | None = None
+    team_id: NewId | None = None
     name: Name
     organization: Name
     care_setting: CareSetting
-    members: tuple[NewMember, ...] = Field(min_length=1)
+    # A QI team is a handful of people; an existing person is listed once.
+    members: Annotated[
+        tuple[NewMember, ...], Items(50, "member", same=lambda member: member.participant_id, least=1)
+    ]
 
 
 class WithdrawTeam(Command):
@@ -88,8 +89,8 @@ class WithdrawTeam(Command):
 class RecordOutput(Command):
     target_field = "collaborative_id"
     collaborative_id: UUID
-    output_id: UUID | None = None
-    details: OutputDetails
+    output_id: NewId | None = None
+    details: OutputDetailsIn
 
 
 class JoinCommunity(Command):

@@ -3,14 +3,14 @@ diagram), all teach all learn between teams, and toolkits."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field
-
 from aggregates.change_package import change_package_id
-from aggregates.resource import ResourceDetails, StoredFile
-from aggregates.values import DriverLevel, Name, Text, WebLink
-from engine.commands import Command
+from aggregates.values import DriverLevel, Name, Text
+from engine.commands import Command, NewId
+from engine.commands.fields import HttpUrl, Items
+from engine.commands.inputs import ResourceDetailsIn, StoredFileIn
 from engine.commands.team import TeamCommand
 
 
@@ -19,9 +19,9 @@ class ShareLink(Command):
 
     target_field = "collaborative_id"
     collaborative_id: UUID
-    resource_id: UUID | None = None
-    details: ResourceDetails
-    url: WebLink
+    resource_id: NewId | None = None
+    details: ResourceDetailsIn
+    url: Annotated[str, HttpUrl("the link")]
 
 
 class ShareFile(Command):
@@ -29,9 +29,9 @@ class ShareFile(Command):
 
     target_field = "collaborative_id"
     collaborative_id: UUID
-    resource_id: UUID | None = None
-    details: ResourceDetails
-    file: StoredFile
+    resource_id: NewId | None = None
+    details: ResourceDetailsIn
+    file: StoredFileIn
 
 
 class ChangePackageCommand(Command):
@@ -48,7 +48,7 @@ class ReviseAim(ChangePackageCommand):
 
 
 class AddDriver(ChangePackageCommand):
-    driver_id: UUID | None = None
+    driver_id: NewId | None = None
     level: DriverLevel
     name: Name
     description: Text | None = None
@@ -56,7 +56,7 @@ class AddDriver(ChangePackageCommand):
 
 
 class AddChangeIdea(ChangePackageCommand):
-    change_idea_id: UUID | None = None
+    change_idea_id: NewId | None = None
     secondary_driver_id: UUID
     name: Name
     description: Text | None = None
@@ -86,7 +86,7 @@ class CommentOnProject(TeamCommand):
     """A team (`team_id`, the commenter) comments on a shared project."""
 
     project_team_id: UUID
-    comment_id: UUID | None = None
+    comment_id: NewId | None = None
     text: Text
 
 
@@ -100,8 +100,8 @@ class TryChange(TeamCommand):
 class CompileToolkit(Command):
     target_field = "collaborative_id"
     collaborative_id: UUID
-    toolkit_id: UUID | None = None
+    toolkit_id: NewId | None = None
     title: Name
     introduction: Text | None = None
-    change_idea_ids: tuple[UUID, ...] = Field(min_length=1, max_length=200)
-    resource_ids: tuple[UUID, ...] = Field(default=(), max_length=500)
+    change_idea_ids: Annotated[tuple[UUID, ...], Items(200, "change idea", least=1)]
+    resource_ids: Annotated[tuple[UUID, ...], Items(500, "resource")] = ()

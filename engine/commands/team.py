@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field
 
-from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
-from aggregates.team import SharedProject
-from aggregates.values import (
-    AssessmentItem,
-    AssessmentKind,
-    Key,
-    MeasureDefinition,
-    Period,
-    Text,
-)
-from engine.commands import Command
+from aggregates.pdsa import PdsaAct, PdsaDo
+from aggregates.values import AssessmentKind, Key, Period, Text
+from engine.commands import Command, NewId
 from engine.commands.collaborative import NewMember
+from engine.commands.fields import Items, Strictly
+from engine.commands.inputs import AssessmentItemIn, MeasureIn, PdsaPlanIn, PdsaStudyIn, SharedProjectIn
 
 
 class TeamCommand(Command):
@@ -38,30 +33,30 @@ class AssignCoach(TeamCommand):
 
 
 class AddCoachingNote(TeamCommand):
-    note_id: UUID | None = None
+    note_id: NewId | None = None
     text: Text
 
 
 class SubmitAssessment(TeamCommand):
-    assessment_id: UUID | None = None
+    assessment_id: NewId | None = None
     kind: AssessmentKind
-    items: tuple[AssessmentItem, ...] = Field(min_length=1, max_length=500)
+    items: Annotated[tuple[AssessmentItemIn, ...], Items(500, "item", same=lambda item: item.item, least=1)]
 
 
 class DefineMeasure(TeamCommand):
-    measure: MeasureDefinition
+    measure: MeasureIn
 
 
 class SubmitData(TeamCommand):
     measure_key: Key
     period: Period
-    numerator: float = Field(ge=-1e15, le=1e15)
-    denominator: float | None = Field(default=None, ge=-1e15, le=1e15)
+    numerator: Annotated[float, Field(ge=-1e15, le=1e15), Strictly()]
+    denominator: Annotated[float, Field(ge=-1e15, le=1e15), Strictly()] | None = None
 
 
 class PlanCycle(TeamCommand):
-    cycle_id: UUID | None = None
-    plan: PdsaPlan
+    cycle_id: NewId | None = None
+    plan: PdsaPlanIn
 
 
 class RecordDo(TeamCommand):
@@ -71,7 +66,7 @@ class RecordDo(TeamCommand):
 
 class RecordStudy(TeamCommand):
     cycle_id: UUID
-    study: PdsaStudy
+    study: PdsaStudyIn
 
 
 class RecordAct(TeamCommand):
@@ -80,4 +75,4 @@ class RecordAct(TeamCommand):
 
 
 class ShareProject(TeamCommand):
-    project: SharedProject
+    project: SharedProjectIn

@@ -3,12 +3,13 @@ multipart form of a library upload (read here, so its syntax is checked at the e
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BeforeValidator, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
@@ -16,6 +17,7 @@ from adapters.http.errors import InvalidInput
 from adapters.http.schemas.common import NoNul, body_of
 from aggregates.resource import MAX_FILE_BYTES, ResourceDetails
 from aggregates.values import CareSetting, Name, ResourceKind, Text
+from engine.commands.inputs import CareSettings, Tags
 from engine.commands.learning import (
     AddChangeIdea,
     AddDriver,
@@ -41,6 +43,14 @@ TryChangeBody = body_of(TryChange, "team_id")
 CompileToolkitBody = body_of(CompileToolkit, "collaborative_id")
 
 
+def _comma_separated(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    if len(text) > 2000:
+        raise PydanticCustomError("too_long", "the tags are longer than 2,000 characters")
+    return [t for t in (part.strip() for part in text.split(",")) if t]
+
+
 class UploadFields(NoNul):
     """The fields sent with an uploaded file (multipart/form-data); tags comma-separated."""
 
@@ -48,8 +58,9 @@ class UploadFields(NoNul):
     kind: ResourceKind
     title: Name
     description: Text | None = None
-    tags: str = Field(default="", max_length=2000)
-    care_settings: tuple[CareSetting, ...] = ()
+    # Checked here, before the file is stored, by the same rules as the command's.
+    tags: Annotated[Tags, BeforeValidator(_comma_separated)] = ()
+    care_settings: CareSettings = ()
 
     @field_validator("description", "resource_id", mode="before")
     @classmethod
@@ -57,12 +68,12 @@ class UploadFields(NoNul):
         return None if value == "" else value
 
     def details(self) -> ResourceDetails:
-        tags = tuple(t for t in (part.strip() for part in self.tags.split(",")) if t)
+        """The resource's details as the ShareFile command carries them."""
         return ResourceDetails(
             kind=self.kind,
             title=self.title,
             description=self.description,
-            tags=tags,
+            tags=self.tags,
             care_settings=self.care_settings,
         )
 
@@ -84,9 +95,15 @@ UPLOAD_BODY: dict[str, Any] = {
                     "kind": {"type": "string", "enum": [k.value for k in ResourceKind]},
                     "title": {"type": "string", "minLength": 1, "maxLength": 200},
                     "description": {"type": "string", "maxLength": 20000},
-                    "tags": {"type": "string", "maxLength": 2000, "description": "comma-separated"},
+                    "tags": {
+                        "type": "string",
+                        "maxLength": 2000,
+                        "description": "comma-separated, at most 20, each once",
+                    },
                     "care_settings": {
                         "type": "array",
+                        "maxItems": len(CareSetting),
+                        "uniqueItems": True,
                         "items": {"type": "string", "enum": [s.value for s in CareSetting]},
                     },
                     "resource_id": {"type": "string", "format": "uuid"},
