@@ -24,6 +24,9 @@ class ParticipantState(BaseModel):
     details: PersonDetails
     # team id -> the statement the participant attested for that team's MOC Part 4 project
     moc_part4_attestations: dict[UUID, str] = Field(default_factory=dict)
+    # team id -> its collaborative, for each team this person coaches (kept beside the
+    # Team's coach_id so a coach's reach is one read; empty in history before it was kept)
+    coaching: dict[UUID, UUID] = Field(default_factory=dict)
 
 
 class Participant(QIAggregate):
@@ -67,6 +70,22 @@ class Participant(QIAggregate):
         fields = {"collaborative_id": collaborative_id} if collaborative_id else {}
         self._record(ctx, MocPart4Attested, team_id=team_id, statement=statement, **fields)
 
+    def start_coaching(self, ctx: CommandContext, team_id: UUID, collaborative_id: UUID) -> None:
+        """Record that this person coaches the team; saved with the Team's CoachAssigned."""
+        if self.state.coaching.get(team_id) == collaborative_id:
+            return
+        self._record(ctx, CoachingStarted, team_id=team_id, collaborative_id=collaborative_id)
+
+    def stop_coaching(self, ctx: CommandContext, team_id: UUID) -> None:
+        """Record that another coach took the team over (nothing if none was recorded)."""
+        collaborative_id = self.state.coaching.get(team_id)
+        if collaborative_id is not None:
+            self._record(ctx, CoachingEnded, team_id=team_id, collaborative_id=collaborative_id)
+
+    def coaches_in(self, collaborative_id: UUID) -> bool:
+        """Whether this person coaches a team of the collaborative, as far as recorded here."""
+        return collaborative_id in self.state.coaching.values()
+
 
 class ParticipantRegistered(QICreated):
     details: PersonDetails
@@ -90,3 +109,22 @@ class MocPart4Attested(QIEvent):
 
     def apply(self, aggregate: Participant) -> None:
         aggregate.state.moc_part4_attestations[self.team_id] = self.statement
+
+
+class CoachingStarted(QIEvent):
+    """The participant became the coach of a team (of the event's collaborative)."""
+
+    team_id: UUID
+
+    def apply(self, aggregate: Participant) -> None:
+        assert self.collaborative_id is not None
+        aggregate.state.coaching[self.team_id] = self.collaborative_id
+
+
+class CoachingEnded(QIEvent):
+    """Another coach took the team over."""
+
+    team_id: UUID
+
+    def apply(self, aggregate: Participant) -> None:
+        aggregate.state.coaching.pop(self.team_id, None)

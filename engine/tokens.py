@@ -84,7 +84,14 @@ class Principal(Grant):
 
     @property
     def actor(self) -> Actor:
-        return Actor(id=f"token:{self.name}", role=self.role)
+        """Acts as the token's id: names need not be unique, and idempotency keys and
+        derived ids are scoped to the actor; the name is for display only."""
+        return Actor(id=actor_id(self.token_id), role=self.role)
+
+
+def actor_id(token: UUID) -> str:
+    """The actor id of the events a token's holder causes."""
+    return f"token:{token}"
 
 
 class TokenIssued(QICreated):

@@ -109,7 +109,7 @@ class Runner:
         self.expected_version = expected_version
 
     def __call__(self, command: Command) -> CommandResult:
-        authorize_command(self.principal, command, self.engine.team)
+        authorize_command(self.principal, command, self.engine)
         ctx = self.engine.context(self.principal.actor, self.command_id)
         outcome = self.engine.execute(command, ctx, self.expected_version)
         return CommandResult.model_validate(outcome.model_dump())
@@ -152,9 +152,10 @@ def _expected_version(if_match: str | None) -> int | None:
 def authorize_collaborative_read(
     engine: QIEngine, principal: Principal, collaborative_id: UUID | None
 ) -> None:
-    """The rule in engine.authorization, with the engine's team loader."""
-    authorization.authorize_collaborative_read(principal, collaborative_id, engine.team)
+    """The rule in engine.authorization, looking at the engine's aggregates."""
+    authorization.authorize_collaborative_read(principal, collaborative_id, engine)
 
 
-def own_collaborative(engine: QIEngine, principal: Principal) -> UUID | None:
-    return authorization.own_collaborative(principal, engine.team)
+def may_read_collaborative(engine: QIEngine, principal: Principal, collaborative_id: UUID) -> bool:
+    """Whether the caller may read this collaborative (to filter lists)."""
+    return authorization.may_read_collaborative(principal, collaborative_id, engine)

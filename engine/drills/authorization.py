@@ -27,33 +27,39 @@ from engine.tokens import Grant, token_id
 PROVES = (
     "every role, a team of another collaborative, and callers with no, a malformed, a revoked or "
     "an expired token, against every route read and write: only the allowed get through; a refusal is 401/403 "
-    "and names nothing of data the caller may not see; no refused request and no read writes an event"
+    "and names nothing of data the caller may not see; no refused request and no read writes an event; "
+    "a team cannot enlist another collaborative's person nor see other teams' attendance; coaches reach "
+    "only the collaboratives where they coach"
 )
 READERS = frozenset({"staff", "auditor", "coach_of_a", "coach_of_none", "team_a", "team_b"})
+# A collaborative's pages: coach_of_none coaches no team there.
+IN_COLLABORATIVE = READERS - {"coach_of_none"}
 TEAM_A_READERS = frozenset({"staff", "auditor", "coach_of_a", "team_a"})
 STAFF_AUDITOR = frozenset({"staff", "auditor"})
 FEED = frozenset({"staff", "auditor", "subscriber"})
 INTRUDERS = ("anonymous", "malformed", "revoked", "expired")
 PUBLIC = frozenset({*ROLES, "team_other", *INTRUDERS})
+OUTSIDERS = ("team_other", "coach_of_none")  # allowed some reads, never the read world's data
 
 # Who may read each GET route; the path parameters come from the read world.
 READS: dict[str, frozenset[str]] = {
-    # A team token lists only its own collaborative: team_other sees none of the read world's.
+    # A team token lists only its own collaborative, a coach only where they coach:
+    # team_other and coach_of_none see none of the read world's.
     "/collaboratives": READERS | {"team_other"},
-    "/collaboratives/{collaborative_id}": READERS,
-    "/collaboratives/{collaborative_id}/exit-criteria": READERS,
-    "/collaboratives/{collaborative_id}/dashboard": READERS,
-    "/collaboratives/{collaborative_id}/measures/{measure_key}/chart": READERS,
-    "/collaboratives/{collaborative_id}/resources": READERS,
-    "/collaboratives/{collaborative_id}/driver-diagram": READERS,
-    "/collaboratives/{collaborative_id}/shared-projects": READERS,
-    "/collaboratives/{collaborative_id}/toolkits": READERS,
-    "/activities/{activity_id}": READERS,
-    "/resources/{resource_id}": READERS,
-    "/resources/{resource_id}/file": READERS,
-    "/toolkits/{toolkit_id}": READERS,
-    "/toolkits/{toolkit_id}.pdf": READERS,
-    "/toolkits/{toolkit_id}.html": READERS,
+    "/collaboratives/{collaborative_id}": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/exit-criteria": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/dashboard": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/measures/{measure_key}/chart": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/resources": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/driver-diagram": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/shared-projects": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/toolkits": IN_COLLABORATIVE,
+    "/activities/{activity_id}": IN_COLLABORATIVE,
+    "/resources/{resource_id}": IN_COLLABORATIVE,
+    "/resources/{resource_id}/file": IN_COLLABORATIVE,
+    "/toolkits/{toolkit_id}": IN_COLLABORATIVE,
+    "/toolkits/{toolkit_id}.pdf": IN_COLLABORATIVE,
+    "/toolkits/{toolkit_id}.html": IN_COLLABORATIVE,
     "/teams/{team_id}": TEAM_A_READERS,
     "/teams/{team_id}/measures/{measure_key}/chart": TEAM_A_READERS,
     "/participants/{participant_id}": STAFF_AUDITOR,
@@ -62,6 +68,8 @@ READS: dict[str, frozenset[str]] = {
     "/collaboratives/{collaborative_id}/credits.csv": STAFF_AUDITOR,
     "/audit": STAFF_AUDITOR,
     "/audit/verify": STAFF_AUDITOR,
+    "/audit/digest": STAFF_AUDITOR,
+    "/audit/digest/public-key": STAFF_AUDITOR,
     "/events": FEED,
     "/schemas/events": PUBLIC,
     "/asyncapi.json": PUBLIC,
@@ -204,7 +212,7 @@ class ReadWorld:
     params: dict[str, str] = field(default_factory=dict)
 
 
-def _read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, Caller]:
+def _read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, World]:
     """A collaborative in its sharing phase with a file, a toolkit, credits; and a team elsewhere."""
     world = build_world(client, engine, "sharing", "R")
     flow, staff = world.flow, world.callers["staff"]
@@ -232,7 +240,7 @@ def _read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, Call
         "toolkit_id": toolkit,
     }
     elsewhere = build_world(client, engine, "registration", "X")
-    return ReadWorld(world, params), elsewhere.callers["team_a"]
+    return ReadWorld(world, params), elsewhere
 
 
 def _drill_reads(
@@ -242,8 +250,8 @@ def _drill_reads(
     schema: dict[str, Any],
     intruders: dict[str, Caller],
 ) -> None:
-    reads, team_other = _read_world(client, engine)
-    callers = {**intruders, **reads.world.callers, "team_other": team_other}
+    reads, elsewhere = _read_world(client, engine)
+    callers = {**intruders, **reads.world.callers, "team_other": elsewhere.callers["team_a"]}
     before = engine.recorder.max_notification_id()
     for template in undeclared_reads(schema):
         report.check(False, f"GET {template}: a read route the drill does not know; declare who may read it")
@@ -257,6 +265,7 @@ def _drill_reads(
         refused = {n: c for n, c in callers.items() if n not in allowed}
         _read_route(report, refused, template, allowed, _markers(reads.world))
     report.check(engine.recorder.max_notification_id() == before, "reads wrote events")
+    _drill_people(report, engine, reads.world, elsewhere)
 
 
 def _read_route(
@@ -267,7 +276,7 @@ def _read_route(
         report.count("read requests")
         label = f"GET {path} as {name}"
         if name in allowed:
-            leaked = [m for m in markers if m in response.text] if name == "team_other" else []
+            leaked = [m for m in markers if m in response.text] if name in OUTSIDERS else []
             report.check(not leaked, f"{label}: shows another collaborative's {leaked}")
             report.count(
                 "reads allowed and served" if response.status_code == 200 else "reads allowed but refused"
@@ -278,6 +287,30 @@ def _read_route(
             )
         else:
             _refused(report, response, name, label, markers)
+
+
+def _drill_people(report: DrillReport, engine: QIEngine, world: World, elsewhere: World) -> None:
+    """A team of another collaborative enlists this one's nurse as a physician (which would
+    change her credit and show her name): refused, nothing written; and a team reads only
+    its own members' attendance."""
+    nurse, path = world.flow.members[world.flow.teams[0]], f"/activities/{world.flow.session}"
+    before = engine.recorder.max_notification_id()
+    enlist = {"member": {"participant_id": nurse, "discipline": "physician"}}
+    label = f"POST /teams/{elsewhere.flow.teams[0]}/members (another collaborative's person) as team_other"
+    response = elsewhere.callers["team_a"].request(
+        "POST", f"/teams/{elsewhere.flow.teams[0]}/members", json=enlist
+    )
+    report.count(
+        "cross-collaborative enlistments refused" if response.status_code == 403 else "enlistments let in"
+    )
+    # The refusal may repeat the id the caller sent, never more of the person.
+    _refused(report, response, "team_other", label, [m for m in _markers(world) if m != nurse])
+    report.check(
+        engine.recorder.max_notification_id() == before, f"{label}: refused, yet events were written"
+    )
+    seen = {a["participant_id"] for a in world.callers["team_a"].request("GET", path).json()["attendance"]}
+    report.count("attendance lists read by a team")
+    report.check(seen == {nurse}, f"GET {path} as team_a: lists other teams' attendance {seen - {nurse}}")
 
 
 def _fill(template: str, params: dict[str, str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from aggregates.base import CommandContext
+from aggregates.base import CommandContext, Role
 from aggregates.collaborative import Collaborative
 from aggregates.criteria import TeamFacts
 from aggregates.participant import Participant
@@ -23,7 +23,7 @@ from engine.commands.collaborative import (
     ReviseFocus,
     WithdrawTeam,
 )
-from engine.errors import AlreadyExists, UnknownReference
+from engine.errors import AlreadyExists, Forbidden, UnknownReference
 from engine.handlers import handles
 from engine.idempotency import derived_id
 from engine.unit_of_work import UnitOfWork
@@ -97,11 +97,34 @@ def member_spec(
         if not uow.exists(Participant, member.participant_id):
             raise UnknownReference(f"no participant with id {member.participant_id}")
         participant_id = member.participant_id
+        require_may_enlist(uow, ctx, participant_id, collaborative_id)
     else:
         assert member.person is not None
         participant_id = derived_id(ctx, purpose)
         uow.add(Participant.register(ctx, participant_id, member.person, collaborative_id))
     return MemberSpec(participant_id=participant_id, discipline=member.discipline, role=member.role)
+
+
+def require_may_enlist(
+    uow: UnitOfWork, ctx: CommandContext, participant_id: UUID, collaborative_id: UUID
+) -> None:
+    """Only staff list an existing person on a team of another collaborative than theirs:
+    a team could otherwise rewrite the discipline her credit follows, and read her name."""
+    if ctx.actor.role in (Role.STAFF, Role.SYSTEM) or _of_collaborative(
+        uow, participant_id, collaborative_id
+    ):
+        return
+    raise Forbidden(
+        f"participant {participant_id} is a person of another collaborative: a team adds only people "
+        "of its own collaborative (registered there or on one of its teams); ask staff to add them"
+    )
+
+
+def _of_collaborative(uow: UnitOfWork, participant_id: UUID, collaborative_id: UUID) -> bool:
+    if uow.read(Participant, participant_id).state.collaborative_id == collaborative_id:
+        return True
+    roster = uow.read(Collaborative, collaborative_id).state.teams
+    return any(participant_id in uow.read(Team, team_id).state.members for team_id in roster)
 
 
 @handles(WithdrawTeam)

@@ -56,7 +56,13 @@ def assign_coach(uow: UnitOfWork, ctx: CommandContext, cmd: AssignCoach) -> UUID
     team, phase = team_and_phase(uow, cmd.team_id)
     if not uow.exists(Participant, cmd.coach_id):
         raise UnknownReference(f"no participant with id {cmd.coach_id} to be the coach")
+    previous = team.state.coach_id
     team.assign_coach(ctx, phase, cmd.coach_id)
+    # The coach's Participant records it too (saved atomically with the Team), so
+    # authorising a coach reads one aggregate instead of every team of a collaborative.
+    if previous is not None and previous != cmd.coach_id and uow.exists(Participant, previous):
+        uow.participant(previous).stop_coaching(ctx, team.id)
+    uow.participant(cmd.coach_id).start_coaching(ctx, team.id, team.state.collaborative_id)
     return team.id
 
 

@@ -8,8 +8,10 @@ live entry of that (participant, activity), then the new entries, even when
 the amount is unchanged, so every entry points at the attendance it reflects. Ids derive from the source position ("42:cne", "42:reverses:17:cne",
 "42:moc_part_4:<participant>"), so a rebuild writes identical rows.
 
-A participant's discipline is the one their latest team membership records, as
-known when the attendance is projected (none known: no entry); credit is never
+A participant's discipline for an attendance is the one their latest membership of a
+team of the activity's collaborative records, as known when the attendance is
+projected (none known there: no entry), so another collaborative's team can never
+change the credit type of this one's attendance; credit is never
 recomputed afterwards, because entries are history, not a view of today.
 MOC Part 4 is checked whenever an event could complete its conditions
 (membership, an act decided, a new data month, an attestation) and awarded once
@@ -67,7 +69,7 @@ _POSITION, _ORDINAL, _ENTRY_ID, _REVERSES = (
 
 class CreditLedger(Projection):
     name = "credits"
-    version = 1
+    version = 2  # 2: disciplines per collaborative
     tables = TABLES
     indexes = INDEXES
 
@@ -125,7 +127,8 @@ def _attendance(b: BatchMemo, r: Recorded, e: AttendanceRecorded) -> None:
     participant = str(e.participant_id)
     first = _reverse_live(b, r, participant)
     offered_types = [CreditType(t) for t in offered.split(",")]
-    awards = rules.live_awards(_discipline(b, participant), offered_types, e.minutes, float(max_hours))
+    discipline = _discipline(b, participant, collaborative_id)
+    awards = rules.live_awards(discipline, offered_types, e.minutes, float(max_hours))
     source = _For(participant, collaborative_id, str(r.originator_id), None, body, activity_date, e.minutes)
     for ordinal, award in enumerate(awards, start=first):
         _insert(b, r, ordinal, source, award)
@@ -156,8 +159,8 @@ def _reverse_live(b: BatchMemo, r: Recorded, participant: str) -> int:
     return len(live)
 
 
-def _discipline(b: BatchMemo, participant: str) -> Discipline | None:
-    discipline = b.discipline(participant)
+def _discipline(b: BatchMemo, participant: str, collaborative_id: str | None) -> Discipline | None:
+    discipline = b.discipline(participant, collaborative_id) if collaborative_id else None
     return Discipline(discipline) if discipline else None
 
 
@@ -207,12 +210,14 @@ def _join(b: BatchMemo, team_id: UUID, member: MemberSpec, collaborative_id: UUI
         (str(team_id), participant, discipline, _str(collaborative_id)),
     )
     b.member_joined(str(team_id), participant, discipline, _str(collaborative_id))
+    if collaborative_id is None:
+        return
     b.tx.execute(
-        f"INSERT INTO {DISCIPLINES} (participant_id, discipline) VALUES (?, ?) "
-        "ON CONFLICT (participant_id) DO UPDATE SET discipline = excluded.discipline",
-        (participant, discipline),
+        f"INSERT INTO {DISCIPLINES} (participant_id, collaborative_id, discipline) VALUES (?, ?, ?) "
+        "ON CONFLICT (participant_id, collaborative_id) DO UPDATE SET discipline = excluded.discipline",
+        (participant, str(collaborative_id), discipline),
     )
-    b.discipline_set(participant, discipline)
+    b.discipline_set(participant, str(collaborative_id), discipline)
 
 
 def _member_removed(b: BatchMemo, r: Recorded, e: MemberRemoved) -> None:

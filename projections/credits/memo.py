@@ -35,11 +35,16 @@ class BatchMemo:
                               f"accrediting_body FROM {ACTIVITIES}", "activity_id", activity_ids):  # fmt: skip
             self._activities[row[0]] = (row[1], row[2], row[3], float(row[4]), row[5])
         participants = sorted({p for _, p in attendance})
-        self._disciplines: dict[str, str | None] = dict.fromkeys(participants)
-        for participant, discipline in _select_in(
-            tx, f"participant_id, discipline FROM {DISCIPLINES}", "participant_id", participants
+        # Every collaborative's discipline of the batch's attendees: a key missing for them is none known.
+        self._fetched = set(participants)
+        self._disciplines: dict[tuple[str, str], str | None] = {}
+        for participant, collaborative, discipline in _select_in(
+            tx,
+            f"participant_id, collaborative_id, discipline FROM {DISCIPLINES}",
+            "participant_id",
+            participants,
         ):
-            self._disciplines[participant] = discipline
+            self._disciplines[(participant, collaborative)] = discipline
         self._entries: dict[tuple[str, str], list[Row]] = {pair: [] for pair in attendance}
         wanted = set(attendance)
         for row in _select_in(tx, f"{', '.join(ENTRY_COLUMNS)} FROM {ENTRIES}", "activity_id", activity_ids):
@@ -71,17 +76,18 @@ class BatchMemo:
     def activity_added(self, activity_id: str, row: ActivityRow) -> None:
         self._activities[activity_id] = row
 
-    # Disciplines
-    def discipline(self, participant: str) -> str | None:
-        if participant not in self._disciplines:
+    # Disciplines, per collaborative
+    def discipline(self, participant: str, collaborative: str) -> str | None:
+        key = (participant, collaborative)
+        if key not in self._disciplines and participant not in self._fetched:
             row = self.tx.fetchone(
-                f"SELECT discipline FROM {DISCIPLINES} WHERE participant_id = ?", (participant,)
+                f"SELECT discipline FROM {DISCIPLINES} WHERE participant_id = ? AND collaborative_id = ?", key
             )
-            self._disciplines[participant] = None if row is None else row[0]
-        return self._disciplines[participant]
+            self._disciplines[key] = None if row is None else row[0]
+        return self._disciplines.get(key)
 
-    def discipline_set(self, participant: str, discipline: str) -> None:
-        self._disciplines[participant] = discipline
+    def discipline_set(self, participant: str, collaborative: str, discipline: str) -> None:
+        self._disciplines[(participant, collaborative)] = discipline
 
     # Entries of one attendance, reversals included
     def attendance_entries(self, activity_id: str, participant: str) -> list[Row]:

@@ -51,8 +51,11 @@ TABLES: dict[str, str] = {
         "collaborative_id TEXT, title TEXT NOT NULL, activity_date TEXT NOT NULL, "
         "credit_types TEXT NOT NULL, max_hours DOUBLE PRECISION NOT NULL, accrediting_body TEXT NOT NULL)"
     ),
+    # Per collaborative: a team of another collaborative cannot change the discipline
+    # (so the credit type) of this collaborative's attendance.
     DISCIPLINES: (
-        f"CREATE TABLE IF NOT EXISTS {DISCIPLINES} (participant_id TEXT PRIMARY KEY, discipline TEXT NOT NULL)"
+        f"CREATE TABLE IF NOT EXISTS {DISCIPLINES} (participant_id TEXT NOT NULL, "
+        "collaborative_id TEXT NOT NULL, discipline TEXT NOT NULL, PRIMARY KEY (participant_id, collaborative_id))"
     ),
     MEMBERS: (
         f"CREATE TABLE IF NOT EXISTS {MEMBERS} (team_id TEXT NOT NULL, participant_id TEXT NOT NULL, "

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from aggregates.base import Role
 from engine.application import QIEngine
+from engine.tokens import token_id
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
@@ -103,7 +104,10 @@ def test_an_upload_is_stored_by_its_sha256_and_downloads_byte_for_byte(world: Le
     public = staff.get(f"/resources/{resource}").json()
     assert public["file"] == {"sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF),
                               "media_type": "application/pdf", "filename": "policy.pdf"}  # fmt: skip
-    assert public["tags"] == ["weight in kg", "policy"] and public["shared_by"] == "token:ann-staff"
+    assert (
+        public["tags"] == ["weight in kg", "policy"]
+        and public["shared_by"] == f"token:{token_id(str(staff.token))}"
+    )
     download = staff.get(f"/resources/{resource}/file")
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["content-type"] == "application/pdf"

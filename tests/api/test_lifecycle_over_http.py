@@ -6,6 +6,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from engine.application import QIEngine
+from engine.tokens import token_id
 from tests.api.conftest import Api
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
@@ -88,7 +89,7 @@ def test_writes_record_the_tokens_actor_and_role(staff: Api, clock: Clock, app_e
     flow = HttpFlow(staff, clock)
     flow.create()
     [event] = list(app_engine.events.get(UUID(flow.collaborative)))
-    assert (event.actor_id, event.actor_role) == ("token:ann-staff", "staff")  # type: ignore[attr-defined]
+    assert (event.actor_id, event.actor_role) == (f"token:{token_id(str(staff.token))}", "staff")  # type: ignore[attr-defined]
 
 
 def test_the_dashboard_route_reflects_the_collaborative_as_it_runs(staff: Api, clock: Clock) -> None:

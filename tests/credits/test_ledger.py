@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from aggregates.values import CreditType
+from aggregates.phases import Phase
+from aggregates.team import MemberSpec
+from aggregates.values import CreditType, Discipline
 from engine.application import QIEngine
 from engine.commands.team import RemoveMember
 from engine.errors import NotFound
@@ -16,7 +18,7 @@ from engine.read_models import ReadModels
 from projections.credits.ledger import ENTRIES
 from projections.credits.schemas import CreditEntry, Transcript
 from tests.conftest import Clock
-from tests.credits.scenario import Scenario
+from tests.credits.scenario import STAFF, Scenario
 from tests.store.backends import OnPostgreSQL, OnSQLite, rows
 
 MOC4 = CreditType.MOC_PART_4
@@ -234,6 +236,28 @@ class CreditLedgerContract:
             ("Dr Ada Lee", ["ABP 123456"], "cme", 0.5),
             ("Dr Ada Lee", ["ABP 123456"], "moc_part_2", 0.5),
         ]
+
+    def test_a_discipline_another_collaboratives_team_recorded_does_not_decide_credit_here(
+        self, world: Scenario, models: ReadModels, engine: QIEngine, clock: Clock
+    ) -> None:
+        # History appended before teams were held to their own collaborative's people:
+        # a team of a second collaborative lists this collaborative's nurse as a physician.
+        other = Scenario(engine, clock).start()
+        assert other.team
+        team = engine.team(other.team)
+        physician = MemberSpec(participant_id=world.people["nurse"], discipline=Discipline.PHYSICIAN)
+        team.add_member(engine.context(STAFF), Phase.SESSIONS, physician)
+        engine.save(team)
+        world.attend(world.session(), "nurse", 60)
+        assert summary(self.transcript(models, world, "nurse").entries) == [("cne", 1.0, None)]
+        elsewhere = other.session()
+        other.people["nurse"] = world.people["nurse"]
+        other.attend(elsewhere, "nurse", 60)  # there she is the physician that team recorded
+        assert {e.credit_type.value for e in self.transcript(models, world, "nurse").entries} == {
+            "cne",
+            "cme",
+            "moc_part_2",
+        }
 
     def test_a_rebuilt_ledger_equals_the_incremental_one(self, world: Scenario, models: ReadModels) -> None:
         models.runner.batch_size = 7  # many small batches, so batch edges fall mid-story

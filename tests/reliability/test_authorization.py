@@ -14,6 +14,7 @@ from aggregates.errors import RuleViolation
 from engine.application import QIEngine
 from engine.drills.authorization import READS, run_authorization, undeclared_reads
 from engine.drills.world import build_world, issue
+from engine.web_sessions import sign_in
 from tests.conftest import Clock
 from tests.store.backends import OnPostgreSQL, OnSQLite
 
@@ -28,6 +29,8 @@ class AuthorizationDrill:
         assert counts["writes allowed and accepted"] >= 50 and counts["refused with 403"] > 250
         assert counts["refused with 401"] > 150 and counts["reads allowed and served"] > 100
         assert not any(key.endswith("but refused") for key in counts)
+        assert counts["cross-collaborative enlistments refused"] == 1 and "enlistments let in" not in counts
+        assert counts["attendance lists read by a team"] == 1
 
 
 class TestAuthorizationOnSQLite(OnSQLite, AuthorizationDrill):
@@ -60,7 +63,9 @@ def test_a_team_token_lists_and_reads_only_its_own_collaborative(sqlite_engine: 
     assert team.request("GET", f"/collaboratives/{theirs}/dashboard").status_code == 403
     assert (
         team.request(
-            "GET", f"/ui/collaboratives/{theirs}", headers={"Cookie": f"qi_session={team.token}"}
+            "GET",
+            f"/ui/collaboratives/{theirs}",
+            headers={"Cookie": f"qi_session={sign_in(sqlite_engine, str(team.token))}"},
         ).status_code
         == 403
     )

@@ -10,6 +10,7 @@ from adapters.http.deps import EngineDep, PrincipalDep, RunDep, authorize_collab
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.schemas.activities import ActivityPublic, ParticipantPublic
 from adapters.http.schemas.common import CommandResult, body_of
+from aggregates.base import Role
 from engine.authorization import authorize_staff
 from engine.commands.activity import (
     RecordAttendance,
@@ -34,10 +35,14 @@ def schedule_activity(collaborative_id: UUID, body: ScheduleActivityBody, run: R
 
 @router.get("/activities/{activity_id}", responses=READ_ERRORS)
 def get_activity(activity_id: UUID, engine: EngineDep, principal: PrincipalDep) -> ActivityPublic:
-    """One learning activity with its attendance."""
+    """One learning activity with its attendance (a team token: its own members' only)."""
     activity = engine.activity(activity_id)
     authorize_collaborative_read(engine, principal, activity.collaborative_id)
-    return ActivityPublic.of(activity)
+    public = ActivityPublic.of(activity)
+    if principal.role is Role.TEAM and principal.team_id is not None:
+        members = engine.team(principal.team_id).state.members
+        public.attendance = [a for a in public.attendance if a.participant_id in members]
+    return public
 
 
 @router.post("/activities/{activity_id}/attendance", responses=WRITE_ERRORS)

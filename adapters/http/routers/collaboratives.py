@@ -14,9 +14,10 @@ from adapters.http.deps import (
     ReadModelsDep,
     RunDep,
     authorize_collaborative_read,
-    own_collaborative,
+    may_read_collaborative,
 )
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
+from adapters.http.moments import UtcMoment
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary, ExitCriteriaStatus
 from adapters.http.schemas.common import CommandResult, body_of
 from aggregates.phases import next_phase
@@ -46,7 +47,7 @@ AdvancePhaseBody = body_of(AdvancePhase, "collaborative_id")
 RegisterTeamBody = body_of(RegisterTeam, "collaborative_id")
 RecordOutputBody = body_of(RecordOutput, "collaborative_id")
 JoinCommunityBody = body_of(JoinCommunity, "collaborative_id")
-AsOf = Annotated[datetime | None, Query(description="ISO-8601 moment; the state as it was then")]
+AsOf = Annotated[UtcMoment | None, Query(description="ISO-8601 moment; the state as it was then")]
 AtVersion = Annotated[int | None, Query(ge=1, le=10**9, description="the state at this version")]
 
 
@@ -58,10 +59,10 @@ def create_collaborative(body: CreateCollaborativeBody, run: RunDep) -> CommandR
 
 @router.get("/collaboratives", responses=READ_ERRORS)
 def list_collaboratives(engine: EngineDep, principal: PrincipalDep) -> list[CollaborativeSummary]:
-    """Every collaborative the caller may read, oldest first (a team token: its own)."""
+    """Every collaborative the caller may read, oldest first (a team token: its own; a coach: where they coach)."""
     authorize_read(principal)
-    own = own_collaborative(engine, principal)
-    return [CollaborativeSummary.of(c) for c in engine.collaboratives() if own in (None, c.id)]
+    readable = (c for c in engine.collaboratives() if may_read_collaborative(engine, principal, c.id))
+    return [CollaborativeSummary.of(c) for c in readable]
 
 
 @router.get("/collaboratives/{collaborative_id}", responses=READ_ERRORS)

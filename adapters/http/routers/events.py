@@ -7,9 +7,11 @@ QI_KAFKA_BOOTSTRAP is set: its lifespan starts and stops the relay thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
+from uuid import UUID
 
 import anyio
 from fastapi import APIRouter, FastAPI, Header, Query
@@ -26,6 +28,8 @@ POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 15
 SEND_TIMEOUT_SECONDS = 30
 RETRY_MS = 1000
+# An open stream re-reads its token from the store at least this often, and before each batch.
+TOKEN_CHECK_SECONDS = 2.0
 STREAM_PAGE = 200
 # Streams being served right now: a client that goes away must end its stream.
 OPEN_STREAMS: set[object] = set()
@@ -73,18 +77,25 @@ async def stream(
     authorize_feed(principal)
     start = int(last_event_id) if last_event_id is not None else after
     return EventSourceResponse(
-        _events(engine, start), ping=HEARTBEAT_SECONDS, send_timeout=SEND_TIMEOUT_SECONDS
+        _events(engine, start, principal.token_id), ping=HEARTBEAT_SECONDS, send_timeout=SEND_TIMEOUT_SECONDS
     )
 
 
-async def _events(engine: QIEngine, after: int) -> AsyncIterator[ServerSentEvent]:
+async def _events(engine: QIEngine, after: int, token: UUID) -> AsyncIterator[ServerSentEvent]:
     marker = object()
     OPEN_STREAMS.add(marker)
+    checked = time.monotonic()
     try:
         yield ServerSentEvent(comment="each id is a position: reconnect with Last-Event-ID", retry=RETRY_MS)
         while True:
             # eventsourcing has no asyncio API: read the log on a worker thread.
             page = await anyio.to_thread.run_sync(read_feed, engine, after, STREAM_PAGE)
+            if page or time.monotonic() - checked >= TOKEN_CHECK_SECONDS:
+                if not await anyio.to_thread.run_sync(engine.token_still_valid, token):
+                    # The reconnect that follows is answered 401.
+                    yield ServerSentEvent(comment="the token was revoked or has expired")
+                    return
+                checked = time.monotonic()
             for event in page:
                 yield ServerSentEvent(event.model_dump_json(), id=str(event.position))
             if page:

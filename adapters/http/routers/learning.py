@@ -90,7 +90,7 @@ async def upload_resource(
 
 def may_share(engine: QIEngine, principal: Principal, collaborative_id: UUID) -> None:
     """Refuse before the file is stored: who may add here, and that the collaborative exists."""
-    authorize_library_write(principal, collaborative_id, engine.team)
+    authorize_library_write(principal, collaborative_id, engine)
     engine.collaborative(collaborative_id)
 
 
