@@ -35,10 +35,11 @@ from engine.handlers import collaborative as _collaborative_handlers  # noqa: F4
 from engine.handlers import learning as _learning_handlers  # noqa: F401
 from engine.handlers import team as _team_handlers  # noqa: F401
 from engine.idempotency import CommandRecord, Outcome, fingerprint, record_id
+from engine.schema_lock import schema_lock
 from engine.serialization import OrjsonTranscoder, PydanticMapper
 from engine.settings import Settings
 from engine.store_watch import StoreWatch, WatchedEventStore
-from engine.tokens import ApiToken, Grant, Principal, TokenIssued, new_secret, token_id
+from engine.tokens import ApiToken, Grant, Principal, TokenIssued, actor_id, new_secret, token_id
 from engine.unit_of_work import KIND_NAMES, UnitOfWork, load
 
 A = TypeVar("A", bound=QIAggregate)
@@ -66,7 +67,8 @@ class QIEngine(Application[UUID]):
         if not self.settings.uses_postgres:
             Path(self.settings.store).parent.mkdir(parents=True, exist_ok=True)
         self.watch = StoreWatch(active=self.settings.uses_postgres)
-        super().__init__(env=self.settings.eventsourcing_env())
+        with schema_lock(self.settings):  # another process may be creating the tables right now
+            super().__init__(env=self.settings.eventsourcing_env())
         self._committer = GroupCommitter(lambda *events: self.save(*events))
         # Striped: commands on one aggregate take turns; unrelated ones rarely share a lock.
         self._turns = [threading.Lock() for _ in range(1024)]
@@ -117,6 +119,7 @@ class QIEngine(Application[UUID]):
                 if previous is not None:
                     return previous
                 raise
+            uow.take_claims(ctx, primary.collaborative_id)
             record = CommandRecord.accept(ctx, command, outcome, primary.collaborative_id)
             try:
                 self._write(uow, record)
@@ -212,6 +215,16 @@ class QIEngine(Application[UUID]):
         except AggregateNotFoundError:
             return None
         return token.principal() if isinstance(token, ApiToken) and token.valid_at(self.clock()) else None
+
+    def token_still_valid(self, token: UUID) -> bool:
+        """Whether a token is neither revoked nor expired, read from the store itself
+        (not the cache), so a revocation by another process is seen at once."""
+        aggregate: Any = project_aggregate(None, self.events.get(token))
+        return isinstance(aggregate, ApiToken) and aggregate.valid_at(self.clock())
+
+    def actor_names(self) -> dict[str, str]:
+        """Each token's actor id with the token's name, for display beside the id."""
+        return {actor_id(t.id): t.state.name for t in self.tokens()}
 
     def tokens(self) -> list[ApiToken]:
         return [load(self.repository, ApiToken, i) for i in self.created_ids(TokenIssued)]

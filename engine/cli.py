@@ -7,7 +7,7 @@ import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 from uuid import UUID
 
 import typer
@@ -16,9 +16,13 @@ from rich.table import Table
 
 from aggregates.base import Actor, Role
 from engine.application import QIEngine
+from engine.cli_projections import projections_app
 
 if TYPE_CHECKING:
+    from engine.audit_digest import AuditDigest
+    from engine.audit_key import SigningKey, VerifyingKey
     from engine.read_models import ReadModels
+from engine.errors import NotConfigured
 from engine.settings import Settings
 from engine.tokens import Grant
 
@@ -27,6 +31,7 @@ tokens = typer.Typer(no_args_is_help=True, help="API bearer tokens (stored hashe
 app.add_typer(tokens, name="tokens")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail and its hash chain")
 app.add_typer(audit_app, name="audit")
+app.add_typer(projections_app, name="projections")
 # Piped output (CI logs, scripts/run | tee) is read by people too: keep tables wide.
 console = Console(width=None if sys.stdout.isatty() else 140)
 CLI_ACTOR = Actor(id="cli", role=Role.SYSTEM)
@@ -77,10 +82,9 @@ def serve(
         int, typer.Option(min=1, max=64, help="API processes (each with its own engine; one relay leads)")
     ] = 1,
 ) -> None:
-    """Serve the HTTP API (uvicorn)."""
-    import uvicorn
-
+    """Serve the HTTP API (uvicorn), with the timeouts, limit and trusted proxies of the settings."""
     from adapters.http.app import create_app
+    from adapters.http.server import serve as run_server
 
     engine = _engine()
     base = f"http://{host}:{port}"
@@ -90,17 +94,10 @@ def serve(
         console.print(f"Staff token:    {secret}", soft_wrap=True)
         console.print(f'Try:  curl -H "Authorization: Bearer {secret}" {base}/collaboratives', soft_wrap=True)
     if workers == 1:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+        run_server(create_app(engine), engine.settings, host, port)
         return
     engine.close()  # each worker process makes its own from the same settings
-    uvicorn.run(
-        "adapters.http.app:app_from_settings",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-    )
+    run_server("adapters.http.app:app_from_settings", engine.settings, host, port, workers)
 
 
 def _fresh_demo_token(engine: QIEngine) -> str:
@@ -179,16 +176,130 @@ def _read_models() -> ReadModels:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain from the event store; exit 1 naming the first bad position."""
+def audit_verify(
+    digest: Annotated[
+        Path | None, typer.Option(help="also check the store against this saved digest (qi audit digest)")
+    ] = None,
+    public_key: Annotated[
+        Path | None, typer.Option(help="the PEM public key that verifies it (default: QI_AUDIT_KEY's)")
+    ] = None,
+) -> None:
+    """Recompute the hash chain from the event store; exit 1 naming the first bad position,
+    or how the store no longer matches a saved digest."""
+    saved = _saved_digest(digest, public_key) if digest else None
     models = _read_models()
-    result = models.verify_audit()
+    intact = _chain_intact(models)
+    holds = _digest_holds(models, *saved) if saved else True
     models.close()
+    if not (intact and holds):
+        raise typer.Exit(1)
+
+
+def _chain_intact(models: ReadModels) -> bool:
+    result = models.verify_audit()
     if result.ok:
         console.print(f"[green]audit chain intact[/]: {result.checked} events verified")
+    else:
+        console.print(f"[red]audit chain broken at position {result.first_bad_position}[/]: {result.problem}")
+    return result.ok
+
+
+def _digest_holds(models: ReadModels, digest: AuditDigest, key: VerifyingKey) -> bool:
+    from engine.audit_digest import verify
+
+    check = verify(models.engine, digest, key)
+    if check.ok:
+        console.print(
+            f"[green]digest of {digest.at} holds[/]: the store's chain covers position {check.position}"
+        )
+    else:
+        console.print(f"[red]digest of {digest.at} broken[/]: {check.problem}", soft_wrap=True)
+    return check.ok
+
+
+def _saved_digest(path: Path, public_key: Path | None) -> tuple[AuditDigest, VerifyingKey]:
+    """The digest in `path` and the key to check it with; exit 2 naming what is wrong."""
+    from pydantic import ValidationError
+
+    from engine.audit_digest import AuditDigest
+
+    key = _verifying_key(public_key)
+    try:
+        return AuditDigest.model_validate_json(path.read_bytes()), key
+    except (OSError, ValidationError) as error:
+        _fail_config(f"{path} is not an audit digest: {str(error).splitlines()[0]}")
+
+
+def _verifying_key(path: Path | None) -> VerifyingKey:
+    from engine.audit_key import verifying_key
+
+    if path is None:
+        return _signing_key("or give --public-key FILE").verifying
+    try:
+        return verifying_key(path.read_bytes(), str(path))
+    except OSError as error:
+        _fail_config(f"{path} cannot be read: {error.strerror}")
+    except NotConfigured as error:
+        _fail_config(error.message)
+
+
+def _signing_key(hint: str = "") -> SigningKey:
+    """The key QI_AUDIT_KEY names; exit 2 explaining what to set when it is missing or unusable."""
+    from engine.audit_key import signing_key
+
+    try:
+        return signing_key(Settings().audit_key)
+    except NotConfigured as error:
+        _fail_config(f"{error.message} {hint}".strip())
+
+
+def _fail_config(message: str) -> NoReturn:
+    console.print(message, style="red", markup=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@audit_app.command("keygen")
+def audit_keygen(out: Annotated[Path, typer.Option(help="the new key's file (never overwritten)")]) -> None:
+    """Write a new Ed25519 signing key (mode 0600) for QI_AUDIT_KEY."""
+    from engine.audit_key import write_new_key
+
+    try:
+        key = write_new_key(out)
+    except FileExistsError:
+        _fail_config(f"{out} already exists: a key is never overwritten; choose another --out")
+    console.print(f"wrote {out} (key {key.verifying.id}); set QI_AUDIT_KEY={out}", soft_wrap=True)
+
+
+@audit_app.command("public-key")
+def audit_public_key(
+    out: Annotated[Path | None, typer.Option(help="write the PEM here instead of printing it")] = None,
+) -> None:
+    """Print (or write) the public key that verifies this deployment's digests."""
+    pem = _signing_key().verifying.pem()
+    if out is None:
+        typer.echo(pem, nl=False)
         return
-    console.print(f"[red]audit chain broken at position {result.first_bad_position}[/]: {result.problem}")
-    raise typer.Exit(1)
+    out.write_text(pem)
+    console.print(f"wrote {out}")
+
+
+@audit_app.command("digest")
+def audit_digest(
+    out: Annotated[Path | None, typer.Option(help="write the digest here instead of printing it")] = None,
+) -> None:
+    """Sign the head of the audit chain (position, hash, events), record it, and print it."""
+    from engine.audit_anchor import digest_log, take_digest
+
+    key = _signing_key()
+    models = _read_models()
+    digest = take_digest(models.engine, digest_log(models.store), key)
+    models.close()
+    document = digest.model_dump_json(indent=2)
+    if out is None:
+        typer.echo(document)
+        return
+    out.write_text(document + "\n")
+    console.print(f"wrote {out}: position {digest.position}, {digest.events} events, key {digest.key_id}")
 
 
 @app.command()
@@ -216,10 +327,20 @@ def project(
 @app.command()
 def rebuild(
     name: Annotated[str | None, typer.Argument(help="one read model; all when omitted")] = None,
+    override_reason: Annotated[
+        str | None,
+        typer.Option(
+            help="re-chain the audit trail although the store no longer matches the last digest; "
+            "recorded, with this reason, as an AuditRechained event"
+        ),
+    ] = None,
 ) -> None:
-    """Drop read models and replay them from the first event, with progress."""
+    """Drop read models and replay them from the first event, with progress. The audit trail
+    is re-chained only over history that still matches the last recorded digest."""
     from rich.progress import Progress
 
+    if override_reason is not None and not override_reason.strip():
+        raise typer.BadParameter("give the reason in words", param_hint="--override-reason")
     models = _read_models()
     names = [name] if name else list(models.runner.projections)
     unknown = [n for n in names if n not in models.runner.projections]
@@ -227,6 +348,7 @@ def rebuild(
         raise typer.BadParameter(
             f"no read model {unknown[0]!r}; known: {', '.join(models.runner.projections)}"
         )
+    overridden = "audit" in names and _may_rechain(models, override_reason)
     head = models.runner.head()
     with Progress(console=console) as progress:
         # Together: each page of events is read and decoded once for every read model.
@@ -236,7 +358,73 @@ def rebuild(
         )
         for task in tasks.values():
             progress.update(task, completed=head or 1)
+    if overridden:
+        _reanchor(models)
+    stopped = [f for n, f in models.failures().items() if n in names]
     models.close()
+    for failure in stopped:
+        console.print(f"[red]{failure.describe()}[/]; the other read models were rebuilt", soft_wrap=True)
+    if stopped:
+        raise typer.Exit(1)
+
+
+def _may_rechain(models: ReadModels, override_reason: str | None) -> bool:
+    """Exit 1 if the store no longer matches the last digest and no reason was given;
+    True when the rebuild goes ahead on an override, which is recorded first."""
+    from engine.audit_anchor import digest_log
+    from engine.audit_rechain import rechain_check, record_override
+
+    key = _optional_key()
+    found = rechain_check(models.engine, digest_log(models.store), key.verifying if key else None)
+    if found is None or found[1].ok:
+        return False
+    digest, check = found
+    problem = check.problem or "the store no longer matches the last digest"
+    if override_reason is None:
+        console.print(
+            f"[red]refusing to re-chain the audit trail[/]: {problem} (digest of {digest.at}). "
+            "Rebuilding would make that history look intact; if it must be re-chained, say why "
+            'with --override-reason "..." (recorded in the audit trail).',
+            soft_wrap=True,
+        )
+        models.close()
+        raise typer.Exit(1)
+    record_override(models.engine, _operator(), override_reason.strip(), digest, problem)
+    console.print(f"[yellow]override recorded[/]: {problem}", soft_wrap=True)
+    return True
+
+
+def _reanchor(models: ReadModels) -> None:
+    """After an override, digest the re-chained history afresh, so later rebuilds check against it."""
+    from engine.audit_anchor import digest_log, record_digest
+
+    key = _optional_key()
+    if key is None:
+        console.print("[yellow]QI_AUDIT_KEY is not set[/]: no new digest; the next rebuild will refuse again")
+        return
+    digest = record_digest(models.engine, digest_log(models.store), key, afresh=True)
+    if digest is not None:
+        console.print(f"re-anchored: a new digest covers position {digest.position}")
+
+
+def _optional_key() -> SigningKey | None:
+    from engine.audit_key import signing_key
+
+    try:
+        return signing_key(Settings().audit_key)
+    except NotConfigured:
+        return None
+
+
+def _operator() -> Actor:
+    """The person at the terminal, as the actor of what the CLI records on their word."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return Actor(id=f"cli:{user}", role=Role.SYSTEM)
 
 
 def _kafka_settings() -> Settings:
@@ -355,7 +543,8 @@ def drill(
     only: Annotated[
         list[str] | None,
         typer.Option(
-            "--drill", help="concurrency, crashes, outages, tampering, hostile, authorization (default: all)"
+            "--drill",
+            help="concurrency, crashes, outages, tampering, hostile, authorization, poison, uploads (default: all)",
         ),
     ] = None,
     store: Annotated[list[str] | None, typer.Option(help="sqlite and/or postgres (default: both)")] = None,

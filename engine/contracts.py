@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from aggregates.base import QIEvent
-from engine.feed import CONTENT_TYPE, SPECVERSION, event_type
+from engine.feed import CONTENT_TYPE, SPECVERSION, UndecodableRecord, event_type
 from engine.settings import Settings
 
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
@@ -46,6 +47,12 @@ def event_classes() -> dict[str, type[QIEvent]]:
     return dict(sorted(found.items()))
 
 
+def payload_classes() -> dict[str, type[BaseModel]]:
+    """What a record's value can be: every event type, and the stand-in for a stored
+    record that no longer decodes."""
+    return {**event_classes(), UndecodableRecord.__name__: UndecodableRecord}
+
+
 def _import_all(package: str) -> None:
     root = importlib.import_module(package)
     for module in pkgutil.iter_modules(root.__path__, f"{package}."):
@@ -61,7 +68,7 @@ def _subclasses(cls: type[Any]) -> list[type[Any]]:
 
 def _schemas(ref_template: str) -> dict[str, Any]:
     """The events' schemas and everything they refer to, keyed by name."""
-    classes = event_classes()
+    classes = payload_classes()
     _, top = models_json_schema([(c, "serialization") for c in classes.values()], ref_template=ref_template)
     defs: dict[str, Any] = top["$defs"]
     for name, cls in classes.items():
@@ -79,7 +86,7 @@ def events_schema() -> dict[str, Any]:
         "title": "QI engine events",
         "description": "The JSON value of every event (Kafka record value, feed `data`). Each event "
         "type is `$defs/<EventClass>`; `x-cloudevents-type` is its `ce_type`.",
-        "anyOf": [{"$ref": f"#/$defs/{name}"} for name in event_classes()],
+        "anyOf": [{"$ref": f"#/$defs/{name}"} for name in payload_classes()],
         "$defs": defs,
     }
 
@@ -111,7 +118,7 @@ def cloudevents_headers() -> dict[str, Any]:
 
 def asyncapi(settings: Settings) -> dict[str, Any]:
     """The AsyncAPI 3 document of the events topic: address, key, headers and payloads."""
-    names = list(event_classes())
+    names = list(payload_classes())
     schemas = _schemas("#/components/schemas/{model}") | {"CloudEventsHeaders": cloudevents_headers()}
     return {
         "asyncapi": "3.0.0",
@@ -165,7 +172,7 @@ def _operation(names: list[str]) -> dict[str, Any]:
 
 
 def _message(name: str) -> dict[str, Any]:
-    cls = event_classes()[name]
+    cls = payload_classes()[name]
     ce_type = {"type": "object", "properties": {"ce_type": {"const": event_type(cls)}}}
     key = {
         "type": "string",

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from pydantic import BaseModel
 from rich.console import Group, RenderableType
@@ -80,9 +80,10 @@ from engine.commands.team import (
 from engine.errors import NotFound
 from engine.filestore import FileStore
 from engine.idempotency import Outcome
+from engine.ids import named_id
 
 NAMESPACE = UUID("0b7f3c52-9d1e-4e8a-b6a4-5c2f81d9e317")
-DEMO_COLLABORATIVE_ID = uuid5(NAMESPACE, "prqc-demo")
+DEMO_COLLABORATIVE_ID = named_id(NAMESPACE, "prqc-demo")
 STAFF = Actor(id="demo-staff", role=Role.STAFF)
 PHASE_DATES: dict[Phase, date] = {
     Phase.REGISTRATION: date(2024, 10, 15),
@@ -101,7 +102,7 @@ Files = dict[str, StoredFile]
 
 def demo_id(*parts: str) -> UUID:
     """A fixed id for something the seed creates, so every run names it the same."""
-    return uuid5(NAMESPACE, ":".join(parts))
+    return named_id(NAMESPACE, ":".join(parts))
 
 
 PAPER_ID = demo_id("output", "summative-paper")

@@ -6,6 +6,8 @@ from uuid import UUID
 
 
 class EngineError(Exception):
+    rule: str | None = None  # the rule a 409 names, where there is one
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
@@ -43,6 +45,12 @@ class IdempotencyKeyReused(EngineError):
 
 class AlreadyExists(EngineError):
     """A command would create something whose id is already taken (409)."""
+
+    rule = "ids_are_unique"
+
+
+class NotConfigured(EngineError):
+    """The deployment lacks a setting this needs, named in the message (503)."""
 
 
 class Unauthenticated(EngineError):

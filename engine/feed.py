@@ -15,6 +15,7 @@ clearer spelled out than configured.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -45,7 +46,7 @@ class FeedEvent(BaseModel):
     source: str
     type: str = Field(description="`org.qi.<EventClass>`, e.g. org.qi.PhaseAdvanced")
     subject: str = Field(description="the aggregate the event belongs to")
-    time: datetime
+    time: datetime | None = Field(description="when the event happened (absent for an UndecodableRecord)")
     datacontenttype: str = CONTENT_TYPE
     partitionkey: str = Field(description="the collaborative id (the aggregate id when there is none)")
     position: int = Field(description="the event's position in the notification log (ids may skip)")
@@ -73,9 +74,33 @@ def read_feed(engine: QIEngine, after: int, limit: int) -> list[FeedEvent]:
     notifications = engine.recorder.select_notifications(
         after, min(limit, MAX_PAGE), inclusive_of_start=False
     )
-    to_event = engine.mapper.to_domain_event
     source = engine.settings.event_source
-    return [_feed_event(n.id, to_event(n), source) for n in notifications]
+    return [_feed_event(n.id, _decoded(engine, n), source) for n in notifications]
+
+
+class UndecodableRecord(BaseModel):
+    """Stands in the feed for a stored record the engine cannot decode (damaged in the
+    database, or of a type this version does not know), so the feed and the Kafka relay
+    never stop at it; the audit trail names it too (`qi audit verify`)."""
+
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    sha256: str = Field(description="of the stored bytes, to compare with a backup")
+    error: str
+
+
+def _decoded(engine: QIEngine, notification: Any) -> Any:
+    try:
+        return engine.mapper.to_domain_event(notification)
+    except Exception as exc:  # whatever a damaged record raises, it is that record's fault
+        return UndecodableRecord(
+            originator_id=notification.originator_id,
+            originator_version=notification.originator_version,
+            topic=notification.topic,
+            sha256=hashlib.sha256(bytes(notification.state)).hexdigest(),
+            error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}"[:500],
+        )
 
 
 def read_page(engine: QIEngine, after: int, limit: int) -> FeedPage:
@@ -91,8 +116,8 @@ def _feed_event(position: int, event: Any, source: str) -> FeedEvent:
         source=source,
         type=event_type(type(event)),
         subject=str(event.originator_id),
-        time=event.timestamp,
-        partitionkey=str(event.collaborative_id or event.originator_id),
+        time=getattr(event, "timestamp", None),
+        partitionkey=str(getattr(event, "collaborative_id", None) or event.originator_id),
         position=position,
         data=data,
     )
@@ -100,15 +125,16 @@ def _feed_event(position: int, event: Any, source: str) -> FeedEvent:
 
 def kafka_headers(event: FeedEvent) -> list[tuple[str, bytes]]:
     """CloudEvents Kafka binding, binary mode: the attributes as `ce_*` headers."""
-    return [
+    headers = [
         ("ce_specversion", SPECVERSION.encode()),
         ("ce_id", event.id.encode()),
         ("ce_source", event.source.encode()),
         ("ce_type", event.type.encode()),
-        ("ce_time", rfc3339(event.time).encode()),
+        ("ce_time", rfc3339(event.time).encode()) if event.time is not None else None,
         ("ce_subject", event.subject.encode()),
         ("content-type", CONTENT_TYPE.encode()),
     ]
+    return [h for h in headers if h is not None]
 
 
 def kafka_value(event: FeedEvent) -> bytes:

@@ -11,13 +11,17 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
+from engine import projection_failures as failures
 from engine.application import QIEngine
 from engine.errors import NotFound
+from engine.projection_failures import ReadModelUnavailable
 from engine.projection_runner import POSITIONS, ProjectionRunner
 from engine.readstore import ReadStore
+from engine.schema_lock import schema_lock
 from projections import audit, change_ideas, charts, dashboard_view, learning, learning_view
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
 from projections.base import Projection, Tx
@@ -74,7 +78,8 @@ class ReadModels:
         self.runner = ProjectionRunner(
             engine, self.store, projections or all_projections(), engine.settings.projection_batch
         )
-        self.runner.prepare()
+        with schema_lock(engine.settings):  # another process may be creating the tables right now
+            self.runner.prepare()
         self._caught_up_to = -1
         self._views = ViewCache("dashboard")
 
@@ -89,12 +94,12 @@ class ReadModels:
 
     def audit(self, filters: AuditFilter) -> list[AuditRow]:
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("audit") as tx:
             return audit.query(tx, filters)
 
     def dashboard(self, collaborative_id: UUID) -> DashboardView | None:
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("dashboard") as tx:
             return self._views.get(
                 tx, ("dashboard", collaborative_id), lambda: dashboard_view.dashboard(tx, collaborative_id)
             )
@@ -102,7 +107,7 @@ class ReadModels:
     def transcript(self, participant_id: UUID) -> Transcript:
         """A participant's CE / MOC transcript; NotFound for an unknown participant."""
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("credits") as tx:
             found = credits.transcript(tx, participant_id)
         if found is None:
             raise NotFound("participant", participant_id)
@@ -112,19 +117,19 @@ class ReadModels:
         """Every credit ledger entry of a collaborative, in ledger order."""
         self.engine.collaborative(collaborative_id)
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("credits") as tx:
             return credits.credit_rows(tx, collaborative_id)
 
     def team_chart(self, team_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("dashboard") as tx:
             return charts.team_chart(tx, team_id, key, options)
 
     def collaborative_chart(
         self, collaborative_id: UUID, key: str, options: ChartOptions
     ) -> ChartView | None:
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("dashboard") as tx:
             return self._views.get(
                 tx,
                 ("collaborative chart", collaborative_id, key, options.model_dump_json()),
@@ -136,39 +141,59 @@ class ReadModels:
     ) -> list[ResourceView]:
         """The collaborative's resources, newest first, matching every word of `q` and `tag`."""
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("learning") as tx:
             return learning_view.resources(tx, collaborative_id, q, tag)
 
     def library_tags(self, collaborative_id: UUID) -> list[tuple[str, int]]:
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("learning") as tx:
             return learning_view.library_tags(tx, collaborative_id)
 
     def resource(self, resource_id: UUID) -> ResourceView | None:
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("learning") as tx:
             return learning_view.resource(tx, resource_id)
 
     def driver_diagram(self, collaborative_id: UUID) -> DriverDiagramView | None:
         """The change package with each change idea's figures; None before it is started."""
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("learning") as tx:
             return change_ideas.driver_diagram(tx, collaborative_id)
 
     def shared_projects(self, collaborative_id: UUID) -> list[SharedProjectView]:
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("learning") as tx:
             return learning_view.shared_projects(tx, collaborative_id)
 
     def toolkit(self, toolkit_id: UUID) -> ToolkitView | None:
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("learning") as tx:
             return learning_view.toolkit(tx, toolkit_id)
 
     def toolkits(self, collaborative_id: UUID) -> list[ToolkitView]:
         self.fresh()
-        with self.store.transaction() as tx:
+        with self._reading("learning") as tx:
             return learning_view.toolkits(tx, collaborative_id)
+
+    @contextmanager
+    def _reading(self, read_model: str) -> Iterator[Tx]:
+        """A transaction on a read model that is serving: ReadModelUnavailable (503) if it
+        stopped on an event it could not apply."""
+        with self.store.transaction() as tx:
+            failure = failures.failed(tx, read_model)
+            if failure is not None:
+                raise ReadModelUnavailable(failure)
+            yield tx
+
+    def resume(self, read_model: str) -> failures.Failure | None:
+        """Try a stopped read model's failed event again (after a fix); see ProjectionRunner.resume."""
+        cleared = self.runner.resume(read_model)
+        self._caught_up_to = -1
+        return cleared
+
+    def failures(self) -> dict[str, failures.Failure]:
+        """The read models stopped on an event, by name (empty when all are serving)."""
+        return self.runner.failures()
 
     def verify_audit(self) -> Verification:
         """Recompute the hash chain from the event store and compare it with the trail."""

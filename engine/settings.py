@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,11 +50,64 @@ class Settings(BaseSettings):
     retry_after: int = Field(
         default=1, ge=1, le=3600, description="seconds a 503 (store unavailable) asks clients to wait"
     )
+    audit_key: str | None = Field(
+        default=None,
+        description="the Ed25519 key that signs audit digests: the path of its PEM file "
+        "(`qi audit keygen --out FILE`), or the PEM itself; digests are off unless set",
+    )
+    audit_digest_interval: float = Field(
+        default=300.0, gt=0, description="seconds between the digests the API process records"
+    )
+    audit_digest_topic: str = Field(
+        default="qi.audit-digests",
+        pattern=r"^[A-Za-z0-9._-]{1,249}$",
+        description="the Kafka topic recorded digests are published to (when QI_KAFKA_BOOTSTRAP is set)",
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="hours a page session lasts after signing in"
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="mark the pages' cookies Secure even when the request did not arrive over https",
+    )
     files: str | None = Field(
         default=None,
         description="folder of the content-addressed file store (library uploads); default: `files` "
         "beside the SQLite store, or var/files with PostgreSQL",
     )
+
+    keep_alive: float = Field(
+        default=5.0, gt=0, le=3600, description="seconds an idle kept-alive connection stays open"
+    )
+    header_timeout: float = Field(
+        default=10.0, gt=0, le=3600, description="seconds a request's headers may take to arrive in full"
+    )
+    body_timeout: float = Field(
+        default=60.0, gt=0, le=3600, description="seconds a request's body may take to arrive in full"
+    )
+    concurrency_limit: int = Field(
+        default=1000, ge=1, description="requests in flight per API process; past it, 503 with Retry-After"
+    )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="comma-separated addresses or networks of the proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; empty: none (`*`: any peer, only behind a proxy that sets them)",
+    )
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        """Refuse a proxy entry that is not an address or network: uvicorn would silently never match it."""
+        for entry in (e.strip() for e in value.split(",") if e.strip()):
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+                ) from None
+        return value
 
     @property
     def files_folder(self) -> Path:

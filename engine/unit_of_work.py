@@ -9,14 +9,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Repository
 
 from aggregates.activity import LearningActivity
-from aggregates.base import QIAggregate
+from aggregates.base import CommandContext, QIAggregate
 from aggregates.change_package import ChangePackage
 from aggregates.collaborative import Collaborative
 from aggregates.participant import Participant
 from aggregates.resource import Resource
 from aggregates.team import Team
 from aggregates.toolkit import Toolkit
-from engine.errors import NotFound, StaleVersion
+from engine.errors import AlreadyExists, NotFound, StaleVersion
+from engine.ids import IdClaim, claim_id, is_client_chosen
 from engine.tokens import ApiToken
 
 A = TypeVar("A", bound=QIAggregate)
@@ -51,6 +52,7 @@ class UnitOfWork:
         self._loaded: dict[UUID, QIAggregate] = {}
         self._read: dict[UUID, QIAggregate] = {}
         self.created: dict[str, list[UUID]] = {}
+        self._claims: dict[UUID, str] = {}  # client-chosen ids this command takes, and their kind
 
     def get(self, kind: type[A], aggregate_id: UUID) -> A:
         """Load an aggregate of `kind` (once per command), or raise NotFound."""
@@ -112,9 +114,36 @@ class UnitOfWork:
         self.mark_created(type(aggregate).__name__, aggregate.id)
 
     def mark_created(self, kind: str, entity_id: UUID) -> UUID:
-        """Report the id of something the command created, e.g. a PDSA cycle."""
+        """Report the id of something the command created, e.g. a PDSA cycle; an id the
+        client chose must not be in use anywhere (AlreadyExists), and is claimed."""
+        if is_client_chosen(entity_id):
+            self._claim(kind, entity_id)
         self.created.setdefault(kind, []).append(entity_id)
         return entity_id
+
+    def take_claims(self, ctx: CommandContext, collaborative_id: UUID | None) -> None:
+        """Add the claims on the client-chosen ids to what this command saves."""
+        for entity_id, kind in self._claims.items():
+            claim = IdClaim.take(ctx, kind, entity_id, collaborative_id)
+            self._loaded[claim.id] = claim
+
+    def _claim(self, kind: str, entity_id: UUID) -> None:
+        if entity_id in self._claims or self.exists(IdClaim, claim_id(entity_id)) or self._stored(entity_id):
+            label = "".join(f" {c.lower()}" if c.isupper() else c for c in kind).strip()
+            raise AlreadyExists(
+                f"the id {entity_id} is already in use; ids you choose must be unique across the engine: "
+                f"choose another id for the {label.replace('pdsa', 'PDSA')}, or leave it out and the engine "
+                "chooses one"
+            )
+        self._claims[entity_id] = kind
+
+    def _stored(self, entity_id: UUID) -> bool:
+        """Whether a stored aggregate has this id (history from before claims were taken)."""
+        try:
+            self._repository.get(entity_id)
+        except AggregateNotFoundError:
+            return False
+        return True
 
     def loaded(self, aggregate_id: UUID) -> QIAggregate:
         return self._loaded[aggregate_id]

@@ -12,12 +12,13 @@ import hashlib
 import struct
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import NamedTuple
 from uuid import UUID
 
 import orjson
 from pydantic import BaseModel
 
-from projections.base import Projection, Recorded, Tx
+from projections.base import Projection, Recorded, Tx, UndecodableEvent
 
 GENESIS = bytes(32)
 TABLE = "rm_audit"
@@ -72,23 +73,55 @@ class AuditTrail(Projection):
 
 
 def _row(r: Recorded, chain: str) -> tuple[object, ...]:
-    e = r.event
-    role = getattr(e, "actor_role", None)
-    collaborative = getattr(e, "collaborative_id", None)
+    p = _provenance(r)
     return (
         r.position,
-        iso_utc(e.timestamp),
-        getattr(e, "actor_id", None),
-        role.value if role is not None else None,
+        p["recorded_at"],
+        p["actor_id"],
+        p["actor_role"],
         r.event_type,
         r.aggregate_type,
         str(r.originator_id),
         r.originator_version,
-        str(collaborative) if collaborative else None,
-        getattr(e, "command_id", None),
-        r.state.decode(),
+        p["collaborative_id"],
+        p["command_id"],
+        r.state.decode(errors="replace"),
         chain,
     )
+
+
+def _provenance(r: Recorded) -> dict[str, str | None]:
+    """Who, when and where from the decoded event; from the raw record, as far as it goes,
+    when it no longer decodes: the trail and its chain never stop at a damaged event."""
+    try:
+        e = r.event
+    except UndecodableEvent:
+        return _raw_provenance(r.state)
+    role = getattr(e, "actor_role", None)
+    collaborative = getattr(e, "collaborative_id", None)
+    return {
+        "recorded_at": iso_utc(e.timestamp),
+        "actor_id": getattr(e, "actor_id", None),
+        "actor_role": role.value if role is not None else None,
+        "collaborative_id": str(collaborative) if collaborative else None,
+        "command_id": getattr(e, "command_id", None),
+    }
+
+
+def _raw_provenance(state: bytes) -> dict[str, str | None]:
+    try:
+        raw = orjson.loads(state)
+    except orjson.JSONDecodeError:
+        raw = None
+    fields = raw if isinstance(raw, dict) else {}
+    text = {k: v if isinstance(v, str) else None for k, v in fields.items()}
+    moment = text.get("timestamp")
+    try:
+        recorded_at = iso_utc(datetime.fromisoformat(moment)) if moment else ""
+    except (ValueError, OverflowError):
+        recorded_at = ""
+    keys = ("actor_id", "actor_role", "collaborative_id", "command_id")
+    return {"recorded_at": recorded_at, **{k: text.get(k) for k in keys}}
 
 
 class Verification(BaseModel):
@@ -133,6 +166,31 @@ def verify(stored: Iterable[StoredRecord], audited: Iterable[AuditedLink]) -> Ve
     if missing is not None:
         return _bad(checked, missing[0], f"the event at position {missing[0]} is missing from the store")
     return Verification(ok=True, checked=checked)
+
+
+class ChainHead(NamedTuple):
+    """The chain at a position: its link there, and how many events it covers."""
+
+    position: int
+    hash: bytes
+    events: int
+
+
+START = ChainHead(0, GENESIS, 0)
+
+
+def chain_through(
+    stored: Iterable[StoredRecord], start: ChainHead = START, upto: int | None = None
+) -> ChainHead:
+    """Extend the chain from `start` over the store's records after it, up to `upto` (inclusive;
+    the end when None). `stored` is consumed only as far as the first record beyond `upto`."""
+    head = start
+    for position, originator_id, version, topic, state in stored:
+        if upto is not None and position > upto:
+            break
+        chained = link(head.hash, position, originator_id, version, topic, state)
+        head = ChainHead(position, chained, head.events + 1)
+    return head
 
 
 def _bad(checked: int, position: int, problem: str) -> Verification:

@@ -27,6 +27,11 @@ class Tx(Protocol):
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
 
 
+class UndecodableEvent(Exception):
+    """A stored record that does not decode to an event (altered in the database, or of a
+    type this code no longer knows): the projections that need it fail on it, alone."""
+
+
 @dataclass(frozen=True)
 class Recorded:
     """One stored event at its position in the global order, raw and decoded."""
@@ -36,7 +41,14 @@ class Recorded:
     originator_version: int
     topic: str
     state: bytes
-    event: Any
+    decoded: Any  # the event, or the UndecodableEvent met decoding it
+
+    @property
+    def event(self) -> Any:
+        """The decoded event; raises UndecodableEvent if the stored record cannot be decoded."""
+        if isinstance(self.decoded, UndecodableEvent):
+            raise UndecodableEvent(*self.decoded.args)  # a fresh one: tracebacks never pile up
+        return self.decoded
 
     @property
     def event_type(self) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.application import QIEngine
+from engine.audit_key import generate_pem
 from engine.settings import Settings
 
 # Each test session gets its own database, so two suites running at once never
@@ -21,6 +22,9 @@ POSTGRES_URL = os.environ.get(
     "QI_TEST_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/qi_test_{os.getpid()}"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Tests run the API as a deployment does, with an audit key (the digest routes answer 503
+# without one): a throwaway key, inherited by the `qi` processes tests start.
+os.environ.setdefault("QI_AUDIT_KEY", generate_pem())
 
 
 class Clock:

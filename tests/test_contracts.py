@@ -27,6 +27,7 @@ from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
 from aggregates.resource import ResourceDetails
 from aggregates.team import SharedProject
+from engine import web_sessions
 from engine.application import QIEngine
 from engine.commands.activity import AttestMocPart4, UpdateParticipant
 from engine.commands.collaborative import (
@@ -46,8 +47,8 @@ from engine.commands.learning import (
     ShareLink,
     TryChange,
 )
-from engine.commands.team import AddMember, DefineMeasure, RemoveMember, ShareProject, SubmitData
-from engine.contracts import asyncapi, event_classes, event_schema, events_schema
+from engine.commands.team import AddMember, AssignCoach, DefineMeasure, RemoveMember, ShareProject, SubmitData
+from engine.contracts import asyncapi, event_classes, event_schema, events_schema, payload_classes
 from engine.demo import seed_demo
 from engine.feed import FeedEvent, read_feed
 from engine.settings import Settings
@@ -82,6 +83,17 @@ def _housekeeping(engine: QIEngine, clock: Clock) -> None:
     flow.advance(Phase.SESSIONS)
     _correct_a_data_point(flow)
     _issue_and_revoke_a_token(engine)
+    _override_a_digest(engine)
+
+
+def _override_a_digest(engine: QIEngine) -> None:
+    from engine.audit_digest import sign
+    from engine.audit_key import generate_pem, signing_key
+    from engine.audit_rechain import record_override
+    from projections.audit import START
+
+    digest = sign(START, engine.clock(), signing_key(generate_pem()))
+    record_override(engine, Actor(id="cli:ops", role=Role.SYSTEM), "restored from backup", digest, "altered")
 
 
 def _revise_the_focus(flow: Lifecycle, collaborative: UUID) -> None:
@@ -99,6 +111,8 @@ def _change_the_roster(flow: Lifecycle) -> None:
     kim = NewMember(person=PersonDetails(name="Kim"), discipline="emt")
     added = flow.run(AddMember(team_id=team, member=kim)).created["Participant"][0]
     flow.run(RemoveMember(team_id=team, participant_id=added))
+    for coach in (added, lead):  # the second takes over: the first's coaching ends
+        flow.run(AssignCoach(team_id=team, coach_id=coach))
     flow.run(UpdateParticipant(participant_id=lead, details=PersonDetails(name="Lee", credentials="RN")))
     flow.run(AttestMocPart4(participant_id=lead, team_id=team, statement="I led the kg-only cycle"))
     flow.run(WithdrawTeam(team_id=flow.teams[1], reason="merged with another team"))
@@ -152,8 +166,11 @@ def _shared_learning(engine: QIEngine, clock: Clock) -> None:
 
 def _issue_and_revoke_a_token(engine: QIEngine) -> None:
     ctx = engine.context(Actor(id="ops", role=Role.SYSTEM))
-    principal = engine.authenticate(engine.issue_token(Grant(name="downstream", role=Role.SUBSCRIBER), ctx))
+    secret = engine.issue_token(Grant(name="downstream", role=Role.SUBSCRIBER), ctx)
+    principal = engine.authenticate(secret)
     assert principal is not None
+    session = web_sessions.sign_in(engine, secret)  # a page session: SessionStarted, SessionEnded
+    assert session is not None and web_sessions.sign_out(engine, session)
     engine.revoke_token(principal.token_id, ctx)
 
 
@@ -207,6 +224,8 @@ def test_every_event_class_has_a_valid_schema_that_names_its_cloudevents_type() 
         assert document["$defs"][name]["x-cloudevents-type"] == f"org.qi.{name}"
         assert {"$ref": f"#/$defs/{name}"} in document["anyOf"]
     assert {"QIEvent", "QICreated", "CollaborativeEvent", "TeamEvent"}.isdisjoint(event_classes())
+    stand_in = document["$defs"]["UndecodableRecord"]
+    assert stand_in["x-cloudevents-type"] == "org.qi.UndecodableRecord" and "sha256" in stand_in["required"]
 
 
 def test_the_asyncapi_document_describes_the_topic_key_headers_and_every_payload() -> None:
@@ -218,7 +237,7 @@ def test_the_asyncapi_document_describes_the_topic_key_headers_and_every_payload
     }
     channel = document["channels"]["events"]
     assert channel["address"] == "qi.events" and channel["bindings"]["kafka"]["topic"] == "qi.events"
-    assert set(channel["messages"]) == set(event_classes())
+    assert set(channel["messages"]) == set(payload_classes()) == {*event_classes(), "UndecodableRecord"}
     operation = document["operations"]["publishEvents"]
     assert operation["action"] == "send" and operation["channel"] == {"$ref": "#/channels/events"}
     components = document["components"]

@@ -34,6 +34,7 @@ from engine.demo import DEMO_COLLABORATIVE_ID, demo_id, render_summary, seed_dem
 from engine.demo_data import AIM
 from engine.settings import Settings
 from engine.tokens import Grant
+from engine.web_sessions import sign_in
 
 WEIGHT = "weight-kg"
 SETUP = Actor(id="demo-tests", role=Role.SYSTEM)
@@ -69,7 +70,7 @@ def api(engine: QIEngine) -> Iterator[TestClient]:
     """The API over the seeded store, signed in as staff (the read models catch up on first read)."""
     token = engine.issue_token(Grant(name="demo-reader", role=Role.STAFF), engine.context(SETUP))
     with TestClient(create_app(engine), headers={"Authorization": f"Bearer {token}"}) as client:
-        client.cookies.set(COOKIE, token)
+        client.cookies.set(COOKIE, str(sign_in(engine, token)))
         yield client
 
 

@@ -28,11 +28,13 @@ from engine.errors import (
     EngineError,
     Forbidden,
     IdempotencyKeyReused,
+    NotConfigured,
     NotFound,
     StaleVersion,
     Unauthenticated,
     UnknownReference,
 )
+from engine.projection_failures import ReadModelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class Problem(BaseModel):
     rule: str | None = None
     unmet: list[UnmetCriterion] | None = None
     errors: list[FieldError] | None = None
+    read_model: str | None = None  # the read model a 503 is about, when one stopped on an event
 
 
 class StoreUnavailable(Exception):
@@ -98,6 +101,7 @@ ENGINE_STATUS: dict[type[EngineError], int] = {
     StaleVersion: 412,
     UnknownReference: 422,
     IdempotencyKeyReused: 422,
+    NotConfigured: 503,
 }
 
 
@@ -114,9 +118,11 @@ def problem_of(exc: Exception) -> Problem | None:
     if isinstance(exc, DomainError):
         unmet = exc.unmet if isinstance(exc, PhaseExitBlocked) else None
         return _problem(409, exc.message, rule=exc.rule, unmet=unmet)
+    if isinstance(exc, ReadModelUnavailable):
+        return _problem(503, exc.message, read_model=exc.failure.projection)
     if isinstance(exc, EngineError):
         status = next((s for kind, s in ENGINE_STATUS.items() if isinstance(exc, kind)), 500)
-        return _problem(status, exc.message)
+        return _problem(status, exc.message, rule=exc.rule)
     return None
 
 

@@ -21,6 +21,7 @@ from engine.application import QIEngine
 from engine.drills.report import DrillReport
 from engine.drills.routes import ROUTES, Route
 from engine.drills.world import World, build_world
+from engine.web_sessions import sign_in
 
 PROVES = (
     "no request, however malformed, oversized, out of range or malicious, gets a 5xx; every refusal "
@@ -106,7 +107,7 @@ def drill_hostile_input(report: DrillReport, client: httpx.Client, engine: QIEng
         stored.worlds.append(world)
         for label, send in _variants(route, world):
             _judge(report, engine, world, f"{route.name}: {label}", send, stored)
-    _check_pages(report, client, stored)
+    _check_pages(report, client, stored, engine)
     _bend_queries(report, client, engine, stored.worlds[-1])
 
 
@@ -292,14 +293,14 @@ def _contains(data: Any, text: str) -> bool:
 # Pages --------------------------------------------------------------------------------
 
 
-def _check_pages(report: DrillReport, client: httpx.Client, stored: Stored) -> None:
+def _check_pages(report: DrillReport, client: httpx.Client, stored: Stored, engine: QIEngine) -> None:
     """Every page that may show a stored string: a 200, escaped markup, never the raw markup."""
     markup = [s for s in stored.strings if "<" in s or '"' in s]
     escaped = {s: html.escape(s, quote=False) for s in markup}
     shown: set[str] = set()
     for world in stored.worlds:
         flow = world.flow
-        cookie = {"Cookie": f"qi_session={world.callers['staff'].token}"}
+        cookie = {"Cookie": f"qi_session={sign_in(engine, str(world.callers['staff'].token))}"}
         for page in PAGES:
             path = page.format(c=flow.collaborative, t=flow.teams[0] if flow.teams else "")
             if "{t}" in page and not flow.teams:

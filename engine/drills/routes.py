@@ -12,8 +12,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from engine.drills.world import FOCUS, PLAN, WEIGHT, Flow
+from engine.ids import named_id
 
 STAFF_ONLY = frozenset({"staff"})
 TEAM_A = frozenset({"staff", "team_a"})
@@ -111,7 +113,8 @@ ROUTES = [
         "sessions",
         "POST",
         lambda f: f"/teams/{_team(f)}/members",
-        lambda f: {"member": {"participant_id": f.members["coach"], "discipline": "nurse"}},
+        # An existing person of the same collaborative (team B's lead); others are staff's to add.
+        lambda f: {"member": {"participant_id": f.members[f.teams[1]], "discipline": "nurse"}},
         TEAM_A,
     ),
     Route(
@@ -265,9 +268,15 @@ ROUTES = [
 
 # Shared learning: staff, coaches and teams add to the library; staff alone keep the
 # change package and compile toolkits; a team comments and tries for itself.
-LIBRARY = frozenset({"staff", "coach_of_a", "coach_of_none", "team_a", "team_b"})
+# A coach adds only where they coach a team: coach_of_none coaches none here.
+LIBRARY = frozenset({"staff", "coach_of_a", "team_a", "team_b"})
 TEAM_B = frozenset({"staff", "team_b"})
-PRIMARY, SECONDARY, OTHER, IDEA = (f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 5))
+
+
+def _node(f: Flow, name: str) -> str:
+    """A change-package node id chosen by the client, fixed per collaborative (ids are unique
+    across the engine, and every route's world has a collaborative of its own)."""
+    return str(named_id(UUID(f.collaborative), name))
 
 
 def _diagram(f: Flow) -> str:
@@ -275,13 +284,18 @@ def _diagram(f: Flow) -> str:
 
 
 def _package(f: Flow) -> None:
-    f.ok(f"{_diagram(f)}/drivers", {"driver_id": PRIMARY, "level": "primary", "name": "Reliable weights"})
-    for driver_id, name in ((SECONDARY, "Scales"), (OTHER, "Records")):
-        body = {"driver_id": driver_id, "level": "secondary", "name": name, "primary_driver_id": PRIMARY}
+    primary = _node(f, "primary")
+    f.ok(f"{_diagram(f)}/drivers", {"driver_id": primary, "level": "primary", "name": "Reliable weights"})
+    for key, name in (("secondary", "Scales"), ("other", "Records")):
+        body = {"driver_id": _node(f, key), "level": "secondary", "name": name, "primary_driver_id": primary}
         f.ok(f"{_diagram(f)}/drivers", body)
     f.ok(
         f"{_diagram(f)}/change-ideas",
-        {"change_idea_id": IDEA, "name": "Lock scales", "secondary_driver_id": SECONDARY},
+        {
+            "change_idea_id": _node(f, "idea"),
+            "name": "Lock scales",
+            "secondary_driver_id": _node(f, "secondary"),
+        },
     )
 
 
@@ -316,14 +330,14 @@ LEARNING_ROUTES = [
         "focus",
         "POST",
         lambda f: f"{_diagram(f)}/change-ideas",
-        lambda f: {"name": "Kg box on triage card", "secondary_driver_id": SECONDARY},
+        lambda f: {"name": "Kg box on triage card", "secondary_driver_id": _node(f, "secondary")},
         prepare=_package,
     ),
     Route(
         "rename node",
         "focus",
         "POST",
-        lambda f: f"{_diagram(f)}/nodes/{IDEA}/rename",
+        lambda f: f"{_diagram(f)}/nodes/{_node(f, 'idea')}/rename",
         lambda f: {"name": "Kg-only scales"},
         prepare=_package,
     ),
@@ -331,7 +345,7 @@ LEARNING_ROUTES = [
         "retire node",
         "focus",
         "POST",
-        lambda f: f"{_diagram(f)}/nodes/{IDEA}/retire",
+        lambda f: f"{_diagram(f)}/nodes/{_node(f, 'idea')}/retire",
         lambda f: {"reason": "Abandoned"},
         prepare=_package,
     ),
@@ -339,8 +353,8 @@ LEARNING_ROUTES = [
         "move change idea",
         "focus",
         "POST",
-        lambda f: f"{_diagram(f)}/change-ideas/{IDEA}/move",
-        lambda f: {"secondary_driver_id": OTHER},
+        lambda f: f"{_diagram(f)}/change-ideas/{_node(f, 'idea')}/move",
+        lambda f: {"secondary_driver_id": _node(f, "other")},
         prepare=_package,
     ),
     Route(
@@ -348,7 +362,7 @@ LEARNING_ROUTES = [
         "sharing",
         "POST",
         lambda f: f"/collaboratives/{f.collaborative}/toolkits",
-        lambda f: {"title": "Kg toolkit", "change_idea_ids": [IDEA]},
+        lambda f: {"title": "Kg toolkit", "change_idea_ids": [_node(f, "idea")]},
         prepare=_package,
     ),
     Route(

@@ -95,6 +95,18 @@ def _authorization(o: DrillOptions) -> Iterator[DrillReport]:
     yield from _in_process(run_authorization)(o)
 
 
+def _poison(o: DrillOptions) -> Iterator[DrillReport]:
+    from engine.drills.poison import run_poison
+
+    yield from _in_process(run_poison)(o)
+
+
+def _uploads(o: DrillOptions) -> Iterator[DrillReport]:
+    from engine.drills.uploads import hostile_uploads
+
+    yield from _in_process(hostile_uploads)(o)
+
+
 DRILLS: dict[str, Callable[[DrillOptions], Iterator[DrillReport]]] = {
     "concurrency": _concurrency,
     "crashes": _crashes,
@@ -102,6 +114,8 @@ DRILLS: dict[str, Callable[[DrillOptions], Iterator[DrillReport]]] = {
     "tampering": _tampering,
     "hostile": _hostile,
     "authorization": _authorization,
+    "poison": _poison,
+    "uploads": _uploads,
 }
 
 
@@ -109,6 +123,13 @@ def run_drills(
     names: list[str], options: DrillOptions, done: Callable[[DrillReport], None] | None = None
 ) -> list[DrillReport]:
     """Run each named drill; one that cannot run at all is reported as failed, not skipped."""
+    import os
+
+    from engine.audit_key import generate_pem
+
+    # The drills run the API as a deployment does, with an audit key (a throwaway one unless
+    # one is set): without it the digest routes rightly answer 503.
+    os.environ.setdefault("QI_AUDIT_KEY", generate_pem())
     reports: list[DrillReport] = []
     for name in names:
         try:

@@ -15,6 +15,7 @@ from aggregates.base import Role
 from engine.application import QIEngine
 from engine.drills.hostile import run_hostile_input
 from engine.drills.world import issue
+from engine.web_sessions import sign_in
 from tests.store.backends import OnPostgreSQL, OnSQLite
 
 
@@ -134,7 +135,7 @@ def test_an_injection_string_is_stored_and_returned_byte_identical(
     assert read.json()["title"] == title
     page = client.get(
         f"/ui/collaboratives/{created.json()['id']}",
-        headers={"Cookie": f"qi_session={headers['Authorization'][7:]}"},
+        headers={"Cookie": f"qi_session={sign_in(client.app.state.engine, headers['Authorization'][7:])}"},  # type: ignore[attr-defined]
     )
     assert page.status_code == 200
     assert (
