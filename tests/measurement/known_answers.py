@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "known-answers" / "spc.json"
+# In the repository (see known-answers/SOURCE.md for where the files come from).
+DEFAULT_PATH = Path(__file__).resolve().parent / "known-answers" / "spc.json"
 
 
 def known_answers_path() -> Path:
-    """spc.json beside the repository, or wherever QI_KNOWN_ANSWERS points."""
+    """spc.json in tests/measurement/known-answers, or wherever QI_KNOWN_ANSWERS points."""
     return Path(os.environ.get("QI_KNOWN_ANSWERS", DEFAULT_PATH))
 
 
