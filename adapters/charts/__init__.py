@@ -1,1 +1,1 @@
-"""Charts drawn for people: SVG run and control charts."""
+"""Charts drawn for people: SVG run and control charts and the driver diagram."""

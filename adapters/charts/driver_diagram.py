@@ -3,27 +3,24 @@ drivers and change ideas from left to right, each change idea with its figures
 (teams, cycles, decisions, the adopters' median before and after).
 
 Plain string building with escaping, like the charts: a few dozen elements,
-parsed as XML in the tests. Retired nodes stay, dashed and greyed, because the
-diagram keeps its history.
+parsed as XML in the tests. Every box is as tall as its text, wrapped at the
+measured width of its column (diagram_layout). Retired nodes stay, dashed and
+greyed, because the diagram keeps its history.
 """
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
 from statistics import median
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
+from adapters.charts.diagram_layout import COLUMNS, PAD_X, WIDTH, Cell, Rows, baselines, cell, fit_rows
+from adapters.charts.text import FONT_FAMILY, ellipsise, wrap
+from aggregates.change_package import NodeKind
 from projections.change_ideas import ChangeIdeaFigures, DiagramNode, DriverDiagramView
 
-ROW, GAP, TOP, PAD = 92, 12, 56, 16
-COLUMNS = {
-    "aim": (16, 190),
-    "primary_driver": (230, 200),
-    "secondary_driver": (454, 200),
-    "change_idea": (678, 300),
-}
-WIDTH = 994
+TITLE_SIZE, TITLE_LINE, TITLE_LINES, PAD = 15, 19, 2, 16
+SUBTITLE = "Aim → primary drivers → secondary drivers → change ideas (with what the teams' PDSA cycles found)"
 INK, MUTED, LINE = "#1f2937", "#4b5563", "#6b7280"
 FILL = {
     "aim": "#1e3a8a",
@@ -34,16 +31,19 @@ FILL = {
 
 
 def fmt_value(value: float | None, data_type: str) -> str:
+    """A figure as people read it: a proportion in whole percent, anything else to three digits."""
     if value is None:
         return "—"
     return f"{value * 100:.0f}%" if data_type == "proportion" else f"{value:.3g}"
 
 
 def decisions_line(f: ChangeIdeaFigures) -> str:
+    """What the teams decided after their cycles."""
     return f"adopt {f.adopt} · adapt {f.adapt} · abandon {f.abandon}"
 
 
 def tested_line(f: ChangeIdeaFigures) -> str:
+    """How many teams tested the idea, in how many cycles."""
     return (
         f"{f.teams_tested} team{'s' * (f.teams_tested != 1)} · {f.cycles} PDSA cycle{'s' * (f.cycles != 1)}"
     )
@@ -64,77 +64,84 @@ def result_line(f: ChangeIdeaFigures) -> str:
 
 def render_driver_diagram(view: DriverDiagramView, title: str) -> str:
     """The change package as an SVG document."""
-    rows, body = _layout(view)
-    height = TOP + max(rows, 1) * ROW + PAD
-    aim = view.aim or "(no aim yet)"
-    body.insert(
-        0, _box("aim", TOP, TOP + max(rows, 1) * ROW - GAP, aim, [], tooltip=f"Aim: {aim}", dark=True)
-    )
+    heading = wrap(title, WIDTH - 2 * PAD, TITLE_SIZE, bold=True, max_lines=TITLE_LINES) or [""]
+    subtitle_y = 24 + (len(heading) - 1) * TITLE_LINE + 18
+    count, cells = _cells(view)
+    rows = fit_rows(cells, count, top=subtitle_y + 14)
+    height = f"{rows.bottom + PAD:.0f}"
     summary = f"{len(view.change_ideas())} change ideas under {len(view.primary_drivers)} primary drivers"
+    lines = "".join(
+        f'<text class="title" x="{PAD}" y="{24 + i * TITLE_LINE}" font-size="{TITLE_SIZE}" font-weight="600" '
+        f'fill="{INK}">{escape(line)}</text>'
+        for i, line in enumerate(heading)
+    )
+    body = [_link(c, rows) for c in cells if c.column != "aim"] + [_box(c, rows, view) for c in cells]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-        f'role="img" aria-labelledby="dd-title dd-desc" font-family="system-ui, sans-serif" font-size="12">'
-        f'<title id="dd-title">{escape(title)}</title><desc id="dd-desc">{escape(summary)}</desc>'
-        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>'
-        f'<text x="16" y="24" font-size="15" font-weight="600" fill="{INK}">{escape(title)}</text>'
-        f'<text x="16" y="42" fill="{MUTED}">Aim → primary drivers → secondary drivers → change ideas '
-        f"(with what the teams' PDSA cycles found)</text>" + "".join(body) + "</svg>"
+        f'role="img" aria-label={quoteattr(title)} font-family="{FONT_FAMILY}" font-size="12">'
+        f"<title>{escape(title)}</title><desc>{escape(summary)}</desc>"
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>{lines}'
+        f'<text x="{PAD}" y="{subtitle_y}" fill="{MUTED}">{escape(ellipsise(SUBTITLE, WIDTH - 2 * PAD, 12))}</text>'
+        + "".join(body)
+        + "</svg>"
     )
 
 
-def _layout(view: DriverDiagramView) -> tuple[int, list[str]]:
+def _cells(view: DriverDiagramView) -> tuple[int, list[Cell]]:
     """Each change idea (or childless driver) takes a row; a driver spans its children's rows."""
-    body: list[str] = []
+    cells: list[Cell] = []
     row = 0
     for primary in view.primary_drivers:
         first = row
         for secondary in primary.children:
             start = row
             for idea in secondary.children:
-                body += [_idea(idea, row), _link("secondary_driver", row, row + 1)]
+                cells.append(_idea(idea, row))
                 row += 1
             row = max(row, start + 1)
-            body += [_node(secondary, start, row), _link("primary_driver", start, row)]
+            cells.append(_node(secondary, start, row))
         row = max(row, first + 1)
-        body += [_node(primary, first, row), _link("aim", first, row)]
-    return row, body
+        cells.append(_node(primary, first, row))
+    cells.insert(0, cell("aim", 0, max(row, 1), view.aim or "(no aim yet)"))
+    return row, cells
 
 
-def _top(row: int) -> float:
-    return TOP + row * ROW
+def _label(node: DiagramNode) -> str:
+    return node.name + (" (retired)" if node.retired else "")
 
 
-def _node(node: DiagramNode, first: int, end: int) -> str:
-    return _box(node.kind.value, _top(first), _top(end) - GAP, node.name, [], node=node)
+def _node(node: DiagramNode, first: int, end: int) -> Cell:
+    return cell(node.kind.value, first, end, _label(node), node=node)
 
 
-def _idea(idea: DiagramNode, row: int) -> str:
-    f = idea.figures or ChangeIdeaFigures()
-    lines = [tested_line(f), decisions_line(f), result_line(f)]
-    return _box("change_idea", _top(row), _top(row + 1) - GAP, idea.name, lines, node=idea)
+def _idea(idea: DiagramNode, row: int) -> Cell:
+    return cell("change_idea", row, row + 1, _label(idea), _figure_lines(idea), node=idea)
 
 
-def _box(
-    column: str, y0: float, y1: float, name: str, lines: list[str], node: DiagramNode | None = None,
-    tooltip: str | None = None, dark: bool = False,
-) -> str:  # fmt: skip
-    x, width = COLUMNS[column]
+def _figure_lines(node: DiagramNode) -> list[str]:
+    """What the teams' cycles found, for a change idea; nothing for a driver."""
+    if node.kind != NodeKind.CHANGE_IDEA:
+        return []
+    f = node.figures or ChangeIdeaFigures()
+    return [tested_line(f), decisions_line(f), result_line(f)]
+
+
+def _box(c: Cell, rows: Rows, view: DriverDiagramView) -> str:
+    """A cell as a titled group: its rectangle and its lines, the heading in bold."""
+    node, dark = c.node, c.column == "aim"
     retired = node is not None and node.retired
-    label = name + (" (retired)" if retired else "")
-    # Bold 12px text runs about 7px a character; a driver's name gets as many lines as its box holds.
-    room = 2 if lines else max(1, int((y1 - y0 - 8) // 15))
-    heading = textwrap.wrap(label, width=int((width - 20) / 7), max_lines=room, placeholder="…")
-    texts = [(t, True) for t in heading] + [(t, False) for t in lines]
-    top = (y0 + y1) / 2 - (len(texts) - 1) * 7.5 + 4
     ink = "#ffffff" if dark else (MUTED if retired else INK)
     spans = "".join(
-        _text(x + 10, top + i * 15, t, ink if bold else MUTED, bold) for i, (t, bold) in enumerate(texts)
+        _text(c.x + PAD_X, y, text, ink if bold else MUTED, bold)
+        for y, (text, bold) in zip(baselines(c, rows), c.lines, strict=True)
     )
+    tooltip = f"Aim: {view.aim or '(no aim yet)'}" if dark or node is None else _tooltip(node)
+    y0, y1 = rows.y0(c.first), rows.y1(c.end)
     dash = ' stroke-dasharray="5 4"' if retired else ""
-    fill = "#f3f4f6" if retired else FILL[column]
+    fill = "#f3f4f6" if retired else FILL[c.column]
     return (
-        f'<g class="node {column}{" retired" if retired else ""}"><title>{escape(tooltip or _tooltip(name, node, lines))}'
-        f'</title><rect x="{x}" y="{y0:.1f}" width="{width}" height="{y1 - y0:.1f}" rx="6" fill="{fill}" '
+        f'<g class="node {c.column}{" retired" if retired else ""}"><title>{escape(tooltip)}</title>'
+        f'<rect x="{c.x}" y="{y0:.1f}" width="{c.width}" height="{y1 - y0:.1f}" rx="6" fill="{fill}" '
         f'stroke="{LINE}"{dash}/>{spans}</g>'
     )
 
@@ -144,20 +151,20 @@ def _text(x: float, y: float, text: str, fill: str, bold: bool) -> str:
     return f'<text x="{x}" y="{y:.1f}" fill="{fill}"{weight}>{escape(text)}</text>'
 
 
-def _tooltip(name: str, node: DiagramNode | None, lines: list[str]) -> str:
-    parts = [name]
-    if node is not None and node.description:
+def _tooltip(node: DiagramNode) -> str:
+    parts = [node.name]
+    if node.description:
         parts.append(node.description)
-    if node is not None and node.retired:
+    if node.retired:
         parts.append(f"retired: {node.retired_reason}")
-    return " — ".join(parts + lines)
+    return " — ".join(parts + _figure_lines(node))
 
 
-_CHILD = {"aim": "primary_driver", "primary_driver": "secondary_driver", "secondary_driver": "change_idea"}
+_PARENT = {"primary_driver": "aim", "secondary_driver": "primary_driver", "change_idea": "secondary_driver"}
 
 
-def _link(parent: str, first: int, end: int) -> str:
-    """A connector from the parent's right edge to the middle of the child spanning rows first..end."""
-    x, width = COLUMNS[parent]
-    y = (_top(first) + _top(end) - GAP) / 2
-    return f'<path d="M{x + width},{y:.1f} H{COLUMNS[_CHILD[parent]][0]}" fill="none" stroke="{LINE}" stroke-width="1.5"/>'
+def _link(c: Cell, rows: Rows) -> str:
+    """A connector from the parent's right edge to the middle of the child's left edge."""
+    x, width = COLUMNS[_PARENT[c.column]]
+    y = (rows.y0(c.first) + rows.y1(c.end)) / 2
+    return f'<path d="M{x + width},{y:.1f} H{c.x}" fill="none" stroke="{LINE}" stroke-width="1.5"/>'

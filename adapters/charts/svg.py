@@ -1,5 +1,6 @@
 """A run or control chart as a clean, accessible SVG: centre line, limits,
-points (signals in red), part boundaries and PDSA cycle starts.
+points (signals in red), part boundaries and PDSA cycle starts, on an axis of
+nice ticks, under a title wrapped (then ellipsised) at its measured width.
 
 Plain string building with escaping: the drawing is a few dozen elements, and
 the result is parsed as XML in the tests.
@@ -7,15 +8,21 @@ the result is parsed as XML in the tests.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from adapters.charts.text import FONT_FAMILY, ellipsise, text_width, wrap
+from adapters.charts.ticks import Ticks, nice_ticks
 from projections.measurement.models import Point, QicResult
 
-WIDTH, HEIGHT = 820, 380
-LEFT, RIGHT, TOP, BOTTOM = 64, 24, 48, 64
-SIGNAL, RUNS, INK, MUTED = "#c62828", "#ef6c00", "#1f2937", "#6b7280"
+WIDTH, PLOT_HEIGHT = 820, 268
+LEFT, RIGHT, BOTTOM, TITLE_X = 64, 24, 64, 16
+TITLE_SIZE, TITLE_LINE, TITLE_LINES = 15, 19, 2
+SIGNAL, RUNS, INK, MUTED, GRID = "#c62828", "#ef6c00", "#1f2937", "#6b7280", "#e5e7eb"
+# A rotated period label may drop this far below the axis before it would leave the chart.
+X_LABEL_ROOM = 80
 
 
 @dataclass(frozen=True)
@@ -29,24 +36,49 @@ class Annotation:
 
 @dataclass(frozen=True)
 class Frame:
+    """Where the plot sits: its margins (measured from the title and tick labels) and its value range."""
+
     n: int
-    low: float
-    high: float
+    ticks: Ticks
+    scale: float  # tick units per data unit: 100 for a percent chart
+    left: float
+    top: float
+
+    @property
+    def low(self) -> float:
+        return self.ticks.low / self.scale
+
+    @property
+    def high(self) -> float:
+        return self.ticks.high / self.scale
+
+    @property
+    def bottom(self) -> float:
+        return self.top + PLOT_HEIGHT
+
+    @property
+    def height(self) -> float:
+        return self.bottom + BOTTOM
+
+    @property
+    def half(self) -> float:
+        """Half the width one point takes on the x axis."""
+        return (WIDTH - self.left - RIGHT) / max(self.n, 1) / 2
 
     def px(self, index: int) -> float:
-        span = WIDTH - LEFT - RIGHT
-        return LEFT + (span * (index + 0.5) / self.n if self.n else 0)
+        return self.left + (self.half * (2 * index + 1) if self.n else 0)
 
     def py(self, value: float) -> float:
         span = (self.high - self.low) or 1.0
-        return TOP + (HEIGHT - TOP - BOTTOM) * (1 - (value - self.low) / span)
+        return self.top + PLOT_HEIGHT * (1 - (value - self.low) / span)
 
 
 def render_svg(
     result: QicResult, title: str, annotations: Sequence[Annotation] = (), percent: bool = False
 ) -> str:
     """The chart as an SVG document."""
-    frame = _frame(result.points, percent)
+    heading = wrap(title, WIDTH - TITLE_X - RIGHT, TITLE_SIZE, bold=True, max_lines=TITLE_LINES) or [""]
+    frame = _frame(result.points, percent, top=24 + len(heading) * TITLE_LINE + 10)
     runs_parts = {p.part for p in result.parts if p.runs_signal}
     body = [
         _axes(frame, result.points, percent),
@@ -55,25 +87,42 @@ def render_svg(
         _annotations(frame, result.points, annotations),
         _series(frame, result.points, percent),
     ]
-    summary = _summary(result)
+    return _document(frame, title, heading, _summary(result)) + "".join(body) + "</svg>"
+
+
+def _document(frame: Frame, title: str, heading: list[str], summary: str) -> str:
+    """The root element, the full title and summary for assistive technology, and the visible heading."""
+    height = f"{frame.height:.0f}"
+    lines = "".join(
+        f'<text class="title" x="{TITLE_X}" y="{24 + i * TITLE_LINE}" font-size="{TITLE_SIZE}" '
+        f'font-weight="600" fill="{INK}">{escape(line)}</text>'
+        for i, line in enumerate(heading)
+    )
+    shown = ellipsise(summary, WIDTH - TITLE_X - RIGHT, 12)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'role="img" aria-labelledby="chart-title chart-desc" font-family="system-ui, sans-serif" font-size="12">'
-        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(summary)}</desc>'
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>'
-        f'<text x="{LEFT}" y="24" font-size="15" font-weight="600" fill="{INK}">{escape(title)}</text>'
-        f'<text x="{LEFT}" y="40" fill="{MUTED}">{escape(summary)}</text>' + "".join(body) + "</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
+        f'role="img" aria-label={quoteattr(title)} font-family="{FONT_FAMILY}" font-size="12">'
+        f"<title>{escape(title)}</title><desc>{escape(summary)}</desc>"
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>{lines}'
+        f'<text class="summary" x="{TITLE_X}" y="{frame.top - 10}" fill="{MUTED}">{escape(shown)}</text>'
     )
 
 
-def _frame(points: Sequence[Point], percent: bool) -> Frame:
-    values = [v for p in points for v in (p.y, p.cl, p.lcl, p.ucl) if v is not None]
-    low, high = (min(values), max(values)) if values else (0.0, 1.0)
-    pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-    low, high = low - pad, high + pad
-    if percent:  # a proportion never leaves [0, 1]; padding should not suggest it could
-        low, high = max(low, 0.0), min(high, 1.0)
-    return Frame(len(points), low, high)
+def _frame(points: Sequence[Point], percent: bool, top: float) -> Frame:
+    values = [v for p in points for v in (p.y, p.cl, p.lcl, p.ucl) if v is not None and math.isfinite(v)]
+    scale = 100.0 if percent else 1.0
+    low, high = (min(values) * scale, max(values) * scale) if values else (0.0, scale)
+    if percent:  # a proportion never leaves [0, 1]; the axis should not suggest it could
+        low, high = max(low, 0.0), min(high, 100.0)
+        if low == high:  # all at one value: a band of 5 points on the side that exists
+            low, high = max(low - 5, 0.0), min(high + 5, 100.0)
+    ticks = nice_ticks(low, high)
+    widest = max(text_width(_tick_label(ticks, v, percent), 12) for v in ticks.values)
+    return Frame(len(points), ticks, scale, left=max(LEFT, widest + 20), top=top)
+
+
+def _tick_label(ticks: Ticks, value: float, percent: bool) -> str:
+    return ticks.label(value, "%" if percent else "")
 
 
 def _fmt(value: float, percent: bool) -> str:
@@ -82,21 +131,21 @@ def _fmt(value: float, percent: bool) -> str:
 
 def _axes(frame: Frame, points: Sequence[Point], percent: bool) -> str:
     parts = [f'<g class="axes" stroke="{MUTED}" fill="{MUTED}">']
-    bottom = HEIGHT - BOTTOM
-    parts.append(f'<line x1="{LEFT}" y1="{bottom}" x2="{WIDTH - RIGHT}" y2="{bottom}"/>')
-    for i in range(5):
-        value = frame.low + (frame.high - frame.low) * i / 4
-        y = frame.py(value)
+    for value in frame.ticks.values:
+        y = frame.py(value / frame.scale)
         parts.append(
-            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" stroke="none">{_fmt(value, percent)}</text>'
+            f'<line class="grid" x1="{frame.left}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID}"/>'
+            f'<text class="y-tick" x="{frame.left - 8}" y="{y + 4:.1f}" text-anchor="end" stroke="none">'
+            f"{_tick_label(frame.ticks, value, percent)}</text>"
         )
+    parts.append(f'<line x1="{frame.left}" y1="{frame.bottom}" x2="{WIDTH - RIGHT}" y2="{frame.bottom}"/>')
     step = max(1, len(points) // 12)
     for index in range(0, len(points), step):
-        x = frame.px(index)
-        label = escape(str(points[index].x))
+        x, y = frame.px(index), frame.bottom + 16
+        label = escape(ellipsise(str(points[index].x), X_LABEL_ROOM, 12))
         parts.append(
-            f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="end" stroke="none" '
-            f'transform="rotate(-35 {x:.1f} {bottom + 16})">{label}</text>'
+            f'<text x="{x:.1f}" y="{y}" text-anchor="end" stroke="none" transform="rotate(-35 {x:.1f} {y})">'
+            f"{label}</text>"
         )
     parts.append("</g>")
     return "".join(parts)
@@ -119,7 +168,7 @@ def _lines(frame: Frame, points: Sequence[Point], runs_parts: set[int]) -> str:
 
 
 def _path_for(frame: Frame, members: Sequence[tuple[int, Point]], attribute: str) -> str:
-    half = (WIDTH - LEFT - RIGHT) / max(frame.n, 1) / 2
+    half = frame.half
     commands = []
     for index, point in members:
         value = getattr(point, attribute)
@@ -130,10 +179,10 @@ def _path_for(frame: Frame, members: Sequence[tuple[int, Point]], attribute: str
 
 
 def _part_boundaries(frame: Frame, points: Sequence[Point]) -> str:
-    half = (WIDTH - LEFT - RIGHT) / max(frame.n, 1) / 2
+    half = frame.half
     lines = [
-        f'<line class="part-boundary" x1="{frame.px(i) - half:.1f}" y1="{TOP}" x2="{frame.px(i) - half:.1f}" '
-        f'y2="{HEIGHT - BOTTOM}" stroke="{MUTED}" stroke-width="1.5"/>'
+        f'<line class="part-boundary" x1="{frame.px(i) - half:.1f}" y1="{frame.top}" x2="{frame.px(i) - half:.1f}" '
+        f'y2="{frame.bottom}" stroke="{MUTED}" stroke-width="1.5"/>'
         for i in range(1, len(points))
         if points[i].part != points[i - 1].part
     ]
@@ -147,13 +196,19 @@ def _annotations(frame: Frame, points: Sequence[Point], annotations: Sequence[An
         if note.x not in index_of:
             continue
         x = frame.px(index_of[note.x])
-        y = TOP + 12 + (n % 3) * 12
         out.append(
-            f'<g class="annotation"><line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{HEIGHT - BOTTOM}" '
-            f'stroke="#2563eb" stroke-dasharray="2 3"/><text x="{x + 3:.1f}" y="{y}" fill="#2563eb">'
-            f"{escape(note.label)}</text><title>{escape(note.detail or note.label)}</title></g>"
+            f'<g class="annotation"><line x1="{x:.1f}" y1="{frame.top}" x2="{x:.1f}" y2="{frame.bottom}" '
+            f'stroke="#2563eb" stroke-dasharray="2 3"/>{_note_label(x, frame.top + 12 + (n % 3) * 12, note.label)}'
+            f"<title>{escape(note.detail or note.label)}</title></g>"
         )
     return "".join(out)
+
+
+def _note_label(x: float, y: float, label: str) -> str:
+    """The label beside its line, turned to the line's left where the right edge would cut it."""
+    fits_right = x + 3 + text_width(label, 12) <= WIDTH - 4
+    anchor = "" if fits_right else ' text-anchor="end"'
+    return f'<text x="{x + 3 if fits_right else x - 3:.1f}" y="{y}"{anchor} fill="#2563eb">{escape(label)}</text>'
 
 
 def _series(frame: Frame, points: Sequence[Point], percent: bool) -> str:
