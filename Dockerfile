@@ -9,9 +9,13 @@ COPY aggregates ./aggregates
 COPY engine ./engine
 COPY projections ./projections
 COPY adapters ./adapters
-# Editable, so templates and static files are read from /app beside the code; var/ holds
-# the SQLite store when QI_STORE is left at its default.
-RUN pip install -e . && mkdir -p var && chown qi:qi var
+# Installed as anyone installing the package gets it: not editable, no extras (the templates
+# and static files travel as package data); tests/test_production_install.py builds the
+# wheel from these same copied sources. The copies are then removed so only the installed
+# package runs. var/ holds the SQLite store when QI_STORE is left at its default.
+RUN pip install . \
+    && rm -rf aggregates engine projections adapters build *.egg-info \
+    && mkdir -p var && chown qi:qi var
 USER qi
 EXPOSE 8000
 ENTRYPOINT ["qi"]
