@@ -7,10 +7,15 @@ and the server-sent stream in structured mode (one JSON object, the event under
 `data`). The id is the same everywhere, so a consumer can deduplicate across
 channels and across re-deliveries.
 
+Every event names its schema (`dataschema`: its `$defs` entry in /schemas/events,
+under QI_PUBLIC_URL when set, else under that document's `$id`) and carries its
+log position as the extension attribute `position` (the `ce_position` header on
+Kafka), so a consumer of both transports can correlate them.
+
 The headers are written here rather than with the `cloudevents` SDK: its Kafka
 binding builds a CloudEvent object per message and re-encodes `data` through
-its own marshaller, where we already hold the orjson bytes; seven headers are
-clearer spelled out than configured.
+its own marshaller, where we already hold the orjson bytes; nine headers are
+clearer spelled out than configured. The tests read them back with the SDK.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ if TYPE_CHECKING:
 SPECVERSION = "1.0"
 TYPE_PREFIX = "org.qi."
 CONTENT_TYPE = "application/json"
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
+# The `$id` of the events' JSON Schema document (served at SCHEMAS_PATH).
+SCHEMA_ID = "urn:qi-engine:schemas:events"
+SCHEMAS_PATH = "/schemas/events"
 MAX_PAGE = 1000
 
 
@@ -48,6 +57,10 @@ class FeedEvent(BaseModel):
     subject: str = Field(description="the aggregate the event belongs to")
     time: datetime | None = Field(description="when the event happened (absent for an UndecodableRecord)")
     datacontenttype: str = CONTENT_TYPE
+    dataschema: str = Field(
+        description="the event type's schema: its `$defs` entry in /schemas/events, e.g. "
+        "`urn:qi-engine:schemas:events#/$defs/PhaseAdvanced` (under QI_PUBLIC_URL when set)"
+    )
     partitionkey: str = Field(description="the collaborative id (the aggregate id when there is none)")
     position: int = Field(description="the event's position in the notification log (ids may skip)")
     data: dict[str, Any] = Field(description="the event, as its JSON Schema in /schemas/events describes")
@@ -74,8 +87,14 @@ def read_feed(engine: QIEngine, after: int, limit: int) -> list[FeedEvent]:
     notifications = engine.recorder.select_notifications(
         after, min(limit, MAX_PAGE), inclusive_of_start=False
     )
-    source = engine.settings.event_source
-    return [_feed_event(n.id, _decoded(engine, n), source) for n in notifications]
+    settings = engine.settings
+    schemas = schemas_uri(settings)
+    return [_feed_event(n.id, _decoded(engine, n), settings.event_source, schemas) for n in notifications]
+
+
+def schemas_uri(settings: Settings) -> str:
+    """Where the events' schemas are: a URL under QI_PUBLIC_URL, else the document's `$id`."""
+    return settings.public_url + SCHEMAS_PATH if settings.public_url else SCHEMA_ID
 
 
 class UndecodableRecord(BaseModel):
@@ -109,12 +128,13 @@ def read_page(engine: QIEngine, after: int, limit: int) -> FeedPage:
     return FeedPage(events=events, next_after=events[-1].position if events else after, head=head)
 
 
-def _feed_event(position: int, event: Any, source: str) -> FeedEvent:
+def _feed_event(position: int, event: Any, source: str, schemas: str) -> FeedEvent:
     data: dict[str, Any] = event.model_dump(mode="json")
     return FeedEvent(
         id=event_id(event.originator_id, event.originator_version),
         source=source,
         type=event_type(type(event)),
+        dataschema=f"{schemas}#/$defs/{type(event).__name__}",
         subject=str(event.originator_id),
         time=getattr(event, "timestamp", None),
         partitionkey=str(getattr(event, "collaborative_id", None) or event.originator_id),
@@ -124,7 +144,8 @@ def _feed_event(position: int, event: Any, source: str) -> FeedEvent:
 
 
 def kafka_headers(event: FeedEvent) -> list[tuple[str, bytes]]:
-    """CloudEvents Kafka binding, binary mode: the attributes as `ce_*` headers."""
+    """CloudEvents Kafka binding, binary mode: the attributes as `ce_*` headers (the
+    `position` extension too; `partitionkey` is the record's key)."""
     headers = [
         ("ce_specversion", SPECVERSION.encode()),
         ("ce_id", event.id.encode()),
@@ -132,6 +153,8 @@ def kafka_headers(event: FeedEvent) -> list[tuple[str, bytes]]:
         ("ce_type", event.type.encode()),
         ("ce_time", rfc3339(event.time).encode()) if event.time is not None else None,
         ("ce_subject", event.subject.encode()),
+        ("ce_dataschema", event.dataschema.encode()),
+        ("ce_position", str(event.position).encode()),
         ("content-type", CONTENT_TYPE.encode()),
     ]
     return [h for h in headers if h is not None]

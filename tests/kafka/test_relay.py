@@ -15,6 +15,8 @@ from pathlib import Path
 import jsonschema  # type: ignore[import-untyped]
 import orjson
 import pytest
+from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
+from cloudevents.core.formats.json import JSONFormat
 
 from aggregates.base import Role
 from aggregates.phases import Phase
@@ -98,15 +100,43 @@ def test_each_record_carries_the_cloudevents_headers_and_the_event_as_json(
         assert headers == {
             "ce_specversion": "1.0",
             "ce_id": f"{event.subject}:{event.data['originator_version']}",
-            "ce_source": "qi-engine",
+            "ce_source": "urn:qi-engine:events",
             "ce_type": event.type,
             "ce_time": event.data["timestamp"].replace("+00:00", "Z"),
             "ce_subject": event.subject,
+            "ce_dataschema": f"urn:qi-engine:schemas:events#/$defs/{name}",
+            "ce_position": str(event.position),
             "content-type": "application/json",
         }
         assert record.key.decode() == str(event.data["collaborative_id"] or event.subject)
         assert orjson.loads(record.value) == event.data
         jsonschema.validate(event.data, event_schema(name))
+
+
+def test_the_cloudevents_sdk_reads_each_record_with_its_dataschema_and_the_feeds_position(
+    tmp_path: Path, clock: Clock, kafka_bootstrap: str, topic: str
+) -> None:
+    settings = relay_settings(
+        tmp_path / "qi.sqlite3", kafka_bootstrap, topic, public_url="https://qi.example.org"
+    )
+    engine = QIEngine(settings, clock)
+    Lifecycle(engine, clock).create()
+    fed = {e.id: e for e in stored_events(engine)}  # as the HTTP feed shows them
+    relay = _relay(engine)
+    relay.catch_up()
+    relay.close()
+    records = read_topic(kafka_bootstrap, topic, len(fed))
+    engine.close()
+    for record in records:
+        message = KafkaMessage(headers=dict(record.headers), key=record.key, value=record.value)
+        event = from_binary(message, JSONFormat())
+        same = fed[event.get_id()]
+        assert event.get_source() == "urn:qi-engine:events" and event.get_type() == same.type
+        assert event.get_dataschema() == same.dataschema
+        assert event.get_dataschema() == f"https://qi.example.org/schemas/events#/$defs/{same.type[7:]}"
+        assert int(event.get_extension("position")) == same.position
+        assert event.get_extension("partitionkey") == same.partitionkey and event.get_data() == same.data
+    assert len(records) == len(fed)
 
 
 def test_a_broker_outage_delays_events_but_loses_none(
