@@ -96,31 +96,62 @@ class DriverDiagramView(BaseModel):
 
 def driver_diagram(tx: Tx, collaborative_id: UUID, upto: int | None = None) -> DriverDiagramView | None:
     """The change package as a tree, each change idea with its figures (as of `upto`, a position)."""
-    head = tx.fetchone(
-        f"SELECT aim, version, positions FROM {T}package WHERE collaborative_id = ?", (str(collaborative_id),)
-    )
+    head = _head(tx, str(collaborative_id), upto)
     if head is None:
         return None
-    rows = tx.fetchall(
-        f"SELECT node_id, kind, name, description, parent_id, retired, retired_reason, history FROM {T}node "
-        "WHERE collaborative_id = ? AND added_position <= ? ORDER BY added_position",
-        (str(collaborative_id), upto or EVERYTHING),
-    )
+    aim, version, positions = head
     figures = idea_figures(tx, collaborative_id, upto)
-    nodes = {str(r[0]): _node(r, figures) for r in rows}
+    nodes = {str(r[0]): _node(r, figures, upto) for r in _node_rows(tx, str(collaborative_id), upto)}
     for node in nodes.values():
         if node.parent_id is not None and str(node.parent_id) in nodes:
             nodes[str(node.parent_id)].children.append(node)
     primaries = [n for n in nodes.values() if n.kind is NodeKind.PRIMARY_DRIVER]
-    return DriverDiagramView(collaborative_id=collaborative_id, version=head[1], aim=head[0],
-                             aim_sources=orjson.loads(head[2]), as_of_position=upto, primary_drivers=primaries)  # fmt: skip
+    return DriverDiagramView(collaborative_id=collaborative_id, version=version, aim=aim, aim_sources=positions,
+                             as_of_position=upto, primary_drivers=primaries)  # fmt: skip
 
 
-def _node(row: tuple[Any, ...], figures: dict[str, ChangeIdeaFigures]) -> DiagramNode:
+def _head(tx: Tx, collaborative_id: str, upto: int | None) -> tuple[str, int, list[int]] | None:
+    """The aim, the package's version and its events' positions, now or as of `upto`."""
+    row = tx.fetchone(
+        f"SELECT aim, version, positions FROM {T}package WHERE collaborative_id = ?", (collaborative_id,)
+    )
+    if row is None or upto is None:
+        return None if row is None else (str(row[0]), int(row[1]), orjson.loads(row[2]))
+    then = tx.fetchone(
+        f"SELECT aim FROM {T}aim_version WHERE collaborative_id = ? AND valid_from <= ? "
+        "AND (valid_to IS NULL OR valid_to > ?)",
+        (collaborative_id, upto, upto),
+    )
+    positions = [p for p in orjson.loads(row[2]) if p <= upto]
+    # each of the package's events is one version, so its version then is how many it had
+    return None if then is None else (str(then[0]), len(positions), positions)
+
+
+NODE_COLUMNS = "node_id, kind, name, description, parent_id, retired, retired_reason"
+
+
+def _node_rows(tx: Tx, collaborative_id: str, upto: int | None) -> list[tuple[Any, ...]]:
+    """Each node's row as it is now, or the version of it that was current at `upto`."""
+    if upto is None:
+        return tx.fetchall(
+            f"SELECT {NODE_COLUMNS}, history FROM {T}node WHERE collaborative_id = ? ORDER BY added_position",
+            (collaborative_id,),
+        )
+    columns = ", ".join(f"v.{c}" for c in NODE_COLUMNS.split(", "))
+    return tx.fetchall(
+        f"SELECT {columns}, n.history FROM {T}node_version v JOIN {T}node n ON n.node_id = v.node_id "
+        "WHERE v.collaborative_id = ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?) "
+        "ORDER BY n.added_position",
+        (collaborative_id, upto, upto),
+    )
+
+
+def _node(row: tuple[Any, ...], figures: dict[str, ChangeIdeaFigures], upto: int | None) -> DiagramNode:
     node_id, kind, name, description, parent_id, retired, reason, history = row
     idea = kind == NodeKind.CHANGE_IDEA.value
+    changes = [h for h in orjson.loads(history) if upto is None or h["position"] <= upto]
     return DiagramNode(node_id=node_id, kind=kind, name=name, description=description, parent_id=parent_id,
-                       retired=bool(retired), retired_reason=reason, history=orjson.loads(history),
+                       retired=bool(retired), retired_reason=reason, history=changes,
                        figures=figures.get(str(node_id), ChangeIdeaFigures()) if idea else None)  # fmt: skip
 
 
@@ -154,13 +185,20 @@ def _figures(tx: Tx, cycles: list[tuple[Any, ...]], limit: int) -> ChangeIdeaFig
 def _results(tx: Tx, cycle: tuple[Any, ...], limit: int) -> list[AdoptionResult]:
     _, team_id, keys, _, _, act_position, period = cycle
     named = set(orjson.loads(keys))
-    measures = tx.fetchall(
-        f"SELECT m.measure_key, m.name, m.data_type, m.direction, t.name FROM {T}measure m JOIN {T}team t ON t.team_id = m.team_id "
-        "WHERE m.team_id = ? ORDER BY m.measure_key",
-        (team_id,),
-    )
+    measures = _measures_as_of(tx, team_id, limit)
     chosen = [m for m in measures if m[0] in named] or ([] if named else measures)
     return [_result(tx, team_id, m, period, act_position, limit) for m in chosen]
+
+
+def _measures_as_of(tx: Tx, team_id: str, limit: int) -> list[tuple[Any, ...]]:
+    """The team's measures as defined at `limit`: a later redefinition replaces its key's row."""
+    rows = tx.fetchall(
+        f"SELECT m.measure_key, m.name, m.data_type, m.direction, t.name FROM {T}measure m "
+        f"JOIN {T}team t ON t.team_id = m.team_id WHERE m.team_id = ? AND m.position <= ? "
+        "ORDER BY m.measure_key, m.position",
+        (team_id, limit),
+    )
+    return list({row[0]: row for row in rows}.values())
 
 
 def _result(

@@ -4,7 +4,12 @@ trying this', and toolkits. Queries are in `projections/learning_view.py`.
 
 Every row keeps the position of the event it came from, and data points keep
 one row per submission, so a figure can name its source events and be computed
-as of any position (a toolkit's evidence is as of the moment it was compiled).
+as of any position. The change package's current rows (`package`, `node`) serve
+today's diagram; beside them every state the aim and each node (name,
+description, parent, retirement) was in is kept with the position it became true
+at (`valid_from`) and the one it stopped at (`valid_to`, NULL while current), and
+a measure keeps one row per definition, so the diagram as of a position is one
+indexed query and a toolkit shows everything exactly as it stood when compiled.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ def _ddl(name: str, columns: str) -> str:
 
 class Learning(Projection):
     name = "learning"
-    version = 1
+    version = 2  # 2: aim, node and measure versions (as-of reads of the whole diagram)
     tables = {
         f"{T}resource": _ddl("resource", "resource_id TEXT PRIMARY KEY, collaborative_id TEXT NOT NULL, "
             "kind TEXT NOT NULL, title TEXT NOT NULL, description TEXT, tags TEXT NOT NULL, care_settings TEXT NOT NULL, "
@@ -39,9 +44,15 @@ class Learning(Projection):
         f"{T}node": _ddl("node", "node_id TEXT PRIMARY KEY, collaborative_id TEXT NOT NULL, kind TEXT NOT NULL, "
             "name TEXT NOT NULL, description TEXT, parent_id TEXT, retired INTEGER NOT NULL, retired_reason TEXT, "
             "added_position BIGINT NOT NULL, history TEXT NOT NULL"),
+        f"{T}aim_version": _ddl("aim_version", "collaborative_id TEXT NOT NULL, aim TEXT NOT NULL, "
+            "valid_from BIGINT NOT NULL, valid_to BIGINT, PRIMARY KEY (collaborative_id, valid_from)"),
+        f"{T}node_version": _ddl("node_version", "node_id TEXT NOT NULL, collaborative_id TEXT NOT NULL, "
+            "kind TEXT NOT NULL, name TEXT NOT NULL, description TEXT, parent_id TEXT, retired INTEGER NOT NULL, "
+            "retired_reason TEXT, valid_from BIGINT NOT NULL, valid_to BIGINT, PRIMARY KEY (node_id, valid_from)"),
         f"{T}team": _ddl("team", "team_id TEXT PRIMARY KEY, collaborative_id TEXT NOT NULL, name TEXT NOT NULL"),
         f"{T}measure": _ddl("measure", "team_id TEXT NOT NULL, measure_key TEXT NOT NULL, name TEXT NOT NULL, "
-            "data_type TEXT NOT NULL, direction TEXT NOT NULL, PRIMARY KEY (team_id, measure_key)"),
+            "data_type TEXT NOT NULL, direction TEXT NOT NULL, position BIGINT NOT NULL, "
+            "PRIMARY KEY (team_id, measure_key, position)"),
         f"{T}point": _ddl("point", "team_id TEXT NOT NULL, measure_key TEXT NOT NULL, period TEXT NOT NULL, "
             "position BIGINT NOT NULL, numerator DOUBLE PRECISION NOT NULL, denominator DOUBLE PRECISION, "
             "PRIMARY KEY (team_id, measure_key, period, position)"),
@@ -63,6 +74,7 @@ class Learning(Projection):
         f"CREATE INDEX IF NOT EXISTS {T}resource_collaborative ON {T}resource (collaborative_id, position)",
         f"CREATE INDEX IF NOT EXISTS {T}resource_tag_tag ON {T}resource_tag (tag)",
         f"CREATE INDEX IF NOT EXISTS {T}node_collaborative ON {T}node (collaborative_id)",
+        f"CREATE INDEX IF NOT EXISTS {T}node_version_collaborative ON {T}node_version (collaborative_id, valid_from)",
         f"CREATE INDEX IF NOT EXISTS {T}cycle_collaborative ON {T}cycle (collaborative_id, change_idea_id)",
         f"CREATE INDEX IF NOT EXISTS {T}comment_project ON {T}comment (project_team_id, position)",
     )
@@ -125,6 +137,7 @@ def _package_started(tx: Tx, r: Recorded, e: change_package.ChangePackageStarted
         "collaborative_id": str(e.collaborative_id), "package_id": str(e.originator_id), "aim": e.aim,
         "version": r.originator_version, "positions": _json([r.position]),
     })  # fmt: skip
+    _aim_version(tx, r, e)
 
 
 def _package_touched(tx: Tx, r: Recorded, e: Any, **values: Any) -> None:
@@ -138,6 +151,34 @@ def _package_touched(tx: Tx, r: Recorded, e: Any, **values: Any) -> None:
 
 def _aim_revised(tx: Tx, r: Recorded, e: change_package.ChangePackageAimRevised) -> None:
     _package_touched(tx, r, e, aim=e.aim)
+    _aim_version(tx, r, e)
+
+
+def _close(tx: Tx, table: str, key: tuple[str, str], position: int) -> None:
+    """End the current version at `position` (a replayed event finds it ended already)."""
+    tx.execute(
+        f"UPDATE {T}{table} SET valid_to = ? WHERE {key[0]} = ? AND valid_to IS NULL AND valid_from < ?",
+        (position, key[1], position),
+    )
+
+
+def _aim_version(tx: Tx, r: Recorded, e: Any) -> None:
+    _close(tx, "aim_version", ("collaborative_id", str(e.collaborative_id)), r.position)
+    _insert(tx, "aim_version", {"collaborative_id": str(e.collaborative_id), "aim": e.aim,
+                                "valid_from": r.position, "valid_to": None})  # fmt: skip
+
+
+NODE_STATE = "node_id, collaborative_id, kind, name, description, parent_id, retired, retired_reason"
+
+
+def _node_version(tx: Tx, r: Recorded, node_id: str) -> None:
+    """Keep the node's state, as its current row now holds it, from this position on."""
+    _close(tx, "node_version", ("node_id", node_id), r.position)
+    tx.execute(
+        f"INSERT INTO {T}node_version ({NODE_STATE}, valid_from, valid_to) SELECT {NODE_STATE}, ?, NULL "
+        f"FROM {T}node WHERE node_id = ? ON CONFLICT DO NOTHING",
+        (r.position, node_id),
+    )
 
 
 def _node_added(tx: Tx, r: Recorded, e: change_package.DriverAdded) -> None:
@@ -148,6 +189,7 @@ def _node_added(tx: Tx, r: Recorded, e: change_package.DriverAdded) -> None:
         "name": e.fields.name, "description": e.fields.description, "parent_id": parent, "retired": 0,
         "retired_reason": None, "added_position": r.position, "history": _json(history),
     })  # fmt: skip
+    _node_version(tx, r, str(e.node_id))
     _package_touched(tx, r, e)
 
 
@@ -162,6 +204,7 @@ def _node_changed(action: str, values: Change, detail: Change) -> Callable[[Tx, 
         assert row is not None, f"{action} of an unknown node {e.node_id}"
         history = [*orjson.loads(row[0]), _history(e, r, action, **detail(e))]
         _set(tx, "node", ("node_id", str(e.node_id)), history=_json(history), **values(e))
+        _node_version(tx, r, str(e.node_id))
         _package_touched(tx, r, e)
 
     return handle
@@ -180,8 +223,8 @@ def _measure_defined(tx: Tx, r: Recorded, e: team.MeasureDefined) -> None:
     m = e.measure
     _insert(tx, "measure", {
         "team_id": str(e.originator_id), "measure_key": m.key, "name": m.name, "data_type": m.data_type.value,
-        "direction": m.direction.value,
-    }, replace=("team_id", "measure_key"))  # fmt: skip
+        "direction": m.direction.value, "position": r.position,
+    })  # fmt: skip
 
 
 def _data_point(tx: Tx, r: Recorded, e: team.DataPointSubmitted) -> None:

@@ -162,7 +162,8 @@ class ToolkitIdea(BaseModel):
 
 
 class ToolkitView(BaseModel):
-    """A toolkit with its evidence as of the position it was compiled at."""
+    """A toolkit as everything in it stood at the position it was compiled at: the aim, each
+    node's name, description, parent and retirement, the figures (resources never change)."""
 
     toolkit_id: UUID
     collaborative_id: UUID

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 from aggregates.values import Text
 from engine.commands import Command, NewId
@@ -24,9 +25,43 @@ class RecordAttendance(Command):
     target_field = "activity_id"
     activity_id: UUID
     participant_id: UUID
-    # Bounded here so no number too large to store reaches the domain; the domain
-    # checks it against the activity's own length.
-    minutes: Annotated[int, Field(ge=-(10**6), le=10**6), Strictly()]
+    # Zero or fewer minutes is no attendance: bad input, refused here. The upper bound
+    # keeps numbers storable; the domain checks minutes against the session's length.
+    minutes: Annotated[int, Field(gt=0, le=10**6), Strictly()]
+
+
+def _written_out(value: Any) -> Any:
+    # pydantic would read a number as seconds since 1970: a time is sent as ISO 8601 text.
+    if isinstance(value, int | float):
+        raise ValueError(
+            f"must be an ISO 8601 date-time with its offset, such as 2025-03-01T09:00:00Z, not {value}"
+        )
+    return value
+
+
+def _in_utc(moment: datetime) -> datetime:
+    # 9999-12-31T23:59-01:00 parses but is in year 10000 in UTC, where datetime overflows.
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{moment.isoformat()} is outside the years 1 to 9999 in UTC") from None
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_written_out), AfterValidator(_in_utc)]
+
+
+class RecordSessionHeld(Command):
+    """When a session actually started and ended (staff, once it has ended).
+
+    Whether the times fit the session (the end after the start, near its schedule, not
+    absurdly long) is the domain's rule (409): no JSON Schema can say it, and the
+    OpenAPI document promises that a body matching its schema is not bad input.
+    """
+
+    target_field = "activity_id"
+    activity_id: UUID
+    started_at: Moment
+    ended_at: Moment
 
 
 class RegisterParticipant(Command):

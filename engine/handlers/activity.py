@@ -13,6 +13,7 @@ from aggregates.team import Team
 from engine.commands.activity import (
     AttestMocPart4,
     RecordAttendance,
+    RecordSessionHeld,
     RegisterParticipant,
     ScheduleActivity,
     UpdateParticipant,
@@ -45,6 +46,15 @@ def record_attendance(uow: UnitOfWork, ctx: CommandContext, cmd: RecordAttendanc
     if not uow.exists(Participant, cmd.participant_id):
         raise UnknownReference(f"no participant with id {cmd.participant_id}")
     activity.record_attendance(ctx, phase, cmd.participant_id, cmd.minutes)
+    return activity.id
+
+
+@handles(RecordSessionHeld)
+def record_session_held(uow: UnitOfWork, ctx: CommandContext, cmd: RecordSessionHeld) -> UUID:
+    activity = uow.activity(cmd.activity_id)
+    assert activity.collaborative_id is not None
+    phase = uow.read(Collaborative, activity.collaborative_id).phase
+    activity.record_held(ctx, phase, cmd.started_at, cmd.ended_at)
     return activity.id
 
 

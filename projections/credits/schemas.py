@@ -62,9 +62,11 @@ class CreditRow(CreditEntry):
 
 
 # Close to ACCME PARS learner reporting: who, which ids, what activity, what credit.
+# The learner's id tells apart two people of the same name with no licence on record.
 CSV_COLUMNS = (
     "Learner Name",
     "Licence/Board ID",
+    "Learner ID",
     "Activity ID",
     "Activity Title",
     "Accrediting Body",
@@ -92,6 +94,7 @@ def _cells(row: CreditRow) -> tuple[str, ...]:
     return (
         _text(row.learner_name),
         _text("; ".join(row.licences)),
+        str(row.participant_id),
         str(row.activity_id or ""),
         _text(row.activity_title or ""),
         _text(row.accrediting_body),

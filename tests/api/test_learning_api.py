@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from aggregates.base import Role
 from engine.application import QIEngine
+from engine.drills.world import WEIGHT
 from engine.tokens import token_id
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
@@ -274,6 +275,62 @@ def test_a_toolkit_exports_exactly_its_selection_as_html_and_pdf(world: Learning
     assert ", ".join(map(str, sources)) in text.replace("\n", " ")
     outputs = staff.get(f"/collaboratives/{cid}").json()["outputs"]
     assert [(o["kind"], o["url"]) for o in outputs] == [("toolkit", f"/toolkits/{toolkit}")]
+
+
+def _toolkit_documents(staff: Api, toolkit: str) -> tuple[dict[str, Any], str, str]:
+    """A toolkit as JSON, as its HTML page and as the text of its PDF."""
+    pdf = staff.get(f"/toolkits/{toolkit}.pdf").content
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return staff.get(f"/toolkits/{toolkit}").json(), staff.get(f"/toolkits/{toolkit}.html").text, text
+
+
+def _reshape_the_package(world: Learning, staff: Api) -> None:
+    """After a toolkit: rename a driver and an idea, move the idea, retire a driver and an idea, re-aim,
+    and rename the adopting team's measure."""
+    base, nodes = world.base, world.nodes
+    measure = WEIGHT | {"name": "Kilogram-only weights"}
+    staff.ok(f"/teams/{world.flow.teams[0]}/measures", {"measure": measure})
+    staff.ok(f"{base}/nodes/{nodes['primary']}/rename", {"name": "Weights you can trust"})
+    renamed = {"name": "Scales locked to kilograms", "description": "Firmware lock on every scale"}
+    staff.ok(f"{base}/nodes/{nodes['lock']}/rename", renamed)
+    staff.ok(f"{base}/change-ideas/{nodes['lock']}/move", {"secondary_driver_id": nodes["records"]})
+    staff.ok(f"{base}/nodes/{nodes['scales']}/retire", {"reason": "Folded into records"})
+    staff.ok(f"{base}/nodes/{nodes['card']}/retire", {"reason": "Cards went digital"})
+    staff.ok(base, {"aim": "Every child weighed in kilograms by 2026"})
+
+
+def test_a_toolkit_keeps_the_driver_diagram_as_it_was_when_compiled(world: Learning, staff: Api) -> None:
+    cid, nodes = world.flow.collaborative, world.nodes
+    for phase in ("projects", "sharing"):
+        world.flow.advance(phase, "test")
+    body = {"title": "Then", "change_idea_ids": [nodes["lock"], nodes["card"]]}
+    first = staff.post(f"/collaboratives/{cid}/toolkits", body, expect=201).json()["id"]
+    aim_then = staff.get(f"/toolkits/{first}").json()["aim"]
+    _reshape_the_package(world, staff)
+    view, html, pdf = _toolkit_documents(staff, first)
+    lock, card = view["change_ideas"]
+    assert view["aim"] == aim_then and lock["path"] == ["Reliable weights", "Scales"]
+    assert (lock["idea"]["name"], lock["idea"]["description"], lock["idea"]["parent_id"]) == (
+        "Lock scales to kg", None, nodes["scales"])  # fmt: skip
+    assert not card["idea"]["retired"] and [h["action"] for h in card["idea"]["history"]] == ["added"]
+    assert lock["idea"]["figures"]["results"][0]["measure_name"] == "Weight in kilograms"
+    for document in (html, pdf.replace("\n", " ")):
+        assert "Lock scales to kg" in document and "Reliable weights" in document and aim_then in document
+        assert "Weights you can trust" not in document and "kilograms by 2026" not in document
+        assert "Kilogram-only weights" not in document
+    later = {"title": "Now", "change_idea_ids": [nodes["lock"]]}
+    second = staff.post(f"/collaboratives/{cid}/toolkits", later, expect=201).json()["id"]
+    view, html, pdf = _toolkit_documents(staff, second)
+    [lock] = view["change_ideas"]
+    assert view["aim"] == "Every child weighed in kilograms by 2026"
+    assert (
+        lock["path"] == ["Weights you can trust", "Records"]
+        and lock["idea"]["name"] == "Scales locked to kilograms"
+    )
+    for document in (html, pdf.replace("\n", " ")):
+        assert "Scales locked to kilograms" in document and "Firmware lock on every scale" in document
+        assert "Weights you can trust" in document and "Lock scales to kg" not in document
+        assert "Kilogram-only weights" in document
 
 
 def test_every_shared_learning_event_has_an_audit_row(world: Learning, staff: Api) -> None:

@@ -89,11 +89,40 @@ def test_the_credits_csv_has_a_header_and_one_row_per_entry(world: World) -> Non
     assert "attachment" in response.headers["content-disposition"]
     header, *rows = list(csv.reader(io.StringIO(response.text)))
     assert tuple(header) == CSV_COLUMNS
-    assert [(r[0], r[1], r[4], r[5], r[6], r[7]) for r in rows] == [
-        ("Mercy ED lead", "", "AAP", "cne", "hours", "1.5"),
-        ("Dr Ada Lee", "ABP 123456", "AAP", "cme", "hours", "0.75"),
+    assert [(r[0], r[1], r[2], r[5], r[6], r[7], r[8]) for r in rows] == [
+        ("Mercy ED lead", "", world.nurse, "AAP", "cne", "hours", "1.5"),
+        ("Dr Ada Lee", "ABP 123456", world.doctor, "AAP", "cme", "hours", "0.75"),
     ]
-    assert rows[1][2] == world.flow.session and rows[1][3] == "LS1"
+    assert rows[1][3] == world.flow.session and rows[1][4] == "LS1"
+
+
+def _namesake(world: World) -> str:
+    """A second nurse on the same team, with the first nurse's name and no licence either."""
+    member = {"person": {"name": "Mercy ED lead"}, "discipline": "nurse"}
+    namesake = world.flow.ok(f"/teams/{world.team}/members", {"member": member})["created"]["Participant"][0]
+    world.flow.ok(f"/activities/{world.flow.session}/attendance", {"participant_id": namesake, "minutes": 60})
+    return str(namesake)
+
+
+def test_two_learners_of_the_same_name_without_licences_are_told_apart_by_id_in_the_csv(world: World) -> None:
+    namesake = _namesake(world)
+    text = world.staff.get(f"/collaboratives/{world.flow.collaborative}/credits.csv").text
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    assert header[:3] == ["Learner Name", "Licence/Board ID", "Learner ID"]
+    same_name = [(r[1], r[2], r[8]) for r in rows if r[0] == "Mercy ED lead"]
+    assert same_name == [("", world.nurse, "1.5"), ("", namesake, "1")]
+
+
+def test_a_transcripts_csv_names_its_learner_by_id(world: World, client: TestClient) -> None:
+    from tests.web.pages import signed_in
+
+    namesake = _namesake(world)
+    page = signed_in(client, str(world.staff.token))
+    for participant, amount in ((world.nurse, "1.5"), (namesake, "1")):
+        download = page.get(f"/ui/participants/{participant}/transcript.csv")
+        assert download.status_code == 200, download.text
+        [row] = list(csv.reader(io.StringIO(download.text)))[1:]
+        assert (row[0], row[2], row[8]) == ("Mercy ED lead", participant, amount)
 
 
 def test_the_csv_lists_reversals_as_negative_rows_and_defuses_formulas(world: World) -> None:
@@ -108,7 +137,7 @@ def test_the_csv_lists_reversals_as_negative_rows_and_defuses_formulas(world: Wo
     )
     text = world.staff.get(f"/collaboratives/{world.flow.collaborative}/credits.csv").text
     rows = list(csv.reader(io.StringIO(text)))[1:]
-    doctor_rows = [(r[0], r[7], r[10] != "") for r in rows if r[5] == "cme"]
+    doctor_rows = [(r[0], r[8], r[11] != "") for r in rows if r[6] == "cme"]
     assert doctor_rows == [
         ("'=HYPERLINK(1)", "0.75", False),
         ("'=HYPERLINK(1)", "-0.75", True),

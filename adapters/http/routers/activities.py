@@ -14,6 +14,7 @@ from aggregates.base import Role
 from engine.authorization import authorize_staff
 from engine.commands.activity import (
     RecordAttendance,
+    RecordSessionHeld,
     RegisterParticipant,
     ScheduleActivity,
     UpdateParticipant,
@@ -23,6 +24,7 @@ router = APIRouter(tags=["activities and participants"])
 
 ScheduleActivityBody = body_of(ScheduleActivity, "collaborative_id")
 RecordAttendanceBody = body_of(RecordAttendance, "activity_id")
+RecordSessionHeldBody = body_of(RecordSessionHeld, "activity_id")
 RegisterParticipantBody = body_of(RegisterParticipant)
 UpdateParticipantBody = body_of(UpdateParticipant, "participant_id")
 
@@ -49,6 +51,12 @@ def get_activity(activity_id: UUID, engine: EngineDep, principal: PrincipalDep) 
 def record_attendance(activity_id: UUID, body: RecordAttendanceBody, run: RunDep) -> CommandResult:
     """Record a participant's minutes attended; recording again corrects it."""
     return run(RecordAttendance(activity_id=activity_id, **dict(body)))
+
+
+@router.post("/activities/{activity_id}/held", responses=WRITE_ERRORS)
+def record_session_held(activity_id: UUID, body: RecordSessionHeldBody, run: RunDep) -> CommandResult:
+    """Record when a session actually started and ended (staff); attendance may then run that long."""
+    return run(RecordSessionHeld(activity_id=activity_id, **dict(body)))
 
 
 @router.post("/participants", status_code=201, responses=WRITE_ERRORS)

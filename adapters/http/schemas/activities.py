@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from aggregates.activity import ActivityDetails, LearningActivity
+from aggregates.activity import ActivityDetails, HeldTimes, LearningActivity
 from aggregates.participant import Participant, PersonDetails
 
 
@@ -23,6 +23,8 @@ class ActivityPublic(BaseModel):
     version: int
     collaborative_id: UUID
     details: ActivityDetails
+    held: HeldTimes | None
+    longest_attendance_minutes: int
     attendance: list[AttendancePublic]
 
     @classmethod
@@ -33,6 +35,8 @@ class ActivityPublic(BaseModel):
             version=activity.version,
             collaborative_id=s.collaborative_id,
             details=s.details,
+            held=s.held,
+            longest_attendance_minutes=activity.longest_attendance()[0],
             attendance=[
                 AttendancePublic(participant_id=i, **a.model_dump()) for i, a in s.attendance.items()
             ],
