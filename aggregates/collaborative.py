@@ -7,10 +7,10 @@ because they re-run on every replay.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Annotated, Self
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Role, Value
 from aggregates.criteria import (
@@ -25,13 +25,23 @@ from aggregates.phases import Activity, Phase, require_allowed, require_next
 from aggregates.values import CareSetting, MeasureDefinition, Name, OutputKind, Text
 
 
+def _not_a_number(value: object) -> object:
+    # pydantic reads 0 as 1970-01-01; stored history holds dates as text, never numbers.
+    if isinstance(value, int | float):
+        raise ValueError("give the date as text, e.g. 2025-03-01")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_not_a_number)]
+
+
 class FocusFields(Value):
     """The focus: what the collaborative works on, toward what aim, over what dates."""
 
     focus_area: Name | None = None
     aim: Text | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> FocusFields:

@@ -38,7 +38,17 @@ CLI_ACTOR = Actor(id="cli", role=Role.SYSTEM)
 
 
 def _engine() -> QIEngine:
-    return QIEngine(Settings())
+    return QIEngine(_settings())
+
+
+def _settings() -> Settings:
+    """The QI_* settings; a bad one stops the command (exit 2) with its reason, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        _fail_config("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors()))
 
 
 @app.command()
@@ -502,6 +512,21 @@ def consume(
     typer.echo(f"{done.handled} events, {done.duplicates} duplicates hidden", err=True)
 
 
+# What `qi bench` and `qi drill` drive the engine with: installed by the [test] extra only.
+TEST_EXTRA = {"bench": ("httpx",), "drill": ("httpx", "schemathesis")}
+
+
+def _needs_test_extra(command: str) -> None:
+    """Stop a tooling command (exit 2) naming the extra to install, rather than a traceback."""
+    import importlib.util
+
+    missing = [name for name in TEST_EXTRA[command] if importlib.util.find_spec(name) is None]
+    if missing:
+        _fail_config(
+            f"qi {command} needs {', '.join(missing)} from the test extra: pip install 'qi-engine[test]'"
+        )
+
+
 @app.command()
 def bench(
     smoke: Annotated[
@@ -517,6 +542,7 @@ def bench(
     ] = None,
 ) -> None:
     """Measure the engine beside the raw library and the database; print the table, write results.json."""
+    _needs_test_extra("bench")
     from engine.benchmarks.run import FULL, SMOKE, run_all, table, write
 
     stores = tuple(store or ("sqlite", "postgres"))
@@ -565,6 +591,7 @@ def drill(
     ] = None,
 ) -> None:
     """Run the reliability drills and print what was tried and what held; exit 1 if any failed."""
+    _needs_test_extra("drill")
     from engine.drills.run import DRILLS, DrillOptions, run_drills, table
 
     names = only or list(DRILLS)

@@ -20,17 +20,18 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from aggregates.base import QIEvent
-from engine.feed import CONTENT_TYPE, SPECVERSION, UndecodableRecord, event_type
+from engine.feed import CONTENT_TYPE, SCHEMA_ID, SPECVERSION, UndecodableRecord, event_type
 from engine.settings import Settings
 
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_ID = "urn:qi-engine:schemas:events"
 CONTRACT_VERSION = "1.0.0"
 KAFKA_BINDING = "0.5.0"
 EVENTS_FILE = "events.schema.json"
 ASYNCAPI_FILE = "asyncapi.json"
-# Packages that drive the engine from outside and define no events: not imported.
-TOOLS = frozenset({"engine.benchmarks"})
+# Packages that drive the engine from outside and define no events: not imported, since
+# they import what only the [test] extra installs (httpx, schemathesis) and the contracts
+# are served by installs without it.
+TOOLS = frozenset({"engine.benchmarks", "engine.drills"})
 
 
 @cache
@@ -102,15 +103,21 @@ def cloudevents_headers() -> dict[str, Any]:
     text = {"type": "string", "minLength": 1}
     return {
         "type": "object",
-        "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "content-type"],
+        "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject",
+                     "ce_dataschema", "ce_position", "content-type"],
         "properties": {
             "ce_specversion": {"type": "string", "const": SPECVERSION},
             "ce_id": text | {"description": "unique and stable per event, `<aggregate id>:<version>`: "
                              "deduplicate by it"},
-            "ce_source": text | {"description": "the engine that stored the event (QI_EVENT_SOURCE)"},
+            "ce_source": text | {"format": "uri", "description": "the engine that stored the event "
+                                 "(QI_EVENT_SOURCE, an absolute URI)"},
             "ce_type": text | {"pattern": r"^org\.qi\.[A-Za-z0-9]+$"},
             "ce_time": {"type": "string", "format": "date-time"},
             "ce_subject": {"type": "string", "format": "uuid", "description": "the aggregate id"},
+            "ce_dataschema": text | {"format": "uri", "description": "the payload's schema: its `$defs` "
+                                     "entry in /schemas/events (under QI_PUBLIC_URL when set)"},
+            "ce_position": {"type": "string", "pattern": "^[1-9][0-9]*$", "description": "the event's "
+                            "position in the log, as the HTTP feed's `position` (extension attribute)"},
             "content-type": {"type": "string", "const": CONTENT_TYPE},
         },
     }  # fmt: skip
@@ -173,7 +180,8 @@ def _operation(names: list[str]) -> dict[str, Any]:
 
 def _message(name: str) -> dict[str, Any]:
     cls = payload_classes()[name]
-    ce_type = {"type": "object", "properties": {"ce_type": {"const": event_type(cls)}}}
+    own = {"ce_type": {"const": event_type(cls)}, "ce_dataschema": {"pattern": f"#/\\$defs/{name}$"}}
+    ce_type = {"type": "object", "properties": own}
     key = {
         "type": "string",
         "format": "uuid",

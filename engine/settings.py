@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -45,7 +46,13 @@ class Settings(BaseSettings):
     relay_batch: int = Field(default=500, ge=1, le=100_000)
     relay_backoff_max: float = Field(default=30.0, gt=0, description="longest wait between retries (s)")
     event_source: str = Field(
-        default="qi-engine", min_length=1, description="the CloudEvents `source` of every published event"
+        default="urn:qi-engine:events",
+        description="the CloudEvents `source` of every published event: an absolute URI",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="the http(s) URL clients reach the API at (e.g. https://qi.example.org); each "
+        "event's `dataschema` is then a URL under it, else under the events schema's `$id`",
     )
     retry_after: int = Field(
         default=1, ge=1, le=3600, description="seconds a 503 (store unavailable) asks clients to wait"
@@ -109,6 +116,33 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    @field_validator("event_source")
+    @classmethod
+    def _source_is_an_absolute_uri(cls, value: str) -> str:
+        """CloudEvents consumers compare sources as URIs: refuse one that is not absolute."""
+        problem = absolute_uri_problem(value)
+        if problem:
+            raise ValueError(
+                f"QI_EVENT_SOURCE must be an absolute URI such as urn:qi-engine:events or "
+                f"https://qi.example.org/engine: {value!r} {problem}"
+            )
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_a_base_url(cls, value: str | None) -> str | None:
+        """The base of the `dataschema` URLs: an http(s) URL with a host, nothing after its path."""
+        if not value:
+            return None  # QI_PUBLIC_URL= (empty) leaves it unset
+        parts = urlsplit(value)
+        web = parts.scheme in ("http", "https") and parts.hostname and not absolute_uri_problem(value)
+        if not web or "?" in value or "#" in value:
+            raise ValueError(
+                f"QI_PUBLIC_URL must be the http(s) URL clients reach the API at, such as "
+                f"https://qi.example.org, with no query or fragment: not {value!r}"
+            )
+        return value.rstrip("/")
+
     @property
     def files_folder(self) -> Path:
         if self.files:
@@ -132,6 +166,26 @@ class Settings(BaseSettings):
         else:
             env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=self.store)
         return env
+
+
+# RFC 3986, section 3: a scheme, then only URI characters, every % starting an escape.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URI_CHARACTERS = re.compile(r"^(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$")
+
+
+def absolute_uri_problem(value: str) -> str | None:
+    """Why `value` is not an absolute URI (RFC 3986), in a few words; None when it is one."""
+    scheme = _SCHEME.match(value)
+    if scheme is None:
+        return "has no scheme (the part before the first colon, starting with a letter)"
+    if not _URI_CHARACTERS.match(value):
+        return "holds characters a URI may not (spaces, or a % not followed by two hex digits)"
+    rest = value[scheme.end() :]
+    if not rest:
+        return "has nothing after its scheme"
+    if rest.startswith("//") and not urlsplit(value).netloc:
+        return "has an empty host"
+    return None
 
 
 def _postgres_env(url: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -29,7 +29,7 @@ from aggregates.resource import ResourceDetails
 from aggregates.team import SharedProject
 from engine import web_sessions
 from engine.application import QIEngine
-from engine.commands.activity import AttestMocPart4, UpdateParticipant
+from engine.commands.activity import AttestMocPart4, RecordSessionHeld, UpdateParticipant
 from engine.commands.collaborative import (
     ChangeExitCriteria,
     DefineCollaborativeMeasure,
@@ -82,6 +82,7 @@ def _housekeeping(engine: QIEngine, clock: Clock) -> None:
     flow.orient()
     flow.advance(Phase.SESSIONS)
     _correct_a_data_point(flow)
+    _record_a_session_held(flow)
     _issue_and_revoke_a_token(engine)
     _override_a_digest(engine)
 
@@ -117,6 +118,14 @@ def _change_the_roster(flow: Lifecycle) -> None:
     flow.run(AttestMocPart4(participant_id=lead, team_id=team, statement="I led the kg-only cycle"))
     flow.run(WithdrawTeam(team_id=flow.teams[1], reason="merged with another team"))
     flow.teams = [team]
+
+
+def _record_a_session_held(flow: Lifecycle) -> None:
+    flow.hold_session()
+    assert flow.session_id
+    starts = flow.engine.activity(flow.session_id).state.details.starts_at
+    ends = starts + timedelta(minutes=100)
+    flow.run(RecordSessionHeld(activity_id=flow.session_id, started_at=starts, ended_at=ends))
 
 
 def _correct_a_data_point(flow: Lifecycle) -> None:
@@ -249,14 +258,18 @@ def test_the_asyncapi_document_describes_the_topic_key_headers_and_every_payload
         "ce_type",
         "ce_time",
         "ce_subject",
+        "ce_dataschema",
+        "ce_position",
         "content-type",
     }
+    assert headers["properties"]["ce_source"]["format"] == "uri"
+    assert headers["properties"]["ce_dataschema"]["format"] == "uri"
+    assert headers["properties"]["ce_position"]["pattern"] == "^[1-9][0-9]*$"
     for name, message in components["messages"].items():
         assert message["payload"] == {"$ref": f"#/components/schemas/{name}"}
         assert message["bindings"]["kafka"]["key"]["format"] == "uuid"
-        assert {"properties": {"ce_type": {"const": f"org.qi.{name}"}}, "type": "object"} in message[
-            "headers"
-        ]["allOf"]
+        own = {"ce_type": {"const": f"org.qi.{name}"}, "ce_dataschema": {"pattern": f"#/\\$defs/{name}$"}}
+        assert {"properties": own, "type": "object"} in message["headers"]["allOf"]
     _every_reference_resolves(document)
 
 

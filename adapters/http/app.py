@@ -29,6 +29,8 @@ from engine.application import QIEngine
 from engine.read_models import ReadModels
 from engine.settings import Settings
 
+NO_NUL = "^[^\\u0000]*$"
+
 
 def create_app(engine: QIEngine, owns_engine: bool = False) -> FastAPI:
     """The HTTP API over `engine`. Its read-model connections close when the app shuts
@@ -86,5 +88,32 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     components.update(problem.pop("$defs", {}))
     components["Problem"] = problem
+    for operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            parameter["schema"] = _without_null(parameter["schema"])
+            if parameter["in"] in ("path", "query"):
+                _refuse_nul(parameter["schema"])
     app.openapi_schema = schema
     return schema
+
+
+def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    methods = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
+    return [op for item in schema["paths"].values() for m, op in item.items() if m in methods]
+
+
+def _refuse_nul(declared: dict[str, Any]) -> None:
+    """Say that free text in a URL may not hold NUL: adapters.http.limits refuses it (422)."""
+    text = declared.get("items", declared)
+    if text.get("type") == "string" and not {"pattern", "format", "enum"} & text.keys():
+        text["pattern"] = NO_NUL
+
+
+def _without_null(declared: dict[str, Any]) -> dict[str, Any]:
+    """A header, query or path value is text or absent, never JSON null: FastAPI writes an
+    optional parameter as anyOf [its type, null], which tells clients to send "null"."""
+    branches = [b for b in declared.get("anyOf", []) if b.get("type") != "null"]
+    if len(branches) != 1 or len(branches) == len(declared.get("anyOf", [])):
+        return declared
+    extra = {k: v for k, v in declared.items() if k != "anyOf"}
+    return {**branches[0], **extra}

@@ -8,10 +8,13 @@ import time
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from adapters.http.errors import InvalidInput, StoreUnavailable
+from adapters.http.responses import VARY_ACCEPT
 from adapters.http.schemas.common import CommandResult
 from engine import authorization
 from engine.application import QIEngine
@@ -22,7 +25,10 @@ from engine.read_models import ReadModels
 from engine.tokens import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `qi tokens create`")
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,12})"?\s*$')
+# A version number, bare or as an entity tag (strong or weak): what the server accepts is
+# what the OpenAPI document declares, one pattern for both.
+IF_MATCH_PATTERN = r'^(?:W/)?(?:"[0-9]{1,12}"|[0-9]{1,12})$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 
 class StoreGate:
@@ -115,6 +121,21 @@ class Runner:
         return CommandResult.model_validate(outcome.model_dump())
 
 
+def _expected_version(if_match: object) -> int:
+    """The version an If-Match names; refused, in words, unless it matches IF_MATCH_PATTERN."""
+    text = if_match.strip() if isinstance(if_match, str) else ""
+    if not _IF_MATCH.match(text):
+        raise PydanticCustomError("if_match", 'If-Match must be a version number, e.g. "3"')
+    return int(text.removeprefix("W/").strip('"'))
+
+
+IfMatch = Annotated[
+    int,
+    BeforeValidator(_expected_version),
+    WithJsonSchema({"type": "string", "pattern": IF_MATCH_PATTERN, "examples": ['"3"']}),
+]
+
+
 def get_runner(
     engine: EngineDep,
     principal: PrincipalDep,
@@ -123,10 +144,10 @@ def get_runner(
         Header(alias="Idempotency-Key", min_length=1, max_length=200, description="retry-safe command id"),
     ] = None,
     if_match: Annotated[
-        str | None, Header(alias="If-Match", max_length=40, description="the version you last read")
+        IfMatch | None, Header(alias="If-Match", description="the version you last read")
     ] = None,
 ) -> Runner:
-    return Runner(engine, principal, _command_id(idempotency_key), _expected_version(if_match))
+    return Runner(engine, principal, _command_id(idempotency_key), if_match)
 
 
 RunDep = Annotated[Runner, Depends(get_runner)]
@@ -140,13 +161,12 @@ def _command_id(key: str | None) -> str | None:
     return key
 
 
-def _expected_version(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    match = _IF_MATCH.match(if_match)
-    if not match:
-        raise InvalidInput(["header", "If-Match"], 'If-Match must be a version number, e.g. "3"')
-    return int(match.group(1))
+def varies_by_accept(response: Response) -> None:
+    """Mark a JSON answer of a route that would have sent another representation for another Accept."""
+    response.headers.update(VARY_ACCEPT)
+
+
+VariesByAccept = Depends(varies_by_accept)
 
 
 def authorize_collaborative_read(

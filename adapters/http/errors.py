@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from adapters.http.responses import ProblemResponse
 from aggregates.criteria import UnmetCriterion
@@ -90,6 +91,7 @@ OUTAGES = (
     psycopg.OperationalError,
     psycopg.InterfaceError,
 )
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 _SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
 
 ENGINE_STATUS: dict[type[EngineError], int] = {
@@ -188,7 +190,23 @@ async def _http(request: Request, exc: Exception) -> Response:
     # syntax, which this API answers 422 like every other malformed input.
     status = 422 if exc.status_code == 400 else exc.status_code
     body = _problem(status, str(exc.detail))
-    return _for_pages(request, body) or respond(body)
+    response = _for_pages(request, body) or respond(body)
+    response.headers.update(exc.headers or {})
+    if status == 405:
+        response.headers["Allow"] = allowed_methods(request)
+    return response
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers at the request's path (RFC 9110 Allow). Starlette
+    names only the first route it matched, and GET and POST of one path are two routes."""
+    allowed = [method for method in METHODS if _routed(request, method)]
+    return ", ".join(allowed)
+
+
+def _routed(request: Request, method: str) -> bool:
+    scope = {**request.scope, "method": method}
+    return any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes)
 
 
 async def _unavailable_or_unexpected(request: Request, exc: Exception) -> Response:

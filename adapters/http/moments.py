@@ -5,14 +5,23 @@
 there, which surfaced as a 500. `UtcMoment` is the type for a query parameter
 (FastAPI then answers 422 naming it); `utc_moment` is the same check for code
 that parses a form or query value itself (the web pages).
+
+A query moment is ISO 8601 text with a time (`2025-03-01T09:00:00Z`; without an offset,
+UTC): pydantic would also read `-169` or `1700000000` as seconds since 1970, which the
+OpenAPI document (format date-time) does not promise and no client means.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?")
+EXAMPLE = "2025-03-01T09:00:00+00:00"
 
 
 def in_utc(moment: datetime) -> datetime:
@@ -35,4 +44,27 @@ def utc_moment(text: str) -> datetime:
     return in_utc(moment)
 
 
-UtcMoment = Annotated[datetime, AfterValidator(in_utc)]
+def iso_date_time(value: object) -> datetime:
+    """A query value as an ISO 8601 date-time; numbers and bare dates are refused by name."""
+    moment = _parsed(value) if isinstance(value, str) and _DATE_TIME.fullmatch(value) else None
+    if moment is None:
+        raise PydanticCustomError(
+            "iso_date_time", "{value} is not an ISO 8601 date-time, e.g. {example}",
+            {"value": repr(value), "example": EXAMPLE},
+        )  # fmt: skip
+    return moment
+
+
+def _parsed(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.upper().replace(",", "."))
+    except ValueError:  # e.g. 2024-02-30T25:61
+        return None
+
+
+UtcMoment = Annotated[
+    datetime,
+    BeforeValidator(iso_date_time),
+    AfterValidator(in_utc),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": [EXAMPLE]}),
+]

@@ -10,8 +10,15 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
 from adapters.charts.svg import Annotation, render_svg
-from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep, authorize_collaborative_read
+from adapters.http.deps import (
+    EngineDep,
+    PrincipalDep,
+    ReadModelsDep,
+    VariesByAccept,
+    authorize_collaborative_read,
+)
 from adapters.http.errors import READ_ERRORS, InvalidInput
+from adapters.http.responses import VARY_ACCEPT, negotiated
 from engine.authorization import authorize_team_read
 from engine.errors import NotFound
 from projections.charts import ChartOptions, ChartType, ChartView
@@ -19,12 +26,14 @@ from projections.charts import ChartOptions, ChartType, ChartView
 router = APIRouter(tags=["measurement"])
 
 SVG = "image/svg+xml"
-CHART_RESPONSES = READ_ERRORS | {200: {"content": {SVG: {"schema": {"type": "string"}}}}}
+CHART_RESPONSES = READ_ERRORS | negotiated(SVG)
 Key = Annotated[str, Query(max_length=64)]
 Positions = Annotated[list[int] | None, Query(description="1-based positions", max_length=500)]
 
 
-@router.get("/teams/{team_id}/measures/{measure_key}/chart", responses=CHART_RESPONSES)
+@router.get(
+    "/teams/{team_id}/measures/{measure_key}/chart", responses=CHART_RESPONSES, dependencies=[VariesByAccept]
+)
 def team_chart(
     team_id: UUID,
     measure_key: str,
@@ -47,7 +56,11 @@ def team_chart(
     return _negotiate(view, f"{team.state.name}: {view.measure.name}", accept)  # type: ignore[return-value]
 
 
-@router.get("/collaboratives/{collaborative_id}/measures/{measure_key}/chart", responses=CHART_RESPONSES)
+@router.get(
+    "/collaboratives/{collaborative_id}/measures/{measure_key}/chart",
+    responses=CHART_RESPONSES,
+    dependencies=[VariesByAccept],
+)
 def collaborative_chart(
     collaborative_id: UUID,
     measure_key: str,
@@ -84,5 +97,6 @@ def _negotiate(view: ChartView, title: str, accept: str | None) -> ChartView | R
             for i, c in enumerate(view.cycles, start=1)
         ]
         percent = view.chart == "p"
-        return Response(render_svg(view.result, title, notes, percent=percent), media_type=SVG)
+        svg = render_svg(view.result, title, notes, percent=percent)
+        return Response(svg, media_type=SVG, headers=VARY_ACCEPT)
     return view

@@ -15,8 +15,16 @@ from starlette.datastructures import UploadFile
 
 from adapters.charts.driver_diagram import render_driver_diagram
 from adapters.exports.toolkit import toolkit_html, toolkit_pdf
-from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep, RunDep, authorize_collaborative_read
+from adapters.http.deps import (
+    EngineDep,
+    PrincipalDep,
+    ReadModelsDep,
+    RunDep,
+    VariesByAccept,
+    authorize_collaborative_read,
+)
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS, InvalidInput, problem_responses
+from adapters.http.responses import VARY_ACCEPT, negotiated
 from adapters.http.schemas import learning as s
 from adapters.http.schemas.common import CommandResult
 from aggregates.resource import Resource, StoredFile
@@ -49,7 +57,7 @@ BINARY = {"schema": {"type": "string", "format": "binary"}}
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "the file, its SHA-256 checked", "content": dict.fromkeys(MEDIA_TYPES, BINARY)}
 }
-DIAGRAM_RESPONSES = READ_ERRORS | {200: {"content": {SVG: {"schema": {"type": "string"}}}}}
+DIAGRAM_RESPONSES = READ_ERRORS | negotiated(SVG)
 Words = Annotated[str | None, Query(max_length=200, description="every word must appear")]
 
 
@@ -155,7 +163,11 @@ def file_response(data: bytes, stored: StoredFile) -> Response:
 # Driver diagram ----------------------------------------------------------------
 
 
-@router.get("/collaboratives/{collaborative_id}/driver-diagram", responses=DIAGRAM_RESPONSES)
+@router.get(
+    "/collaboratives/{collaborative_id}/driver-diagram",
+    responses=DIAGRAM_RESPONSES,
+    dependencies=[VariesByAccept],
+)
 def driver_diagram(
     collaborative_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep, response: Response,
     accept: Annotated[str | None, Header()] = None,
@@ -165,7 +177,7 @@ def driver_diagram(
     view = diagram_of(engine, read_models, collaborative_id)
     if accept and SVG in accept:
         title = f"Driver diagram: {engine.collaborative(collaborative_id).state.title}"
-        return Response(render_driver_diagram(view, title), media_type=SVG)  # type: ignore[return-value]
+        return Response(render_driver_diagram(view, title), media_type=SVG, headers=VARY_ACCEPT)  # type: ignore[return-value]
     response.headers["ETag"] = f'"{view.version}"'
     return view
 
