@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -229,6 +230,13 @@ ROUTES = [
         lambda f: {"participant_id": f.members[f.teams[1]], "minutes": 45},
     ),
     Route(
+        "record a session's actual times",
+        "sessions",
+        "POST",
+        lambda f: f"/activities/{f.session}/held",
+        lambda f: _held_times(f),
+    ),
+    Route(
         "record output",
         "sharing",
         "POST",
@@ -271,6 +279,12 @@ ROUTES = [
 # A coach adds only where they coach a team: coach_of_none coaches none here.
 LIBRARY = frozenset({"staff", "coach_of_a", "team_a", "team_b"})
 TEAM_B = frozenset({"staff", "team_b"})
+
+
+def _held_times(f: Flow) -> dict[str, str]:
+    """The drill's session was scheduled two hours before the world was built (Flow.hold_session)."""
+    started = f.engine.clock() - timedelta(hours=2)
+    return {"started_at": started.isoformat(), "ended_at": (started + timedelta(minutes=100)).isoformat()}
 
 
 def _node(f: Flow, name: str) -> str:
