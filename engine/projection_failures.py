@@ -26,9 +26,6 @@ FAILURES_DDL = (
     "error TEXT NOT NULL, failed_at TEXT NOT NULL)"
 )
 _SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
-# Store errors that mean "not now" (PostgreSQL down or restarting, SQLite locked): retried
-# by whoever runs the projection, never recorded as the event's fault.
-_OUTAGES = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -60,17 +57,21 @@ class ReadModelUnavailable(EngineError):
 
 
 def is_outage(exc: BaseException) -> bool:
-    """Whether `exc` says the store is unreachable or busy for now, rather than that it failed."""
+    """Whether `exc` says the store is unreachable or busy for now, rather than that it failed:
+    the first database error in its chain decides (a PostgreSQL server down or restarting, a
+    SQLite file another process holds locked); else eventsourcing's own outage errors."""
     seen: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and current not in seen:
         seen.append(current)
-        if isinstance(current, sqlite3.OperationalError):
-            return any(b in str(current) for b in _SQLITE_BUSY)
-        if isinstance(current, _OUTAGES):
-            return True
+        if isinstance(current, sqlite3.Error):
+            return isinstance(current, sqlite3.OperationalError) and any(
+                b in str(current) for b in _SQLITE_BUSY
+            )
+        if isinstance(current, psycopg.Error):
+            return isinstance(current, psycopg.OperationalError | psycopg.InterfaceError)
         current = current.__cause__ or current.__context__
-    return False
+    return isinstance(exc, OperationalError | InterfaceError)  # e.g. eventsourcing's pool timing out
 
 
 def record(tx: Tx, projection: str, position: int, event_type: str, exc: BaseException) -> Failure:

@@ -36,6 +36,7 @@ from engine.errors import (
     UnknownReference,
 )
 from engine.projection_failures import ReadModelUnavailable
+from engine.projection_failures import is_outage as store_outage
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,6 @@ OUTAGES = (
     psycopg.InterfaceError,
 )
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
-_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
 
 ENGINE_STATUS: dict[type[EngineError], int] = {
     Unauthenticated: 401,
@@ -129,22 +129,9 @@ def problem_of(exc: Exception) -> Problem | None:
 
 
 def is_outage(exc: BaseException) -> bool:
-    """Whether `exc` says the store is unreachable or busy for now, rather than that it failed."""
-    for cause in _causes(exc):
-        if isinstance(cause, sqlite3.Error):
-            return isinstance(cause, sqlite3.OperationalError) and any(b in str(cause) for b in _SQLITE_BUSY)
-        if isinstance(cause, psycopg.Error):
-            return isinstance(cause, psycopg.OperationalError | psycopg.InterfaceError)
-    return isinstance(exc, OUTAGES)  # e.g. eventsourcing's own pool timing out
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
+    """Whether `exc` says the store is unreachable or busy for now (the engine's rule), or the
+    store gate already knows it is down."""
+    return isinstance(exc, StoreUnavailable) or store_outage(exc)
 
 
 def _problem(status: int, detail: str, **extra: Any) -> Problem:
