@@ -8,6 +8,7 @@ new events with an idempotency record in one atomic `save()`.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -24,8 +25,11 @@ from aggregates.activity import LearningActivity
 from aggregates.base import Actor, CommandContext, QIAggregate
 from aggregates.collaborative import Collaborative, CollaborativeCreated
 from aggregates.errors import DomainError, RuleViolation
+from aggregates.idempotency import CommandRecord, Outcome, record_id
 from aggregates.participant import Participant
 from aggregates.team import Team
+from aggregates.tokens import PREFIX as TOKEN_PREFIX
+from aggregates.tokens import ApiToken, Grant, Principal, TokenIssued, actor_id, token_id
 from engine.commands import Command
 from engine.errors import ConcurrencyConflict, EngineError, IdempotencyKeyReused, NotFound
 from engine.group_commit import GroupCommitter
@@ -34,12 +38,12 @@ from engine.handlers import activity as _activity_handlers  # noqa: F401  (regis
 from engine.handlers import collaborative as _collaborative_handlers  # noqa: F401
 from engine.handlers import learning as _learning_handlers  # noqa: F401
 from engine.handlers import team as _team_handlers  # noqa: F401
-from engine.idempotency import CommandRecord, Outcome, fingerprint, record_id
+from engine.idempotency import fingerprint
 from engine.schema_lock import schema_lock
 from engine.serialization import OrjsonTranscoder, PydanticMapper
 from engine.settings import Settings
 from engine.store_watch import StoreWatch, WatchedEventStore
-from engine.tokens import ApiToken, Grant, Principal, TokenIssued, actor_id, new_secret, token_id
+from engine.topics import register_moved_topics
 from engine.unit_of_work import KIND_NAMES, UnitOfWork, load
 
 A = TypeVar("A", bound=QIAggregate)
@@ -74,6 +78,7 @@ class QIEngine(Application[UUID]):
         self._turns = [threading.Lock() for _ in range(1024)]
 
     def construct_mapper(self) -> Mapper[UUID]:
+        register_moved_topics()  # events stored before their classes moved to aggregates/
         return PydanticMapper(transcoder=OrjsonTranscoder())
 
     def context(self, actor: Actor, command_id: str | None = None) -> CommandContext:
@@ -120,7 +125,9 @@ class QIEngine(Application[UUID]):
                     return previous
                 raise
             uow.take_claims(ctx, primary.collaborative_id)
-            record = CommandRecord.accept(ctx, command, outcome, primary.collaborative_id)
+            record = CommandRecord.accept(
+                ctx, command, fingerprint(command), outcome, primary.collaborative_id
+            )
             try:
                 self._write(uow, record)
             except IntegrityError:
@@ -201,7 +208,7 @@ class QIEngine(Application[UUID]):
         """Store a new token (hashed) and return its secret, which is shown only once."""
         if grant.expires_at is not None and grant.expires_at <= ctx.at:
             raise RuleViolation(f"a token expiring at {grant.expires_at.isoformat()} would never be valid")
-        secret = new_secret()
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         self.save(ApiToken.issue(ctx, secret, grant))
         return secret
 

@@ -9,66 +9,12 @@ re-chained which digest's history, when and why.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
-from uuid import UUID, uuid5
-
-from pydantic import BaseModel, Field
-
-from aggregates.base import Actor, CommandContext, QIAggregate, QICreated
+from aggregates.audit_rechain import AuditRechaining
+from aggregates.base import Actor
 from engine.application import QIEngine
 from engine.audit_anchor import DigestLog
 from engine.audit_digest import AuditDigest, DigestCheck, check_store, signature_problem
 from engine.audit_key import VerifyingKey
-
-NAMESPACE = UUID("3d0b6a52-8f1e-4c7a-b9d4-5e2a61c0f873")
-
-
-class RechainState(BaseModel):
-    collaborative_id: UUID | None = None
-    reason: str
-    digest_position: int
-    digest_hash: str
-    problem: str
-
-
-class AuditRechaining(QIAggregate):
-    """One override of the digest check, by someone, for a reason."""
-
-    State = RechainState
-    if TYPE_CHECKING:
-        state: RechainState
-
-    @classmethod
-    def record(cls, ctx: CommandContext, reason: str, digest: AuditDigest, problem: str) -> Self:
-        return cls._create_with(
-            ctx,
-            AuditRechained,
-            uuid5(NAMESPACE, ctx.command_id),
-            collaborative_id=None,
-            reason=reason,
-            digest_position=digest.position,
-            digest_hash=digest.hash,
-            digest_at=digest.at,
-            problem=problem,
-        )
-
-
-class AuditRechained(QICreated):
-    """The audit trail was re-chained although history no longer matched the digest named."""
-
-    reason: str = Field(min_length=1, max_length=2000)
-    digest_position: int
-    digest_hash: str
-    digest_at: str
-    problem: str
-
-    def apply(self, aggregate: AuditRechaining) -> None:
-        aggregate.state = RechainState(
-            reason=self.reason,
-            digest_position=self.digest_position,
-            digest_hash=self.digest_hash,
-            problem=self.problem,
-        )
 
 
 def rechain_check(
@@ -89,4 +35,8 @@ def rechain_check(
 
 def record_override(engine: QIEngine, actor: Actor, reason: str, digest: AuditDigest, problem: str) -> None:
     """Store the AuditRechained event naming the digest overridden, the problem and the reason."""
-    engine.save(AuditRechaining.record(engine.context(actor), reason, digest, problem))
+    engine.save(
+        AuditRechaining.record(
+            engine.context(actor), reason, digest.position, digest.hash, digest.at, problem
+        )
+    )

@@ -19,6 +19,7 @@ from aggregates.base import Role
 from aggregates.collaborative import Collaborative
 from aggregates.participant import Participant
 from aggregates.team import Team
+from aggregates.tokens import Principal
 from engine.commands import Command
 from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, TryChange
 from engine.commands.team import (
@@ -36,7 +37,6 @@ from engine.commands.team import (
     TeamCommand,
 )
 from engine.errors import Forbidden, NotFound
-from engine.tokens import Principal
 
 # Commands a team token may send for its own team.
 TEAM_WRITES: frozenset[type[Command]] = frozenset(

@@ -12,13 +12,13 @@ from aggregates.activity import LearningActivity
 from aggregates.base import CommandContext, QIAggregate
 from aggregates.change_package import ChangePackage
 from aggregates.collaborative import Collaborative
+from aggregates.ids import IdClaim, claim_id, is_client_chosen
 from aggregates.participant import Participant
 from aggregates.resource import Resource
 from aggregates.team import Team
+from aggregates.tokens import ApiToken
 from aggregates.toolkit import Toolkit
 from engine.errors import AlreadyExists, NotFound, StaleVersion
-from engine.ids import IdClaim, claim_id, is_client_chosen
-from engine.tokens import ApiToken
 
 A = TypeVar("A", bound=QIAggregate)
 

@@ -16,76 +16,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Self
-from uuid import UUID, uuid5
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from pydantic import BaseModel
 
-from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent
-from engine.tokens import ApiToken, Principal
+from aggregates.tokens import ApiToken, Principal
+from aggregates.web_sessions import WebSession, session_id
 
 if TYPE_CHECKING:
     from engine.application import QIEngine
 
-NAMESPACE = UUID("5d7c1f0e-9a41-4c3b-b2de-6f8e0a4c2b17")
 PREFIX = "qis_"
-EndReason = Literal["signed out"]
-
-
-class WebSessionState(BaseModel):
-    token_id: UUID
-    started_at: datetime
-    expires_at: datetime
-    ended_at: datetime | None = None
-
-
-class WebSession(QIAggregate):
-    """A signed-in browser: which token it acts with, and until when."""
-
-    State = WebSessionState
-    if TYPE_CHECKING:
-        state: WebSessionState
-
-    @classmethod
-    def start(cls, ctx: CommandContext, secret: str, token: UUID, expires_at: datetime) -> Self:
-        return cls._create_with(
-            ctx,
-            SessionStarted,
-            session_id(secret),
-            collaborative_id=None,
-            token_id=token,
-            expires_at=expires_at,
-        )
-
-    def valid_at(self, now: datetime) -> bool:
-        return self.state.ended_at is None and now < self.state.expires_at
-
-    def end(self, ctx: CommandContext, reason: EndReason) -> None:
-        if self.state.ended_at is None:
-            self._record(ctx, SessionEnded, reason=reason)
-
-
-class SessionStarted(QICreated):
-    token_id: UUID
-    expires_at: datetime
-
-    def apply(self, aggregate: WebSession) -> None:
-        aggregate.state = WebSessionState(
-            token_id=self.token_id, started_at=self.timestamp, expires_at=self.expires_at
-        )
-
-
-class SessionEnded(QIEvent):
-    reason: EndReason
-
-    def apply(self, aggregate: WebSession) -> None:
-        aggregate.state.ended_at = self.timestamp
-
-
-def session_id(secret: str) -> UUID:
-    return uuid5(NAMESPACE, hashlib.sha256(secret.encode()).hexdigest())
 
 
 def csrf_token(secret: str) -> str:

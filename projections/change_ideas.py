@@ -21,9 +21,9 @@ import orjson
 from pydantic import BaseModel
 
 from aggregates.change_package import NodeKind
+from analytics import qic
 from projections.base import Tx
 from projections.learning import T
-from projections.measurement import qic
 
 EVERYTHING = 2**62
 

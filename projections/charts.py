@@ -10,11 +10,11 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from aggregates.values import MeasureDefinition
+from analytics import aggregate_by_period, default_chart, qic
+from analytics.models import QicResult
 from projections.base import Tx
 from projections.dashboard import T
 from projections.dashboard_view import series
-from projections.measurement import aggregate_by_period, default_chart, qic
-from projections.measurement.models import QicResult
 
 ChartType = Literal["run", "i", "mr", "p", "u", "c"]
 

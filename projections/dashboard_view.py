@@ -16,9 +16,9 @@ from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings, PhaseFacts, TeamFacts, UnmetCriterion, unmet_criteria
 from aggregates.phases import Phase, next_phase
 from aggregates.values import MeasureDefinition
+from analytics import default_chart, qic
 from projections.base import Tx
 from projections.dashboard import T
-from projections.measurement import default_chart, qic
 
 
 class MeasureStatus(BaseModel):

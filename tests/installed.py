@@ -53,6 +53,19 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subpro
     return done
 
 
+def tooling_in(home: Path) -> Path:
+    """The tooling package (`python -m scripts`: demo, drills, benchmarks) copied into `home`,
+    as the image keeps the demo beside the installed engine: run from `home`, it drives the
+    installed engine, never the checkout's sources."""
+    shutil.copytree(
+        ROOT / "scripts",
+        home / "scripts",
+        ignore=shutil.ignore_patterns("__pycache__", "*.sh", "run", "test", "bench", "drill"),
+        dirs_exist_ok=True,
+    )
+    return home
+
+
 def dockerfile_sources() -> list[str]:
     """What the Dockerfile copies into the image: the test builds from exactly that."""
     copied = re.findall(r"^COPY\s+(.+?)\s+\S+$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
@@ -66,7 +79,7 @@ def build_wheel(into: Path) -> Path:
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            source.mkdir(parents=True, exist_ok=True)
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(into), str(source)], into)
     (wheel,) = into.glob("qi_engine-*.whl")
@@ -134,7 +147,7 @@ def serving(install: Install, home: Path) -> Iterator[Server]:
     """A deployment in `home`: an audit key, the demo, a staff token, and `qi serve` until exit."""
     env = deployment_env(home)
     run([install.bin("qi"), "audit", "keygen", "--out", env["QI_AUDIT_KEY"]], home, env)
-    run([install.bin("qi"), "demo"], home, env)
+    run([install.bin("python"), "-m", "scripts", "demo"], tooling_in(home), env)
     create = [install.bin("qi"), "tokens", "create", "--role", "staff", "--name", "production install"]
     token = run(create, home, env).stdout.strip()
     port, log = _free_port(), home / "serve.log"

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from aggregates.base import Actor, Role
+from aggregates.tokens import Grant
 from engine.application import QIEngine
 from engine.feed import read_feed
 from engine.read_models import ReadModels
 from engine.settings import Settings
-from engine.tokens import Grant
 
-QI = [sys.executable, "-m", "engine.cli"]
+QI = [sys.executable, "-m", "adapters.cli"]
 EVENTS = 12
 
 

@@ -8,7 +8,7 @@ import orjson
 import pytest
 from rich.console import Console
 
-from engine.benchmarks.run import SMOKE, run_all, table, write
+from scripts.benchmarks.run import SMOKE, run_all, table, write
 
 GROUPS = {"1 commands", "2 http", "3 projections", "4 relay", "5 aggregate load", "6 scale"}
 

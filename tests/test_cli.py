@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-QI = [sys.executable, "-m", "engine.cli"]
+QI = [sys.executable, "-m", "adapters.cli"]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

@@ -19,6 +19,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 from fastapi.testclient import TestClient
 
+from adapters.contracts import asyncapi, event_classes, event_schema, events_schema, payload_classes
 from adapters.http.app import create_app
 from aggregates.base import Actor, Role
 from aggregates.collaborative import FocusFields
@@ -27,6 +28,7 @@ from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
 from aggregates.resource import ResourceDetails
 from aggregates.team import SharedProject
+from aggregates.tokens import Grant
 from engine import web_sessions
 from engine.application import QIEngine
 from engine.commands.activity import AttestMocPart4, RecordSessionHeld, UpdateParticipant
@@ -48,11 +50,9 @@ from engine.commands.learning import (
     TryChange,
 )
 from engine.commands.team import AddMember, AssignCoach, DefineMeasure, RemoveMember, ShareProject, SubmitData
-from engine.contracts import asyncapi, event_classes, event_schema, events_schema, payload_classes
-from engine.demo import seed_demo
 from engine.feed import FeedEvent, read_feed
 from engine.settings import Settings
-from engine.tokens import Grant
+from scripts.demo.seed import seed_demo
 from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT, Lifecycle
 from tests.store.test_learning import Learned
@@ -298,7 +298,7 @@ def test_the_contracts_are_served_without_a_token(sqlite_engine: QIEngine) -> No
 def test_qi_contracts_writes_the_schemas_and_the_asyncapi_document(tmp_path: Path) -> None:
     env = os.environ | {"QI_STORE": str(tmp_path / "qi.sqlite3"), "QI_KAFKA_TOPIC": "qi.custom"}
     done = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "contracts", "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "adapters.cli", "contracts", "--out", str(tmp_path / "out")],
         env=env,
         capture_output=True,
         text=True,

@@ -27,14 +27,14 @@ from aggregates.criteria import Criterion
 from aggregates.pdsa import PdsaCycle
 from aggregates.phases import PHASES, Phase
 from aggregates.team import Team
+from aggregates.tokens import Grant
 from aggregates.values import ActivityKind, CareSetting, CreditType, OutputKind
-from engine import demo_learning as learning
 from engine.application import QIEngine
-from engine.demo import DEMO_COLLABORATIVE_ID, demo_id, render_summary, seed_demo, summarize
-from engine.demo_data import AIM
 from engine.settings import Settings
-from engine.tokens import Grant
 from engine.web_sessions import sign_in
+from scripts.demo import learning
+from scripts.demo.data import AIM
+from scripts.demo.seed import DEMO_COLLABORATIVE_ID, demo_id, render_summary, seed_demo, summarize
 
 WEIGHT = "weight-kg"
 SETUP = Actor(id="demo-tests", role=Role.SYSTEM)

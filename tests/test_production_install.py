@@ -31,11 +31,12 @@ from tests.installed import (
     locked_install,
     run,
     serving,
+    tooling_in,
 )
 
-PACKAGES = ("aggregates", "engine", "projections", "adapters")
+PACKAGES = ("aggregates", "analytics", "engine", "projections", "adapters")
 # Tooling that drives the engine from outside, importing test-only packages: not the runtime.
-TOOLING = ("engine.drills", "engine.benchmarks")
+TOOLING = ("scripts",)
 EXTRA_HINT = "pip install 'qi-engine[test]'"
 
 
@@ -92,7 +93,7 @@ def test_every_runtime_module_imports_without_the_test_extra(install: Install) -
         "            walk(m.name) if m.ispkg else importlib.import_module(m.name)\n"
         f"for root in {PACKAGES!r}:\n"
         "    walk(root)\n"
-        "importlib.import_module('engine.contracts').event_classes()\n"
+        "importlib.import_module('adapters.contracts').event_classes()\n"
         f"print(sorted(n for n in sys.modules if n.startswith({TOOLING!r})))"
     )
     tooling = run([install.bin("python"), "-c", probe], install.venv).stdout.strip()
@@ -106,8 +107,8 @@ def test_drill_and_bench_without_the_test_extra_name_the_extra_to_install(
     install: Install, command: list[str], tmp_path: Path
 ) -> None:
     done = subprocess.run(
-        [install.bin("qi"), *command],
-        cwd=tmp_path,
+        [install.bin("python"), "-m", "scripts", *command],
+        cwd=tooling_in(tmp_path),
         env=deployment_env(tmp_path),
         capture_output=True,
         text=True,

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from adapters.charts.text import FONT_FAMILY, ellipsise, text_width, wrap
 from adapters.charts.ticks import Ticks, nice_ticks
-from projections.measurement.models import Point, QicResult
+from analytics.models import Point, QicResult
 
 WIDTH, PLOT_HEIGHT = 820, 268
 LEFT, RIGHT, BOTTOM, TITLE_X = 64, 24, 64, 16

@@ -16,13 +16,13 @@ from pydantic_core import PydanticCustomError
 from adapters.http.errors import InvalidInput, StoreUnavailable
 from adapters.http.responses import VARY_ACCEPT
 from adapters.http.schemas.common import CommandResult
+from aggregates.tokens import Principal
 from engine import authorization
 from engine.application import QIEngine
 from engine.authorization import authorize_command
 from engine.commands import Command
 from engine.errors import Unauthenticated
 from engine.read_models import ReadModels
-from engine.tokens import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `qi tokens create`")
 # A version number, bare or as an entity tag (strong or weak): what the server accepts is

@@ -21,11 +21,11 @@ from adapters.web.session import (
     engine_of,
     signed_in,
 )
+from aggregates.tokens import Principal
 from engine.commands import Command
 from engine.commands.activity import RecordAttendance, ScheduleActivity
 from engine.commands.collaborative import AdvancePhase, RegisterTeam
 from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, SubmitData
-from engine.tokens import Principal
 
 router = APIRouter(include_in_schema=False)
 # No NUL in any field: PostgreSQL text cannot hold it (see adapters.http.schemas.common.NoNul).

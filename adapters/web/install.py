@@ -12,7 +12,7 @@ from adapters.http.errors import Problem
 from adapters.web import forms, learning_pages, pages, sign_in, toolkit_pages
 from adapters.web.headers import PageHeaders
 from adapters.web.session import SignInRequired, current, to_sign_in
-from engine.tokens import Principal
+from aggregates.tokens import Principal
 
 
 def install_web(app: FastAPI) -> None:

@@ -33,6 +33,7 @@ from adapters.web.session import CSRF, check_csrf, engine_of, signed_in
 from aggregates.base import Role
 from aggregates.change_package import NodeKind
 from aggregates.resource import Resource
+from aggregates.tokens import Principal
 from aggregates.values import CareSetting, ResourceKind
 from engine.commands import Command
 from engine.commands.learning import (
@@ -48,7 +49,6 @@ from engine.commands.learning import (
     TryChange,
 )
 from engine.errors import NotFound
-from engine.tokens import Principal
 from projections.charts import ChartOptions
 
 router = APIRouter(include_in_schema=False)

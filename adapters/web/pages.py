@@ -23,12 +23,12 @@ from adapters.web.urls import install_safe_url
 from aggregates.base import Role
 from aggregates.change_package import ChangePackage, Node, NodeKind, change_package_id
 from aggregates.phases import next_phase
+from aggregates.tokens import Principal
 from aggregates.values import ActivityKind, CareSetting, CreditType, Discipline
 from engine.application import QIEngine
 from engine.authorization import authorize_read, authorize_staff, authorize_team_read
 from engine.errors import NotFound
 from engine.read_models import ReadModels
-from engine.tokens import Principal
 from projections.audit import AuditFilter, iso_utc
 from projections.audit_actors import with_actor_names
 from projections.charts import ChartOptions, ChartView

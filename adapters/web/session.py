@@ -16,10 +16,10 @@ from urllib.parse import quote
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from aggregates.tokens import Principal
 from engine import web_sessions
 from engine.application import QIEngine
 from engine.errors import Forbidden
-from engine.tokens import Principal
 
 COOKIE = "qi_session"
 SIGN_IN_COOKIE = "qi_sign_in"

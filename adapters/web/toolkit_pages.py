@@ -17,8 +17,8 @@ from adapters.web.headers import hashed_styles_policy
 from adapters.web.learning_pages import Field, Ids, collaborative_summary
 from adapters.web.pages import read_models_of, render
 from adapters.web.session import CSRF, engine_of, signed_in
+from aggregates.tokens import Principal
 from engine.commands.learning import CompileToolkit
-from engine.tokens import Principal
 
 router = APIRouter(include_in_schema=False)
 

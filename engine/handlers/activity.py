@@ -8,6 +8,7 @@ from aggregates.activity import LearningActivity
 from aggregates.base import CommandContext
 from aggregates.collaborative import Collaborative
 from aggregates.errors import RuleViolation
+from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
 from aggregates.team import Team
 from engine.commands.activity import (
@@ -20,7 +21,6 @@ from engine.commands.activity import (
 )
 from engine.errors import AlreadyExists, UnknownReference
 from engine.handlers import handles
-from engine.idempotency import derived_id
 from engine.unit_of_work import UnitOfWork
 
 

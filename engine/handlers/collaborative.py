@@ -7,6 +7,7 @@ from uuid import UUID
 from aggregates.base import CommandContext, Role
 from aggregates.collaborative import Collaborative
 from aggregates.criteria import TeamFacts
+from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
 from aggregates.phases import Activity
 from aggregates.team import MemberSpec, Team, TeamProfile
@@ -25,7 +26,6 @@ from engine.commands.collaborative import (
 )
 from engine.errors import AlreadyExists, Forbidden, UnknownReference
 from engine.handlers import handles
-from engine.idempotency import derived_id
 from engine.unit_of_work import UnitOfWork
 
 

@@ -10,6 +10,7 @@ from aggregates.base import CommandContext
 from aggregates.change_package import ChangePackage, NodeFields, NodeKind, change_package_id
 from aggregates.collaborative import Collaborative, OutputDetails
 from aggregates.errors import RuleViolation
+from aggregates.idempotency import derived_id
 from aggregates.phases import Phase
 from aggregates.resource import Resource, StoredFile
 from aggregates.team import ProjectRef, Team
@@ -33,7 +34,6 @@ from engine.errors import AlreadyExists, UnknownReference
 from engine.handlers import handles
 from engine.handlers.references import live_change_idea
 from engine.handlers.team import team_and_phase
-from engine.idempotency import derived_id
 from engine.unit_of_work import UnitOfWork
 
 # Library ---------------------------------------------------------------------

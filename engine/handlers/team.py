@@ -6,6 +6,7 @@ from uuid import UUID
 
 from aggregates.base import CommandContext
 from aggregates.collaborative import Collaborative
+from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
 from aggregates.phases import Phase
 from aggregates.team import Assessment, Team
@@ -27,7 +28,6 @@ from engine.errors import UnknownReference
 from engine.handlers import handles
 from engine.handlers.collaborative import member_spec
 from engine.handlers.references import live_change_idea
-from engine.idempotency import derived_id
 from engine.unit_of_work import UnitOfWork
 
 

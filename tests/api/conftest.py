@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from adapters.http.app import create_app
 from aggregates.base import Actor, Role
+from aggregates.tokens import Grant
 from engine.application import QIEngine
-from engine.tokens import Grant
 
 SYSTEM = Actor(id="test-setup", role=Role.SYSTEM)
 

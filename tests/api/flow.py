@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from engine.drills.world import FOCUS, PLAN, WEIGHT
+from scripts.drills.world import FOCUS, PLAN, WEIGHT
 from tests.api.conftest import Api
 from tests.conftest import Clock
 

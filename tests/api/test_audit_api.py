@@ -11,8 +11,8 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from aggregates.base import Role
+from aggregates.tokens import token_id
 from engine.application import QIEngine
-from engine.tokens import token_id
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
@@ -64,13 +64,13 @@ def test_qi_audit_verify_exits_non_zero_naming_the_position(
     HttpFlow(staff, clock).up_to("registration")
     env = os.environ | {"QI_STORE": app_engine.settings.store}
     ok = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "audit", "verify"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "adapters.cli", "audit", "verify"], env=env, capture_output=True, text=True
     )
     assert ok.returncode == 0 and "audit chain intact" in ok.stdout
     with sqlite3.connect(app_engine.settings.store) as conn:
         conn.execute("DELETE FROM stored_events WHERE rowid = 5")
     bad = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "audit", "verify"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "adapters.cli", "audit", "verify"], env=env, capture_output=True, text=True
     )
     assert bad.returncode == 1
     assert "broken at position 5" in bad.stdout and "missing from the store" in bad.stdout

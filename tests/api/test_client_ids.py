@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from aggregates.base import Role
 from aggregates.change_package import change_package_id
+from aggregates.ids import IdClaimed
 from engine.application import QIEngine
-from engine.drills.world import PLAN
-from engine.ids import IdClaimed
+from scripts.drills.world import PLAN
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock

@@ -238,7 +238,7 @@ def test_an_absolute_uri_is_accepted_as_the_event_source(source: str) -> None:
 def test_a_bad_qi_event_source_stops_the_engine_at_start_up_naming_the_problem(tmp_path: Path) -> None:
     env = os.environ | {"QI_STORE": str(tmp_path / "qi.sqlite3"), "QI_EVENT_SOURCE": "qi-engine"}
     done = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "info"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "adapters.cli", "info"], env=env, capture_output=True, text=True
     )
     assert done.returncode == 2
     assert "QI_EVENT_SOURCE must be an absolute URI" in done.stdout + done.stderr

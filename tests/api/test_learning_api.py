@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from aggregates.base import Role
+from aggregates.tokens import token_id
 from engine.application import QIEngine
-from engine.drills.world import WEIGHT
-from engine.tokens import token_id
+from scripts.drills.world import WEIGHT
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock

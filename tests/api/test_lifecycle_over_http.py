@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
+from aggregates.tokens import token_id
 from engine.application import QIEngine
-from engine.tokens import token_id
 from tests.api.conftest import Api
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock

@@ -17,7 +17,7 @@ from tests.api.conftest import Api
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
 
-QI = [sys.executable, "-m", "engine.cli"]
+QI = [sys.executable, "-m", "adapters.cli"]
 
 
 @pytest.fixture

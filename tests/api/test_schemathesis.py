@@ -26,9 +26,9 @@ import uvicorn
 from adapters.http.app import create_app
 from aggregates.base import Role
 from engine.application import QIEngine
-from engine.drills.routes import _node, _package
-from engine.drills.world import Flow, build_world
 from engine.settings import Settings
+from scripts.drills.routes import _node, _package
+from scripts.drills.world import Flow, build_world
 from tests.api.conftest import issue
 
 EXAMPLES = int(os.environ.get("QI_SCHEMATHESIS_EXAMPLES", "10"))

@@ -19,14 +19,14 @@ from fastapi.testclient import TestClient
 
 from aggregates.base import Role
 from aggregates.phases import Phase
+from aggregates.tokens import token_id
 from engine.application import QIEngine
-from engine.drills.world import Caller, World, build_world, issue
-from engine.tokens import token_id
+from scripts.drills.world import Caller, World, build_world, issue
 from tests.api.conftest import SYSTEM
 from tests.api.test_events_api import Stream
 from tests.web.pages import signed_in
 
-QI = [sys.executable, "-m", "engine.cli"]
+QI = [sys.executable, "-m", "adapters.cli"]
 LINK = {"details": {"kind": "article", "title": "Kg"}, "url": "https://example.org/kg"}
 
 

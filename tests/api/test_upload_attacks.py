@@ -11,7 +11,7 @@ import pytest
 from httpx import Response
 
 from engine.application import QIEngine
-from engine.drills import bombs
+from scripts.drills import bombs
 from tests.api.conftest import Api
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock

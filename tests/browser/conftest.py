@@ -17,10 +17,10 @@ import uvicorn
 
 from adapters.http.app import create_app
 from aggregates.base import Actor, Role
+from aggregates.tokens import Grant
 from engine.application import QIEngine
-from engine.demo import DEMO_COLLABORATIVE_ID, seed_demo
 from engine.settings import Settings
-from engine.tokens import Grant
+from scripts.demo.seed import DEMO_COLLABORATIVE_ID, seed_demo
 from tests.conftest import IN_CI
 
 CHROMIUM = os.environ.get("QI_CHROMIUM", "/usr/bin/chromium")

@@ -12,9 +12,9 @@ from adapters.web.session import COOKIE
 from aggregates.base import Actor, Role
 from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings
+from aggregates.tokens import token_id
 from aggregates.values import MeasureDefinition
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative
-from engine.tokens import token_id
 from tests.browser.conftest import Site, shot
 
 Page = Any

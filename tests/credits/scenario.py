@@ -9,6 +9,7 @@ from uuid import UUID
 
 from aggregates.activity import ActivityDetails
 from aggregates.base import Actor, Role
+from aggregates.idempotency import Outcome
 from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
@@ -17,7 +18,6 @@ from engine.application import QIEngine
 from engine.commands.activity import AttestMocPart4, RecordAttendance, ScheduleActivity
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative, NewMember, RegisterTeam
 from engine.commands.team import DefineMeasure, PlanCycle, RecordAct, RecordDo, RecordStudy, SubmitData
-from engine.idempotency import Outcome
 from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 

@@ -37,7 +37,7 @@ def test_qi_consume_prints_each_event_once_though_a_crashed_relay_sent_it_twice(
         "QI_KAFKA_TOPIC": kafka_engine.settings.kafka_topic,
     }
     done = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "consume", "--group", "example", "--stop-when-idle", "3"],
+        [sys.executable, "-m", "adapters.cli", "consume", "--group", "example", "--stop-when-idle", "3"],
         env=env,
         capture_output=True,
         text=True,

@@ -18,10 +18,10 @@ import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
 
+from adapters.contracts import asyncapi, event_schema
 from aggregates.base import Role
 from aggregates.phases import Phase
 from engine.application import QIEngine
-from engine.contracts import asyncapi, event_schema
 from engine.feed import Deduplicator
 from engine.relay import Relay, kafka_producer_factory
 from tests.api.conftest import issue
@@ -262,7 +262,7 @@ def test_qi_relay_once_delivers_what_is_stored_and_reports_it(
         "QI_KAFKA_TOPIC": settings.kafka_topic,
     }
     done = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "relay", "--once"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "adapters.cli", "relay", "--once"], env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
     count = len(stored_events(kafka_engine))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from projections.measurement import MeasureSeries, aggregate_by_period, default_chart, qic
+from analytics import MeasureSeries, aggregate_by_period, default_chart, qic
 
 
 def test_sums_numerators_and_denominators_per_period_in_period_order() -> None:

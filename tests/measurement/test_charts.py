@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from projections.measurement import QicResult, qic
+from analytics import QicResult, qic
 
 approx = pytest.approx
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from projections.measurement import QicResult, qic
-from projections.measurement.runs import longest_run_max, n_crossings_min
+from analytics import QicResult, qic
+from analytics.runs import longest_run_max, n_crossings_min
 from tests.measurement.known_answers import known_case, load_known_answers
 
 RUNS_FIELDS = (

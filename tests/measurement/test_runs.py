@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from projections.measurement import Pattern, qic
-from projections.measurement.runs import anhoej, shifts, trends
+from analytics import Pattern, qic
+from analytics.runs import anhoej, shifts, trends
 
 
 def figures_of(summary: object) -> tuple[object, ...]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from projections.measurement import qic
+from analytics import qic
 
 BAD_CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("unknown chart", ([1, 2],), {"chart": "xbar"}, "unknown chart 'xbar'"),

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from engine.drills.processes import Broker, DrillSetupError, listening
-from engine.drills.report import DrillReport
+from scripts.drills.processes import Broker, DrillSetupError, listening
+from scripts.drills.report import DrillReport
 from tests.conftest import IN_CI
 
 

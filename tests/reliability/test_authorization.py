@@ -12,9 +12,9 @@ from adapters.http.app import create_app
 from aggregates.base import Role
 from aggregates.errors import RuleViolation
 from engine.application import QIEngine
-from engine.drills.authorization import READS, run_authorization, undeclared_reads
-from engine.drills.world import build_world, issue
 from engine.web_sessions import sign_in
+from scripts.drills.authorization import READS, run_authorization, undeclared_reads
+from scripts.drills.world import build_world, issue
 from tests.conftest import Clock
 from tests.store.backends import OnPostgreSQL, OnSQLite
 

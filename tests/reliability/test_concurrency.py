@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from engine.application import QIEngine
-from engine.drills.checks import check_acknowledged, check_rebuild
-from engine.drills.concurrency import concurrency
-from engine.drills.load import Ledger
-from engine.drills.report import DrillReport
 from engine.read_models import ReadModels
 from engine.settings import Settings
 from projections import audit
+from scripts.drills.checks import check_acknowledged, check_rebuild
+from scripts.drills.concurrency import concurrency
+from scripts.drills.load import Ledger
+from scripts.drills.report import DrillReport
 from tests.conftest import Clock
 from tests.reliability.conftest import drill
 from tests.store.lifecycle import Lifecycle
@@ -97,8 +97,8 @@ def test_qi_drill_prints_every_report_and_exits_1_when_a_promise_broke(
 ) -> None:
     from typer.testing import CliRunner
 
-    from engine import cli
-    from engine.drills import run
+    import scripts.__main__ as cli
+    from scripts.drills import run
 
     def held(options: run.DrillOptions) -> Iterator[DrillReport]:
         report = DrillReport("steady", "it holds", options.stores[0], counts={"writes acknowledged": 12})

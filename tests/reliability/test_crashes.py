@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from engine.drills.checks import check_kafka
-from engine.drills.crashes import crashes
-from engine.drills.report import DrillReport
 from engine.feed import FeedEvent
+from scripts.drills.checks import check_kafka
+from scripts.drills.crashes import crashes
+from scripts.drills.report import DrillReport
 from tests.reliability.conftest import drill
 
 

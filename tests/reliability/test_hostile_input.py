@@ -13,9 +13,9 @@ from adapters.http.app import create_app
 from adapters.http.limits import MAX_JSON_BODY, BodySizeLimit
 from aggregates.base import Role
 from engine.application import QIEngine
-from engine.drills.hostile import run_hostile_input
-from engine.drills.world import issue
 from engine.web_sessions import sign_in
+from scripts.drills.hostile import run_hostile_input
+from scripts.drills.world import issue
 from tests.store.backends import OnPostgreSQL, OnSQLite
 
 

@@ -5,7 +5,7 @@ peak memory above idle under 50 MB."""
 from __future__ import annotations
 
 from engine.application import QIEngine
-from engine.drills.uploads import BOMB_PEAK, PEAK, TARGET_MB, hostile_files, hostile_uploads
+from scripts.drills.uploads import BOMB_PEAK, PEAK, TARGET_MB, hostile_files, hostile_uploads
 from tests.reliability.conftest import held
 
 

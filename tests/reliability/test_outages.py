@@ -20,8 +20,8 @@ from adapters.http.errors import StoreUnavailable, is_outage
 from aggregates.base import Role
 from engine import store_watch
 from engine.application import QIEngine
-from engine.drills.outages import kafka_outage, postgres_outage
 from engine.settings import Settings
+from scripts.drills.outages import kafka_outage, postgres_outage
 from tests.api.conftest import issue
 from tests.reliability.conftest import drill
 

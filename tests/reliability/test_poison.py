@@ -4,7 +4,7 @@ store, stops that read model alone; on both stores."""
 from __future__ import annotations
 
 from engine.application import QIEngine
-from engine.drills.poison import run_poison
+from scripts.drills.poison import run_poison
 from tests.reliability.conftest import held
 from tests.store.backends import OnPostgreSQL, OnSQLite
 

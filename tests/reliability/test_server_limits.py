@@ -22,8 +22,8 @@ import uvicorn
 from pydantic import ValidationError
 
 from adapters.http.server import server_options
-from engine.drills.processes import ApiServer
 from engine.settings import Settings
+from scripts.drills.processes import ApiServer
 
 LIMITS = {
     "QI_HEADER_TIMEOUT": "1",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.drills.report import DrillReport
-from engine.drills.tampering import tampering
+from scripts.drills.report import DrillReport
+from scripts.drills.tampering import tampering
 from tests.reliability.conftest import drill
 
 

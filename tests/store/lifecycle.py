@@ -11,6 +11,7 @@ from aggregates.activity import ActivityDetails
 from aggregates.base import Actor, Role
 from aggregates.collaborative import FocusFields, OutputDetails
 from aggregates.criteria import ExitCriteriaSettings
+from aggregates.idempotency import Outcome
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
 from aggregates.team import SharedProject
@@ -35,7 +36,6 @@ from engine.commands.team import (
     SubmitAssessment,
     SubmitData,
 )
-from engine.idempotency import Outcome
 
 STAFF = Actor(id="staff-ann", role=Role.STAFF)
 WEIGHT = MeasureDefinition.model_validate(

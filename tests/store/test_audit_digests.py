@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from aggregates.base import Actor, Role
+from aggregates.tokens import Grant
 from engine.application import QIEngine
 from engine.audit_anchor import CE_TYPE, DigestPublisher, DigestRecorder, digest_log, record_digest
 from engine.audit_digest import check_store, head_of
 from engine.audit_key import SigningKey, generate_pem, signing_key
 from engine.read_models import ReadModels
 from engine.relay import FileLock
-from engine.tokens import Grant
 from tests.store.backends import OnPostgreSQL, OnSQLite
 
 

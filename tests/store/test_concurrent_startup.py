@@ -22,15 +22,15 @@ import psycopg
 import pytest
 
 from engine.application import QIEngine
-from engine.drills.processes import free_port
 from engine.read_models import ReadModels
 from engine.settings import Settings
+from scripts.drills.processes import free_port
 
 pytestmark = pytest.mark.postgres
 
 ROUNDS = 4
 STARTERS = 6
-QI = [sys.executable, "-m", "engine.cli"]
+QI = [sys.executable, "-m", "adapters.cli"]
 
 
 @pytest.fixture

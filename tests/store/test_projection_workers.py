@@ -25,7 +25,7 @@ def test_qi_project_catches_postgres_read_models_up_in_a_separate_process(
     Lifecycle(postgres_engine, clock).through_every_phase()
     env = os.environ | {"QI_STORE": postgres_url, "QI_PROJECTIONS": "worker"}
     done = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "project", "--once"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "adapters.cli", "project", "--once"], env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
     head = postgres_engine.recorder.max_notification_id()

@@ -12,12 +12,12 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
+from adapters.filestore import FileStore, StoredFileAltered, StoredFileMissing, UploadRefused, sniff
 from aggregates.base import Role
 from aggregates.errors import ActivityNotAllowed, RuleViolation
 from aggregates.phases import Phase
 from aggregates.resource import Resource, ResourceDetails, ResourceShared, StoredFile
 from aggregates.values import ResourceKind
-from engine.filestore import FileStore, StoredFileAltered, StoredFileMissing, UploadRefused, sniff
 from tests.unit.builders import ctx, then_events
 
 DETAILS = ResourceDetails(

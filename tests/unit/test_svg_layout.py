@@ -19,8 +19,8 @@ from adapters.charts.svg import Annotation, render_svg
 from adapters.charts.text import FONT_FAMILY, text_width, wrap
 from adapters.charts.ticks import nice_ticks
 from aggregates.change_package import NodeKind
+from analytics import qic
 from projections.change_ideas import AdoptionResult, ChangeIdeaFigures, DiagramNode, DriverDiagramView
-from projections.measurement import qic
 
 NS = "{http://www.w3.org/2000/svg}"
 LONG_TITLE = (

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import filestore
+from adapters import filestore
+from adapters.filestore import UploadRefused, sniff
 from engine.archive import ArchiveLimits
-from engine.drills import bombs
-from engine.filestore import UploadRefused, sniff
+from scripts.drills import bombs
 
 MB = 2**20
 # What inspecting any upload may allocate; the bombs below inflate to 200 MB and more.

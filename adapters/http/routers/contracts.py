@@ -11,8 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from adapters.contracts import asyncapi, events_schema
 from adapters.http.deps import EngineDep
-from engine.contracts import asyncapi, events_schema
 
 router = APIRouter(tags=["contracts"])
 

@@ -30,13 +30,13 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from adapters.http.deps import EngineDep, PrincipalDep, get_principal
 from adapters.http.errors import READ_ERRORS
 from adapters.web.session import COOKIE
+from aggregates.tokens import Principal
 from engine import web_sessions
 from engine.application import QIEngine
 from engine.authorization import authorize_feed
 from engine.errors import Forbidden, Unauthenticated
 from engine.feed import BATCH_CONTENT_TYPE, FeedPage, read_feed, read_page
 from engine.relay import start_inprocess
-from engine.tokens import Principal
 
 POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 15

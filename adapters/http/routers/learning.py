@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 
 from adapters.charts.driver_diagram import render_driver_diagram
 from adapters.exports.toolkit import toolkit_html, toolkit_pdf
+from adapters.filestore import MEDIA_TYPES, FileStore, UploadRefused
 from adapters.http.deps import (
     EngineDep,
     PrincipalDep,
@@ -28,6 +29,7 @@ from adapters.http.responses import VARY_ACCEPT, negotiated
 from adapters.http.schemas import learning as s
 from adapters.http.schemas.common import CommandResult
 from aggregates.resource import Resource, StoredFile
+from aggregates.tokens import Principal
 from engine.application import QIEngine
 from engine.authorization import authorize_library_write, authorize_read
 from engine.commands.learning import (
@@ -44,9 +46,7 @@ from engine.commands.learning import (
     TryChange,
 )
 from engine.errors import NotFound
-from engine.filestore import MEDIA_TYPES, FileStore, UploadRefused
 from engine.read_models import ReadModels
-from engine.tokens import Principal
 from projections.change_ideas import DriverDiagramView
 from projections.learning_view import ResourceView, SharedProjectView, ToolkitView
 

@@ -1,0 +1,5 @@
+"""`python -m adapters.cli` is `qi`."""
+
+from adapters.cli import app
+
+app()

@@ -1,0 +1,76 @@
+"""What every `qi` command shares: the console, the settings, the engine, the operator."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+from rich.console import Console
+
+from aggregates.base import Actor, Role
+from engine.application import QIEngine
+
+if TYPE_CHECKING:
+    from engine.read_models import ReadModels
+from engine.settings import Settings
+
+# Piped output (CI logs, scripts/run | tee) is read by people too: keep tables wide.
+console = Console(width=None if sys.stdout.isatty() else 140)
+
+
+CLI_ACTOR = Actor(id="cli", role=Role.SYSTEM)
+
+
+def _engine() -> QIEngine:
+    return QIEngine(_settings())
+
+
+def _settings() -> Settings:
+    """The QI_* settings; a bad one stops the command (exit 2) with its reason, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        _fail_config("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors()))
+
+
+def _read_models() -> ReadModels:
+    from engine.read_models import ReadModels
+
+    return ReadModels(_engine())
+
+
+def _fail_config(message: str) -> NoReturn:
+    console.print(message, style="red", markup=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _operator() -> Actor:
+    """The person at the terminal, as the actor of what the CLI records on their word."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return Actor(id=f"cli:{user}", role=Role.SYSTEM)
+
+
+def _kafka_settings() -> Settings:
+    settings = Settings()
+    if not settings.kafka_bootstrap:
+        console.print("[red]Kafka is off[/]: set QI_KAFKA_BOOTSTRAP=host:port")
+        raise typer.Exit(2)
+    return settings
+
+
+def _stop_on_signals() -> threading.Event:
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return stop

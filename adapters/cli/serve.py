@@ -1,0 +1,63 @@
+"""`qi serve` and `qi info`: the HTTP API and the web pages, and what the store holds."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from aggregates.base import Role
+from engine.application import QIEngine
+
+if TYPE_CHECKING:
+    pass
+from adapters.cli.common import CLI_ACTOR, _engine, console
+from aggregates.tokens import Grant
+
+
+def info() -> None:
+    """Show which store the engine uses and how many events it holds."""
+    engine = _engine()
+    console.print(f"store: {engine.settings.store}")
+    console.print(f"events: {engine.recorder.max_notification_id() or 0}")
+    engine.close()
+
+
+DEMO_TOKEN_NAME = "demo-staff (scripts/run)"
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    demo_token: Annotated[
+        bool, typer.Option(help="issue a fresh staff token for trying the API (the previous one is revoked)")
+    ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes (each with its own engine; one relay leads)")
+    ] = 1,
+) -> None:
+    """Serve the HTTP API (uvicorn), with the timeouts, limit and trusted proxies of the settings."""
+    from adapters.http.app import create_app
+    from adapters.http.server import serve as run_server
+
+    engine = _engine()
+    base = f"http://{host}:{port}"
+    console.print(f"QI engine API:  {base}\nOpenAPI docs:   {base}/docs\nDashboard:      {base}/ui/")
+    if demo_token:
+        secret = _fresh_demo_token(engine)
+        console.print(f"Staff token:    {secret}", soft_wrap=True)
+        console.print(f'Try:  curl -H "Authorization: Bearer {secret}" {base}/collaboratives', soft_wrap=True)
+    if workers == 1:
+        run_server(create_app(engine), engine.settings, host, port)
+        return
+    engine.close()  # each worker process makes its own from the same settings
+    run_server("adapters.http.app:app_from_settings", engine.settings, host, port, workers)
+
+
+def _fresh_demo_token(engine: QIEngine) -> str:
+    """Revoke earlier demo tokens, so each run leaves exactly one working."""
+    ctx = engine.context(CLI_ACTOR)
+    for token in engine.tokens():
+        if token.state.name == DEMO_TOKEN_NAME and token.active:
+            engine.revoke_token(token.id, ctx)
+    return engine.issue_token(Grant(name=DEMO_TOKEN_NAME, role=Role.STAFF), ctx)

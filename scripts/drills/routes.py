@@ -1,0 +1,410 @@
+"""Every write route the API offers, with a body that succeeds at the phase named and
+the callers (see scripts.drills.world.ROLES) allowed to send it. The authorisation drill
+checks that only those succeed; the hostile-input drill bends each body out of shape.
+
+The authorisation drill ties the catalogue to the live OpenAPI schema: a write route
+missing here fails it until it is listed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from aggregates.ids import named_id
+from scripts.drills.world import FOCUS, PLAN, WEIGHT, Flow
+
+STAFF_ONLY = frozenset({"staff"})
+TEAM_A = frozenset({"staff", "team_a"})
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+@dataclass
+class Route:
+    name: str
+    phase: str
+    method: str
+    path: Callable[[Flow], str]
+    body: Callable[[Flow], Any] = lambda f: {}
+    allowed: frozenset[str] = STAFF_ONLY
+    prepare: Callable[[Flow], Any] = lambda f: None
+    # A multipart upload: the body is its form fields, and these its files.
+    files: Callable[[Flow], Any] | None = None
+
+
+def _team(f: Flow) -> str:
+    return f.teams[0]
+
+
+def _cycle(stages: tuple[str, ...]) -> Callable[[Flow], Any]:
+    bodies = {
+        "do": {"do": {"observations": "o"}},
+        "study": {"study": {"results": "r", "prediction_confirmed": True}},
+    }
+
+    def prepare(f: Flow) -> None:
+        cycle = f.ok(f"/teams/{_team(f)}/pdsa", {"plan": PLAN})["created"]["PdsaCycle"][0]
+        f.cycles["a"] = cycle
+        for stage in stages:
+            f.ok(f"/teams/{_team(f)}/pdsa/{cycle}/{stage}", bodies[stage])
+
+    return prepare
+
+
+def _second_member(f: Flow) -> None:
+    added = f.ok(f"/teams/{_team(f)}/members", {"member": {"person": {"name": "Kim"}, "discipline": "emt"}})
+    f.members["extra"] = added["created"]["Participant"][0]
+
+
+ROUTES = [
+    Route("create collaborative", "focus", "POST", lambda f: "/collaboratives", lambda f: {"title": "New"}),
+    Route(
+        "revise focus",
+        "focus",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/focus",
+        lambda f: {"focus": FOCUS | {"aim": "Weigh all"}},
+    ),
+    Route(
+        "define collaborative measure",
+        "focus",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/measures",
+        lambda f: {"measure": WEIGHT | {"key": "second"}},
+    ),
+    Route(
+        "change exit criteria",
+        "focus",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/exit-criteria",
+        lambda f: {"settings": {"min_teams": 1}},
+    ),
+    Route(
+        "advance phase",
+        "focus",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/phase",
+        lambda f: {"to": "registration"},
+    ),
+    Route(
+        "register team",
+        "registration",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/teams",
+        lambda f: {
+            "name": "New ED",
+            "organization": "New",
+            "care_setting": "tribal_clinic",
+            "members": [{"person": {"name": "Ola"}, "discipline": "nurse"}],
+        },
+    ),
+    Route(
+        "withdraw team",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/withdraw",
+        lambda f: {"reason": "r"},
+    ),
+    Route(
+        "add member",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/members",
+        # An existing person of the same collaborative (team B's lead); others are staff's to add.
+        lambda f: {"member": {"participant_id": f.members[f.teams[1]], "discipline": "nurse"}},
+        TEAM_A,
+    ),
+    Route(
+        "remove member",
+        "sessions",
+        "DELETE",
+        lambda f: f"/teams/{_team(f)}/members/{f.members['extra']}",
+        allowed=TEAM_A,
+        prepare=_second_member,
+    ),
+    Route(
+        "assign coach",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/coach",
+        lambda f: {"coach_id": f.members["coach"]},
+    ),
+    Route(
+        "add coaching note",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/coaching-notes",
+        lambda f: {"text": "Nice run chart"},
+        frozenset({"staff", "coach_of_a"}),
+    ),
+    Route(
+        "submit assessment",
+        "orientation",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/assessments",
+        lambda f: {"kind": "environmental_scan", "items": [{"item": "i", "score": 1}]},
+        TEAM_A,
+    ),
+    Route(
+        "define measure",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/measures",
+        lambda f: {"measure": WEIGHT | {"key": "falls", "kind": "balancing"}},
+        TEAM_A,
+    ),
+    Route(
+        "submit data",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/measures/weight-kg/data",
+        lambda f: {"period": "2025-02", "numerator": 3, "denominator": 4},
+        TEAM_A,
+    ),
+    Route(
+        "plan cycle",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/pdsa",
+        lambda f: {"plan": PLAN},
+        TEAM_A,
+    ),
+    Route(
+        "record do",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/pdsa/{f.cycles['a']}/do",
+        lambda f: {"do": {"observations": "o"}},
+        TEAM_A,
+        _cycle(()),
+    ),
+    Route(
+        "record study",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/pdsa/{f.cycles['a']}/study",
+        lambda f: {"study": {"results": "r", "prediction_confirmed": True}},
+        TEAM_A,
+        _cycle(("do",)),
+    ),
+    Route(
+        "record act",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/pdsa/{f.cycles['a']}/act",
+        lambda f: {"act": {"decision": "adopt"}},
+        TEAM_A,
+        _cycle(("do", "study")),
+    ),
+    Route(
+        "share project",
+        "projects",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/share",
+        lambda f: {"project": {"title": "t", "summary": "s"}},
+        TEAM_A,
+    ),
+    Route(
+        "schedule activity",
+        "orientation",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/activities",
+        lambda f: {
+            "details": {
+                "kind": "office_hours",
+                "title": "OH",
+                "starts_at": "2025-06-01T15:00:00Z",
+                "duration_minutes": 60,
+            }
+        },
+    ),
+    Route(
+        "record attendance",
+        "sessions",
+        "POST",
+        lambda f: f"/activities/{f.session}/attendance",
+        lambda f: {"participant_id": f.members[f.teams[1]], "minutes": 45},
+    ),
+    Route(
+        "record a session's actual times",
+        "sessions",
+        "POST",
+        lambda f: f"/activities/{f.session}/held",
+        lambda f: _held_times(f),
+    ),
+    Route(
+        "record output",
+        "sharing",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/outputs",
+        lambda f: {"details": {"kind": "toolkit", "title": "Kit"}},
+    ),
+    Route(
+        "join community",
+        "community_of_practice",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/community",
+        lambda f: {"participant_id": f.members["coach"]},
+    ),
+    Route(
+        "register participant",
+        "focus",
+        "POST",
+        lambda f: "/participants",
+        lambda f: {"details": {"name": "Pat"}},
+    ),
+    Route(
+        "attest MOC Part 4",
+        "sessions",
+        "POST",
+        lambda f: f"/participants/{f.members[f.teams[0]]}/attestations",
+        lambda f: {"team_id": f.teams[0], "statement": "I took part in the team's PDSA cycles."},
+    ),
+    Route(
+        "update participant",
+        "registration",
+        "PUT",
+        lambda f: f"/participants/{f.members['coach']}",
+        lambda f: {"details": {"name": "Coach Cal", "credentials": "RN, CPHQ"}},
+    ),
+]
+
+
+# Shared learning: staff, coaches and teams add to the library; staff alone keep the
+# change package and compile toolkits; a team comments and tries for itself.
+# A coach adds only where they coach a team: coach_of_none coaches none here.
+LIBRARY = frozenset({"staff", "coach_of_a", "team_a", "team_b"})
+TEAM_B = frozenset({"staff", "team_b"})
+
+
+def _held_times(f: Flow) -> dict[str, str]:
+    """The drill's session was scheduled two hours before the world was built (Flow.hold_session)."""
+    started = f.engine.clock() - timedelta(hours=2)
+    return {"started_at": started.isoformat(), "ended_at": (started + timedelta(minutes=100)).isoformat()}
+
+
+def _node(f: Flow, name: str) -> str:
+    """A change-package node id chosen by the client, fixed per collaborative (ids are unique
+    across the engine, and every route's world has a collaborative of its own)."""
+    return str(named_id(UUID(f.collaborative), name))
+
+
+def _diagram(f: Flow) -> str:
+    return f"/collaboratives/{f.collaborative}/driver-diagram"
+
+
+def _package(f: Flow) -> None:
+    primary = _node(f, "primary")
+    f.ok(f"{_diagram(f)}/drivers", {"driver_id": primary, "level": "primary", "name": "Reliable weights"})
+    for key, name in (("secondary", "Scales"), ("other", "Records")):
+        body = {"driver_id": _node(f, key), "level": "secondary", "name": name, "primary_driver_id": primary}
+        f.ok(f"{_diagram(f)}/drivers", body)
+    f.ok(
+        f"{_diagram(f)}/change-ideas",
+        {
+            "change_idea_id": _node(f, "idea"),
+            "name": "Lock scales",
+            "secondary_driver_id": _node(f, "secondary"),
+        },
+    )
+
+
+LEARNING_ROUTES = [
+    Route(
+        "share link",
+        "orientation",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/resources",
+        lambda f: {"details": {"kind": "article", "title": "Kg"}, "url": "https://example.org/kg"},
+        LIBRARY,
+    ),
+    Route(
+        "upload file",
+        "orientation",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/resources/files",
+        lambda f: {"kind": "tool_or_template", "title": "Policy"},
+        LIBRARY,
+        files=lambda f: {"file": ("policy.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    ),
+    Route("revise aim", "focus", "POST", _diagram, lambda f: {"aim": "Weigh every child in kg"}),
+    Route(
+        "add driver",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/drivers",
+        lambda f: {"level": "primary", "name": "Reliable weights"},
+    ),
+    Route(
+        "add change idea",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/change-ideas",
+        lambda f: {"name": "Kg box on triage card", "secondary_driver_id": _node(f, "secondary")},
+        prepare=_package,
+    ),
+    Route(
+        "rename node",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/nodes/{_node(f, 'idea')}/rename",
+        lambda f: {"name": "Kg-only scales"},
+        prepare=_package,
+    ),
+    Route(
+        "retire node",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/nodes/{_node(f, 'idea')}/retire",
+        lambda f: {"reason": "Abandoned"},
+        prepare=_package,
+    ),
+    Route(
+        "move change idea",
+        "focus",
+        "POST",
+        lambda f: f"{_diagram(f)}/change-ideas/{_node(f, 'idea')}/move",
+        lambda f: {"secondary_driver_id": _node(f, "other")},
+        prepare=_package,
+    ),
+    Route(
+        "compile toolkit",
+        "sharing",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/toolkits",
+        lambda f: {"title": "Kg toolkit", "change_idea_ids": [_node(f, "idea")]},
+        prepare=_package,
+    ),
+    Route(
+        "comment on project",
+        "sharing",
+        "POST",
+        lambda f: f"/teams/{f.teams[0]}/share/comments",
+        lambda f: {"team_id": f.teams[1], "text": "Which scales did you lock?"},
+        TEAM_B,
+    ),
+    Route(
+        "try shared change",
+        "sharing",
+        "POST",
+        lambda f: f"/teams/{f.teams[1]}/trying",
+        lambda f: {"project_team_id": f.teams[0], "cycle_id": f.cycles[f.teams[1]]},
+        TEAM_B,
+    ),
+]
+ROUTES += LEARNING_ROUTES
+
+
+def operations(openapi: dict[str, Any], methods: frozenset[str]) -> set[tuple[str, str]]:
+    """(METHOD, path template) of each operation in an OpenAPI document with one of `methods`."""
+    return {(m.upper(), p) for p, ops in openapi["paths"].items() for m in ops if m in methods}
+
+
+def template_of(path: str, templates: Iterable[str]) -> str | None:
+    """The path template a concrete path fills; the most literal one where several fit."""
+    fits = [t for t in templates if re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(t)), path)]
+    return max(fits, key=lambda t: len(re.sub(r"\{[^}]+\}", "", t)), default=None)
