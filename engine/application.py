@@ -19,7 +19,6 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import IntegrityError, Mapper
-from eventsourcing.utils import get_topic
 
 from aggregates.activity import LearningActivity
 from aggregates.base import Actor, CommandContext, QIAggregate
@@ -43,7 +42,7 @@ from engine.schema_lock import schema_lock
 from engine.serialization import OrjsonTranscoder, PydanticMapper
 from engine.settings import Settings
 from engine.store_watch import StoreWatch, WatchedEventStore
-from engine.topics import register_moved_topics
+from engine.topics import register_moved_topics, topics_of
 from engine.unit_of_work import KIND_NAMES, UnitOfWork, load
 
 A = TypeVar("A", bound=QIAggregate)
@@ -248,12 +247,12 @@ class QIEngine(Application[UUID]):
 
     def created_ids(self, created_event: type[Any], page: int = 1000) -> list[UUID]:
         """Ids of the aggregates created by events of this type, in creation order."""
-        topic = get_topic(created_event)
+        topics = topics_of(created_event)
         ids: list[UUID] = []
         start: int | None = None
         while True:
             found = self.recorder.select_notifications(
-                start, page, topics=[topic], inclusive_of_start=start is None
+                start, page, topics=topics, inclusive_of_start=start is None
             )
             ids.extend(UUID(str(n.originator_id)) for n in found)
             if len(found) < page:

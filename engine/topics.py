@@ -13,7 +13,7 @@ import importlib
 import inspect
 from types import ModuleType
 
-from eventsourcing.utils import register_topic
+from eventsourcing.utils import get_topic, register_topic
 
 # old module -> the module its classes live in now
 MOVED = {
@@ -31,6 +31,13 @@ def register_moved_topics() -> None:
         module = importlib.import_module(new)
         for qualname, cls in _classes(module):
             register_topic(f"{old}:{qualname}", cls)
+
+
+def topics_of(cls: type) -> list[str]:
+    """Every topic a class's records may be stored under: its own, and its old one if it moved."""
+    topic = get_topic(cls)
+    module, _, qualname = topic.partition(":")
+    return [topic, *(f"{old}:{qualname}" for old, new in MOVED.items() if new == module)]
 
 
 def _classes(module: ModuleType) -> list[tuple[str, type]]:

@@ -89,7 +89,7 @@ def test_every_runtime_module_imports_without_the_test_extra(install: Install) -
         "import importlib, pkgutil, sys\n"
         "def walk(name):\n"
         "    for m in pkgutil.iter_modules(importlib.import_module(name).__path__, name + '.'):\n"
-        f"        if not m.name.startswith({TOOLING!r}):\n"
+        f"        if not m.name.startswith({TOOLING!r}) and not m.name.endswith('.__main__'):\n"
         "            walk(m.name) if m.ispkg else importlib.import_module(m.name)\n"
         f"for root in {PACKAGES!r}:\n"
         "    walk(root)\n"
