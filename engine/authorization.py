@@ -1,5 +1,6 @@
 """Who may do what: one table of write permissions per role, and read scopes.
 
+Reads are authorised by the queries (engine/queries), commands by `authorize_command`.
 Staff run collaboratives; a team token writes only its own team's data and reads
 only its own collaborative; coaches read their teams and the collaboratives of those
 teams, add coaching notes and resources there; auditors read everything and write
@@ -174,6 +175,21 @@ def authorize_staff(principal: Principal, what: str) -> None:
     """Staff and auditors only."""
     if principal.role not in (Role.STAFF, Role.AUDITOR):
         raise Forbidden(f"only staff and auditors may {what}")
+
+
+def attendance_scope(principal: Principal, records: Records) -> frozenset[UUID] | None:
+    """Whose attendance the caller sees: a team token its own members' only; None means everyone's."""
+    if principal.role is not Role.TEAM or principal.team_id is None:
+        return None
+    return frozenset(records.team(principal.team_id).state.members)
+
+
+def own_team_in(principal: Principal, collaborative_id: UUID, records: Records) -> Team | None:
+    """A team token's team, when it belongs to this collaborative (None for other roles)."""
+    if principal.role is not Role.TEAM or principal.team_id is None:
+        return None
+    team = records.team(principal.team_id)
+    return team if team.collaborative_id == collaborative_id else None
 
 
 def is_coach_of(principal: Principal, team: Team) -> bool:

@@ -22,12 +22,13 @@ def _ddl(name: str, columns: str) -> str:
 
 class Dashboard(Projection):
     name = "dashboard"
-    version = 3
+    version = 4
     tables = {
         f"{T}collaborative": _ddl(
             "collaborative",
             "collaborative_id TEXT PRIMARY KEY, title TEXT NOT NULL, phase TEXT NOT NULL, "
-            "focus TEXT NOT NULL, measures TEXT NOT NULL, settings TEXT NOT NULL, history TEXT NOT NULL",
+            "focus TEXT NOT NULL, measures TEXT NOT NULL, settings TEXT NOT NULL, history TEXT NOT NULL, "
+            "version BIGINT NOT NULL DEFAULT 0, created_position BIGINT NOT NULL DEFAULT 0",
         ),
         f"{T}team": _ddl(
             "team",
@@ -79,6 +80,8 @@ class Dashboard(Projection):
             handler = HANDLERS.get(type(event))
             if handler is not None:
                 handler(tx, event)
+            if isinstance(event, COLLABORATIVE_EVENTS):
+                _stamp(tx, recorded)
             if isinstance(event, team.DataPointSubmitted | team.MeasureDefined):
                 key = event.measure_key if isinstance(event, team.DataPointSubmitted) else event.measure.key
                 changed.add((str(event.originator_id), key))
@@ -98,6 +101,18 @@ class Dashboard(Projection):
         for team_id, key, definition in stale:
             status = measure_status(tx, team_id, MeasureDefinition.model_validate_json(definition))
             _set(tx, "measure", {"team_id": team_id, "measure_key": key}, status=status.model_dump_json())
+
+
+# Every event of a Collaborative moves its version; the list of collaboratives shows it.
+COLLABORATIVE_EVENTS = (collaborative.CollaborativeCreated, collaborative.CollaborativeEvent)
+
+
+def _stamp(tx: Tx, recorded: Recorded) -> None:
+    """Keep the collaborative's version, and where it was created (the list's order)."""
+    values: dict[str, Any] = {"version": recorded.originator_version}
+    if isinstance(recorded.event, collaborative.CollaborativeCreated):
+        values["created_position"] = recorded.position
+    _set(tx, "collaborative", {"collaborative_id": str(recorded.originator_id)}, **values)
 
 
 def _json(value: Any) -> str:

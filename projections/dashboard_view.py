@@ -70,6 +70,29 @@ class DashboardView(BaseModel):
     activities: list[ActivityStatus]
 
 
+class CollaborativeListed(BaseModel):
+    """One collaborative as the list of collaboratives shows it."""
+
+    id: UUID
+    version: int
+    title: str
+    phase: Phase
+    active_teams: int
+
+
+def collaboratives(tx: Tx) -> list[CollaborativeListed]:
+    """Every collaborative, oldest first, with its count of active teams."""
+    rows = tx.fetchall(
+        f"SELECT c.collaborative_id, c.version, c.title, c.phase, "
+        f"(SELECT COUNT(*) FROM {T}team t WHERE t.collaborative_id = c.collaborative_id AND t.active = 1) "
+        f"FROM {T}collaborative c ORDER BY c.created_position"
+    )
+    return [
+        CollaborativeListed(id=UUID(i), version=v, title=title, phase=Phase(phase), active_teams=n)
+        for i, v, title, phase, n in rows
+    ]
+
+
 def dashboard(tx: Tx, collaborative_id: UUID) -> DashboardView | None:
     """The dashboard of one collaborative, or None if the read model has no such collaborative."""
     head = tx.fetchone(

@@ -1,4 +1,4 @@
-"""Dependencies the routes declare: the engine, the caller, and a command runner."""
+"""Dependencies the routes declare: the engine, the caller, a command runner, and the queries."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 import threading
 import time
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,11 +16,11 @@ from adapters.http.errors import InvalidInput, StoreUnavailable
 from adapters.http.responses import VARY_ACCEPT
 from adapters.http.schemas.common import CommandResult
 from aggregates.tokens import Principal
-from engine import authorization
 from engine.application import QIEngine
 from engine.authorization import authorize_command
 from engine.commands import Command
 from engine.errors import Unauthenticated
+from engine.queries import Queries
 from engine.read_models import ReadModels
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `qi tokens create`")
@@ -169,13 +168,9 @@ def varies_by_accept(response: Response) -> None:
 VariesByAccept = Depends(varies_by_accept)
 
 
-def authorize_collaborative_read(
-    engine: QIEngine, principal: Principal, collaborative_id: UUID | None
-) -> None:
-    """The rule in engine.authorization, looking at the engine's aggregates."""
-    authorization.authorize_collaborative_read(principal, collaborative_id, engine)
+def get_queries(request: Request) -> Queries:
+    """The read side for this app's engine and read models; each query authorises its caller."""
+    return Queries(request.app.state.engine, request.app.state.read_models)
 
 
-def may_read_collaborative(engine: QIEngine, principal: Principal, collaborative_id: UUID) -> bool:
-    """Whether the caller may read this collaborative (to filter lists)."""
-    return authorization.may_read_collaborative(principal, collaborative_id, engine)
+QueriesDep = Annotated[Queries, Depends(get_queries)]

@@ -4,7 +4,8 @@
 `9999-12-31T23:59-01:00` in year 10000: Python's datetime raises OverflowError
 there, which surfaced as a 500. `UtcMoment` is the type for a query parameter
 (FastAPI then answers 422 naming it); `utc_moment` is the same check for code
-that parses a form or query value itself (the web pages).
+that parses a form or query value itself (the web pages). `AsOf` and `AtVersion` are the
+query parameters of the as-of reads; `as_of_or_version` picks what the engine reads at.
 
 A query moment is ISO 8601 text with a time (`2025-03-01T09:00:00Z`; without an offset,
 UTC): pydantic would also read `-169` or `1700000000` as seconds since 1970, which the
@@ -17,6 +18,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated
 
+from fastapi import Query
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -68,3 +70,14 @@ UtcMoment = Annotated[
     AfterValidator(in_utc),
     WithJsonSchema({"type": "string", "format": "date-time", "examples": [EXAMPLE]}),
 ]
+
+
+AsOf = Annotated[UtcMoment | None, Query(description="ISO-8601 moment; the state as it was then")]
+AtVersion = Annotated[int | None, Query(ge=1, le=10**9, description="the state at this version")]
+
+
+def as_of_or_version(as_of: datetime | None, version: int | None) -> datetime | int | None:
+    """The moment (read as UTC when it has no offset) if given, else the version."""
+    if as_of is not None and as_of.tzinfo is None:
+        return as_of.replace(tzinfo=UTC)
+    return as_of or version

@@ -15,24 +15,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from adapters.charts.driver_diagram import decisions_line, fmt_value, render_driver_diagram, tested_line
-from adapters.http.deps import authorize_collaborative_read
+from adapters.http.deps import get_queries
 from adapters.http.errors import InvalidInput
-from adapters.http.routers.learning import (
-    diagram_of,
-    file_response,
-    file_store,
-    may_share,
-    store_upload,
-)
+from adapters.http.files import file_response, may_share, store_upload
 from adapters.http.schemas.collaboratives import CollaborativeSummary
 from adapters.http.schemas.learning import read_upload
 from adapters.web.forms import act
 from adapters.web.limits import ITEMS, MEASURE_CHARTS, capped
-from adapters.web.pages import chart_svg, read_models_of, render
+from adapters.web.pages import chart_svg, render
 from adapters.web.session import CSRF, check_csrf, engine_of, signed_in
 from aggregates.base import Role
 from aggregates.change_package import NodeKind
-from aggregates.resource import Resource
 from aggregates.tokens import Principal
 from aggregates.values import CareSetting, ResourceKind
 from engine.commands import Command
@@ -48,8 +41,6 @@ from engine.commands.learning import (
     ShareLink,
     TryChange,
 )
-from engine.errors import NotFound
-from projections.charts import ChartOptions
 
 router = APIRouter(include_in_schema=False)
 # No NUL in any field: PostgreSQL text cannot hold it (see adapters.http.schemas.common.NoNul).
@@ -57,23 +48,22 @@ Field = Annotated[str, Form(pattern=r"^[^\x00]*$")]
 Ids = Annotated[list[str] | None, Form()]
 
 
-def collaborative_summary(request: Request, collaborative_id: UUID) -> CollaborativeSummary:
-    return CollaborativeSummary.of(engine_of(request).collaborative(collaborative_id))
+def collaborative_summary(
+    request: Request, principal: Principal, collaborative_id: UUID
+) -> CollaborativeSummary:
+    return CollaborativeSummary.of(get_queries(request).collaborative(principal, collaborative_id))
 
 
 def library_context(
     request: Request, principal: Principal, collaborative_id: UUID, q: str = "", tag: str = ""
 ) -> dict[str, Any]:
-    engine, models = engine_of(request), read_models_of(request)
-    c = collaborative_summary(request, collaborative_id)
-    own = engine.team(principal.team_id) if principal.role is Role.TEAM and principal.team_id else None
-    own = own if own is not None and own.collaborative_id == collaborative_id else None
-    projects = models.shared_projects(collaborative_id)
+    page = get_queries(request).library_page(principal, collaborative_id, q or None, tag or None)
+    c, own, projects = CollaborativeSummary.of(page.collaborative), page.own_team, page.projects
     drawn = {p.team_id: capped(p.measure_keys, MEASURE_CHARTS) for p in projects}
-    charts = {(p.team_id, k): chart_svg(models.team_chart(p.team_id, k, ChartOptions()), f"{p.team_name}: {k}")
+    charts = {(p.team_id, k): chart_svg(page.chart(p.team_id, k), f"{p.team_name}: {k}")
               for p in projects for k in drawn[p.team_id].shown}  # fmt: skip
     return {
-        "c": c, "resources": models.library(collaborative_id, q or None, tag or None), "tags": models.library_tags(collaborative_id),
+        "c": c, "resources": page.resources, "tags": page.tags,
         "q": q, "tag": tag, "projects": projects, "charts": charts, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
         "can_share": principal.role in (Role.STAFF, Role.COACH) or own is not None, "own_team": own,
         "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},
@@ -83,7 +73,6 @@ def library_context(
 @router.get("/ui/collaboratives/{collaborative_id}/library")
 def library(request: Request, collaborative_id: UUID, q: str = "", tag: str = "") -> Response:
     principal = signed_in(request)
-    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
     return render(
         request, "library.html", principal, **library_context(request, principal, collaborative_id, q, tag)
     )
@@ -178,21 +167,16 @@ def trying(
 
 @router.get("/ui/resources/{resource_id}/file")
 def download(request: Request, resource_id: UUID) -> Response:
-    engine = engine_of(request)
-    resource = engine.get(Resource, resource_id)
-    authorize_collaborative_read(engine, signed_in(request), resource.state.collaborative_id)
-    stored = resource.state.file
-    if stored is None:
-        raise NotFound("uploaded file of resource", resource_id)
-    return file_response(file_store(engine).read(stored), stored)
+    stored = get_queries(request).resource_file(signed_in(request), resource_id)
+    return file_response(engine_of(request), stored)
 
 
 # Driver diagram ------------------------------------------------------------------
 
 
 def diagram_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
-    c = collaborative_summary(request, collaborative_id)
-    view = diagram_of(engine_of(request), read_models_of(request), collaborative_id)
+    diagram = get_queries(request).driver_diagram(principal, collaborative_id)
+    c, view = CollaborativeSummary.of(diagram.collaborative), diagram.view
     nodes = [
         n
         for p in view.primary_drivers
@@ -211,7 +195,6 @@ def diagram_context(request: Request, principal: Principal, collaborative_id: UU
 @router.get("/ui/collaboratives/{collaborative_id}/driver-diagram")
 def driver_diagram(request: Request, collaborative_id: UUID) -> Response:
     principal = signed_in(request)
-    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
     return render(
         request, "driver_diagram.html", principal, **diagram_context(request, principal, collaborative_id)
     )

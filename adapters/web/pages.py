@@ -13,25 +13,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from adapters.charts.svg import Annotation, render_svg
-from adapters.http.deps import authorize_collaborative_read, may_read_collaborative
+from adapters.http.deps import get_queries
 from adapters.http.errors import InvalidInput, Problem
 from adapters.http.moments import utc_moment
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
-from adapters.web.session import csrf_of, engine_of, signed_in
+from adapters.web.session import csrf_of, signed_in
 from adapters.web.urls import install_safe_url
 from aggregates.base import Role
-from aggregates.change_package import ChangePackage, Node, NodeKind, change_package_id
+from aggregates.change_package import Node, NodeKind
 from aggregates.phases import next_phase
 from aggregates.tokens import Principal
 from aggregates.values import ActivityKind, CareSetting, CreditType, Discipline
-from engine.application import QIEngine
-from engine.authorization import authorize_read, authorize_staff, authorize_team_read
-from engine.errors import NotFound
 from engine.read_models import ReadModels
 from projections.audit import AuditFilter, iso_utc
-from projections.audit_actors import with_actor_names
-from projections.charts import ChartOptions, ChartView
+from projections.charts import ChartView
 from projections.credits.schemas import CreditRow, to_csv
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -100,49 +96,26 @@ def home() -> RedirectResponse:
 @router.get("/ui/")
 def collaboratives(request: Request) -> Response:
     principal = signed_in(request)
-    authorize_read(principal)
-    engine = engine_of(request)
-    readable = (c for c in engine.collaboratives() if may_read_collaborative(engine, principal, c.id))
-    summaries = [CollaborativeSummary.of(c) for c in readable]
+    summaries = [
+        CollaborativeSummary(**c.model_dump()) for c in get_queries(request).collaboratives(principal)
+    ]
     return render(request, "collaboratives.html", principal, collaboratives=summaries)
 
 
 def overview_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
-    engine, models = engine_of(request), read_models_of(request)
-    collaborative = CollaborativePublic.of(engine.collaborative(collaborative_id))
-    dashboard = models.dashboard(collaborative_id)
-    charts = [
-        (
-            m.name,
-            chart_svg(
-                models.collaborative_chart(collaborative_id, m.key, ChartOptions()), f"All teams: {m.name}"
-            ),
-        )
-        for m in collaborative.measures
-    ]
-    people = _attendees(engine, collaborative) if principal.role is Role.STAFF else []
+    overview = get_queries(request).overview(principal, collaborative_id)
+    collaborative = CollaborativePublic.of(overview.collaborative)
+    charts = [(name, chart_svg(view, f"All teams: {name}")) for name, view in overview.charts]
     return {
-        "c": collaborative, "d": dashboard, "charts": charts, "people": people,
+        "c": collaborative, "d": overview.dashboard, "charts": charts, "people": overview.attendees,
         "next_phase": next_phase(collaborative.phase), "settings": list(CareSetting), "disciplines": list(Discipline),
         "activity_kinds": list(ActivityKind), "credit_types": list(CreditType), "error": None, "form": {},
     }  # fmt: skip
 
 
-def _attendees(engine: Any, collaborative: CollaborativePublic) -> list[tuple[UUID, str, str]]:
-    """(participant id, name, team) for every member of an active team: who may attend."""
-    people = []
-    for entry in collaborative.teams:
-        if entry.active:
-            for member in engine.team(entry.team_id).state.members.values():
-                name = engine.participant(member.participant_id).state.details.name
-                people.append((member.participant_id, name, entry.name))
-    return sorted(people, key=lambda p: (p[2], p[1]))
-
-
 @router.get("/ui/collaboratives/{collaborative_id}")
 def overview(request: Request, collaborative_id: UUID) -> Response:
     principal = signed_in(request)
-    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
     return render(
         request, "collaborative.html", principal, **overview_context(request, principal, collaborative_id)
     )
@@ -152,16 +125,17 @@ def overview(request: Request, collaborative_id: UUID) -> Response:
 def as_of(request: Request, collaborative_id: UUID, at: str = "") -> Response:
     """A collaborative then (at a moment) and now."""
     principal = signed_in(request)
-    engine = engine_of(request)
-    authorize_collaborative_read(engine, principal, collaborative_id)
-    now = CollaborativePublic.of(engine.collaborative(collaborative_id))
+    queries = get_queries(request)
+    now = CollaborativePublic.of(queries.collaborative(principal, collaborative_id))
     try:
         moment = _moment(at, "at")
     except FieldRefused as refused:
         return render(
             request, "as_of.html", principal, 422, c=now, then=None, at=at, field_errors=refused.errors
         )
-    then = CollaborativePublic.of(engine.collaborative(collaborative_id, as_of=moment)) if moment else None
+    then = (
+        CollaborativePublic.of(queries.collaborative(principal, collaborative_id, moment)) if moment else None
+    )
     return render(request, "as_of.html", principal, c=now, then=then, at=at, field_errors={})
 
 
@@ -191,37 +165,19 @@ def _uuid(value: str, name: str) -> UUID | None:
 
 
 def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[str, Any]:
-    engine, models = engine_of(request), read_models_of(request)
-    aggregate = engine.team(team_id)
-    authorize_team_read(principal, aggregate)
-    team = TeamPublic.of(aggregate)
+    page = get_queries(request).team_page(principal, team_id)
+    team = TeamPublic.of(page.team)
     charts = [
-        (
-            m.definition,
-            chart_svg(
-                models.team_chart(team_id, m.definition.key, ChartOptions()),
-                f"{team.name}: {m.definition.name}",
-            ),
-        )
+        (m.definition, chart_svg(page.charts[m.definition.key], f"{team.name}: {m.definition.name}"))
         for m in team.measures
     ]
-    names = {m.participant_id: engine.participant(m.participant_id).state.details.name for m in team.members}
     can_write = principal.role is Role.STAFF or (principal.role is Role.TEAM and principal.team_id == team_id)
-    collaborative = engine.collaborative(team.collaborative_id)
-    nodes = _change_package_nodes(engine, team.collaborative_id)
+    nodes = page.nodes
     return {
-        "t": team, "charts": charts, "names": names, "can_write": can_write, "collaborative": collaborative.state,
+        "t": team, "charts": charts, "names": page.names, "can_write": can_write, "collaborative": page.collaborative.state,
         "cycles": sorted(team.cycles, key=lambda c: c.planned_at), "error": None, "form": {},
         "this_month": f"{datetime.now(UTC):%Y-%m}", "ideas": nodes, "idea_groups": _live_ideas(nodes),
     }  # fmt: skip
-
-
-def _change_package_nodes(engine: QIEngine, collaborative_id: UUID) -> dict[UUID, Node]:
-    """The change package's nodes as PlanCycle checks them: from the aggregate, not a read model."""
-    try:
-        return engine.get(ChangePackage, change_package_id(collaborative_id)).state.nodes
-    except NotFound:
-        return {}
 
 
 def _live_ideas(nodes: dict[UUID, Node]) -> list[tuple[str, list[tuple[UUID, str]]]]:
@@ -252,8 +208,7 @@ def audit_explorer(
 ) -> Response:
     """The audit trail, filtered and paged, with the chain verification on request."""
     principal = signed_in(request)
-    authorize_staff(principal, "explore the audit trail")
-    models = read_models_of(request)
+    explorer = get_queries(request).audit_explorer(principal)
     query = {"collaborative": collaborative, "actor": actor, "type": type, "since": since, "until": until}
     try:
         moments = _moments(since=since, until=until)
@@ -264,8 +219,8 @@ def audit_explorer(
         collaborative=_uuid(collaborative, "collaborative"), actor=actor or None, action=type or None,
         after=after, limit=AUDIT_PAGE, **moments,
     )  # fmt: skip
-    rows = with_actor_names(models.audit(filters), engine_of(request).actor_names())
-    verification = models.verify_audit() if verify else None
+    rows = explorer.trail(filters)
+    verification = explorer.verify() if verify else None
     return render(request, "audit.html", principal, rows=rows, query=query, verification=verification,
                   next_after=rows[-1].position if len(rows) == AUDIT_PAGE else None, field_errors={})  # fmt: skip
 
@@ -293,16 +248,14 @@ def error_page(request: Request, principal: Principal | None, problem: Problem) 
 @router.get("/ui/participants/{participant_id}/transcript")
 def transcript_page(request: Request, participant_id: UUID) -> Response:
     principal = signed_in(request)
-    authorize_staff(principal, "read credit transcripts")
-    transcript = read_models_of(request).transcript(participant_id)
+    transcript = get_queries(request).transcript(principal, participant_id)
     return render(request, "transcript.html", principal, tr=transcript)
 
 
 @router.get("/ui/participants/{participant_id}/transcript.csv")
 def transcript_csv(request: Request, participant_id: UUID) -> Response:
     principal = signed_in(request)
-    authorize_staff(principal, "export credit transcripts")
-    tr = read_models_of(request).transcript(participant_id)
+    tr = get_queries(request).transcript(principal, participant_id, what="export credit transcripts")
     rows = [
         CreditRow(**e.model_dump(), learner_name=tr.name, licences=tr.licences)
         for e in (*tr.entries, *tr.reversals)

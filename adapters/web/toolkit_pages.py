@@ -10,13 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from adapters.exports.toolkit import toolkit_article, toolkit_html, toolkit_pdf
-from adapters.http.deps import authorize_collaborative_read
-from adapters.http.routers.learning import diagram_of, toolkit_of
+from adapters.http.deps import get_queries
+from adapters.http.schemas.collaboratives import CollaborativeSummary
 from adapters.web.forms import act
 from adapters.web.headers import hashed_styles_policy
 from adapters.web.learning_pages import Field, Ids, collaborative_summary
-from adapters.web.pages import read_models_of, render
-from adapters.web.session import CSRF, engine_of, signed_in
+from adapters.web.pages import render
+from adapters.web.session import CSRF, signed_in
 from aggregates.tokens import Principal
 from engine.commands.learning import CompileToolkit
 
@@ -24,19 +24,18 @@ router = APIRouter(include_in_schema=False)
 
 
 def toolkits_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
-    models = read_models_of(request)
-    view = diagram_of(engine_of(request), models, collaborative_id)
+    queries = get_queries(request)
+    diagram = queries.driver_diagram(principal, collaborative_id)
     return {
-        "c": collaborative_summary(request, collaborative_id), "toolkits": models.toolkits(collaborative_id), "article": None,
-        "ideas": [(p, s, i) for p, s, i in view.change_ideas() if not i.retired],
-        "resources": models.library(collaborative_id), "error": None, "form": {},
+        "c": CollaborativeSummary.of(diagram.collaborative), "toolkits": queries.toolkits(principal, collaborative_id),
+        "article": None, "ideas": [(p, s, i) for p, s, i in diagram.view.change_ideas() if not i.retired],
+        "resources": queries.library(principal, collaborative_id), "error": None, "form": {},
     }  # fmt: skip
 
 
 @router.get("/ui/collaboratives/{collaborative_id}/toolkits")
 def toolkits(request: Request, collaborative_id: UUID) -> Response:
     principal = signed_in(request)
-    authorize_collaborative_read(engine_of(request), principal, collaborative_id)
     return render(
         request, "toolkit.html", principal, **toolkits_context(request, principal, collaborative_id)
     )
@@ -57,7 +56,7 @@ def compile_toolkit(
 
 @router.get("/ui/toolkits/{toolkit_id}.pdf")
 def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
-    view = toolkit_of(engine_of(request), read_models_of(request), signed_in(request), toolkit_id)
+    view = get_queries(request).toolkit(signed_in(request), toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
     return Response(
         toolkit_pdf(view), media_type="application/pdf", headers={"Content-Disposition": disposition}
@@ -66,7 +65,7 @@ def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
 
 @router.get("/ui/toolkits/{toolkit_id}.html")
 def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
-    view = toolkit_of(engine_of(request), read_models_of(request), signed_in(request), toolkit_id)
+    view = get_queries(request).toolkit(signed_in(request), toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.html"'
     html = toolkit_html(view)
     # Self-contained, so it keeps its styles inline: the policy allows exactly those, by hash.
@@ -78,6 +77,6 @@ def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
 @router.get("/ui/toolkits/{toolkit_id}")
 def toolkit_page(request: Request, toolkit_id: UUID) -> Response:
     principal = signed_in(request)
-    view = toolkit_of(engine_of(request), read_models_of(request), principal, toolkit_id)
-    c = collaborative_summary(request, view.collaborative_id)
+    view = get_queries(request).toolkit(principal, toolkit_id)
+    c = collaborative_summary(request, principal, view.collaborative_id)
     return render(request, "toolkit.html", principal, c=c, toolkit=view, article=toolkit_article(view))

@@ -6,12 +6,10 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from adapters.http.deps import EngineDep, PrincipalDep, RunDep, authorize_collaborative_read
+from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.schemas.activities import ActivityPublic, ParticipantPublic
 from adapters.http.schemas.common import CommandResult, body_of
-from aggregates.base import Role
-from engine.authorization import authorize_staff
 from engine.commands.activity import (
     RecordAttendance,
     RecordSessionHeld,
@@ -36,14 +34,12 @@ def schedule_activity(collaborative_id: UUID, body: ScheduleActivityBody, run: R
 
 
 @router.get("/activities/{activity_id}", responses=READ_ERRORS)
-def get_activity(activity_id: UUID, engine: EngineDep, principal: PrincipalDep) -> ActivityPublic:
+def get_activity(activity_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> ActivityPublic:
     """One learning activity with its attendance (a team token: its own members' only)."""
-    activity = engine.activity(activity_id)
-    authorize_collaborative_read(engine, principal, activity.collaborative_id)
-    public = ActivityPublic.of(activity)
-    if principal.role is Role.TEAM and principal.team_id is not None:
-        members = engine.team(principal.team_id).state.members
-        public.attendance = [a for a in public.attendance if a.participant_id in members]
+    read = queries.activity(principal, activity_id)
+    public = ActivityPublic.of(read.activity)
+    if read.attendance_of is not None:
+        public.attendance = [a for a in public.attendance if a.participant_id in read.attendance_of]
     return public
 
 
@@ -66,10 +62,9 @@ def register_participant(body: RegisterParticipantBody, run: RunDep) -> CommandR
 
 
 @router.get("/participants/{participant_id}", responses=READ_ERRORS)
-def get_participant(participant_id: UUID, engine: EngineDep, principal: PrincipalDep) -> ParticipantPublic:
+def get_participant(participant_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> ParticipantPublic:
     """One participant's details (staff and auditors)."""
-    authorize_staff(principal, "read participants' details")
-    return ParticipantPublic.of(engine.participant(participant_id))
+    return ParticipantPublic.of(queries.participant(principal, participant_id))
 
 
 @router.put("/participants/{participant_id}", responses=WRITE_ERRORS)

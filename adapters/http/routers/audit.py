@@ -16,15 +16,13 @@ import anyio
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import PlainTextResponse
 
-from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep
+from adapters.http.deps import PrincipalDep, QueriesDep
 from adapters.http.errors import READ_ERRORS, problem_responses
 from adapters.http.moments import UtcMoment
-from engine.audit_anchor import current_digest, digest_log, start_inprocess
+from engine.audit_anchor import start_inprocess
 from engine.audit_digest import AuditDigest
-from engine.audit_key import signing_key
-from engine.authorization import authorize_staff
 from projections.audit import AuditFilter, Verification, iso_utc
-from projections.audit_actors import AuditEntry, with_actor_names
+from projections.audit_actors import AuditEntry
 
 DIGEST_ERRORS = READ_ERRORS | problem_responses(503)
 
@@ -45,8 +43,7 @@ router = APIRouter(tags=["audit"], lifespan=digests_alongside)
 
 @router.get("/audit", responses=READ_ERRORS)
 def audit_trail(
-    engine: EngineDep,
-    read_models: ReadModelsDep,
+    queries: QueriesDep,
     principal: PrincipalDep,
     collaborative: UUID | None = None,
     aggregate: UUID | None = None,
@@ -58,7 +55,6 @@ def audit_trail(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEntry]:
     """One row per stored event, in order, filtered and paged by position; `actor` is an actor id."""
-    authorize_staff(principal, "read the audit trail")
     filters = AuditFilter(
         collaborative=collaborative,
         aggregate=aggregate,
@@ -69,22 +65,19 @@ def audit_trail(
         after=after,
         limit=limit,
     )
-    return with_actor_names(read_models.audit(filters), engine.actor_names())
+    return queries.audit_trail(principal, filters)
 
 
 @router.get("/audit/verify", responses=READ_ERRORS)
-def verify_audit(read_models: ReadModelsDep, principal: PrincipalDep) -> Verification:
+def verify_audit(queries: QueriesDep, principal: PrincipalDep) -> Verification:
     """Recompute the hash chain from the event store; name the first position that no longer matches."""
-    authorize_staff(principal, "verify the audit trail")
-    return read_models.verify_audit()
+    return queries.verify_audit(principal)
 
 
 @router.get("/audit/digest", responses=DIGEST_ERRORS)
-def audit_digest(engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep) -> AuditDigest:
+def audit_digest(queries: QueriesDep, principal: PrincipalDep) -> AuditDigest:
     """The head of the audit chain (position, hash, events), signed: keep it to check the store later."""
-    authorize_staff(principal, "read the audit digest")
-    key = signing_key(engine.settings.audit_key)
-    return current_digest(engine, digest_log(read_models.store), key)
+    return queries.audit_digest(principal)
 
 
 @router.get(
@@ -92,7 +85,6 @@ def audit_digest(engine: EngineDep, read_models: ReadModelsDep, principal: Princ
     response_class=PlainTextResponse,
     responses=DIGEST_ERRORS | {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-def audit_public_key(engine: EngineDep, principal: PrincipalDep) -> PlainTextResponse:
+def audit_public_key(queries: QueriesDep, principal: PrincipalDep) -> PlainTextResponse:
     """The PEM public key that verifies this deployment's digests (`qi audit verify --public-key`)."""
-    authorize_staff(principal, "read the audit digest key")
-    return PlainTextResponse(signing_key(engine.settings.audit_key).verifying.pem())
+    return PlainTextResponse(queries.audit_public_key(principal))

@@ -3,6 +3,7 @@ SVG when the client accepts image/svg+xml."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
@@ -10,17 +11,10 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
 from adapters.charts.svg import Annotation, render_svg
-from adapters.http.deps import (
-    EngineDep,
-    PrincipalDep,
-    ReadModelsDep,
-    VariesByAccept,
-    authorize_collaborative_read,
-)
+from adapters.http.deps import PrincipalDep, QueriesDep, VariesByAccept
 from adapters.http.errors import READ_ERRORS, InvalidInput
 from adapters.http.responses import VARY_ACCEPT, negotiated
-from engine.authorization import authorize_team_read
-from engine.errors import NotFound
+from engine.queries import Chart
 from projections.charts import ChartOptions, ChartType, ChartView
 
 router = APIRouter(tags=["measurement"])
@@ -37,8 +31,7 @@ Positions = Annotated[list[int] | None, Query(description="1-based positions", m
 def team_chart(
     team_id: UUID,
     measure_key: str,
-    engine: EngineDep,
-    read_models: ReadModelsDep,
+    queries: QueriesDep,
     principal: PrincipalDep,
     accept: Annotated[str | None, Header()] = None,
     chart: Annotated[ChartType | None, Query(description="defaults from the measure's data type")] = None,
@@ -47,13 +40,9 @@ def team_chart(
     exclude: Positions = None,
 ) -> ChartView:
     """A team measure's run or control chart with signals and PDSA cycle starts."""
-    team = engine.team(team_id)
-    authorize_team_read(principal, team)
     options = ChartOptions(chart=chart, freeze=freeze, part=part, exclude=exclude)
-    view = _computed(lambda: read_models.team_chart(team_id, measure_key, options))
-    if view is None:
-        raise NotFound(f"measure {measure_key!r} of team", team_id)
-    return _negotiate(view, f"{team.state.name}: {view.measure.name}", accept)  # type: ignore[return-value]
+    found = _computed(lambda: queries.team_chart(principal, team_id, measure_key, options))
+    return _negotiate(found, accept)  # type: ignore[return-value]
 
 
 @router.get(
@@ -64,8 +53,7 @@ def team_chart(
 def collaborative_chart(
     collaborative_id: UUID,
     measure_key: str,
-    engine: EngineDep,
-    read_models: ReadModelsDep,
+    queries: QueriesDep,
     principal: PrincipalDep,
     accept: Annotated[str | None, Header()] = None,
     chart: Annotated[ChartType | None, Query(description="defaults from the measure's data type")] = None,
@@ -74,24 +62,22 @@ def collaborative_chart(
     exclude: Positions = None,
 ) -> ChartView:
     """The measure across the collaborative's active teams, summed by month."""
-    authorize_collaborative_read(engine, principal, collaborative_id)
-    collaborative = engine.collaborative(collaborative_id)
     options = ChartOptions(chart=chart, freeze=freeze, part=part, exclude=exclude)
-    view = _computed(lambda: read_models.collaborative_chart(collaborative_id, measure_key, options))
-    if view is None:
-        raise NotFound(f"measure {measure_key!r} in any team of collaborative", collaborative_id)
-    return _negotiate(view, f"{collaborative.state.title}: {view.measure.name}", accept)  # type: ignore[return-value]
+    found = _computed(lambda: queries.collaborative_chart(principal, collaborative_id, measure_key, options))
+    return _negotiate(found, accept)  # type: ignore[return-value]
 
 
-def _computed(compute: object) -> ChartView | None:
+def _computed(compute: Callable[[], Chart]) -> Chart:
     try:
-        return compute()  # type: ignore[operator,no-any-return]
+        return compute()
     except ValueError as error:
         raise InvalidInput(["query"], f"cannot draw this chart: {error}") from None
 
 
-def _negotiate(view: ChartView, title: str, accept: str | None) -> ChartView | Response:
+def _negotiate(found: Chart, accept: str | None) -> ChartView | Response:
+    view = found.view
     if accept and SVG in accept:
+        title = f"{found.of}: {view.measure.name}"
         notes = [
             Annotation(x=c.period, label=f"PDSA {i}", detail=f"PDSA cycle {i}: {c.title} ({c.stage})")
             for i, c in enumerate(view.cycles, start=1)

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
-from adapters.http.deps import (
-    EngineDep,
-    PrincipalDep,
-    ReadModelsDep,
-    RunDep,
-    authorize_collaborative_read,
-    may_read_collaborative,
-)
+from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
-from adapters.http.moments import UtcMoment
+from adapters.http.moments import AsOf, AtVersion, as_of_or_version
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary, ExitCriteriaStatus
 from adapters.http.schemas.common import CommandResult, body_of
-from aggregates.phases import next_phase
-from engine.authorization import authorize_read
 from engine.commands.collaborative import (
     AdvancePhase,
     ChangeExitCriteria,
@@ -32,9 +21,6 @@ from engine.commands.collaborative import (
     RegisterTeam,
     ReviseFocus,
 )
-from engine.errors import NotFound
-from engine.handlers.collaborative import phase_facts
-from engine.unit_of_work import UnitOfWork
 from projections.dashboard_view import DashboardView
 
 router = APIRouter(tags=["collaboratives"])
@@ -47,8 +33,6 @@ AdvancePhaseBody = body_of(AdvancePhase, "collaborative_id")
 RegisterTeamBody = body_of(RegisterTeam, "collaborative_id")
 RecordOutputBody = body_of(RecordOutput, "collaborative_id")
 JoinCommunityBody = body_of(JoinCommunity, "collaborative_id")
-AsOf = Annotated[UtcMoment | None, Query(description="ISO-8601 moment; the state as it was then")]
-AtVersion = Annotated[int | None, Query(ge=1, le=10**9, description="the state at this version")]
 
 
 @router.post("/collaboratives", status_code=201, responses=WRITE_ERRORS)
@@ -58,53 +42,37 @@ def create_collaborative(body: CreateCollaborativeBody, run: RunDep) -> CommandR
 
 
 @router.get("/collaboratives", responses=READ_ERRORS)
-def list_collaboratives(engine: EngineDep, principal: PrincipalDep) -> list[CollaborativeSummary]:
+def list_collaboratives(queries: QueriesDep, principal: PrincipalDep) -> list[CollaborativeSummary]:
     """Every collaborative the caller may read, oldest first (a team token: its own; a coach: where they coach)."""
-    authorize_read(principal)
-    readable = (c for c in engine.collaboratives() if may_read_collaborative(engine, principal, c.id))
-    return [CollaborativeSummary.of(c) for c in readable]
+    return [CollaborativeSummary(**c.model_dump()) for c in queries.collaboratives(principal)]
 
 
 @router.get("/collaboratives/{collaborative_id}", responses=READ_ERRORS)
 def get_collaborative(
     collaborative_id: UUID,
-    engine: EngineDep,
+    queries: QueriesDep,
     principal: PrincipalDep,
     response: Response,
     as_of: AsOf = None,
     version: AtVersion = None,
 ) -> CollaborativePublic:
     """One collaborative now, as of a past moment, or at a version."""
-    authorize_collaborative_read(engine, principal, collaborative_id)
-    collaborative = engine.collaborative(collaborative_id, as_of=_moment(as_of) or version)
+    collaborative = queries.collaborative(principal, collaborative_id, as_of_or_version(as_of, version))
     response.headers["ETag"] = f'"{collaborative.version}"'
     return CollaborativePublic.of(collaborative)
 
 
 @router.get("/collaboratives/{collaborative_id}/exit-criteria", responses=READ_ERRORS)
-def exit_criteria(collaborative_id: UUID, engine: EngineDep, principal: PrincipalDep) -> ExitCriteriaStatus:
+def exit_criteria(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> ExitCriteriaStatus:
     """What the current phase still needs before the collaborative may advance."""
-    authorize_collaborative_read(engine, principal, collaborative_id)
-    uow = UnitOfWork(engine.repository, None, None)
-    collaborative = uow.collaborative(collaborative_id)
-    teams, sessions = phase_facts(uow, collaborative)
-    return ExitCriteriaStatus(
-        phase=collaborative.phase,
-        next_phase=next_phase(collaborative.phase),
-        unmet=collaborative.unmet_exit_criteria(teams, sessions),
-    )
+    status = queries.phase_exit(principal, collaborative_id)
+    return ExitCriteriaStatus(phase=status.phase, next_phase=status.next_phase, unmet=status.unmet)
 
 
 @router.get("/collaboratives/{collaborative_id}/dashboard", responses=READ_ERRORS)
-def dashboard(
-    collaborative_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
-) -> DashboardView:
+def dashboard(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> DashboardView:
     """Phase, what blocks the next one, teams, attendance, PDSA activity and measure signals."""
-    authorize_collaborative_read(engine, principal, collaborative_id)
-    view = read_models.dashboard(collaborative_id)
-    if view is None:
-        raise NotFound("collaborative", collaborative_id)
-    return view
+    return queries.dashboard(principal, collaborative_id)
 
 
 @router.post("/collaboratives/{collaborative_id}/focus", responses=WRITE_ERRORS)
@@ -155,9 +123,3 @@ def record_output(collaborative_id: UUID, body: RecordOutputBody, run: RunDep) -
 def join_community(collaborative_id: UUID, body: JoinCommunityBody, run: RunDep) -> CommandResult:
     """Add a participant to the community of practice."""
     return run(JoinCommunity(collaborative_id=collaborative_id, **dict(body)))
-
-
-def _moment(as_of: datetime | None) -> datetime | None:
-    if as_of is not None and as_of.tzinfo is None:
-        return as_of.replace(tzinfo=UTC)
-    return as_of

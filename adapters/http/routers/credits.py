@@ -8,10 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from adapters.http.deps import PrincipalDep, ReadModelsDep, RunDep
+from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.schemas.common import CommandResult, body_of
-from engine.authorization import authorize_staff
 from engine.commands.activity import AttestMocPart4
 from projections.credits.schemas import CreditRow, Transcript, to_csv
 
@@ -25,17 +24,15 @@ class CsvResponse(Response):
 
 
 @router.get("/participants/{participant_id}/transcript", responses=READ_ERRORS)
-def transcript(participant_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> Transcript:
+def transcript(participant_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> Transcript:
     """A participant's CE / MOC transcript: totals per credit type, entries, reversals."""
-    authorize_staff(principal, "read credit transcripts")
-    return read_models.transcript(participant_id)
+    return queries.transcript(principal, participant_id)
 
 
 @router.get("/collaboratives/{collaborative_id}/credits", responses=READ_ERRORS)
-def credits(collaborative_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> list[CreditRow]:
+def credits(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> list[CreditRow]:
     """Every credit ledger entry of a collaborative, awards and reversals, in order."""
-    authorize_staff(principal, "read the credit ledger")
-    return read_models.credits(collaborative_id)
+    return queries.credits(principal, collaborative_id)
 
 
 @router.get(
@@ -43,10 +40,9 @@ def credits(collaborative_id: UUID, read_models: ReadModelsDep, principal: Princ
     response_class=CsvResponse,
     responses={200: {"content": {"text/csv": {}}}, **READ_ERRORS},
 )
-def credits_csv(collaborative_id: UUID, read_models: ReadModelsDep, principal: PrincipalDep) -> CsvResponse:
+def credits_csv(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> CsvResponse:
     """The ledger as CSV, one row per entry, columns close to ACCME PARS learner reporting."""
-    authorize_staff(principal, "export the credit ledger")
-    body = to_csv(read_models.credits(collaborative_id))
+    body = to_csv(queries.credits(principal, collaborative_id, what="export the credit ledger"))
     disposition = f'attachment; filename="credits-{collaborative_id}.csv"'
     return CsvResponse(body, headers={"Content-Disposition": disposition})
 

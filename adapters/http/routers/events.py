@@ -27,15 +27,15 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Respons
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from adapters.http.deps import EngineDep, PrincipalDep, get_principal
+from adapters.http.deps import EngineDep, PrincipalDep, QueriesDep, get_principal
 from adapters.http.errors import READ_ERRORS
 from adapters.web.session import COOKIE
 from aggregates.tokens import Principal
 from engine import web_sessions
 from engine.application import QIEngine
-from engine.authorization import authorize_feed
 from engine.errors import Forbidden, Unauthenticated
-from engine.feed import BATCH_CONTENT_TYPE, FeedPage, read_feed, read_page
+from engine.feed import BATCH_CONTENT_TYPE, FeedPage
+from engine.queries import FeedReader
 from engine.relay import start_inprocess
 
 POLL_SECONDS = 0.2
@@ -86,7 +86,7 @@ BATCH_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 @router.get("/events", responses=READ_ERRORS | BATCH_RESPONSE)
 def events(
-    engine: EngineDep,
+    queries: QueriesDep,
     principal: PrincipalDep,
     response: Response,
     after: Position = 0,
@@ -94,8 +94,7 @@ def events(
     accept: Annotated[str | None, Header()] = None,
 ) -> FeedPage:
     """Every stored event after a position, in order, as CloudEvents with their positions."""
-    authorize_feed(principal)
-    page = read_page(engine, after, limit)
+    page = queries.feed_page(principal, after, limit)
     headers = {"Link": f'</events?after={page.next_after}&limit={limit}>; rel="next"', "Vary": "Accept"}
     if prefers_batch(accept):
         body = orjson.dumps([e.model_dump(mode="json") for e in page.events])
@@ -189,21 +188,21 @@ StreamReaderDep = Annotated[StreamReader, Depends(stream_reader)]
 # plain StreamingResponse would hold uvicorn's shutdown until every client left).
 @router.get("/events/stream", include_in_schema=False)
 async def stream(
-    engine: EngineDep,
+    queries: QueriesDep,
     reader: StreamReaderDep,
     after: Position = 0,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", pattern=r"^\s*\d{1,18}\s*$")] = None,
 ) -> EventSourceResponse:
     """Server-sent events: each event's `id` is its position; a reconnect resumes after Last-Event-ID."""
-    authorize_feed(reader.principal)
+    read = queries.feed_reader(reader.principal)
     start = int(last_event_id) if last_event_id is not None else after
     return EventSourceResponse(
-        _events(engine, start, reader.still_valid), ping=HEARTBEAT_SECONDS, send_timeout=SEND_TIMEOUT_SECONDS
+        _events(read, start, reader.still_valid), ping=HEARTBEAT_SECONDS, send_timeout=SEND_TIMEOUT_SECONDS
     )
 
 
 async def _events(
-    engine: QIEngine, after: int, still_valid: Callable[[], bool]
+    read: FeedReader, after: int, still_valid: Callable[[], bool]
 ) -> AsyncIterator[ServerSentEvent]:
     marker = object()
     OPEN_STREAMS.add(marker)
@@ -212,7 +211,7 @@ async def _events(
         yield ServerSentEvent(comment="each id is a position: reconnect with Last-Event-ID", retry=RETRY_MS)
         while True:
             # eventsourcing has no asyncio API: read the log on a worker thread.
-            page = await anyio.to_thread.run_sync(read_feed, engine, after, STREAM_PAGE)
+            page = await anyio.to_thread.run_sync(read, after, STREAM_PAGE)
             if page or time.monotonic() - checked >= TOKEN_CHECK_SECONDS:
                 if not await anyio.to_thread.run_sync(still_valid):
                     # The reconnect that follows is answered 401.

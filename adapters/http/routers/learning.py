@@ -5,33 +5,21 @@ shared projects, and implementation toolkits (JSON, HTML, PDF)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import UploadFile
 
 from adapters.charts.driver_diagram import render_driver_diagram
 from adapters.exports.toolkit import toolkit_html, toolkit_pdf
-from adapters.filestore import MEDIA_TYPES, FileStore, UploadRefused
-from adapters.http.deps import (
-    EngineDep,
-    PrincipalDep,
-    ReadModelsDep,
-    RunDep,
-    VariesByAccept,
-    authorize_collaborative_read,
-)
-from adapters.http.errors import READ_ERRORS, WRITE_ERRORS, InvalidInput, problem_responses
+from adapters.filestore import MEDIA_TYPES
+from adapters.http.deps import EngineDep, PrincipalDep, QueriesDep, RunDep, VariesByAccept
+from adapters.http.errors import READ_ERRORS, WRITE_ERRORS, problem_responses
+from adapters.http.files import file_response, may_share, store_upload
 from adapters.http.responses import VARY_ACCEPT, negotiated
 from adapters.http.schemas import learning as s
 from adapters.http.schemas.common import CommandResult
-from aggregates.resource import Resource, StoredFile
-from aggregates.tokens import Principal
-from engine.application import QIEngine
-from engine.authorization import authorize_library_write, authorize_read
 from engine.commands.learning import (
     AddChangeIdea,
     AddDriver,
@@ -45,8 +33,6 @@ from engine.commands.learning import (
     ShareLink,
     TryChange,
 )
-from engine.errors import NotFound
-from engine.read_models import ReadModels
 from projections.change_ideas import DriverDiagramView
 from projections.learning_view import ResourceView, SharedProjectView, ToolkitView
 
@@ -59,10 +45,6 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 DIAGRAM_RESPONSES = READ_ERRORS | negotiated(SVG)
 Words = Annotated[str | None, Query(max_length=200, description="every word must appear")]
-
-
-def file_store(engine: QIEngine) -> FileStore:
-    return FileStore(engine.settings.files_folder)
 
 
 # Library ---------------------------------------------------------------------
@@ -96,41 +78,19 @@ async def upload_resource(
     return await run_in_threadpool(run, command)
 
 
-def may_share(engine: QIEngine, principal: Principal, collaborative_id: UUID) -> None:
-    """Refuse before the file is stored: who may add here, and that the collaborative exists."""
-    authorize_library_write(principal, collaborative_id, engine)
-    engine.collaborative(collaborative_id)
-
-
-def store_upload(engine: QIEngine, upload: UploadFile) -> StoredFile:
-    try:
-        return file_store(engine).put(upload.file, upload.filename or "upload")
-    except UploadRefused as refused:
-        raise InvalidInput(["body", "file"], f"upload refused: {refused}") from None
-
-
 @router.get("/collaboratives/{collaborative_id}/resources", responses=READ_ERRORS)
 def library(
-    collaborative_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep,
+    collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep,
     q: Words = None, tag: Annotated[str | None, Query(max_length=60)] = None,
 ) -> list[ResourceView]:  # fmt: skip
     """The library, newest first; `q` searches title, description, tags and file name, `tag` filters."""
-    authorize_collaborative_read(engine, principal, collaborative_id)
-    engine.collaborative(collaborative_id)
-    return read_models.library(collaborative_id, q, tag)
+    return queries.library(principal, collaborative_id, q, tag)
 
 
 @router.get("/resources/{resource_id}", responses=READ_ERRORS)
-def get_resource(
-    resource_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
-) -> ResourceView:
+def get_resource(resource_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> ResourceView:
     """One library resource: what it is, its tags, who shared it and when."""
-    authorize_read(principal)
-    found = read_models.resource(resource_id)
-    if found is None:
-        raise NotFound("resource", resource_id)
-    authorize_collaborative_read(engine, principal, found.collaborative_id)
-    return found
+    return queries.resource(principal, resource_id)
 
 
 @router.get(
@@ -138,26 +98,9 @@ def get_resource(
     response_class=Response,
     responses=READ_ERRORS | problem_responses(409) | FILE_RESPONSES,
 )
-def download(resource_id: UUID, engine: EngineDep, principal: PrincipalDep) -> Response:
+def download(resource_id: UUID, engine: EngineDep, queries: QueriesDep, principal: PrincipalDep) -> Response:
     """The uploaded file, served only if it still matches the SHA-256 recorded when it was shared (else 409)."""
-    authorize_read(principal)
-    resource = engine.get(Resource, resource_id)
-    authorize_collaborative_read(engine, principal, resource.state.collaborative_id)
-    stored = resource.state.file
-    if stored is None:
-        raise NotFound("uploaded file of resource", resource_id)
-    return file_response(file_store(engine).read(stored), stored)
-
-
-def file_response(data: bytes, stored: StoredFile) -> Response:
-    fallback = stored.filename.encode("ascii", "replace").decode().replace('"', "'")
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(stored.filename)}"
-    headers = {
-        "Content-Disposition": disposition,
-        "X-Content-Type-Options": "nosniff",
-        "ETag": f'"{stored.sha256}"',
-    }
-    return Response(data, media_type=stored.media_type, headers=headers)
+    return file_response(engine, queries.resource_file(principal, resource_id))
 
 
 # Driver diagram ----------------------------------------------------------------
@@ -169,26 +112,17 @@ def file_response(data: bytes, stored: StoredFile) -> Response:
     dependencies=[VariesByAccept],
 )
 def driver_diagram(
-    collaborative_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep, response: Response,
+    collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep, response: Response,
     accept: Annotated[str | None, Header()] = None,
 ) -> DriverDiagramView:  # fmt: skip
     """The change package as a tree with each change idea's figures; SVG with Accept: image/svg+xml."""
-    authorize_collaborative_read(engine, principal, collaborative_id)
-    view = diagram_of(engine, read_models, collaborative_id)
+    diagram = queries.driver_diagram(principal, collaborative_id)
+    view = diagram.view
     if accept and SVG in accept:
-        title = f"Driver diagram: {engine.collaborative(collaborative_id).state.title}"
+        title = f"Driver diagram: {diagram.collaborative.state.title}"
         return Response(render_driver_diagram(view, title), media_type=SVG, headers=VARY_ACCEPT)  # type: ignore[return-value]
     response.headers["ETag"] = f'"{view.version}"'
     return view
-
-
-def diagram_of(engine: QIEngine, read_models: ReadModels, collaborative_id: UUID) -> DriverDiagramView:
-    """The read model's diagram, or an empty one (version 0) before the package is started."""
-    collaborative = engine.collaborative(collaborative_id)
-    return read_models.driver_diagram(collaborative_id) or DriverDiagramView(
-        collaborative_id=collaborative_id, version=0, aim=collaborative.state.aim, aim_sources=[],
-        as_of_position=None, primary_drivers=[],
-    )  # fmt: skip
 
 
 @router.post("/collaboratives/{collaborative_id}/driver-diagram", responses=WRITE_ERRORS)
@@ -246,12 +180,10 @@ def move_change_idea(
 
 @router.get("/collaboratives/{collaborative_id}/shared-projects", responses=READ_ERRORS)
 def shared_projects(
-    collaborative_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
+    collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep
 ) -> list[SharedProjectView]:
     """Every team's shared project: storyboard, change ideas, charts, comments, who is trying it."""
-    authorize_collaborative_read(engine, principal, collaborative_id)
-    engine.collaborative(collaborative_id)
-    return read_models.shared_projects(collaborative_id)
+    return queries.shared_projects(principal, collaborative_id)
 
 
 @router.post("/teams/{project_team_id}/share/comments", status_code=201, responses=WRITE_ERRORS)
@@ -276,24 +208,9 @@ def compile_toolkit(collaborative_id: UUID, body: s.CompileToolkitBody, run: Run
 
 
 @router.get("/collaboratives/{collaborative_id}/toolkits", responses=READ_ERRORS)
-def list_toolkits(
-    collaborative_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
-) -> list[ToolkitView]:
+def list_toolkits(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> list[ToolkitView]:
     """The collaborative's toolkits, oldest first."""
-    authorize_collaborative_read(engine, principal, collaborative_id)
-    engine.collaborative(collaborative_id)
-    return read_models.toolkits(collaborative_id)
-
-
-def toolkit_of(
-    engine: QIEngine, read_models: ReadModels, principal: Principal, toolkit_id: UUID
-) -> ToolkitView:
-    authorize_read(principal)
-    found = read_models.toolkit(toolkit_id)
-    if found is None:
-        raise NotFound("toolkit", toolkit_id)
-    authorize_collaborative_read(engine, principal, found.collaborative_id)
-    return found
+    return queries.toolkits(principal, collaborative_id)
 
 
 @router.get(
@@ -301,11 +218,9 @@ def toolkit_of(
     response_class=Response,
     responses=READ_ERRORS | {200: {"content": {"application/pdf": BINARY}}},
 )
-def toolkit_as_pdf(
-    toolkit_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
-) -> Response:
+def toolkit_as_pdf(toolkit_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> Response:
     """The toolkit as a PDF."""
-    pdf = toolkit_pdf(toolkit_of(engine, read_models, principal, toolkit_id))
+    pdf = toolkit_pdf(queries.toolkit(principal, toolkit_id))
     disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
@@ -315,16 +230,12 @@ def toolkit_as_pdf(
     response_class=HTMLResponse,
     responses=READ_ERRORS | {200: {"content": {"text/html": {}}}},
 )
-def toolkit_as_html(
-    toolkit_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
-) -> HTMLResponse:
+def toolkit_as_html(toolkit_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> HTMLResponse:
     """The toolkit as one self-contained HTML page."""
-    return HTMLResponse(toolkit_html(toolkit_of(engine, read_models, principal, toolkit_id)))
+    return HTMLResponse(toolkit_html(queries.toolkit(principal, toolkit_id)))
 
 
 @router.get("/toolkits/{toolkit_id}", responses=READ_ERRORS)
-def get_toolkit(
-    toolkit_id: UUID, engine: EngineDep, read_models: ReadModelsDep, principal: PrincipalDep
-) -> ToolkitView:
+def get_toolkit(toolkit_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> ToolkitView:
     """A toolkit: its selected change ideas with figures (and source positions) and its resources."""
-    return toolkit_of(engine, read_models, principal, toolkit_id)
+    return queries.toolkit(principal, toolkit_id)

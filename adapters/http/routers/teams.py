@@ -7,12 +7,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from adapters.http.deps import EngineDep, PrincipalDep, RunDep
+from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
-from adapters.http.routers.collaboratives import AsOf, AtVersion, _moment
+from adapters.http.moments import AsOf, AtVersion, as_of_or_version
 from adapters.http.schemas.common import CommandResult, body_of
 from adapters.http.schemas.teams import TeamPublic
-from engine.authorization import authorize_team_read
 from engine.commands.collaborative import WithdrawTeam
 from engine.commands.team import (
     AddCoachingNote,
@@ -48,15 +47,14 @@ ShareProjectBody = body_of(ShareProject, "team_id")
 @router.get("/teams/{team_id}", responses=READ_ERRORS)
 def get_team(
     team_id: UUID,
-    engine: EngineDep,
+    queries: QueriesDep,
     principal: PrincipalDep,
     response: Response,
     as_of: AsOf = None,
     version: AtVersion = None,
 ) -> TeamPublic:
     """One team now, as of a past moment, or at a version."""
-    authorize_team_read(principal, engine.team(team_id))
-    team = engine.team(team_id, as_of=_moment(as_of) or version)
+    team = queries.team(principal, team_id, as_of_or_version(as_of, version))
     response.headers["ETag"] = f'"{team.version}"'
     return TeamPublic.of(team)
 

@@ -1,0 +1,36 @@
+"""The read side: every read the API and the pages make, each taking the caller's
+Principal first and authorising inside (the rules are in engine.authorization), then
+answering from the read models or the engine's aggregates (also as of a past moment).
+
+Routes and pages call one query and shape its answer; none checks a read itself.
+"""
+
+from __future__ import annotations
+
+from engine.queries.audit import AuditExplorer, AuditQueries
+from engine.queries.charts import Chart, ChartQueries
+from engine.queries.collaboratives import CollaborativeQueries, Overview, PhaseExit
+from engine.queries.credits import CreditQueries
+from engine.queries.feed import FeedQueries, FeedReader
+from engine.queries.learning import Diagram, LearningQueries, LibraryPage
+from engine.queries.teams import ActivityRead, TeamPage, TeamQueries
+
+
+class Queries(
+    CollaborativeQueries, TeamQueries, ChartQueries, LearningQueries, AuditQueries, CreditQueries, FeedQueries
+):
+    """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
+
+
+__all__ = [
+    "ActivityRead",
+    "AuditExplorer",
+    "Chart",
+    "Diagram",
+    "FeedReader",
+    "LibraryPage",
+    "Overview",
+    "PhaseExit",
+    "Queries",
+    "TeamPage",
+]

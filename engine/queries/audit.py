@@ -1,0 +1,57 @@
+"""Reads of the audit trail (staff and auditors): rows with their actors' names, the
+chain's verification, and the signed digest of its head with the key that checks it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aggregates.tokens import Principal
+from engine.audit_anchor import current_digest, digest_log
+from engine.audit_digest import AuditDigest
+from engine.audit_key import signing_key
+from engine.queries.base import Reader
+from projections.audit import AuditFilter, Verification
+from projections.audit_actors import AuditEntry, with_actor_names
+
+
+@dataclass(frozen=True)
+class AuditExplorer:
+    """The audit trail for a caller already authorised (the explorer page checks first,
+    then reads what its fields ask for)."""
+
+    reader: Reader
+
+    def trail(self, filters: AuditFilter) -> list[AuditEntry]:
+        models, engine = self.reader.read_models, self.reader.engine
+        return with_actor_names(models.audit(filters), engine.actor_names())
+
+    def verify(self) -> Verification:
+        return self.reader.read_models.verify_audit()
+
+
+class AuditQueries(Reader):
+    def audit_explorer(self, principal: Principal) -> AuditExplorer:
+        """The audit trail and its verification, for staff and auditors exploring it."""
+        self._staff_only(principal, "explore the audit trail")
+        return AuditExplorer(self)
+
+    def audit_trail(self, principal: Principal, filters: AuditFilter) -> list[AuditEntry]:
+        """One row per stored event, filtered and paged, with each actor's name."""
+        self._staff_only(principal, "read the audit trail")
+        return AuditExplorer(self).trail(filters)
+
+    def verify_audit(self, principal: Principal) -> Verification:
+        """The hash chain recomputed from the event store."""
+        self._staff_only(principal, "verify the audit trail")
+        return self.read_models.verify_audit()
+
+    def audit_digest(self, principal: Principal) -> AuditDigest:
+        """The chain's head, signed with this deployment's key (503 without one)."""
+        self._staff_only(principal, "read the audit digest")
+        key = signing_key(self.engine.settings.audit_key)
+        return current_digest(self.engine, digest_log(self.read_models.store), key)
+
+    def audit_public_key(self, principal: Principal) -> str:
+        """The PEM public key that verifies the digests."""
+        self._staff_only(principal, "read the audit digest key")
+        return signing_key(self.engine.settings.audit_key).verifying.pem()

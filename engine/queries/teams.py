@@ -1,0 +1,73 @@
+"""Reads of teams, learning activities and participants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from aggregates.activity import LearningActivity
+from aggregates.change_package import ChangePackage, Node, change_package_id
+from aggregates.collaborative import Collaborative
+from aggregates.participant import Participant
+from aggregates.team import Team
+from aggregates.tokens import Principal
+from engine import authorization
+from engine.errors import NotFound
+from engine.queries.base import Reader
+from projections.charts import ChartOptions, ChartView
+
+
+@dataclass(frozen=True)
+class ActivityRead:
+    """An activity, and whose attendance the caller sees (None: everyone's)."""
+
+    activity: LearningActivity
+    attendance_of: frozenset[UUID] | None
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    """Everything a team's page shows: the team, a chart per measure (by key), its
+    members' names, its collaborative, and the change package's nodes to plan from."""
+
+    team: Team
+    charts: dict[str, ChartView | None]
+    names: dict[UUID, str]
+    collaborative: Collaborative
+    nodes: dict[UUID, Node]
+
+
+class TeamQueries(Reader):
+    def team(self, principal: Principal, team_id: UUID, as_of: datetime | int | None = None) -> Team:
+        """One team now, as of a moment (datetime) or at a version (int); scoped by its current state."""
+        authorization.authorize_team_read(principal, self.engine.team(team_id))
+        return self.engine.team(team_id, as_of=as_of)
+
+    def team_page(self, principal: Principal, team_id: UUID) -> TeamPage:
+        """The team's page: charts with default options, names, and what PlanCycle may link to."""
+        team = self.team(principal, team_id)
+        charts = {
+            key: self.read_models.team_chart(team_id, key, ChartOptions()) for key in team.state.measures
+        }
+        names = {m: self.engine.participant(m).state.details.name for m in team.state.members}
+        collaborative = self.engine.collaborative(team.collaborative_id)
+        return TeamPage(team, charts, names, collaborative, self._change_package_nodes(team.collaborative_id))
+
+    def _change_package_nodes(self, collaborative_id: UUID) -> dict[UUID, Node]:
+        """The change package's nodes as PlanCycle checks them: from the aggregate, not a read model."""
+        try:
+            return self.engine.get(ChangePackage, change_package_id(collaborative_id)).state.nodes
+        except NotFound:
+            return {}
+
+    def activity(self, principal: Principal, activity_id: UUID) -> ActivityRead:
+        """A learning activity of a collaborative the caller reads; a team token sees its own members' attendance."""
+        activity = self.engine.activity(activity_id)
+        self._may_read_collaborative(principal, activity.collaborative_id)
+        return ActivityRead(activity, authorization.attendance_scope(principal, self.engine))
+
+    def participant(self, principal: Principal, participant_id: UUID) -> Participant:
+        """A participant's details (staff and auditors)."""
+        self._staff_only(principal, "read participants' details")
+        return self.engine.participant(participant_id)
