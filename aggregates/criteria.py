@@ -107,7 +107,7 @@ class ActivityInput(Value):
 
 class CriteriaInput(Value):
     """What the exit criteria are judged on, before it is judged: the collaborative's focus
-    and measures, every team (withdrawn ones too) and every activity."""
+    and measures, its teams (a withdrawn one may be given: it is left out) and activities."""
 
     focus_area: str | None = None
     aim: str | None = None
