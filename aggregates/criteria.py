@@ -1,8 +1,10 @@
 """Exit criteria: what must hold before a collaborative may leave a phase.
 
-`unmet_criteria` is a pure function of the settings and the facts; the
-Collaborative gathers its own facts and the engine supplies the teams' and the
-learning activities'.
+`unmet_criteria` is a pure function of the settings and the facts, and
+`gather_facts` the one way the facts are made: from a collaborative, its teams
+and its activities in one plain shape (`CriteriaInput`), which the engine fills
+from the aggregates (the 409 of a refused advance) and the dashboard from its
+rows (what blocks the next phase), so the two never disagree.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pydantic import Field, field_validator
 
 from aggregates.base import Value
 from aggregates.phases import Phase
+from aggregates.values import ActivityKind
 
 
 class Criterion(StrEnum):
@@ -81,6 +84,67 @@ class PhaseFacts(Value):
     collaborative_measures: int = 0
     teams: tuple[TeamFacts, ...] = ()
     sessions_held_with_attendance: int = 0
+
+
+class TeamInput(Value):
+    """One team of the collaborative, as the aggregates and the read model both know it."""
+
+    team_id: UUID
+    name: str
+    active: bool
+    assessed: bool  # at least one gap analysis or environmental scan submitted
+    acted_cycles: int  # PDSA cycles with their act decided
+    measure_points: dict[str, int]  # measure key -> months of data submitted
+    shared: bool
+
+
+class ActivityInput(Value):
+    """One learning activity of the collaborative: what kind, and how many attended."""
+
+    kind: ActivityKind
+    attendees: int
+
+
+class CriteriaInput(Value):
+    """What the exit criteria are judged on, before it is judged: the collaborative's focus
+    and measures, its teams (a withdrawn one may be given: it is left out) and activities."""
+
+    focus_area: str | None = None
+    aim: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    measure_keys: tuple[str, ...] = ()
+    teams: tuple[TeamInput, ...] = ()
+    activities: tuple[ActivityInput, ...] = ()
+
+
+def gather_facts(given: CriteriaInput) -> PhaseFacts:
+    """The facts the exit criteria judge: the active teams in name order (so every path
+    lists a criterion's lacking teams alike) and the learning sessions held with attendance."""
+    active = sorted((t for t in given.teams if t.active), key=lambda t: (t.name.casefold(), str(t.team_id)))
+    return PhaseFacts(
+        focus_area=given.focus_area,
+        aim=given.aim,
+        starts_on=given.starts_on,
+        ends_on=given.ends_on,
+        collaborative_measures=len(set(given.measure_keys)),
+        teams=tuple(_team_facts(t) for t in active),
+        sessions_held_with_attendance=sum(
+            1 for a in given.activities if a.kind is ActivityKind.LEARNING_SESSION and a.attendees > 0
+        ),
+    )
+
+
+def _team_facts(team: TeamInput) -> TeamFacts:
+    return TeamFacts(
+        team_id=team.team_id,
+        name=team.name,
+        has_assessment=team.assessed,
+        has_completed_pdsa=team.acted_cycles > 0,
+        measure_count=len(team.measure_points),
+        measures_without_data=tuple(sorted(k for k, points in team.measure_points.items() if points == 0)),
+        has_shared=team.shared,
+    )
 
 
 class UnmetCriterion(Value):

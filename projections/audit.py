@@ -58,6 +58,9 @@ class AuditTrail(Projection):
     )
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        """Chain and insert every record of the batch in one statement. The one projection
+        without a handler table: it takes every record whatever its type, even one that no
+        longer decodes, and each link needs the one before it."""
         row = tx.fetchone(f"SELECT hash FROM {TABLE} ORDER BY position DESC LIMIT 1")
         previous = bytes.fromhex(row[0]) if row else GENESIS
         rows = []

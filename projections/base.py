@@ -1,18 +1,21 @@
-"""What every read model is: tables, and a function from a batch of recorded
-events to row changes. The engine's runner supplies the transaction and keeps
-the position; a projection never commits or tracks anything itself.
+"""What every read model is: tables, and one handler per event type it reads,
+listed in one table (`handlers`). The engine's runner supplies the transaction
+and keeps the position; a projection never commits or tracks anything itself.
 
 SQL here is portable between SQLite and PostgreSQL: `?` placeholders, TEXT,
-BIGINT, DOUBLE PRECISION, and `INSERT ... ON CONFLICT` upserts.
+BIGINT, DOUBLE PRECISION, and `INSERT ... ON CONFLICT` upserts; the row helpers
+at the end write it for the handlers.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from abc import ABC
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 from uuid import UUID
+
+import orjson
 
 
 class Tx(Protocol):
@@ -59,20 +62,71 @@ class Recorded:
         return self.topic.split(":", 1)[0].rsplit(".", 1)[-1]
 
 
+# How a projection handles one event: (what it writes through, the recorded event), where
+# what it writes through is the batch's transaction, or what `open_batch` made of it.
+Handler = Callable[[Any, Recorded], None]
+
+
 class Projection(ABC):
-    """A read model: its tables, and how a batch of events changes their rows."""
+    """A read model: its tables, and the handler of each event type that changes their rows."""
 
     name: ClassVar[str]
     # Bump when the tables or the way rows are made change: the runner rebuilds it.
     version: ClassVar[int] = 1
     tables: ClassVar[dict[str, str]]  # table name -> CREATE TABLE statement
     indexes: ClassVar[tuple[str, ...]] = ()
+    handlers: ClassVar[Mapping[type[Any], Handler]]  # event class -> its handler
 
-    @abstractmethod
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        """Write the rows these events imply; runs inside the runner's transaction."""
+        """Write the rows these events imply, each by its type's handler, in log order;
+        runs inside the runner's transaction."""
+        handlers, writer = self.handlers, self.open_batch(tx, batch)
+        for recorded in batch:
+            handler = handlers.get(type(recorded.event))
+            if handler is not None:
+                handler(writer, recorded)
+        self.close_batch(tx, batch)
+
+    def open_batch(self, tx: Tx, batch: Sequence[Recorded]) -> Any:
+        """What the handlers write through: the transaction itself, unless a projection
+        fetches in bulk what the batch's handlers will look up."""
+        return tx
+
+    def close_batch(self, tx: Tx, batch: Sequence[Recorded]) -> None:  # noqa: B027 - optional hook
+        """Write what is cheaper once per batch than once per event."""
 
     def settle(self, tx: Tx) -> None:  # noqa: B027 - optional hook, most projections need none
         """Finish work deferred while catching up: the runner calls this in the same
         transaction as a batch that reached the head of the log, so costly derived
         rows are computed once per catch-up instead of once per batch."""
+
+
+def json_text(value: Any) -> str:
+    """A value as the JSON text a TEXT column keeps."""
+    return orjson.dumps(value).decode()
+
+
+def upsert(tx: Tx, table: str, key: tuple[str, ...], row: dict[str, Any]) -> None:
+    """Insert a row, or update its other columns where one with the same `key` exists."""
+    columns = ", ".join(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in key) or f"{key[0]} = excluded.{key[0]}"
+    tx.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
+        tuple(row.values()),
+    )
+
+
+def insert_once(tx: Tx, table: str, row: dict[str, Any]) -> None:
+    """Insert a row; a replayed event finds it there and changes nothing."""
+    tx.execute(
+        f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING",
+        tuple(row.values()),
+    )
+
+
+def update(tx: Tx, table: str, where: dict[str, Any], **values: Any) -> None:
+    """Set `values` on the rows matching every column of `where`."""
+    assignments = ", ".join(f"{c} = ?" for c in values)
+    condition = " AND ".join(f"{c} = ?" for c in where)
+    tx.execute(f"UPDATE {table} SET {assignments} WHERE {condition}", (*values.values(), *where.values()))

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from aggregates.change_package import NodeKind
 from analytics import qic
 from projections.base import Tx
-from projections.learning import T
+from projections.learning_tables import AIM_VERSION, CYCLE, MEASURE, NODE, NODE_VERSION, PACKAGE, POINT, TEAM
 
 EVERYTHING = 2**62
 
@@ -113,12 +113,12 @@ def driver_diagram(tx: Tx, collaborative_id: UUID, upto: int | None = None) -> D
 def _head(tx: Tx, collaborative_id: str, upto: int | None) -> tuple[str, int, list[int]] | None:
     """The aim, the package's version and its events' positions, now or as of `upto`."""
     row = tx.fetchone(
-        f"SELECT aim, version, positions FROM {T}package WHERE collaborative_id = ?", (collaborative_id,)
+        f"SELECT aim, version, positions FROM {PACKAGE} WHERE collaborative_id = ?", (collaborative_id,)
     )
     if row is None or upto is None:
         return None if row is None else (str(row[0]), int(row[1]), orjson.loads(row[2]))
     then = tx.fetchone(
-        f"SELECT aim FROM {T}aim_version WHERE collaborative_id = ? AND valid_from <= ? "
+        f"SELECT aim FROM {AIM_VERSION} WHERE collaborative_id = ? AND valid_from <= ? "
         "AND (valid_to IS NULL OR valid_to > ?)",
         (collaborative_id, upto, upto),
     )
@@ -134,12 +134,12 @@ def _node_rows(tx: Tx, collaborative_id: str, upto: int | None) -> list[tuple[An
     """Each node's row as it is now, or the version of it that was current at `upto`."""
     if upto is None:
         return tx.fetchall(
-            f"SELECT {NODE_COLUMNS}, history FROM {T}node WHERE collaborative_id = ? ORDER BY added_position",
+            f"SELECT {NODE_COLUMNS}, history FROM {NODE} WHERE collaborative_id = ? ORDER BY added_position",
             (collaborative_id,),
         )
     columns = ", ".join(f"v.{c}" for c in NODE_COLUMNS.split(", "))
     return tx.fetchall(
-        f"SELECT {columns}, n.history FROM {T}node_version v JOIN {T}node n ON n.node_id = v.node_id "
+        f"SELECT {columns}, n.history FROM {NODE_VERSION} v JOIN {NODE} n ON n.node_id = v.node_id "
         "WHERE v.collaborative_id = ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?) "
         "ORDER BY n.added_position",
         (collaborative_id, upto, upto),
@@ -160,7 +160,7 @@ def idea_figures(tx: Tx, collaborative_id: UUID, upto: int | None = None) -> dic
     limit = upto or EVERYTHING
     rows = tx.fetchall(
         f"SELECT change_idea_id, team_id, measure_keys, planned_position, decision, decided_position, decided_period "
-        f"FROM {T}cycle WHERE collaborative_id = ? AND change_idea_id IS NOT NULL AND planned_position <= ? "
+        f"FROM {CYCLE} WHERE collaborative_id = ? AND change_idea_id IS NOT NULL AND planned_position <= ? "
         "ORDER BY planned_position",
         (str(collaborative_id), limit),
     )
@@ -193,8 +193,8 @@ def _results(tx: Tx, cycle: tuple[Any, ...], limit: int) -> list[AdoptionResult]
 def _measures_as_of(tx: Tx, team_id: str, limit: int) -> list[tuple[Any, ...]]:
     """The team's measures as defined at `limit`: a later redefinition replaces its key's row."""
     rows = tx.fetchall(
-        f"SELECT m.measure_key, m.name, m.data_type, m.direction, t.name FROM {T}measure m "
-        f"JOIN {T}team t ON t.team_id = m.team_id WHERE m.team_id = ? AND m.position <= ? "
+        f"SELECT m.measure_key, m.name, m.data_type, m.direction, t.name FROM {MEASURE} m "
+        f"JOIN {TEAM} t ON t.team_id = m.team_id WHERE m.team_id = ? AND m.position <= ? "
         "ORDER BY m.measure_key, m.position",
         (team_id, limit),
     )
@@ -220,7 +220,7 @@ def _result(
 def _points_as_of(tx: Tx, team_id: str, key: str, limit: int) -> list[tuple[str, float, float | None, int]]:
     """A measure's months as they stood at `limit`: a later correction replaces its month."""
     rows = tx.fetchall(
-        f"SELECT period, numerator, denominator, position FROM {T}point "
+        f"SELECT period, numerator, denominator, position FROM {POINT} "
         "WHERE team_id = ? AND measure_key = ? AND position <= ? ORDER BY period, position",
         (team_id, key, limit),
     )

@@ -13,8 +13,8 @@ from aggregates.values import MeasureDefinition
 from analytics import aggregate_by_period, default_chart, qic
 from analytics.models import QicResult
 from projections.base import Tx
-from projections.dashboard import T
-from projections.dashboard_view import series
+from projections.dashboard import series
+from projections.dashboard_tables import CYCLE, MEASURE, POINT, TEAM
 
 ChartType = Literal["run", "i", "mr", "p", "u", "c"]
 
@@ -42,7 +42,7 @@ class ChartOptions(BaseModel):
 def team_chart(tx: Tx, team_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
     """A team measure's chart, or None if the team has no such measure."""
     row = tx.fetchone(
-        f"SELECT definition FROM {T}measure WHERE team_id = ? AND measure_key = ?", (str(team_id), key)
+        f"SELECT definition FROM {MEASURE} WHERE team_id = ? AND measure_key = ?", (str(team_id), key)
     )
     if row is None:
         return None
@@ -55,7 +55,7 @@ def team_chart(tx: Tx, team_id: UUID, key: str, options: ChartOptions) -> ChartV
 def collaborative_chart(tx: Tx, collaborative_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
     """The measure across the collaborative's active teams: numerators and denominators summed by month."""
     rows = tx.fetchall(
-        f"SELECT m.team_id, m.definition FROM {T}measure m JOIN {T}team t ON t.team_id = m.team_id "
+        f"SELECT m.team_id, m.definition FROM {MEASURE} m JOIN {TEAM} t ON t.team_id = m.team_id "
         "WHERE t.collaborative_id = ? AND t.active = 1 AND m.measure_key = ? ORDER BY m.team_id",
         (str(collaborative_id), key),
     )
@@ -64,8 +64,8 @@ def collaborative_chart(tx: Tx, collaborative_id: UUID, key: str, options: Chart
     measure = MeasureDefinition.model_validate_json(rows[0][1])
     by_team: dict[str, list[tuple[str, float, float | None]]] = {team_id: [] for team_id, _ in rows}
     for team_id, period, numerator, denominator in tx.fetchall(
-        f"SELECT p.team_id, p.period, p.numerator, p.denominator FROM {T}point p "
-        f"JOIN {T}team t ON t.team_id = p.team_id WHERE t.collaborative_id = ? AND t.active = 1 "
+        f"SELECT p.team_id, p.period, p.numerator, p.denominator FROM {POINT} p "
+        f"JOIN {TEAM} t ON t.team_id = p.team_id WHERE t.collaborative_id = ? AND t.active = 1 "
         "AND p.measure_key = ? ORDER BY p.team_id, p.period",
         (str(collaborative_id), key),
     ):
@@ -109,7 +109,7 @@ def _view(
 
 def _cycles(tx: Tx, team_id: str) -> list[CycleStart]:
     rows = tx.fetchall(
-        f"SELECT planned_period, title, stage FROM {T}cycle WHERE team_id = ? ORDER BY planned_period, title",
+        f"SELECT planned_period, title, stage FROM {CYCLE} WHERE team_id = ? ORDER BY planned_period, title",
         (team_id,),
     )
     return [CycleStart(period=p, title=t, stage=s) for p, t, s in rows]

@@ -1,6 +1,8 @@
 """The dashboard read model: per collaborative, its phase, teams, attendance,
-PDSA activity and measure data, kept as small tables the view reads
-(`projections/dashboard_view.py`)."""
+PDSA activity and measure data, kept as small tables (`dashboard_tables.py`),
+with each team measure's chart signals computed once per catch-up. The queries
+(`dashboard_view.py`, `charts.py`) import from here and from the tables module,
+never the reverse."""
 
 from __future__ import annotations
 
@@ -8,138 +10,95 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 
 from aggregates import activity, collaborative, team
 from aggregates.values import MeasureDefinition
-from projections.base import Projection, Recorded, Tx
+from analytics import default_chart, qic
+from projections.base import Handler, Projection, Recorded, Tx, json_text, update, upsert
+from projections.dashboard_tables import (
+    ACTIVITY,
+    ATTENDANCE,
+    COLLABORATIVE,
+    CYCLE,
+    INDEXES,
+    MEASURE,
+    MEMBER,
+    POINT,
+    TABLES,
+    TEAM,
+)
 
-T = "rm_dash_"
+
+class MeasureStatus(BaseModel):
+    """A team measure's latest value and chart signals, as the dashboard shows them."""
+
+    key: str
+    name: str
+    chart: str
+    points: int
+    latest_period: str | None
+    latest_value: float | None
+    latest_outside_limits: bool
+    runs_signal: bool
 
 
-def _ddl(name: str, columns: str) -> str:
-    return f"CREATE TABLE IF NOT EXISTS {T}{name} ({columns})"
-
-
-class Dashboard(Projection):
-    name = "dashboard"
-    version = 4
-    tables = {
-        f"{T}collaborative": _ddl(
-            "collaborative",
-            "collaborative_id TEXT PRIMARY KEY, title TEXT NOT NULL, phase TEXT NOT NULL, "
-            "focus TEXT NOT NULL, measures TEXT NOT NULL, settings TEXT NOT NULL, history TEXT NOT NULL, "
-            "version BIGINT NOT NULL DEFAULT 0, created_position BIGINT NOT NULL DEFAULT 0",
-        ),
-        f"{T}team": _ddl(
-            "team",
-            "team_id TEXT PRIMARY KEY, collaborative_id TEXT NOT NULL, name TEXT NOT NULL, "
-            "care_setting TEXT NOT NULL, active INTEGER NOT NULL, coach_id TEXT, "
-            "assessment_score DOUBLE PRECISION, shared INTEGER NOT NULL",
-        ),
-        f"{T}member": _ddl(
-            "member",
-            "team_id TEXT NOT NULL, participant_id TEXT NOT NULL, PRIMARY KEY (team_id, participant_id)",
-        ),
-        f"{T}activity": _ddl(
-            "activity",
-            "activity_id TEXT PRIMARY KEY, collaborative_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, "
-            "starts_at TEXT NOT NULL, team_id TEXT",
-        ),
-        f"{T}attendance": _ddl(
-            "attendance",
-            "activity_id TEXT NOT NULL, participant_id TEXT NOT NULL, minutes BIGINT NOT NULL, "
-            "PRIMARY KEY (activity_id, participant_id)",
-        ),
-        f"{T}cycle": _ddl(
-            "cycle",
-            "cycle_id TEXT PRIMARY KEY, team_id TEXT NOT NULL, stage TEXT NOT NULL, decision TEXT, "
-            "title TEXT NOT NULL, planned_period TEXT NOT NULL",
-        ),
-        f"{T}measure": _ddl(
-            "measure",
-            "team_id TEXT NOT NULL, measure_key TEXT NOT NULL, definition TEXT NOT NULL, status TEXT, "
-            "PRIMARY KEY (team_id, measure_key)",
-        ),
-        f"{T}point": _ddl(
-            "point",
-            "team_id TEXT NOT NULL, measure_key TEXT NOT NULL, period TEXT NOT NULL, "
-            "numerator DOUBLE PRECISION NOT NULL, denominator DOUBLE PRECISION, "
-            "PRIMARY KEY (team_id, measure_key, period)",
-        ),
-    }
-    indexes = (
-        f"CREATE INDEX IF NOT EXISTS {T}team_collaborative ON {T}team (collaborative_id)",
-        f"CREATE INDEX IF NOT EXISTS {T}activity_collaborative ON {T}activity (collaborative_id)",
-        f"CREATE INDEX IF NOT EXISTS {T}cycle_team ON {T}cycle (team_id)",
+def series(tx: Tx, team_id: str, key: str) -> list[tuple[str, float, float | None]]:
+    """A team measure's monthly points, in period order: (period, numerator, denominator)."""
+    rows = tx.fetchall(
+        f"SELECT period, numerator, denominator FROM {POINT} WHERE team_id = ? AND measure_key = ? ORDER BY period",
+        (team_id, key),
     )
-
-    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        changed: set[tuple[str, str]] = set()
-        for recorded in batch:
-            event = recorded.event
-            handler = HANDLERS.get(type(event))
-            if handler is not None:
-                handler(tx, event)
-            if isinstance(event, COLLABORATIVE_EVENTS):
-                _stamp(tx, recorded)
-            if isinstance(event, team.DataPointSubmitted | team.MeasureDefined):
-                key = event.measure_key if isinstance(event, team.DataPointSubmitted) else event.measure.key
-                changed.add((str(event.originator_id), key))
-        # A changed series' signals are stale until `settle` recomputes them, once per
-        # catch-up; the view computes a stale one itself, so a read is never wrong.
-        if changed:
-            tx.executemany(
-                f"UPDATE {T}measure SET status = NULL WHERE team_id = ? AND measure_key = ?", sorted(changed)
-            )
-
-    def settle(self, tx: Tx) -> None:
-        """Compute the chart signals of every series changed since the last settle, so
-        reading the dashboard never runs an analysis."""
-        from projections.dashboard_view import measure_status
-
-        stale = tx.fetchall(f"SELECT team_id, measure_key, definition FROM {T}measure WHERE status IS NULL")
-        for team_id, key, definition in stale:
-            status = measure_status(tx, team_id, MeasureDefinition.model_validate_json(definition))
-            _set(tx, "measure", {"team_id": team_id, "measure_key": key}, status=status.model_dump_json())
+    return [(str(p), float(n), None if d is None else float(d)) for p, n, d in rows]
 
 
-# Every event of a Collaborative moves its version; the list of collaboratives shows it.
-COLLABORATIVE_EVENTS = (collaborative.CollaborativeCreated, collaborative.CollaborativeEvent)
+def measure_status(tx: Tx, team_id: str, definition: MeasureDefinition) -> MeasureStatus:
+    """A team measure's latest value and signals, from its series."""
+    points = series(tx, team_id, definition.key)
+    chart = default_chart(definition.data_type.value)
+    status = MeasureStatus(key=definition.key, name=definition.name, chart=chart, points=len(points),
+                           latest_period=None, latest_value=None, latest_outside_limits=False, runs_signal=False)  # fmt: skip
+    if not points:
+        return status
+    numerators = [n for _, n, _ in points]
+    denominators = [d for _, _, d in points] if chart in ("p", "u") else None
+    result = qic(numerators, denominators, x=[p for p, _, _ in points], chart=chart)
+    last = result.points[-1]
+    return status.model_copy(update={
+        "latest_period": points[-1][0], "latest_value": last.y,
+        "latest_outside_limits": bool(last.sigma_signal), "runs_signal": bool(result.parts[-1].runs_signal),
+    })  # fmt: skip
 
 
-def _stamp(tx: Tx, recorded: Recorded) -> None:
-    """Keep the collaborative's version, and where it was created (the list's order)."""
-    values: dict[str, Any] = {"version": recorded.originator_version}
-    if isinstance(recorded.event, collaborative.CollaborativeCreated):
-        values["created_position"] = recorded.position
-    _set(tx, "collaborative", {"collaborative_id": str(recorded.originator_id)}, **values)
+def _stamp_collaboratives(tx: Tx, batch: Sequence[Recorded]) -> None:
+    """Every event of a Collaborative moves its version, which the list of collaboratives
+    shows; its creation's position is the list's order."""
+    versions: dict[str, int] = {}
+    created: dict[str, int] = {}
+    for recorded in batch:
+        event = recorded.event
+        if isinstance(event, collaborative.CollaborativeCreated | collaborative.CollaborativeEvent):
+            versions[str(recorded.originator_id)] = recorded.originator_version
+            if isinstance(event, collaborative.CollaborativeCreated):
+                created[str(recorded.originator_id)] = recorded.position
+    if versions:
+        tx.executemany(
+            f"UPDATE {COLLABORATIVE} SET version = ? WHERE collaborative_id = ?",
+            [(v, c) for c, v in sorted(versions.items())],
+        )
+    if created:
+        tx.executemany(
+            f"UPDATE {COLLABORATIVE} SET created_position = ? WHERE collaborative_id = ?",
+            [(p, c) for c, p in sorted(created.items())],
+        )
 
 
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
-def _upsert(tx: Tx, table: str, key: tuple[str, ...], row: dict[str, Any]) -> None:
-    columns = ", ".join(row)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in key) or f"{key[0]} = excluded.{key[0]}"
-    tx.execute(
-        f"INSERT INTO {T}{table} ({columns}) VALUES ({', '.join('?' * len(row))}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
-        tuple(row.values()),
-    )
-
-
-def _set(tx: Tx, table: str, where: dict[str, Any], **values: Any) -> None:
-    assignments = ", ".join(f"{c} = ?" for c in values)
-    condition = " AND ".join(f"{c} = ?" for c in where)
-    tx.execute(f"UPDATE {T}{table} SET {assignments} WHERE {condition}", (*values.values(), *where.values()))
-
-
-def _collaborative_created(tx: Tx, e: collaborative.CollaborativeCreated) -> None:
-    _upsert(tx, "collaborative", ("collaborative_id",), {
+def _collaborative_created(tx: Tx, r: Recorded) -> None:
+    e: collaborative.CollaborativeCreated = r.event
+    upsert(tx, COLLABORATIVE, ("collaborative_id",), {
         "collaborative_id": str(e.originator_id), "title": e.title, "phase": "focus",
-        "focus": e.focus.model_dump_json(), "measures": _json([m.key for m in e.measures]),
-        "settings": e.settings.model_dump_json(), "history": _json([_change(e, None, "focus")]),
+        "focus": e.focus.model_dump_json(), "measures": json_text([m.key for m in e.measures]),
+        "settings": e.settings.model_dump_json(), "history": json_text([_change(e, None, "focus")]),
     })  # fmt: skip
 
 
@@ -152,140 +111,177 @@ def _change(e: collaborative.QIEvent, from_phase: str | None, to_phase: str, **e
     } | extra
 
 
-def _phase_advanced(tx: Tx, e: collaborative.PhaseAdvanced) -> None:
+def _phase_advanced(tx: Tx, r: Recorded) -> None:
+    e: collaborative.PhaseAdvanced = r.event
     row = tx.fetchone(
-        f"SELECT history FROM {T}collaborative WHERE collaborative_id = ?", (str(e.originator_id),)
+        f"SELECT history FROM {COLLABORATIVE} WHERE collaborative_id = ?", (str(e.originator_id),)
     )
     history = orjson.loads(row[0]) if row else []
     history.append(_change(e, e.from_phase.value, e.to_phase.value, override_reason=e.override_reason,
                            unmet=[u.model_dump(mode="json") for u in e.unmet]))  # fmt: skip
-    _set(
-        tx,
-        "collaborative",
-        {"collaborative_id": str(e.originator_id)},
-        phase=e.to_phase.value,
-        history=_json(history),
-    )
+    where = {"collaborative_id": str(e.originator_id)}
+    update(tx, COLLABORATIVE, where, phase=e.to_phase.value, history=json_text(history))
 
 
-def _focus_revised(tx: Tx, e: collaborative.FocusRevised) -> None:
-    _set(tx, "collaborative", {"collaborative_id": str(e.originator_id)}, focus=e.focus.model_dump_json())
+def _focus_revised(tx: Tx, r: Recorded) -> None:
+    e: collaborative.FocusRevised = r.event
+    update(tx, COLLABORATIVE, {"collaborative_id": str(e.originator_id)}, focus=e.focus.model_dump_json())
 
 
-def _collaborative_measure(tx: Tx, e: collaborative.CollaborativeMeasureDefined) -> None:
+def _collaborative_measure(tx: Tx, r: Recorded) -> None:
+    e: collaborative.CollaborativeMeasureDefined = r.event
     row = tx.fetchone(
-        f"SELECT measures FROM {T}collaborative WHERE collaborative_id = ?", (str(e.originator_id),)
+        f"SELECT measures FROM {COLLABORATIVE} WHERE collaborative_id = ?", (str(e.originator_id),)
     )
     keys = sorted({*orjson.loads(row[0] if row else "[]"), e.measure.key})
-    _set(tx, "collaborative", {"collaborative_id": str(e.originator_id)}, measures=_json(keys))
+    update(tx, COLLABORATIVE, {"collaborative_id": str(e.originator_id)}, measures=json_text(keys))
 
 
-def _criteria_changed(tx: Tx, e: collaborative.ExitCriteriaChanged) -> None:
-    _set(
-        tx, "collaborative", {"collaborative_id": str(e.originator_id)}, settings=e.settings.model_dump_json()
+def _criteria_changed(tx: Tx, r: Recorded) -> None:
+    e: collaborative.ExitCriteriaChanged = r.event
+    update(
+        tx, COLLABORATIVE, {"collaborative_id": str(e.originator_id)}, settings=e.settings.model_dump_json()
     )
 
 
-def _team_registered(tx: Tx, e: team.TeamRegistered) -> None:
-    _upsert(tx, "team", ("team_id",), {
+def _team_registered(tx: Tx, r: Recorded) -> None:
+    e: team.TeamRegistered = r.event
+    upsert(tx, TEAM, ("team_id",), {
         "team_id": str(e.originator_id), "collaborative_id": str(e.collaborative_id), "name": e.profile.name,
         "care_setting": e.profile.care_setting.value, "active": 1, "coach_id": None,
         "assessment_score": None, "shared": 0,
     })  # fmt: skip
     for member in e.members:
-        _upsert(
-            tx,
-            "member",
-            ("team_id", "participant_id"),
-            {"team_id": str(e.originator_id), "participant_id": str(member.participant_id)},
-        )
+        _member(tx, str(e.originator_id), str(member.participant_id))
 
 
-def _member_added(tx: Tx, e: team.MemberAdded) -> None:
-    _upsert(
-        tx,
-        "member",
-        ("team_id", "participant_id"),
-        {"team_id": str(e.originator_id), "participant_id": str(e.member.participant_id)},
-    )
+def _member(tx: Tx, team_id: str, participant_id: str) -> None:
+    upsert(tx, MEMBER, ("team_id", "participant_id"), {"team_id": team_id, "participant_id": participant_id})
 
 
-def _member_removed(tx: Tx, e: team.MemberRemoved) -> None:
+def _member_added(tx: Tx, r: Recorded) -> None:
+    e: team.MemberAdded = r.event
+    _member(tx, str(e.originator_id), str(e.member.participant_id))
+
+
+def _member_removed(tx: Tx, r: Recorded) -> None:
+    e: team.MemberRemoved = r.event
     tx.execute(
-        f"DELETE FROM {T}member WHERE team_id = ? AND participant_id = ?",
+        f"DELETE FROM {MEMBER} WHERE team_id = ? AND participant_id = ?",
         (str(e.originator_id), str(e.participant_id)),
     )
 
 
-def _team_field(**values: Callable[[Any], Any]) -> Callable[[Tx, Any], None]:
-    def handle(tx: Tx, e: Any) -> None:
-        _set(tx, "team", {"team_id": str(e.originator_id)}, **{k: f(e) for k, f in values.items()})
+def _team_field(**values: Callable[[Any], Any]) -> Handler:
+    """A handler that sets columns of the team's row, each from the event."""
+
+    def handle(tx: Tx, r: Recorded) -> None:
+        e = r.event
+        update(tx, TEAM, {"team_id": str(e.originator_id)}, **{k: f(e) for k, f in values.items()})
 
     return handle
 
 
-def _measure_defined(tx: Tx, e: team.MeasureDefined) -> None:
-    _upsert(tx, "measure", ("team_id", "measure_key"), {
+def _measure_defined(tx: Tx, r: Recorded) -> None:
+    e: team.MeasureDefined = r.event
+    upsert(tx, MEASURE, ("team_id", "measure_key"), {
         "team_id": str(e.originator_id), "measure_key": e.measure.key, "definition": e.measure.model_dump_json(),
     })  # fmt: skip
 
 
-def _data_point(tx: Tx, e: team.DataPointSubmitted) -> None:
-    _upsert(tx, "point", ("team_id", "measure_key", "period"), {
+def _data_point(tx: Tx, r: Recorded) -> None:
+    e: team.DataPointSubmitted = r.event
+    upsert(tx, POINT, ("team_id", "measure_key", "period"), {
         "team_id": str(e.originator_id), "measure_key": e.measure_key, "period": e.period,
         "numerator": e.numerator, "denominator": e.denominator,
     })  # fmt: skip
 
 
-def _cycle_planned(tx: Tx, e: team.PdsaPlanned) -> None:
-    _upsert(tx, "cycle", ("cycle_id",), {
+def _cycle_planned(tx: Tx, r: Recorded) -> None:
+    e: team.PdsaPlanned = r.event
+    upsert(tx, CYCLE, ("cycle_id",), {
         "cycle_id": str(e.cycle_id), "team_id": str(e.originator_id), "stage": "planned", "decision": None,
         "title": e.plan.title, "planned_period": f"{e.timestamp:%Y-%m}",
     })  # fmt: skip
 
 
-def _cycle(stage: str) -> Callable[[Tx, Any], None]:
-    def handle(tx: Tx, e: Any) -> None:
+def _cycle(stage: str) -> Handler:
+    """A handler that moves the cycle to `stage` (with its decision, once acted)."""
+
+    def handle(tx: Tx, r: Recorded) -> None:
+        e = r.event
         decision = e.content.decision.value if stage == "acted" else None
-        _set(tx, "cycle", {"cycle_id": str(e.cycle_id)}, stage=stage, decision=decision)
+        update(tx, CYCLE, {"cycle_id": str(e.cycle_id)}, stage=stage, decision=decision)
 
     return handle
 
 
-def _activity_scheduled(tx: Tx, e: activity.ActivityScheduled) -> None:
+def _activity_scheduled(tx: Tx, r: Recorded) -> None:
+    e: activity.ActivityScheduled = r.event
     d = e.details
-    _upsert(tx, "activity", ("activity_id",), {
+    upsert(tx, ACTIVITY, ("activity_id",), {
         "activity_id": str(e.originator_id), "collaborative_id": str(e.collaborative_id), "kind": d.kind.value,
         "title": d.title, "starts_at": d.starts_at.isoformat(), "team_id": str(d.team_id) if d.team_id else None,
     })  # fmt: skip
 
 
-def _attendance(tx: Tx, e: activity.AttendanceRecorded) -> None:
-    _upsert(tx, "attendance", ("activity_id", "participant_id"), {
+def _attendance(tx: Tx, r: Recorded) -> None:
+    e: activity.AttendanceRecorded = r.event
+    upsert(tx, ATTENDANCE, ("activity_id", "participant_id"), {
         "activity_id": str(e.originator_id), "participant_id": str(e.participant_id), "minutes": e.minutes,
     })  # fmt: skip
 
 
-HANDLERS: dict[type[Any], Callable[[Tx, Any], None]] = {
-    collaborative.CollaborativeCreated: _collaborative_created,
-    collaborative.PhaseAdvanced: _phase_advanced,
-    collaborative.FocusRevised: _focus_revised,
-    collaborative.CollaborativeMeasureDefined: _collaborative_measure,
-    collaborative.ExitCriteriaChanged: _criteria_changed,
-    team.TeamRegistered: _team_registered,
-    team.MemberAdded: _member_added,
-    team.MemberRemoved: _member_removed,
-    team.Withdrawn: _team_field(active=lambda e: 0),
-    team.CoachAssigned: _team_field(coach_id=lambda e: str(e.coach_id)),
-    team.AssessmentSubmitted: _team_field(assessment_score=lambda e: e.assessment.score_percent),
-    team.ProjectShared: _team_field(shared=lambda e: 1),
-    team.MeasureDefined: _measure_defined,
-    team.DataPointSubmitted: _data_point,
-    team.DataPointCorrected: _data_point,
-    team.PdsaPlanned: _cycle_planned,
-    team.PdsaDone: _cycle("done"),
-    team.PdsaStudied: _cycle("studied"),
-    team.PdsaActed: _cycle("acted"),
-    activity.ActivityScheduled: _activity_scheduled,
-    activity.AttendanceRecorded: _attendance,
-}
+class Dashboard(Projection):
+    name = "dashboard"
+    version = 4  # 4: each collaborative's version and creation position (the list)
+    tables = TABLES
+    indexes = INDEXES
+    handlers = {
+        collaborative.CollaborativeCreated: _collaborative_created,
+        collaborative.PhaseAdvanced: _phase_advanced,
+        collaborative.FocusRevised: _focus_revised,
+        collaborative.CollaborativeMeasureDefined: _collaborative_measure,
+        collaborative.ExitCriteriaChanged: _criteria_changed,
+        team.TeamRegistered: _team_registered,
+        team.MemberAdded: _member_added,
+        team.MemberRemoved: _member_removed,
+        team.Withdrawn: _team_field(active=lambda e: 0),
+        team.CoachAssigned: _team_field(coach_id=lambda e: str(e.coach_id)),
+        team.AssessmentSubmitted: _team_field(assessment_score=lambda e: e.assessment.score_percent),
+        team.ProjectShared: _team_field(shared=lambda e: 1),
+        team.MeasureDefined: _measure_defined,
+        team.DataPointSubmitted: _data_point,
+        team.DataPointCorrected: _data_point,
+        team.PdsaPlanned: _cycle_planned,
+        team.PdsaDone: _cycle("done"),
+        team.PdsaStudied: _cycle("studied"),
+        team.PdsaActed: _cycle("acted"),
+        activity.ActivityScheduled: _activity_scheduled,
+        activity.AttendanceRecorded: _attendance,
+    }
+
+    def close_batch(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        """Mark the signals of every series the batch changed stale: `settle` recomputes
+        them once per catch-up, and the view computes a stale one itself, so a read is
+        never wrong."""
+        changed: set[tuple[str, str]] = set()
+        for recorded in batch:
+            event = recorded.event
+            if isinstance(event, team.DataPointSubmitted):
+                changed.add((str(event.originator_id), event.measure_key))
+            elif isinstance(event, team.MeasureDefined):
+                changed.add((str(event.originator_id), event.measure.key))
+        if changed:
+            tx.executemany(
+                f"UPDATE {MEASURE} SET status = NULL WHERE team_id = ? AND measure_key = ?", sorted(changed)
+            )
+        _stamp_collaboratives(tx, batch)
+
+    def settle(self, tx: Tx) -> None:
+        """Compute the chart signals of every series changed since the last settle, so
+        reading the dashboard never runs an analysis."""
+        stale = tx.fetchall(f"SELECT team_id, measure_key, definition FROM {MEASURE} WHERE status IS NULL")
+        for team_id, key, definition in stale:
+            status = measure_status(tx, team_id, MeasureDefinition.model_validate_json(definition))
+            update(tx, MEASURE, {"team_id": team_id, "measure_key": key}, status=status.model_dump_json())

@@ -13,23 +13,21 @@ import orjson
 from pydantic import BaseModel
 
 from aggregates.collaborative import FocusFields
-from aggregates.criteria import ExitCriteriaSettings, PhaseFacts, TeamFacts, UnmetCriterion, unmet_criteria
+from aggregates.criteria import (
+    ActivityInput,
+    CriteriaInput,
+    ExitCriteriaSettings,
+    PhaseFacts,
+    TeamInput,
+    UnmetCriterion,
+    gather_facts,
+    unmet_criteria,
+)
 from aggregates.phases import Phase, next_phase
 from aggregates.values import MeasureDefinition
-from analytics import default_chart, qic
 from projections.base import Tx
-from projections.dashboard import T
-
-
-class MeasureStatus(BaseModel):
-    key: str
-    name: str
-    chart: str
-    points: int
-    latest_period: str | None
-    latest_value: float | None
-    latest_outside_limits: bool
-    runs_signal: bool
+from projections.dashboard import MeasureStatus, measure_status
+from projections.dashboard_tables import ACTIVITY, ATTENDANCE, COLLABORATIVE, CYCLE, MEASURE, MEMBER, TEAM
 
 
 class TeamStatus(BaseModel):
@@ -84,8 +82,8 @@ def collaboratives(tx: Tx) -> list[CollaborativeListed]:
     """Every collaborative, oldest first, with its count of active teams."""
     rows = tx.fetchall(
         f"SELECT c.collaborative_id, c.version, c.title, c.phase, "
-        f"(SELECT COUNT(*) FROM {T}team t WHERE t.collaborative_id = c.collaborative_id AND t.active = 1) "
-        f"FROM {T}collaborative c ORDER BY c.created_position"
+        f"(SELECT COUNT(*) FROM {TEAM} t WHERE t.collaborative_id = c.collaborative_id AND t.active = 1) "
+        f"FROM {COLLABORATIVE} c ORDER BY c.created_position"
     )
     return [
         CollaborativeListed(id=UUID(i), version=v, title=title, phase=Phase(phase), active_teams=n)
@@ -95,25 +93,12 @@ def collaboratives(tx: Tx) -> list[CollaborativeListed]:
 
 def dashboard(tx: Tx, collaborative_id: UUID) -> DashboardView | None:
     """The dashboard of one collaborative, or None if the read model has no such collaborative."""
-    head = tx.fetchone(
-        f"SELECT title, phase, focus, measures, settings, history FROM {T}collaborative WHERE collaborative_id = ?",
-        (str(collaborative_id),),
-    )
-    if head is None:
+    found = _collaborative(tx, collaborative_id)
+    if found is None:
         return None
-    title, phase, focus, measures, settings, history = head
-    members = _members(tx, collaborative_id)
-    activities = _activities(tx, collaborative_id, members)
-    teams = _teams(tx, collaborative_id, members, activities)
+    head, teams, activities = found
+    title, phase, _, _, settings, history = head
     active = [t for t in teams if t.active]
-    facts = PhaseFacts(
-        **FocusFields.model_validate_json(focus).model_dump(),
-        collaborative_measures=len(orjson.loads(measures)),
-        teams=tuple(_facts(t) for t in active),
-        sessions_held_with_attendance=sum(
-            1 for a in activities if a.kind == "learning_session" and a.attendees
-        ),
-    )
     return DashboardView(
         collaborative_id=collaborative_id,
         title=title,
@@ -121,7 +106,7 @@ def dashboard(tx: Tx, collaborative_id: UUID) -> DashboardView | None:
         phase_history=orjson.loads(history),
         next_phase=next_phase(Phase(phase)),
         unmet_for_next_phase=unmet_criteria(
-            Phase(phase), ExitCriteriaSettings.model_validate_json(settings), facts
+            Phase(phase), ExitCriteriaSettings.model_validate_json(settings), _facts(head, teams, activities)
         ),
         teams_by_setting=_by_setting(teams),
         assessment_completion=sum(t.assessment_score is not None for t in active) / len(active)
@@ -132,9 +117,57 @@ def dashboard(tx: Tx, collaborative_id: UUID) -> DashboardView | None:
     )
 
 
+def phase_facts(tx: Tx, collaborative_id: UUID) -> PhaseFacts | None:
+    """The facts the dashboard judges the exit criteria on, or None for no such collaborative."""
+    found = _collaborative(tx, collaborative_id)
+    return None if found is None else _facts(*found)
+
+
+Head = tuple[Any, ...]  # title, phase, focus, measures, settings, history
+
+
+def _collaborative(
+    tx: Tx, collaborative_id: UUID
+) -> tuple[Head, list[TeamStatus], list[ActivityStatus]] | None:
+    head = tx.fetchone(
+        f"SELECT title, phase, focus, measures, settings, history FROM {COLLABORATIVE} WHERE collaborative_id = ?",
+        (str(collaborative_id),),
+    )
+    if head is None:
+        return None
+    members = _members(tx, collaborative_id)
+    activities = _activities(tx, collaborative_id, members)
+    return head, _teams(tx, collaborative_id, members, activities), activities
+
+
+def _facts(head: Head, teams: list[TeamStatus], activities: list[ActivityStatus]) -> PhaseFacts:
+    """The rows in the shape the criteria take, gathered as the engine's are (`gather_facts`)."""
+    _, _, focus, measures, _, _ = head
+    return gather_facts(
+        CriteriaInput(
+            **FocusFields.model_validate_json(focus).model_dump(),
+            measure_keys=tuple(orjson.loads(measures)),
+            teams=tuple(_team_input(t) for t in teams),
+            activities=tuple(ActivityInput(kind=a.kind, attendees=a.attendees) for a in activities),
+        )
+    )
+
+
+def _team_input(team: TeamStatus) -> TeamInput:
+    return TeamInput(
+        team_id=team.team_id,
+        name=team.name,
+        active=team.active,
+        assessed=team.assessment_score is not None,
+        acted_cycles=team.cycles_by_stage.get("acted", 0),
+        measure_points={m.key: m.points for m in team.measures},
+        shared=team.shared,
+    )
+
+
 def _members(tx: Tx, collaborative_id: UUID) -> dict[str, set[str]]:
     rows = tx.fetchall(
-        f"SELECT m.team_id, m.participant_id FROM {T}member m JOIN {T}team t ON t.team_id = m.team_id "
+        f"SELECT m.team_id, m.participant_id FROM {MEMBER} m JOIN {TEAM} t ON t.team_id = m.team_id "
         "WHERE t.collaborative_id = ? AND t.active = 1",
         (str(collaborative_id),),
     )
@@ -146,7 +179,7 @@ def _members(tx: Tx, collaborative_id: UUID) -> dict[str, set[str]]:
 
 def _activities(tx: Tx, collaborative_id: UUID, members: dict[str, set[str]]) -> list[ActivityStatus]:
     rows = tx.fetchall(
-        f"SELECT activity_id, kind, title, starts_at, team_id FROM {T}activity WHERE collaborative_id = ? "
+        f"SELECT activity_id, kind, title, starts_at, team_id FROM {ACTIVITY} WHERE collaborative_id = ? "
         "ORDER BY starts_at",
         (str(collaborative_id),),
     )
@@ -164,8 +197,8 @@ def _activities(tx: Tx, collaborative_id: UUID, members: dict[str, set[str]]) ->
 
 def _attendance(tx: Tx, collaborative_id: UUID) -> dict[str, set[str]]:
     rows = tx.fetchall(
-        f"SELECT a.activity_id, a.participant_id FROM {T}attendance a "
-        f"JOIN {T}activity v ON v.activity_id = a.activity_id WHERE v.collaborative_id = ?",
+        f"SELECT a.activity_id, a.participant_id FROM {ATTENDANCE} a "
+        f"JOIN {ACTIVITY} v ON v.activity_id = a.activity_id WHERE v.collaborative_id = ?",
         (str(collaborative_id),),
     )
     attended: dict[str, set[str]] = defaultdict(set)
@@ -178,7 +211,7 @@ def _teams(
     tx: Tx, collaborative_id: UUID, members: dict[str, set[str]], activities: list[ActivityStatus]
 ) -> list[TeamStatus]:
     rows = tx.fetchall(
-        f"SELECT team_id, name, care_setting, active, coach_id, assessment_score, shared FROM {T}team "
+        f"SELECT team_id, name, care_setting, active, coach_id, assessment_score, shared FROM {TEAM} "
         "WHERE collaborative_id = ? ORDER BY care_setting, name",
         (str(collaborative_id),),
     )
@@ -202,7 +235,7 @@ def _measures_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, list[MeasureS
     """Every team's measure statuses, as the projection last computed them; one still
     stale (its series changed after the projection last settled) is computed here."""
     rows = tx.fetchall(
-        f"SELECT m.team_id, m.status, m.definition FROM {T}measure m JOIN {T}team t ON t.team_id = m.team_id "
+        f"SELECT m.team_id, m.status, m.definition FROM {MEASURE} m JOIN {TEAM} t ON t.team_id = m.team_id "
         "WHERE t.collaborative_id = ? ORDER BY m.team_id, m.measure_key",
         (str(collaborative_id),),
     )
@@ -218,7 +251,7 @@ def _measures_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, list[MeasureS
 
 def _cycles_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, tuple[dict[str, int], dict[str, int]]]:
     rows = tx.fetchall(
-        f"SELECT c.team_id, c.stage, c.decision FROM {T}cycle c JOIN {T}team t ON t.team_id = c.team_id "
+        f"SELECT c.team_id, c.stage, c.decision FROM {CYCLE} c JOIN {TEAM} t ON t.team_id = c.team_id "
         "WHERE t.collaborative_id = ?",
         (str(collaborative_id),),
     )
@@ -229,46 +262,6 @@ def _cycles_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, tuple[dict[str,
         if decision:
             decisions[team_id][decision] += 1
     return {t: (dict(stages[t]), dict(decisions[t])) for t in stages}
-
-
-def series(tx: Tx, team_id: str, key: str) -> list[tuple[str, float, float | None]]:
-    """A team measure's monthly points, in period order: (period, numerator, denominator)."""
-    rows = tx.fetchall(
-        f"SELECT period, numerator, denominator FROM {T}point WHERE team_id = ? AND measure_key = ? ORDER BY period",
-        (team_id, key),
-    )
-    return [(str(p), float(n), None if d is None else float(d)) for p, n, d in rows]
-
-
-def measure_status(tx: Tx, team_id: str, definition: MeasureDefinition) -> MeasureStatus:
-    """A team measure's latest value and signals, from its series (run by the projection)."""
-    points = series(tx, team_id, definition.key)
-    chart = default_chart(definition.data_type.value)
-    status = MeasureStatus(key=definition.key, name=definition.name, chart=chart, points=len(points),
-                           latest_period=None, latest_value=None, latest_outside_limits=False, runs_signal=False)  # fmt: skip
-    if not points:
-        return status
-    numerators = [n for _, n, _ in points]
-    denominators = [d for _, _, d in points] if chart in ("p", "u") else None
-    result = qic(numerators, denominators, x=[p for p, _, _ in points], chart=chart)
-    last = result.points[-1]
-    return status.model_copy(update={
-        "latest_period": points[-1][0], "latest_value": last.y,
-        "latest_outside_limits": bool(last.sigma_signal), "runs_signal": bool(result.parts[-1].runs_signal),
-    })  # fmt: skip
-
-
-def _facts(team: TeamStatus) -> TeamFacts:
-    without_data = tuple(m.key for m in team.measures if m.points == 0)
-    return TeamFacts(
-        team_id=team.team_id,
-        name=team.name,
-        has_assessment=team.assessment_score is not None,
-        has_completed_pdsa=team.cycles_by_stage.get("acted", 0) > 0,
-        measure_count=len(team.measures),
-        measures_without_data=without_data,
-        has_shared=team.shared,
-    )
 
 
 def _by_setting(teams: list[TeamStatus]) -> dict[str, dict[str, int]]:

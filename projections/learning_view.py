@@ -14,7 +14,17 @@ from pydantic import BaseModel
 from aggregates.values import ResourceKind
 from projections.base import Tx
 from projections.change_ideas import DiagramNode, driver_diagram
-from projections.learning import T
+from projections.learning_tables import (
+    COMMENT,
+    CYCLE,
+    NODE,
+    PROJECT,
+    RESOURCE,
+    RESOURCE_TAG,
+    TEAM,
+    TOOLKIT,
+    TRYING,
+)
 
 
 class StoredFileView(BaseModel):
@@ -45,7 +55,7 @@ def resources(
 ) -> list[ResourceView]:
     """The library, newest first: every word of `q` in its text, and carrying `tag`."""
     sql, params = (
-        f"SELECT {RESOURCE_COLUMNS} FROM {T}resource r WHERE collaborative_id = ?",
+        f"SELECT {RESOURCE_COLUMNS} FROM {RESOURCE} r WHERE collaborative_id = ?",
         [str(collaborative_id)],
     )
     for word in (q or "").casefold().split():
@@ -53,23 +63,21 @@ def resources(
         params.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     if tag and tag.strip():
         sql += (
-            f" AND EXISTS (SELECT 1 FROM {T}resource_tag t WHERE t.resource_id = r.resource_id AND t.tag = ?)"
+            f" AND EXISTS (SELECT 1 FROM {RESOURCE_TAG} t WHERE t.resource_id = r.resource_id AND t.tag = ?)"
         )
         params.append(tag.strip().casefold())
     return [_resource(row) for row in tx.fetchall(sql + " ORDER BY position DESC", params)]
 
 
 def resource(tx: Tx, resource_id: UUID) -> ResourceView | None:
-    row = tx.fetchone(
-        f"SELECT {RESOURCE_COLUMNS} FROM {T}resource WHERE resource_id = ?", (str(resource_id),)
-    )
+    row = tx.fetchone(f"SELECT {RESOURCE_COLUMNS} FROM {RESOURCE} WHERE resource_id = ?", (str(resource_id),))
     return _resource(row) if row else None
 
 
 def library_tags(tx: Tx, collaborative_id: UUID) -> list[tuple[str, int]]:
     """Every tag in the library, with how many resources carry it."""
     rows = tx.fetchall(
-        f"SELECT t.tag, COUNT(*) FROM {T}resource_tag t JOIN {T}resource r ON r.resource_id = t.resource_id "
+        f"SELECT t.tag, COUNT(*) FROM {RESOURCE_TAG} t JOIN {RESOURCE} r ON r.resource_id = t.resource_id "
         "WHERE r.collaborative_id = ? GROUP BY t.tag ORDER BY t.tag",
         (str(collaborative_id),),
     )
@@ -121,7 +129,7 @@ def shared_projects(tx: Tx, collaborative_id: UUID) -> list[SharedProjectView]:
     """Every shared project: its storyboard, change ideas, charts, comments and who is trying it."""
     rows = tx.fetchall(
         f"SELECT p.team_id, t.name, p.title, p.summary, p.storyboard_url, p.measure_keys, p.cycle_ids, p.shared_at, "
-        f"p.position FROM {T}project p JOIN {T}team t ON t.team_id = p.team_id WHERE p.collaborative_id = ? "
+        f"p.position FROM {PROJECT} p JOIN {TEAM} t ON t.team_id = p.team_id WHERE p.collaborative_id = ? "
         "ORDER BY t.name",
         (str(collaborative_id),),
     )
@@ -132,18 +140,18 @@ def _project(tx: Tx, row: tuple[Any, ...]) -> SharedProjectView:
     team_id, name, title, summary, storyboard, keys, cycle_ids, at, position = row
     linked = orjson.loads(cycle_ids)
     ideas = tx.fetchall(
-        f"SELECT c.cycle_id, n.node_id, n.name FROM {T}cycle c JOIN {T}node n ON n.node_id = c.change_idea_id "
+        f"SELECT c.cycle_id, n.node_id, n.name FROM {CYCLE} c JOIN {NODE} n ON n.node_id = c.change_idea_id "
         "WHERE c.team_id = ? ORDER BY c.planned_position",
         (team_id,),
     )
     comments = tx.fetchall(
-        f"SELECT c.team_id, t.name, c.text, c.author_id, c.at, c.position FROM {T}comment c "
-        f"JOIN {T}team t ON t.team_id = c.team_id WHERE c.project_team_id = ? ORDER BY c.position",
+        f"SELECT c.team_id, t.name, c.text, c.author_id, c.at, c.position FROM {COMMENT} c "
+        f"JOIN {TEAM} t ON t.team_id = c.team_id WHERE c.project_team_id = ? ORDER BY c.position",
         (team_id,),
     )
     trying = tx.fetchall(
-        f"SELECT y.team_id, t.name, y.cycle_id, c.title, y.at, y.position FROM {T}trying y "
-        f"JOIN {T}team t ON t.team_id = y.team_id JOIN {T}cycle c ON c.cycle_id = y.cycle_id "
+        f"SELECT y.team_id, t.name, y.cycle_id, c.title, y.at, y.position FROM {TRYING} y "
+        f"JOIN {TEAM} t ON t.team_id = y.team_id JOIN {CYCLE} c ON c.cycle_id = y.cycle_id "
         "WHERE y.project_team_id = ? ORDER BY y.position",
         (team_id,),
     )
@@ -183,7 +191,7 @@ TOOLKIT_COLUMNS = "toolkit_id, collaborative_id, title, introduction, compiled_b
 def toolkit(tx: Tx, toolkit_id: UUID) -> ToolkitView | None:
     """Exactly the selected change ideas (with figures) and resources, in the order selected."""
     row = tx.fetchone(
-        f"SELECT {TOOLKIT_COLUMNS}, change_idea_ids, resource_ids FROM {T}toolkit WHERE toolkit_id = ?",
+        f"SELECT {TOOLKIT_COLUMNS}, change_idea_ids, resource_ids FROM {TOOLKIT} WHERE toolkit_id = ?",
         (str(toolkit_id),),
     )
     if row is None:
@@ -201,7 +209,7 @@ def toolkit(tx: Tx, toolkit_id: UUID) -> ToolkitView | None:
 
 def toolkits(tx: Tx, collaborative_id: UUID) -> list[ToolkitView]:
     rows = tx.fetchall(
-        f"SELECT toolkit_id FROM {T}toolkit WHERE collaborative_id = ? ORDER BY position",
+        f"SELECT toolkit_id FROM {TOOLKIT} WHERE collaborative_id = ? ORDER BY position",
         (str(collaborative_id),),
     )
     return [view for (toolkit_id,) in rows if (view := toolkit(tx, UUID(str(toolkit_id))))]

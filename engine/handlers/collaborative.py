@@ -6,12 +6,12 @@ from uuid import UUID
 
 from aggregates.base import CommandContext, Role
 from aggregates.collaborative import Collaborative
-from aggregates.criteria import TeamFacts
+from aggregates.criteria import ActivityInput, CriteriaInput, TeamFacts, TeamInput, gather_facts
 from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
+from aggregates.pdsa import Stage
 from aggregates.phases import Activity
 from aggregates.team import MemberSpec, Team, TeamProfile
-from aggregates.values import ActivityKind
 from engine.commands.collaborative import (
     AdvancePhase,
     ChangeExitCriteria,
@@ -65,15 +65,39 @@ def advance_phase(uow: UnitOfWork, ctx: CommandContext, cmd: AdvancePhase) -> UU
 
 
 def phase_facts(uow: UnitOfWork, collaborative: Collaborative) -> tuple[tuple[TeamFacts, ...], int]:
-    """The active teams' facts and the count of learning sessions held with attendance."""
-    teams = tuple(uow.team(team_id).facts() for team_id in collaborative.active_team_ids())
-    activities = (uow.activity(a) for a in collaborative.state.activities)
-    sessions = sum(
-        1
-        for a in activities
-        if a.state.details.kind is ActivityKind.LEARNING_SESSION and a.held_with_attendance
+    """The active teams' facts and the count of learning sessions held with attendance,
+    gathered as the dashboard gathers them from its rows (`gather_facts`)."""
+    facts = gather_facts(criteria_input(uow, collaborative))
+    return facts.teams, facts.sessions_held_with_attendance
+
+
+def criteria_input(uow: UnitOfWork, collaborative: Collaborative) -> CriteriaInput:
+    """The collaborative, its active teams and its activities, in the shape the criteria take."""
+    s = collaborative.state
+    teams = (uow.team(team_id) for team_id in collaborative.active_team_ids())
+    activities = (uow.activity(a).state for a in s.activities)
+    return CriteriaInput(
+        focus_area=s.focus_area,
+        aim=s.aim,
+        starts_on=s.starts_on,
+        ends_on=s.ends_on,
+        measure_keys=tuple(s.measures),
+        teams=tuple(_team_input(team) for team in teams),
+        activities=tuple(ActivityInput(kind=a.details.kind, attendees=len(a.attendance)) for a in activities),
     )
-    return teams, sessions
+
+
+def _team_input(team: Team) -> TeamInput:
+    s = team.state
+    return TeamInput(
+        team_id=team.id,
+        name=s.name,
+        active=s.active,
+        assessed=bool(s.assessments),
+        acted_cycles=sum(1 for c in s.cycles.values() if c.stage is Stage.ACTED),
+        measure_points={key: len(series.data) for key, series in s.measures.items()},
+        shared=s.shared is not None,
+    )
 
 
 @handles(RegisterTeam)

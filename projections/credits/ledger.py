@@ -20,9 +20,7 @@ per (participant, team), at the event that completes them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 from uuid import UUID
 
 import orjson
@@ -41,6 +39,7 @@ from aggregates.team import (
 from aggregates.values import CreditType, Discipline, Licence
 from projections.base import Projection, Recorded, Tx
 from projections.credits import rules
+from projections.credits.entries import EntryFor, reverse_live, write_entry
 from projections.credits.memo import BatchMemo
 from projections.credits.queries import credit_rows, transcript
 from projections.credits.tables import (
@@ -49,7 +48,6 @@ from projections.credits.tables import (
     CYCLES,
     DISCIPLINES,
     ENTRIES,
-    ENTRY_COLUMNS,
     INDEXES,
     MEMBERS,
     MONTHS,
@@ -59,32 +57,11 @@ from projections.credits.tables import (
 
 __all__ = ["ENTRIES", "CreditLedger", "credit_rows", "transcript"]
 
-_INSERT_ENTRY = (
-    f"INSERT INTO {ENTRIES} ({', '.join(ENTRY_COLUMNS)}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
-)
-_POSITION, _ORDINAL, _ENTRY_ID, _REVERSES = (
-    ENTRY_COLUMNS.index(c) for c in ("source_position", "ordinal", "entry_id", "reverses")
-)
-
-
-class CreditLedger(Projection):
-    name = "credits"
-    version = 2  # 2: disciplines per collaborative
-    tables = TABLES
-    indexes = INDEXES
-
-    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        memo = BatchMemo(tx, batch)
-        for r in batch:
-            handler = _HANDLERS.get(type(r.event))
-            if handler is not None:
-                handler(memo, r, r.event)
-
-
 # People and activities --------------------------------------------------------
 
 
-def _participant(b: BatchMemo, r: Recorded, e: ParticipantRegistered | ParticipantDetailsUpdated) -> None:
+def _participant(b: BatchMemo, r: Recorded) -> None:
+    e: ParticipantRegistered | ParticipantDetailsUpdated = r.event
     licences = orjson.dumps([_licence(x) for x in e.details.licences]).decode()
     b.tx.execute(
         f"INSERT INTO {PARTICIPANTS} (participant_id, name, licences) VALUES (?, ?, ?) "
@@ -98,7 +75,8 @@ def _licence(licence: Licence) -> str:
     return f"{licence.kind} {licence.number}{issuer}"
 
 
-def _activity(b: BatchMemo, r: Recorded, e: ActivityScheduled) -> None:
+def _activity(b: BatchMemo, r: Recorded) -> None:
+    e: ActivityScheduled = r.event
     ce = e.details.ce
     if ce is None:
         return  # no CE offering: attendance earns no credit
@@ -119,44 +97,22 @@ def _activity(b: BatchMemo, r: Recorded, e: ActivityScheduled) -> None:
 # Live credit --------------------------------------------------------------------
 
 
-def _attendance(b: BatchMemo, r: Recorded, e: AttendanceRecorded) -> None:
+def _attendance(b: BatchMemo, r: Recorded) -> None:
+    e: AttendanceRecorded = r.event
     activity = b.activity(str(r.originator_id))
     if activity is None:
         return
     collaborative_id, activity_date, offered, max_hours, body = activity
     participant = str(e.participant_id)
-    first = _reverse_live(b, r, participant)
+    first = reverse_live(b, r, participant)
     offered_types = [CreditType(t) for t in offered.split(",")]
     discipline = _discipline(b, participant, collaborative_id)
     awards = rules.live_awards(discipline, offered_types, e.minutes, float(max_hours))
-    source = _For(participant, collaborative_id, str(r.originator_id), None, body, activity_date, e.minutes)
-    for ordinal, award in enumerate(awards, start=first):
-        _insert(b, r, ordinal, source, award)
-
-
-def _reverse_live(b: BatchMemo, r: Recorded, participant: str) -> int:
-    """Reverse every live entry of this (participant, activity); the next ordinal."""
-    rows = b.attendance_entries(str(r.originator_id), participant)
-    reversed_ids = {row[_REVERSES] for row in rows if row[_REVERSES] is not None}
-    live = sorted(
-        (row for row in rows if row[_REVERSES] is None and row[_ENTRY_ID] not in reversed_ids),
-        key=lambda row: (row[_POSITION], row[_ORDINAL]),
+    source = EntryFor(
+        participant, collaborative_id, str(r.originator_id), None, body, activity_date, e.minutes
     )
-    for ordinal, row in enumerate(live):
-        old = dict(zip(ENTRY_COLUMNS, row, strict=True))
-        old |= {
-            "entry_id": f"{r.position}:reverses:{old['entry_id']}",
-            "source_position": r.position,
-            "ordinal": ordinal,
-            "amount": -float(old["amount"]),
-            "recorded_at": r.event.timestamp.isoformat(),
-            "basis": f"attendance corrected to {r.event.minutes} minutes",
-            "reverses": old["entry_id"],
-        }
-        row = tuple(old[c] for c in ENTRY_COLUMNS)
-        b.tx.execute(_INSERT_ENTRY, row)
-        b.entry_added(row)
-    return len(live)
+    for ordinal, award in enumerate(awards, start=first):
+        write_entry(b, r, ordinal, source, award)
 
 
 def _discipline(b: BatchMemo, participant: str, collaborative_id: str | None) -> Discipline | None:
@@ -164,40 +120,18 @@ def _discipline(b: BatchMemo, participant: str, collaborative_id: str | None) ->
     return Discipline(discipline) if discipline else None
 
 
-@dataclass(frozen=True)
-class _For:
-    """Whom and what an entry is for, besides the award itself."""
-
-    participant: str
-    collaborative_id: str | None
-    activity_id: str | None
-    team_id: str | None
-    accrediting_body: str
-    credit_date: str
-    minutes: int | None = None
-
-
-def _insert(b: BatchMemo, r: Recorded, ordinal: int, f: _For, award: rules.Award, suffix: str = "") -> None:
-    entry_id = f"{r.position}:{award.credit_type.value}{suffix}"
-    row = (
-        *(entry_id, r.position, ordinal, f.participant, f.collaborative_id, f.activity_id, f.team_id),
-        *(f.accrediting_body, award.credit_type.value, award.unit, award.amount, f.credit_date),
-        *(r.event.timestamp.isoformat(), award.rule_version, f.minutes, award.basis, None),
-    )
-    b.tx.execute(_INSERT_ENTRY, row)
-    b.entry_added(row)
-
-
 # MOC Part 4 ------------------------------------------------------------------------
 
 
-def _team_registered(b: BatchMemo, r: Recorded, e: TeamRegistered) -> None:
+def _team_registered(b: BatchMemo, r: Recorded) -> None:
+    e: TeamRegistered = r.event
     for member in e.members:
         _join(b, r.originator_id, member, e.collaborative_id)
     _check_moc4(b, r, r.originator_id)
 
 
-def _member_added(b: BatchMemo, r: Recorded, e: MemberAdded) -> None:
+def _member_added(b: BatchMemo, r: Recorded) -> None:
+    e: MemberAdded = r.event
     _join(b, r.originator_id, e.member, e.collaborative_id)
     _check_moc4(b, r, r.originator_id, e.member.participant_id)
 
@@ -220,7 +154,8 @@ def _join(b: BatchMemo, team_id: UUID, member: MemberSpec, collaborative_id: UUI
     b.discipline_set(participant, str(collaborative_id), discipline)
 
 
-def _member_removed(b: BatchMemo, r: Recorded, e: MemberRemoved) -> None:
+def _member_removed(b: BatchMemo, r: Recorded) -> None:
+    e: MemberRemoved = r.event
     b.tx.execute(
         f"DELETE FROM {MEMBERS} WHERE team_id = ? AND participant_id = ?",
         (str(r.originator_id), str(e.participant_id)),
@@ -228,19 +163,22 @@ def _member_removed(b: BatchMemo, r: Recorded, e: MemberRemoved) -> None:
     b.member_left(str(r.originator_id), str(e.participant_id))
 
 
-def _planned(b: BatchMemo, r: Recorded, e: PdsaPlanned) -> None:
+def _planned(b: BatchMemo, r: Recorded) -> None:
+    e: PdsaPlanned = r.event
     b.tx.execute(
         f"INSERT INTO {CYCLES} (cycle_id, team_id, parent_id, acted) VALUES (?, ?, ?, 0)",
         (str(e.cycle_id), str(r.originator_id), _str(e.plan.ramp_parent_id)),
     )
 
 
-def _acted(b: BatchMemo, r: Recorded, e: PdsaActed) -> None:
+def _acted(b: BatchMemo, r: Recorded) -> None:
+    e: PdsaActed = r.event
     b.tx.execute(f"UPDATE {CYCLES} SET acted = 1 WHERE cycle_id = ?", (str(e.cycle_id),))
     _check_moc4(b, r, r.originator_id)
 
 
-def _data(b: BatchMemo, r: Recorded, e: DataPointSubmitted) -> None:
+def _data(b: BatchMemo, r: Recorded) -> None:
+    e: DataPointSubmitted = r.event
     b.tx.execute(
         f"INSERT INTO {MONTHS} (team_id, period) VALUES (?, ?) ON CONFLICT (team_id, period) DO NOTHING",
         (str(r.originator_id), e.period),
@@ -248,7 +186,8 @@ def _data(b: BatchMemo, r: Recorded, e: DataPointSubmitted) -> None:
     _check_moc4(b, r, r.originator_id)
 
 
-def _attested(b: BatchMemo, r: Recorded, e: MocPart4Attested) -> None:
+def _attested(b: BatchMemo, r: Recorded) -> None:
+    e: MocPart4Attested = r.event
     b.tx.execute(
         f"INSERT INTO {ATTESTATIONS} (team_id, participant_id) VALUES (?, ?) "
         "ON CONFLICT (team_id, participant_id) DO NOTHING",
@@ -271,8 +210,8 @@ def _check_moc4(b: BatchMemo, r: Recorded, team_id: UUID, only: UUID | None = No
         award = rules.moc_part4_award(facts)
         if award is None or _has_moc4(b.tx, team, participant):
             continue
-        source = _For(participant, collaborative_id, None, team, rules.MOC_PART4_BODY, credit_date)
-        _insert(b, r, ordinal, source, award, suffix=f":{participant}")
+        source = EntryFor(participant, collaborative_id, None, team, rules.MOC_PART4_BODY, credit_date)
+        write_entry(b, r, ordinal, source, award, suffix=f":{participant}")
 
 
 def _team_facts(tx: Tx, team: str) -> tuple[int, int, set[str]]:
@@ -299,16 +238,25 @@ def _str(value: UUID | None) -> str | None:
     return str(value) if value is not None else None
 
 
-_HANDLERS: dict[type[Any], Callable[[BatchMemo, Recorded, Any], None]] = {
-    ParticipantRegistered: _participant,
-    ParticipantDetailsUpdated: _participant,
-    ActivityScheduled: _activity,
-    AttendanceRecorded: _attendance,
-    TeamRegistered: _team_registered,
-    MemberAdded: _member_added,
-    MemberRemoved: _member_removed,
-    PdsaPlanned: _planned,
-    PdsaActed: _acted,
-    DataPointSubmitted: _data,
-    MocPart4Attested: _attested,
-}
+class CreditLedger(Projection):
+    name = "credits"
+    version = 2  # 2: disciplines per collaborative
+    tables = TABLES
+    indexes = INDEXES
+    handlers = {
+        ParticipantRegistered: _participant,
+        ParticipantDetailsUpdated: _participant,
+        ActivityScheduled: _activity,
+        AttendanceRecorded: _attendance,
+        TeamRegistered: _team_registered,
+        MemberAdded: _member_added,
+        MemberRemoved: _member_removed,
+        PdsaPlanned: _planned,
+        PdsaActed: _acted,
+        DataPointSubmitted: _data,
+        MocPart4Attested: _attested,
+    }
+
+    def open_batch(self, tx: Tx, batch: Sequence[Recorded]) -> BatchMemo:
+        """The handlers look up through a memo of the batch's facts, fetched in bulk."""
+        return BatchMemo(tx, batch)
