@@ -21,7 +21,9 @@ from adapters.cli.common import _engine, _fail_config, console
 
 def demo() -> None:
     """Seed the demo collaborative (once) through the engine's commands and summarise it."""
-    from scripts.demo.seed import render_summary, seed_demo, summarize
+    from scripts.demo.render import render_summary
+    from scripts.demo.seed import seed_demo
+    from scripts.demo.summary import summarize
 
     engine = _engine()
     with console.status("seeding the demo collaborative…"):
