@@ -16,12 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
 
+from adapters.http.app import create_app
+from aggregates.base import Role
 from engine.application import QIEngine
 from engine.web_sessions import sign_in
 from scripts.drills.report import DrillReport
 from scripts.drills.routes import ROUTES, Route
-from scripts.drills.world import World, build_world
+from scripts.drills.world import World, build_world, issue
 
 PROVES = (
     "no request, however malformed, oversized, out of range or malicious, gets a 5xx; every refusal "
@@ -85,10 +89,6 @@ class Stored:
 def run_hostile_input(engine: QIEngine, examples: int = 25, store: str = "sqlite") -> DrillReport:
     """Run the drill in process against `create_app(engine)`: Schemathesis with `examples` per
     route, then the hand-made hostile inputs; see PROVES for what it shows."""
-    from fastapi.testclient import TestClient
-
-    from adapters.http.app import create_app
-
     app = create_app(engine)
     report = DrillReport("hostile input", PROVES, store)
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -321,10 +321,6 @@ def _check_pages(report: DrillReport, client: httpx.Client, stored: Stored, engi
 def fuzz(report: DrillReport, app: Any, engine: QIEngine, examples: int) -> None:
     """Schemathesis cases for every operation of the schema, as staff: no 5xx, no write refused."""
     import schemathesis
-    from hypothesis import HealthCheck, given, settings
-
-    from aggregates.base import Role
-    from scripts.drills.world import issue
 
     headers = {"Authorization": f"Bearer {issue(engine, Role.STAFF, 'drill-fuzz')}"}
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -18,6 +18,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from fastapi.testclient import TestClient
+
+from adapters.http.app import create_app
 from engine.application import QIEngine
 from engine.read_models import ReadModels
 from engine.settings import Settings
@@ -138,9 +141,6 @@ def stored_records(engine: QIEngine) -> list[Record]:
 
 
 def _routes_cannot_alter_history(report: DrillReport, store: str, target: Target) -> None:
-    from fastapi.testclient import TestClient
-
-    from adapters.http.app import create_app
 
     engine = QIEngine(Settings(store=store))
     headers = {"Authorization": f"Bearer {target.token}"}
