@@ -22,7 +22,8 @@ from engine.application import QIEngine
 from scripts.drills.reads import drill_reads
 from scripts.drills.refusals import markers
 from scripts.drills.report import DrillReport
-from scripts.drills.routes import ROUTES, WRITE_METHODS, Route, operations, template_of
+from scripts.drills.route import WRITE_METHODS, Route, operations, template_of
+from scripts.drills.routes import ROUTES
 from scripts.drills.world import SETUP, Caller, World, build_world, issue
 
 PROVES = (

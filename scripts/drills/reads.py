@@ -12,7 +12,7 @@ import httpx
 from engine.application import QIEngine
 from scripts.drills.refusals import INTRUDERS, markers, refused
 from scripts.drills.report import DrillReport
-from scripts.drills.routes import operations
+from scripts.drills.route import operations
 from scripts.drills.world import ROLES, Caller, World, build_world
 
 READERS = frozenset({"staff", "auditor", "coach_of_a", "coach_of_none", "team_a", "team_b"})

@@ -1,4 +1,5 @@
-"""A collaborative run over HTTP, phase by phase, meeting every exit criterion."""
+"""A collaborative run over HTTP, phase by phase, meeting every exit criterion, and the
+request bodies (focus, measure, PDSA plan) the API tests build with."""
 
 from __future__ import annotations
 
@@ -6,9 +7,32 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from scripts.drills.world import FOCUS, PLAN, WEIGHT
 from tests.api.conftest import Api
 from tests.conftest import Clock
+
+# The bodies every flow creates with: the tests' own, so they never lean on the drills'.
+WEIGHT = {
+    "key": "weight-kg",
+    "name": "Weight in kilograms",
+    "kind": "process",
+    "numerator": "children weighed in kg only",
+    "denominator": "children seen",
+    "direction": "increase",
+    "target": 0.9,
+}
+FOCUS = {
+    "focus_area": "Pediatric readiness",
+    "aim": "Weigh 90% of children in kg",
+    "starts_on": "2025-01-01",
+    "ends_on": "2025-12-31",
+}
+PLAN = {
+    "title": "Kg-only scale",
+    "change_idea": "Lock scales to kg",
+    "objective": "Fewer lb entries",
+    "prediction": "90% in kg",
+    "plan": "Day shift, one week",
+}
 
 
 @dataclass
