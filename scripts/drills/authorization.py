@@ -20,7 +20,7 @@ from aggregates.base import Role
 from aggregates.tokens import Grant, token_id
 from engine.application import QIEngine
 from scripts.drills.reads import drill_reads
-from scripts.drills.refusals import markers
+from scripts.drills.refusals import judge_refusal, private_markers
 from scripts.drills.report import DrillReport
 from scripts.drills.route import WRITE_METHODS, Route, operations, template_of
 from scripts.drills.routes import ROUTES
@@ -110,7 +110,7 @@ def _drill_write(
                 response.is_success, f"{label}: allowed, but {response.status_code} {response.text[:200]}"
             )
         else:
-            refused(report, response, name, label, markers(world))
+            judge_refusal(report, response, name, label, private_markers(world))
             report.check(
                 engine.recorder.max_notification_id() == before, f"{label}: refused, yet events were written"
             )

@@ -10,7 +10,7 @@ from uuid import uuid4
 import httpx
 
 from engine.application import QIEngine
-from scripts.drills.refusals import INTRUDERS, markers, refused
+from scripts.drills.refusals import INTRUDERS, judge_refusal, private_markers
 from scripts.drills.report import DrillReport
 from scripts.drills.route import operations
 from scripts.drills.world import ROLES, Caller, World, build_world
@@ -116,11 +116,11 @@ def drill_reads(
         allowed = READS.get(template)
         if allowed is None:
             continue
-        shown = [*markers(reads.world), reads.world.flow.collaborative]
+        shown = [*private_markers(reads.world), reads.world.flow.collaborative]
         _read_route(report, callers, _fill(template, reads.params), allowed, shown)
     for template, allowed in HIDDEN_READS.items():
         refused = {n: c for n, c in callers.items() if n not in allowed}
-        _read_route(report, refused, template, allowed, markers(reads.world))
+        _read_route(report, refused, template, allowed, private_markers(reads.world))
     report.check(engine.recorder.max_notification_id() == before, "reads wrote events")
     _drill_people(report, engine, reads.world, elsewhere)
 
@@ -143,7 +143,7 @@ def _read_route(
                 f"{label}: allowed, but {response.status_code} {response.text[:200]}",
             )
         else:
-            refused(report, response, name, label, markers)
+            judge_refusal(report, response, name, label, markers)
 
 
 def _drill_people(report: DrillReport, engine: QIEngine, world: World, elsewhere: World) -> None:
@@ -161,7 +161,7 @@ def _drill_people(report: DrillReport, engine: QIEngine, world: World, elsewhere
         "cross-collaborative enlistments refused" if response.status_code == 403 else "enlistments let in"
     )
     # The refusal may repeat the id the caller sent, never more of the person.
-    refused(report, response, "team_other", label, [m for m in markers(world) if m != nurse])
+    judge_refusal(report, response, "team_other", label, [m for m in private_markers(world) if m != nurse])
     report.check(
         engine.recorder.max_notification_id() == before, f"{label}: refused, yet events were written"
     )

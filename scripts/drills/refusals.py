@@ -13,7 +13,7 @@ from scripts.drills.world import World
 INTRUDERS = ("anonymous", "malformed", "revoked", "expired")
 
 
-def refused(
+def judge_refusal(
     report: DrillReport, response: httpx.Response, name: str, label: str, markers: Iterable[str]
 ) -> None:
     expected = 401 if name in INTRUDERS else 403
@@ -31,7 +31,7 @@ def refused(
     report.check(not leaked, f"{label}: the refusal names {leaked}")
 
 
-def markers(world: World) -> list[str]:
+def private_markers(world: World) -> list[str]:
     """Strings that only someone allowed to read the world's teams may see."""
     flow = world.flow
     return [

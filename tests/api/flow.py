@@ -1,5 +1,4 @@
-"""A collaborative run over HTTP, phase by phase, meeting every exit criterion, and the
-request bodies (focus, measure, PDSA plan) the API tests build with."""
+"""A collaborative run over HTTP, phase by phase, meeting every exit criterion."""
 
 from __future__ import annotations
 
@@ -9,30 +8,7 @@ from typing import Any
 
 from tests.api.conftest import Api
 from tests.conftest import Clock
-
-# The bodies every flow creates with: the tests' own, so they never lean on the drills'.
-WEIGHT = {
-    "key": "weight-kg",
-    "name": "Weight in kilograms",
-    "kind": "process",
-    "numerator": "children weighed in kg only",
-    "denominator": "children seen",
-    "direction": "increase",
-    "target": 0.9,
-}
-FOCUS = {
-    "focus_area": "Pediatric readiness",
-    "aim": "Weigh 90% of children in kg",
-    "starts_on": "2025-01-01",
-    "ends_on": "2025-12-31",
-}
-PLAN = {
-    "title": "Kg-only scale",
-    "change_idea": "Lock scales to kg",
-    "objective": "Fewer lb entries",
-    "prediction": "90% in kg",
-    "plan": "Day shift, one week",
-}
+from tests.fixtures import FOCUS, PLAN, WEIGHT
 
 
 @dataclass

@@ -18,8 +18,9 @@ from aggregates.change_package import change_package_id
 from aggregates.ids import IdClaimed
 from engine.application import QIEngine
 from tests.api.conftest import Api, issue
-from tests.api.flow import PLAN, HttpFlow
+from tests.api.flow import HttpFlow
 from tests.conftest import Clock
+from tests.fixtures import PLAN
 
 LINK = {"details": {"kind": "article", "title": "Weigh in kg"}, "url": "https://example.org/kg"}
 

@@ -12,23 +12,13 @@ from engine.read_models import ReadModels
 from projections.dashboard import Dashboard
 from tests.conftest import Clock
 from tests.store.backends import OnPostgreSQL, OnSQLite, rows
-from tests.store.lifecycle import Lifecycle
+from tests.store.lifecycle import Lifecycle, world_in_projects
 
 
 class DashboardContract:
     @pytest.fixture
     def life(self, engine: QIEngine, clock: Clock) -> Lifecycle:
-        life = Lifecycle(engine, clock)
-        life.create()
-        life.advance(Phase.REGISTRATION)
-        life.register_teams()
-        life.advance(Phase.ORIENTATION)
-        life.orient()
-        life.advance(Phase.SESSIONS)
-        life.hold_session()
-        life.advance(Phase.PROJECTS)
-        life.work_projects()
-        return life
+        return world_in_projects(engine, clock)
 
     def test_the_dashboard_shows_phase_teams_attendance_cycles_and_measures(
         self, life: Lifecycle, models: ReadModels
