@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    pass
 
 from adapters.cli.common import _engine, _fail_config, console
 
@@ -38,7 +35,7 @@ def demo() -> None:
     engine.close()
 
 
-# What `qi bench` and `qi drill` drive the engine with: installed by the [test] extra only.
+# What `python -m scripts bench` and `... drill` drive the engine with: installed by the [test] extra only.
 TEST_EXTRA = {"bench": ("httpx",), "drill": ("httpx", "schemathesis")}
 
 
