@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    pass
 
 from adapters.cli.common import _engine, _fail_config, console
 
 
 def demo() -> None:
     """Seed the demo collaborative (once) through the engine's commands and summarise it."""
-    from scripts.demo.seed import render_summary, seed_demo, summarize
+    from scripts.demo.render import render_summary
+    from scripts.demo.seed import seed_demo
+    from scripts.demo.summary import summarize
 
     engine = _engine()
     with console.status("seeding the demo collaborative…"):
@@ -36,7 +35,7 @@ def demo() -> None:
     engine.close()
 
 
-# What `qi bench` and `qi drill` drive the engine with: installed by the [test] extra only.
+# What `python -m scripts bench` and `... drill` drive the engine with: installed by the [test] extra only.
 TEST_EXTRA = {"bench": ("httpx",), "drill": ("httpx", "schemathesis")}
 
 

@@ -32,9 +32,12 @@ from aggregates.values import ActivityKind, CareSetting, CreditType, OutputKind
 from engine.application import QIEngine
 from engine.settings import Settings
 from engine.web_sessions import sign_in
-from scripts.demo import learning
+from scripts.demo import learning, library
 from scripts.demo.data import AIM
-from scripts.demo.seed import DEMO_COLLABORATIVE_ID, demo_id, render_summary, seed_demo, summarize
+from scripts.demo.render import render_summary
+from scripts.demo.seed import seed_demo
+from scripts.demo.steps import DEMO_COLLABORATIVE_ID, demo_id
+from scripts.demo.summary import summarize
 
 WEIGHT = "weight-kg"
 SETUP = Actor(id="demo-tests", role=Role.SYSTEM)
@@ -303,7 +306,7 @@ def test_every_pdsa_cycle_tests_a_change_idea_and_adopted_ideas_show_medians_bef
 
 def test_the_library_holds_links_and_pdf_documents_that_download_byte_for_byte(api: TestClient) -> None:
     resources = api.get(f"/collaboratives/{DEMO_COLLABORATIVE_ID}/resources").json()
-    assert {r["title"] for r in resources} == {spec.title for spec in learning.RESOURCES}
+    assert {r["title"] for r in resources} == {spec.title for spec in library.RESOURCES}
     files = [r for r in resources if r["file"]]
     assert len(files) == 3 and all(r["file"]["media_type"] == "application/pdf" for r in files)
     for resource in files:
@@ -311,7 +314,7 @@ def test_the_library_holds_links_and_pdf_documents_that_download_byte_for_byte(a
         assert response.status_code == 200
         assert hashlib.sha256(response.content).hexdigest() == resource["file"]["sha256"]
         [page] = PdfReader(io.BytesIO(response.content), strict=True).pages
-        spec = next(s for s in learning.RESOURCES if s.title == resource["title"])
+        spec = next(s for s in library.RESOURCES if s.title == resource["title"])
         assert spec.document is not None and page.extract_text().startswith(spec.document.heading)
     checklist = api.get(f"/collaboratives/{DEMO_COLLABORATIVE_ID}/resources", params={"tag": "checklist"})
     assert [r["title"] for r in checklist.json()] == ["Pediatric emergency equipment and supplies checklist"]

@@ -9,6 +9,7 @@ import tempfile
 
 import httpx
 
+from adapters.http.app import create_app
 from engine.application import QIEngine
 from engine.settings import Settings
 from scripts.benchmarks.harness import Results, fresh_store
@@ -21,8 +22,6 @@ NAME = "peak memory above idle during a hostile upload"
 
 def run_uploads(results: Results, kind: str, megabytes: int, repeats: int) -> None:
     """Post the bomb (`megabytes` MB inflated) `repeats` times; the median peak in MB."""
-    from adapters.http.app import create_app
-
     bomb = bombs.lying_bomb(megabytes)
     settings = Settings(store=fresh_store(kind, "uploads"), files=tempfile.mkdtemp(prefix="qi-bench-files-"))
     engine = QIEngine(settings)

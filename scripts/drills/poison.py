@@ -18,7 +18,9 @@ from uuid import UUID, uuid4
 import httpx
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
+from fastapi.testclient import TestClient
 
+from adapters.http.app import create_app
 from aggregates.base import Actor, Role
 from aggregates.pdsa import PdsaPlan
 from aggregates.phases import Phase
@@ -60,10 +62,6 @@ def _stolen(recorded: Recorded) -> bool:
 
 def run_poison(engine: QIEngine, store: str = "sqlite") -> DrillReport:
     """Run the drill in process against `create_app(engine)`."""
-    from fastapi.testclient import TestClient
-
-    from adapters.http.app import create_app
-
     app = create_app(engine)
     with TestClient(app, raise_server_exceptions=False) as client:
         return drill_poison(client, engine, app.state.read_models, store)

@@ -1,4 +1,4 @@
-"""Every write route the API offers, with a body that succeeds at the phase named and
+"""Every write route the API offers (the shared-learning ones in learning_routes.py), with a body that succeeds at the phase named and
 the callers (see scripts.drills.world.ROLES) allowed to send it. The authorisation drill
 checks that only those succeed; the hostile-input drill bends each body out of shape.
 
@@ -8,32 +8,13 @@ missing here fails it until it is listed.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
-from aggregates.ids import named_id
+from scripts.drills.learning_routes import LEARNING_ROUTES
+from scripts.drills.route import TEAM_A, Route
 from scripts.drills.world import FOCUS, PLAN, WEIGHT, Flow
-
-STAFF_ONLY = frozenset({"staff"})
-TEAM_A = frozenset({"staff", "team_a"})
-WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
-
-
-@dataclass
-class Route:
-    name: str
-    phase: str
-    method: str
-    path: Callable[[Flow], str]
-    body: Callable[[Flow], Any] = lambda f: {}
-    allowed: frozenset[str] = STAFF_ONLY
-    prepare: Callable[[Flow], Any] = lambda f: None
-    # A multipart upload: the body is its form fields, and these its files.
-    files: Callable[[Flow], Any] | None = None
 
 
 def _team(f: Flow) -> str:
@@ -58,6 +39,12 @@ def _cycle(stages: tuple[str, ...]) -> Callable[[Flow], Any]:
 def _second_member(f: Flow) -> None:
     added = f.ok(f"/teams/{_team(f)}/members", {"member": {"person": {"name": "Kim"}, "discipline": "emt"}})
     f.members["extra"] = added["created"]["Participant"][0]
+
+
+def _held_times(f: Flow) -> dict[str, str]:
+    """The drill's session was scheduled two hours before the world was built (Flow.hold_session)."""
+    started = f.engine.clock() - timedelta(hours=2)
+    return {"started_at": started.isoformat(), "ended_at": (started + timedelta(minutes=100)).isoformat()}
 
 
 ROUTES = [
@@ -272,139 +259,4 @@ ROUTES = [
         lambda f: {"details": {"name": "Coach Cal", "credentials": "RN, CPHQ"}},
     ),
 ]
-
-
-# Shared learning: staff, coaches and teams add to the library; staff alone keep the
-# change package and compile toolkits; a team comments and tries for itself.
-# A coach adds only where they coach a team: coach_of_none coaches none here.
-LIBRARY = frozenset({"staff", "coach_of_a", "team_a", "team_b"})
-TEAM_B = frozenset({"staff", "team_b"})
-
-
-def _held_times(f: Flow) -> dict[str, str]:
-    """The drill's session was scheduled two hours before the world was built (Flow.hold_session)."""
-    started = f.engine.clock() - timedelta(hours=2)
-    return {"started_at": started.isoformat(), "ended_at": (started + timedelta(minutes=100)).isoformat()}
-
-
-def _node(f: Flow, name: str) -> str:
-    """A change-package node id chosen by the client, fixed per collaborative (ids are unique
-    across the engine, and every route's world has a collaborative of its own)."""
-    return str(named_id(UUID(f.collaborative), name))
-
-
-def _diagram(f: Flow) -> str:
-    return f"/collaboratives/{f.collaborative}/driver-diagram"
-
-
-def _package(f: Flow) -> None:
-    primary = _node(f, "primary")
-    f.ok(f"{_diagram(f)}/drivers", {"driver_id": primary, "level": "primary", "name": "Reliable weights"})
-    for key, name in (("secondary", "Scales"), ("other", "Records")):
-        body = {"driver_id": _node(f, key), "level": "secondary", "name": name, "primary_driver_id": primary}
-        f.ok(f"{_diagram(f)}/drivers", body)
-    f.ok(
-        f"{_diagram(f)}/change-ideas",
-        {
-            "change_idea_id": _node(f, "idea"),
-            "name": "Lock scales",
-            "secondary_driver_id": _node(f, "secondary"),
-        },
-    )
-
-
-LEARNING_ROUTES = [
-    Route(
-        "share link",
-        "orientation",
-        "POST",
-        lambda f: f"/collaboratives/{f.collaborative}/resources",
-        lambda f: {"details": {"kind": "article", "title": "Kg"}, "url": "https://example.org/kg"},
-        LIBRARY,
-    ),
-    Route(
-        "upload file",
-        "orientation",
-        "POST",
-        lambda f: f"/collaboratives/{f.collaborative}/resources/files",
-        lambda f: {"kind": "tool_or_template", "title": "Policy"},
-        LIBRARY,
-        files=lambda f: {"file": ("policy.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
-    ),
-    Route("revise aim", "focus", "POST", _diagram, lambda f: {"aim": "Weigh every child in kg"}),
-    Route(
-        "add driver",
-        "focus",
-        "POST",
-        lambda f: f"{_diagram(f)}/drivers",
-        lambda f: {"level": "primary", "name": "Reliable weights"},
-    ),
-    Route(
-        "add change idea",
-        "focus",
-        "POST",
-        lambda f: f"{_diagram(f)}/change-ideas",
-        lambda f: {"name": "Kg box on triage card", "secondary_driver_id": _node(f, "secondary")},
-        prepare=_package,
-    ),
-    Route(
-        "rename node",
-        "focus",
-        "POST",
-        lambda f: f"{_diagram(f)}/nodes/{_node(f, 'idea')}/rename",
-        lambda f: {"name": "Kg-only scales"},
-        prepare=_package,
-    ),
-    Route(
-        "retire node",
-        "focus",
-        "POST",
-        lambda f: f"{_diagram(f)}/nodes/{_node(f, 'idea')}/retire",
-        lambda f: {"reason": "Abandoned"},
-        prepare=_package,
-    ),
-    Route(
-        "move change idea",
-        "focus",
-        "POST",
-        lambda f: f"{_diagram(f)}/change-ideas/{_node(f, 'idea')}/move",
-        lambda f: {"secondary_driver_id": _node(f, "other")},
-        prepare=_package,
-    ),
-    Route(
-        "compile toolkit",
-        "sharing",
-        "POST",
-        lambda f: f"/collaboratives/{f.collaborative}/toolkits",
-        lambda f: {"title": "Kg toolkit", "change_idea_ids": [_node(f, "idea")]},
-        prepare=_package,
-    ),
-    Route(
-        "comment on project",
-        "sharing",
-        "POST",
-        lambda f: f"/teams/{f.teams[0]}/share/comments",
-        lambda f: {"team_id": f.teams[1], "text": "Which scales did you lock?"},
-        TEAM_B,
-    ),
-    Route(
-        "try shared change",
-        "sharing",
-        "POST",
-        lambda f: f"/teams/{f.teams[1]}/trying",
-        lambda f: {"project_team_id": f.teams[0], "cycle_id": f.cycles[f.teams[1]]},
-        TEAM_B,
-    ),
-]
 ROUTES += LEARNING_ROUTES
-
-
-def operations(openapi: dict[str, Any], methods: frozenset[str]) -> set[tuple[str, str]]:
-    """(METHOD, path template) of each operation in an OpenAPI document with one of `methods`."""
-    return {(m.upper(), p) for p, ops in openapi["paths"].items() for m in ops if m in methods}
-
-
-def template_of(path: str, templates: Iterable[str]) -> str | None:
-    """The path template a concrete path fills; the most literal one where several fit."""
-    fits = [t for t in templates if re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(t)), path)]
-    return max(fits, key=lambda t: len(re.sub(r"\{[^}]+\}", "", t)), default=None)

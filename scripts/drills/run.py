@@ -1,6 +1,6 @@
 """Runs chosen drills on chosen stores and renders their reports as one table.
 
-`qi drill` (and `scripts/drill`, which starts PostgreSQL and a broker first) is
+`python -m scripts drill` (and `scripts/drill`, which starts PostgreSQL and a broker first) is
 the long form of `tests/reliability/`: the same drills, more clients, longer, more
 kills.
 """

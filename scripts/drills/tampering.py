@@ -18,13 +18,15 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from fastapi.testclient import TestClient
+
+from adapters.http.app import create_app
 from engine.application import QIEngine
-from engine.read_models import ReadModels
 from engine.settings import Settings
 from scripts.drills.load import Target, set_up
 from scripts.drills.processes import SHARED_POSTGRES, fresh_store, workspace
 from scripts.drills.report import DrillReport
-from scripts.drills.tampering_digest import digest_cases
+from scripts.drills.tampering_digest import audited_head, digest_cases
 
 PROVES = (
     "an altered, deleted or reordered stored event: qi audit verify names the first bad position "
@@ -52,12 +54,7 @@ def tampering(store_kind: str, postgres: str = SHARED_POSTGRES) -> DrillReport:
 
 def _tamper_and_verify(report: DrillReport, store: str, kind: str) -> None:
     set_up(store)
-    engine = QIEngine(Settings(store=store))
-    models = ReadModels(engine)
-    models.fresh()  # the audit trail has seen every event, as it has in production
-    head = engine.recorder.max_notification_id() or 0
-    models.close()
-    engine.close()
+    head = audited_head(store)
     intact = _verify(store)
     report.check(intact.returncode == 0, f"qi audit verify failed on untouched history: {intact.stdout}")
     position = head // 2
@@ -138,9 +135,6 @@ def stored_records(engine: QIEngine) -> list[Record]:
 
 
 def _routes_cannot_alter_history(report: DrillReport, store: str, target: Target) -> None:
-    from fastapi.testclient import TestClient
-
-    from adapters.http.app import create_app
 
     engine = QIEngine(Settings(store=store))
     headers = {"Authorization": f"Bearer {target.token}"}

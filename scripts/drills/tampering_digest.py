@@ -41,7 +41,7 @@ def digest_cases(
         with fresh(folder / case.__name__.strip("_")) as store:
             set_up(store)
             env = os.environ | {"QI_STORE": store, "QI_AUDIT_KEY": str(key), "COLUMNS": "200"}
-            head = _audited_head(store)
+            head = audited_head(store)
             digest = folder / f"{case.__name__.strip('_')}.digest.json"
             taken = qi(env, "audit", "digest", "--out", str(digest))
             report.check(
@@ -51,7 +51,8 @@ def digest_cases(
             case(report, env, head, digest, sql, alter)
 
 
-def _audited_head(store: str) -> int:
+def audited_head(store: str) -> int:
+    """The log's head once every read model has caught up (the audit trail has seen it all)."""
     engine = QIEngine(Settings(store=store))
     models = ReadModels(engine)
     models.fresh()  # the audit trail has seen every event, as it has in production

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from adapters.http.app import create_app
 from engine.application import QIEngine
 from scripts.drills import bombs
 from scripts.drills.memory import MB, PeakMemory
@@ -114,8 +115,6 @@ def prepare(client: httpx.Client, engine: QIEngine) -> Target:
 
 def hostile_uploads(engine: QIEngine, store: str = "sqlite", megabytes: int = 1500) -> DrillReport:
     """Post every hostile file to the app over `engine` (bombs of `megabytes` MB); see PROVES."""
-    from adapters.http.app import create_app
-
     report = DrillReport("hostile uploads", PROVES, store, counts={"inputs tried": 0, "5xx seen": 0})
     with serving(create_app(engine)) as base, httpx.Client(base_url=base, timeout=300) as client:
         target = prepare(client, engine)

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from scripts.drills.world import FOCUS, PLAN, WEIGHT
 from tests.api.conftest import Api
 from tests.conftest import Clock
+from tests.fixtures import FOCUS, PLAN, WEIGHT
 
 
 @dataclass

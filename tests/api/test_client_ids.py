@@ -17,10 +17,10 @@ from aggregates.base import Role
 from aggregates.change_package import change_package_id
 from aggregates.ids import IdClaimed
 from engine.application import QIEngine
-from scripts.drills.world import PLAN
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
+from tests.fixtures import PLAN
 
 LINK = {"details": {"kind": "article", "title": "Weigh in kg"}, "url": "https://example.org/kg"}
 

@@ -18,10 +18,10 @@ from pypdf import PdfReader
 from aggregates.base import Role
 from aggregates.tokens import token_id
 from engine.application import QIEngine
-from scripts.drills.world import WEIGHT
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
+from tests.fixtures import WEIGHT
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)

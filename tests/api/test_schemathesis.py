@@ -27,7 +27,7 @@ from adapters.http.app import create_app
 from aggregates.base import Role
 from engine.application import QIEngine
 from engine.settings import Settings
-from scripts.drills.routes import _node, _package
+from scripts.drills.learning_routes import draw_package, node
 from scripts.drills.world import Flow, build_world
 from tests.api.conftest import issue
 
@@ -74,7 +74,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
 
 def real_ids(flow: Flow) -> dict[str, str]:
     """One existing thing for every path parameter of the schema, made through the API."""
-    _package(flow)
+    draw_package(flow)
     collaborative = f"/collaboratives/{flow.collaborative}"
     upload = flow.staff.request(
         "POST", f"{collaborative}/resources/files", data={"kind": "tool_or_template", "title": "Policy"},
@@ -82,7 +82,7 @@ def real_ids(flow: Flow) -> dict[str, str]:
     )  # fmt: skip
     assert upload.status_code == 201, upload.text
     resource = upload.json()["id"]  # a file, so that GET /resources/{id}/file has one to serve
-    kit = {"title": "Kg toolkit", "change_idea_ids": [_node(flow, "idea")]}
+    kit = {"title": "Kg toolkit", "change_idea_ids": [node(flow, "idea")]}
     toolkit = flow.ok(f"{collaborative}/toolkits", kit)["id"]
     team = flow.teams[0]
     return {
@@ -93,8 +93,8 @@ def real_ids(flow: Flow) -> dict[str, str]:
         "activity_id": flow.session,
         "cycle_id": flow.cycles[team],
         "measure_key": "weight-kg",
-        "node_id": _node(flow, "secondary"),
-        "change_idea_id": _node(flow, "idea"),
+        "node_id": node(flow, "secondary"),
+        "change_idea_id": node(flow, "idea"),
         "resource_id": resource,
         "toolkit_id": toolkit,
     }

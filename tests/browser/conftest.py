@@ -20,7 +20,8 @@ from aggregates.base import Actor, Role
 from aggregates.tokens import Grant
 from engine.application import QIEngine
 from engine.settings import Settings
-from scripts.demo.seed import DEMO_COLLABORATIVE_ID, seed_demo
+from scripts.demo.seed import seed_demo
+from scripts.demo.steps import DEMO_COLLABORATIVE_ID
 from tests.conftest import IN_CI
 
 CHROMIUM = os.environ.get("QI_CHROMIUM", "/usr/bin/chromium")

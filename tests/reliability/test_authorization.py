@@ -13,7 +13,8 @@ from aggregates.base import Role
 from aggregates.errors import RuleViolation
 from engine.application import QIEngine
 from engine.web_sessions import sign_in
-from scripts.drills.authorization import READS, run_authorization, undeclared_reads
+from scripts.drills.authorization import run_authorization
+from scripts.drills.reads import READS, undeclared_reads
 from scripts.drills.world import build_world, issue
 from tests.conftest import Clock
 from tests.store.backends import OnPostgreSQL, OnSQLite

@@ -36,19 +36,10 @@ from engine.commands.team import (
     SubmitAssessment,
     SubmitData,
 )
+from tests import fixtures
 
 STAFF = Actor(id="staff-ann", role=Role.STAFF)
-WEIGHT = MeasureDefinition.model_validate(
-    {
-        "key": "weight-kg",
-        "name": "Weight in kilograms",
-        "kind": "process",
-        "numerator": "children weighed in kg only",
-        "denominator": "children seen",
-        "direction": "increase",
-        "target": 0.9,
-    }
-)
+WEIGHT = MeasureDefinition.model_validate(fixtures.WEIGHT)
 
 
 @dataclass
@@ -202,3 +193,18 @@ class Lifecycle:
         self.advance(Phase.SHARING)
         self.share()
         self.finish()
+
+
+def world_in_projects(engine: QIEngine, clock: object) -> Lifecycle:
+    """A collaborative walked to its projects phase, every exit criterion met on the way."""
+    lc = Lifecycle(engine, clock)
+    lc.create()
+    lc.advance(Phase.REGISTRATION)
+    lc.register_teams()
+    lc.advance(Phase.ORIENTATION)
+    lc.orient()
+    lc.advance(Phase.SESSIONS)
+    lc.hold_session()
+    lc.advance(Phase.PROJECTS)
+    lc.work_projects()
+    return lc

@@ -16,7 +16,7 @@ from projections import dashboard_view
 from projections.dashboard import Dashboard
 from tests.conftest import Clock
 from tests.store.backends import OnPostgreSQL, OnSQLite, rows
-from tests.store.lifecycle import WEIGHT, Lifecycle
+from tests.store.lifecycle import WEIGHT, Lifecycle, world_in_projects
 
 Judgement = tuple[PhaseFacts | None, list[UnmetCriterion]]
 
@@ -41,17 +41,7 @@ def judged_by_the_dashboard(life: Lifecycle, models: ReadModels) -> Judgement:
 class DashboardContract:
     @pytest.fixture
     def life(self, engine: QIEngine, clock: Clock) -> Lifecycle:
-        life = Lifecycle(engine, clock)
-        life.create()
-        life.advance(Phase.REGISTRATION)
-        life.register_teams()
-        life.advance(Phase.ORIENTATION)
-        life.orient()
-        life.advance(Phase.SESSIONS)
-        life.hold_session()
-        life.advance(Phase.PROJECTS)
-        life.work_projects()
-        return life
+        return world_in_projects(engine, clock)
 
     def test_the_dashboard_shows_phase_teams_attendance_cycles_and_measures(
         self, life: Lifecycle, models: ReadModels

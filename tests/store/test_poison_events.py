@@ -27,23 +27,9 @@ from projections.base import Recorded, Tx
 from projections.credits.ledger import CreditLedger
 from tests.conftest import Clock
 from tests.store.backends import OnPostgreSQL, OnSQLite, rows
-from tests.store.lifecycle import Lifecycle
+from tests.store.lifecycle import Lifecycle, world_in_projects
 
 INTRUDER = Actor(id="intruder", role=Role.TEAM)
-
-
-def world_in_projects(engine: QIEngine, clock: Clock) -> Lifecycle:
-    lc = Lifecycle(engine, clock)
-    lc.create()
-    lc.advance(Phase.REGISTRATION)
-    lc.register_teams()
-    lc.advance(Phase.ORIENTATION)
-    lc.orient()
-    lc.advance(Phase.SESSIONS)
-    lc.hold_session()
-    lc.advance(Phase.PROJECTS)
-    lc.work_projects()
-    return lc
 
 
 def plan_under_another_teams_cycle(engine: QIEngine, lc: Lifecycle) -> int:
