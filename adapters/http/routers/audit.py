@@ -19,6 +19,7 @@ from fastapi.responses import PlainTextResponse
 from adapters.http.deps import EngineDep, PrincipalDep, ReadModelsDep
 from adapters.http.errors import READ_ERRORS, problem_responses
 from adapters.http.moments import UtcMoment
+from adapters.kafka import digest_publisher_for
 from engine.audit_anchor import current_digest, digest_log, start_inprocess
 from engine.audit_digest import AuditDigest
 from engine.audit_key import signing_key
@@ -32,7 +33,8 @@ DIGEST_ERRORS = READ_ERRORS | problem_responses(503)
 @asynccontextmanager
 async def digests_alongside(app: FastAPI) -> AsyncIterator[None]:
     """Record audit digests in this process while the API runs, when a key is configured."""
-    halt = start_inprocess(app.state.engine)
+    engine = app.state.engine
+    halt = start_inprocess(engine, digest_publisher_for(engine.settings))
     try:
         yield
     finally:
