@@ -130,7 +130,7 @@ class Relay:
         """Publish the next batch and record its position once acknowledged; returns its size."""
         batch = read_feed(self.engine, self.position.get(), self.batch_size)
         if batch:
-            self._publish(batch)
+            self.publisher.publish(batch)
             self._record(batch[-1].position)
             self.delivered += len(batch)
             log.debug("relayed %d events to %s up to position %d", len(batch), self.topic, batch[-1].position)
@@ -171,9 +171,6 @@ class Relay:
         self.lock.release()
         if self._own_store:
             self.store.close()
-
-    def _publish(self, batch: Sequence[FeedEvent]) -> None:
-        self.publisher.publish(batch)
 
     def _record(self, position: int) -> None:
         self.position.save(position)
