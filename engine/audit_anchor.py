@@ -1,5 +1,6 @@
 """Where digests are kept and sent: the table of recorded digests (what `qi rebuild
-audit` checks against), the API process's periodic recorder, and its Kafka copy.
+audit` checks against), the API process's periodic recorder, and the sink it sends
+each digest to (the Kafka one is adapters/kafka/digests.py).
 
 The table sits in the database, so it proves nothing alone; it is a convenience
 for the engine. The proof is a digest held elsewhere: the Kafka topic
@@ -14,16 +15,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Protocol
 from weakref import WeakKeyDictionary
 
 from engine.application import QIEngine
 from engine.audit_digest import AuditDigest, head_of, sign, signature_problem
 from engine.audit_key import SigningKey, signing_key
 from engine.errors import NotConfigured
-from engine.feed import CONTENT_TYPE, SPECVERSION
+from engine.leader_locks import LeaderLock, leader_lock
 from engine.readstore import ReadStore
-from engine.relay import LeaderLock, Producer, ProducerFactory, kafka_producer_factory, leader_lock
-from engine.settings import Settings
 from projections.audit import START, ChainHead
 
 log = logging.getLogger("qi.audit")
@@ -32,7 +32,6 @@ DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (position BIGINT PRIMARY KEY, key_id TEXT NOT NULL, "
     "at TEXT NOT NULL, document TEXT NOT NULL)"
 )
-CE_TYPE = "org.qi.AuditDigest"
 
 
 class DigestLog:
@@ -109,42 +108,14 @@ def take_digest(engine: QIEngine, digests: DigestLog, key: SigningKey) -> AuditD
     return last
 
 
-class DigestPublisher:
-    """Sends each recorded digest to QI_AUDIT_DIGEST_TOPIC, acknowledged by every replica."""
-
-    def __init__(self, settings: Settings, factory: ProducerFactory | None = None) -> None:
-        self.topic = settings.audit_digest_topic
-        self.source = settings.event_source
-        self.timeout = settings.kafka_send_timeout
-        digests_topic = {"kafka_topic": self.topic, "kafka_partitions": 1}
-        self._factory = factory or kafka_producer_factory(settings.model_copy(update=digests_topic))
-        self._producer: Producer | None = None
+class DigestSink(Protocol):
+    """Where recorded digests are sent: the Kafka topic in production (adapters.kafka)."""
 
     def publish(self, digest: AuditDigest) -> None:
-        producer = self._producer = self._producer or self._factory()
-        future = producer.send(
-            self.topic, value=digest.model_dump_json().encode(), key=digest.key_id.encode(),
-            headers=_headers(digest, self.source),
-        )  # fmt: skip
-        producer.flush(timeout=self.timeout + 1)
-        future.get(timeout=0)
+        """Send `digest`; return once it is acknowledged, raise otherwise."""
 
-    def discard(self) -> None:
-        producer, self._producer = self._producer, None
-        if producer is not None:
-            producer.close(timeout=0)
-
-
-def _headers(digest: AuditDigest, source: str) -> list[tuple[str, bytes]]:
-    attributes = {
-        "ce_specversion": SPECVERSION,
-        "ce_id": f"audit-digest:{digest.key_id}:{digest.position}",
-        "ce_source": source,
-        "ce_type": CE_TYPE,
-        "ce_time": digest.at,
-        "content-type": CONTENT_TYPE,
-    }
-    return [(name, value.encode()) for name, value in attributes.items()]
+    def close(self) -> None:
+        """Let go of the connection; the next `publish` opens a fresh one."""
 
 
 class DigestRecorder:
@@ -152,7 +123,7 @@ class DigestRecorder:
     One recorder per store is active (the relay's leader lock); the others stand by."""
 
     def __init__(
-        self, engine: QIEngine, key: SigningKey, publisher: DigestPublisher | None, lock: LeaderLock
+        self, engine: QIEngine, key: SigningKey, publisher: DigestSink | None, lock: LeaderLock
     ) -> None:
         self.engine = engine
         self.key = key
@@ -183,28 +154,27 @@ class DigestRecorder:
                 except Exception:  # database or broker: the next round tries again
                     log.warning("recording or publishing the audit digest failed", exc_info=True)
                     if self.publisher is not None:
-                        self.publisher.discard()
+                        self.publisher.close()
         finally:
             self.close()
 
     def close(self) -> None:
         if self.publisher is not None:
-            self.publisher.discard()
+            self.publisher.close()
         self.lock.release()
         if self.store is not None:
             self.store.close()
 
 
-def start_inprocess(engine: QIEngine) -> Callable[[], None] | None:
+def start_inprocess(engine: QIEngine, publisher: DigestSink | None) -> Callable[[], None] | None:
     """Record digests in a thread of this process when QI_AUDIT_KEY is set (else log why not,
-    once); publish them when Kafka is configured. Returns the function that stops it."""
+    once); send each to `publisher` when there is one. Returns the function that stops it."""
     settings = engine.settings
     try:
         key = signing_key(settings.audit_key)
     except NotConfigured as error:
         log.warning("the server records no audit digests: %s", error.message)
         return None
-    publisher = DigestPublisher(settings) if settings.kafka_bootstrap else None
     recorder = DigestRecorder(engine, key, publisher, leader_lock(settings, "audit-digests"))
     stop = threading.Event()
     args = (stop, settings.audit_digest_interval)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from engine.application import QIEngine
-
-if TYPE_CHECKING:
-    pass
 from adapters.cli.common import _kafka_settings, _stop_on_signals, console
+from adapters.kafka import consumer
+from adapters.kafka.publisher import KafkaPublisher
+from engine.application import QIEngine
+from engine.relay import Relay
 from engine.settings import Settings
 
 
@@ -20,13 +21,9 @@ def relay(
     interval: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.2,
 ) -> None:
     """Relay every stored event to Kafka, in order per collaborative, at least once."""
-    import logging
-
-    from engine.relay import Relay, kafka_producer_factory
-
     settings = _kafka_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    relay = Relay(QIEngine(settings), kafka_producer_factory(settings))
+    relay = Relay(QIEngine(settings), KafkaPublisher(settings))
     target = f"{settings.kafka_topic} at {settings.kafka_bootstrap}"
     if not once:
         status = relay.status()
@@ -60,11 +57,10 @@ def consume(
     ] = None,
 ) -> None:
     """Example consumer: join a group, print each event once (deduplicated by ce_id)."""
-    from engine.feed import Received, consume
 
-    def show(event: Received) -> None:
+    def show(event: consumer.Received) -> None:
         h = event.headers
         typer.echo(f"{h['ce_time']}  {h['ce_type']:<34} key={event.key}  id={event.id}")
 
-    done = consume(_kafka_settings(), group, show, _stop_on_signals(), stop_when_idle)
+    done = consumer.consume(_kafka_settings(), group, show, _stop_on_signals(), stop_when_idle)
     typer.echo(f"{done.handled} events, {done.duplicates} duplicates hidden", err=True)

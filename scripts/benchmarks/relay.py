@@ -13,10 +13,13 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
+from adapters.kafka.producer import ensure_topic, producer_factory
+from adapters.kafka.publisher import KafkaPublisher
+from adapters.kafka.records import kafka_headers, kafka_key, kafka_value
 from engine.application import QIEngine
 from engine.commands.team import SubmitData
-from engine.feed import kafka_headers, kafka_value, read_feed
-from engine.relay import Relay, ensure_topic, kafka_producer_factory
+from engine.feed import read_feed
+from engine.relay import Relay
 from engine.settings import Settings
 from scripts.benchmarks.harness import Results, free_port, fresh_store, percentile, rate
 from scripts.benchmarks.projections import fill
@@ -57,7 +60,7 @@ def run_relay(results: Results, kind: str, sizes: Any) -> None:
         ensure_topic(settings)
         client = results.add("4 relay", f"baseline: kafka-python alone, the same records ({total:,})", kind,
                              [_client_alone(engine, settings, total)], "records/s")  # fmt: skip
-        relay = Relay(engine, kafka_producer_factory(settings))
+        relay = Relay(engine, KafkaPublisher(settings))
         start = time.perf_counter()
         relay.catch_up()
         relayed = results.add("4 relay", f"events/s to Kafka, acks=all ({total:,} events)", kind,
@@ -77,10 +80,9 @@ def _client_alone(engine: QIEngine, settings: Settings, total: int) -> float:
     records (the first batch's, repeated), sent in relay-sized batches with no store in
     the loop, so the relay's figure can be read against what the client can do here."""
     records = [
-        (kafka_value(e), e.partitionkey.encode(), kafka_headers(e))
-        for e in read_feed(engine, 0, settings.relay_batch)
+        (kafka_value(e), kafka_key(e), kafka_headers(e)) for e in read_feed(engine, 0, settings.relay_batch)
     ]
-    producer = kafka_producer_factory(settings)()
+    producer = producer_factory(settings)()
     start = time.perf_counter()
     for first in range(0, total, settings.relay_batch):
         futures = [

@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
+from adapters.kafka.publisher import KafkaPublisher
 from engine.application import QIEngine
-from engine.relay import Relay, kafka_producer_factory
+from engine.relay import Relay
 from tests.conftest import Clock
 from tests.kafka.conftest import stored_events
 from tests.store.lifecycle import Lifecycle
@@ -23,12 +24,12 @@ def test_qi_consume_prints_each_event_once_though_a_crashed_relay_sent_it_twice(
 ) -> None:
     flow = Lifecycle(kafka_engine, clock)
     flow.create()
-    crashed = Relay(kafka_engine, kafka_producer_factory(kafka_engine.settings))
+    crashed = Relay(kafka_engine, KafkaPublisher(kafka_engine.settings))
     crashed._record = _killed  # type: ignore[method-assign]
     with pytest.raises(SystemExit):
         crashed.catch_up()
     crashed.close()
-    successor = Relay(kafka_engine, kafka_producer_factory(kafka_engine.settings))
+    successor = Relay(kafka_engine, KafkaPublisher(kafka_engine.settings))
     successor.catch_up()  # sends the first batch again, then the rest
     successor.close()
     stored = stored_events(kafka_engine)

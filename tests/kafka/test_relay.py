@@ -19,11 +19,12 @@ from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
 
 from adapters.contracts import asyncapi, event_schema
+from adapters.kafka.consumer import Deduplicator
+from adapters.kafka.publisher import KafkaPublisher
 from aggregates.base import Role
 from aggregates.phases import Phase
 from engine.application import QIEngine
-from engine.feed import Deduplicator
-from engine.relay import Relay, kafka_producer_factory
+from engine.relay import Relay
 from tests.api.conftest import issue
 from tests.conftest import Clock
 from tests.kafka.conftest import (
@@ -39,7 +40,7 @@ from tests.store.lifecycle import Lifecycle
 
 
 def _relay(engine: QIEngine) -> Relay:
-    return Relay(engine, kafka_producer_factory(engine.settings))
+    return Relay(engine, KafkaPublisher(engine.settings))
 
 
 @pytest.fixture

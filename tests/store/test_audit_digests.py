@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
+from adapters.kafka.digests import CE_TYPE, DigestPublisher
 from aggregates.base import Actor, Role
 from aggregates.tokens import Grant
 from engine.application import QIEngine
-from engine.audit_anchor import CE_TYPE, DigestPublisher, DigestRecorder, digest_log, record_digest
+from engine.audit_anchor import DigestRecorder, digest_log, record_digest
 from engine.audit_digest import check_store, head_of
 from engine.audit_key import SigningKey, generate_pem, signing_key
+from engine.leader_locks import FileLock
 from engine.read_models import ReadModels
-from engine.relay import FileLock
 from tests.store.backends import OnPostgreSQL, OnSQLite
 
 

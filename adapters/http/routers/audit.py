@@ -19,6 +19,7 @@ from fastapi.responses import PlainTextResponse
 from adapters.http.deps import PrincipalDep, QueriesDep
 from adapters.http.errors import READ_ERRORS, problem_responses
 from adapters.http.moments import UtcMoment
+from adapters.kafka import digest_publisher_for
 from engine.audit_anchor import start_inprocess
 from engine.audit_digest import AuditDigest
 from projections.audit import AuditFilter, Verification, iso_utc
@@ -30,7 +31,8 @@ DIGEST_ERRORS = READ_ERRORS | problem_responses(503)
 @asynccontextmanager
 async def digests_alongside(app: FastAPI) -> AsyncIterator[None]:
     """Record audit digests in this process while the API runs, when a key is configured."""
-    halt = start_inprocess(app.state.engine)
+    engine = app.state.engine
+    halt = start_inprocess(engine, digest_publisher_for(engine.settings))
     try:
         yield
     finally:

@@ -29,6 +29,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from adapters.http.deps import EngineDep, PrincipalDep, QueriesDep, get_principal
 from adapters.http.errors import READ_ERRORS
+from adapters.kafka import start_relay
 from adapters.web.session import COOKIE
 from aggregates.tokens import Principal
 from engine import web_sessions
@@ -36,7 +37,6 @@ from engine.application import QIEngine
 from engine.errors import Forbidden, Unauthenticated
 from engine.feed import BATCH_CONTENT_TYPE, FeedPage
 from engine.queries import FeedReader
-from engine.relay import start_inprocess
 
 POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 15
@@ -52,7 +52,7 @@ OPEN_STREAMS: set[object] = set()
 @asynccontextmanager
 async def relay_alongside(app: FastAPI) -> AsyncIterator[None]:
     """Run the Kafka relay in this process while the API runs, when so configured."""
-    halt = start_inprocess(app.state.engine)
+    halt = start_relay(app.state.engine)
     try:
         yield
     finally:
