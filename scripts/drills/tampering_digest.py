@@ -54,7 +54,7 @@ def digest_cases(
 def _audited_head(store: str) -> int:
     engine = QIEngine(Settings(store=store))
     models = ReadModels(engine)
-    models.fresh()  # the audit trail has seen every event, as it has in production
+    models.wait_for()  # the audit trail has seen every event, as it has in production
     head = engine.recorder.max_notification_id() or 0
     models.close()
     engine.close()

@@ -6,16 +6,12 @@ CloudEvents batch whose `Link: rel="next"` continues it), and a live stream
 The stream also accepts the pages' session cookie, since a browser's EventSource
 cannot send an Authorization header. That is no CSRF risk (a read; SameSite=Strict
 keeps the cookie off cross-site requests) but an Origin, when sent, must be ours.
-
-The router also runs the Kafka relay beside the API when QI_RELAY=inprocess and
-QI_KAFKA_BOOTSTRAP is set: its lifespan starts and stops the relay thread.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
@@ -23,7 +19,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -36,7 +32,6 @@ from engine.application import QIEngine
 from engine.authorization import authorize_feed
 from engine.errors import Forbidden, Unauthenticated
 from engine.feed import BATCH_CONTENT_TYPE, FeedPage, read_feed, read_page
-from engine.relay import start_inprocess
 
 POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 15
@@ -49,18 +44,7 @@ STREAM_PAGE = 200
 OPEN_STREAMS: set[object] = set()
 
 
-@asynccontextmanager
-async def relay_alongside(app: FastAPI) -> AsyncIterator[None]:
-    """Run the Kafka relay in this process while the API runs, when so configured."""
-    halt = start_inprocess(app.state.engine)
-    try:
-        yield
-    finally:
-        if halt is not None:
-            await anyio.to_thread.run_sync(halt)
-
-
-router = APIRouter(tags=["events"], lifespan=relay_alongside)
+router = APIRouter(tags=["events"])
 Position = Annotated[int, Query(ge=0, le=2**62, description="events after this position")]
 
 
