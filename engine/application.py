@@ -69,7 +69,7 @@ class QIEngine(Application[UUID]):
         }
         if not self.settings.uses_postgres:
             Path(self.settings.store).parent.mkdir(parents=True, exist_ok=True)
-        self.watch = StoreWatch(active=self.settings.uses_postgres)
+        self.watch = StoreWatch(self.settings.store)
         with schema_lock(self.settings):  # another process may be creating the tables right now
             super().__init__(env=self.settings.eventsourcing_env())
         self._committer = GroupCommitter(lambda *events: self.save(*events))
@@ -91,6 +91,10 @@ class QIEngine(Application[UUID]):
         turn = self._turns[target.int % len(self._turns)] if target is not None else contextlib.nullcontext()
         with turn:
             return self._run(command, ctx, expected_version)
+
+    def after_commit(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after each commit of commands (the projector); returns its unsubscriber."""
+        return self._committer.on_commit(listener)
 
     def construct_event_store(self) -> WatchedEventStore:
         """The library's event store, failing fast while the database is down."""

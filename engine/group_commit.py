@@ -6,6 +6,9 @@ the others wait for their outcome. If the joint write fails (one command lost a
 race for an aggregate), each job is written alone, so only the command that lost
 gets the conflict: per-command isolation, as if there were no batching.
 
+After each batch is written, every listener is called outside the lock (the
+projector wakes on it, so it projects the batch while the next request arrives).
+
 If the store cannot be reached, the batch fails and so does every command queued
 behind it at that moment: each would otherwise wait out a save attempt of its own
 (eventsourcing retries for seconds) before learning what the first already knows.
@@ -37,6 +40,19 @@ class GroupCommitter:
         self._lock = threading.Lock()
         self._queue: list[Job] = []
         self._leading = False
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after each written batch; returns the function that unsubscribes it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
 
     def commit(self, events: Sequence[Any]) -> None:
         """Write these events atomically, perhaps with other commands' in the same transaction."""
@@ -59,10 +75,19 @@ class GroupCommitter:
                     self._leading = False
                     return
             unreachable = self._write(batch)
+            self._tell_listeners(batch)
             if unreachable is not None:
                 with self._lock:
                     waiting, self._queue = self._queue, []
                 _finish(waiting, unreachable)
+
+    def _tell_listeners(self, batch: list[Job]) -> None:
+        if not any(job.error is None for job in batch):
+            return  # nothing of this batch was written
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
 
     def _write(self, batch: list[Job]) -> BaseException | None:
         """Write the batch; the error when the store could not be reached, else None."""

@@ -143,20 +143,22 @@ class ProjectionRunner:
     def catch_up(self, progress: Progress | None = None) -> dict[str, int]:
         """Run every projection until it reaches the head of the log. Projections
         share each page of events: read and decoded once, applied by each in its own
-        transaction (one projection's failure never holds back another's rows)."""
+        transaction (one projection's failure never holds back another's rows). A page
+        that reached the head ends it: each projection settled there, so no empty pass
+        of write transactions follows."""
         if not self._prepared:
             self.prepare()
         done = dict.fromkeys(self.projections, 0)
-        while True:
-            positions = self._positions()
-            page = self._read_after(min(positions.values(), default=0))
+        while positions := self._positions():
+            page = self._read_after(min(positions.values()))
             processed = {name: self.run_batch(name, page) for name in positions}
             for name, count in processed.items():
                 done[name] += count
                 if count and progress:
                     progress(name, page.events[-1].position, self.head())
-            if not any(processed.values()):
-                return done
+            if page.at_head or not any(processed.values()):
+                break
+        return done
 
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
         """Drop a read model's rows and replay it from the first event."""
@@ -181,12 +183,6 @@ class ProjectionRunner:
                     progress(name, page.events[-1].position, self.head())
             if not any(processed.values()):
                 return totals
-
-    def follow(self, stop: threading.Event, interval: float = 0.5) -> None:
-        """Keep projecting until `stop` is set, polling when idle (SQLite cannot subscribe)."""
-        while not stop.is_set():
-            if not any(self.catch_up().values()):
-                stop.wait(interval)
 
     def _positions(self) -> dict[str, int]:
         """Where each read model that is not stopped on a failure stands."""

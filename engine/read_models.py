@@ -1,14 +1,18 @@
 """The read side the API and CLI use: the read-model store, the projection
 runner, and queries answered from the projected tables.
 
-On the embedded default (`QI_PROJECTIONS=inprocess`) a query first catches the
-projections up, so a reader sees their own writes; with `worker`, `qi project`
-processes keep them current and queries read what is there.
+On the embedded default (`QI_PROJECTIONS=inprocess`) the projector (engine.projector)
+keeps the read models current, and a query first waits until they reached the head
+of the log as it was when the query began, so a reader sees their own writes (and
+every other process's before them) without writing anything itself. With no
+projector thread running the query catches up itself. With `worker`, `qi project`
+processes keep the read models current and queries read what is there.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -20,6 +24,7 @@ from engine.application import QIEngine
 from engine.errors import NotFound
 from engine.projection_failures import ReadModelUnavailable
 from engine.projection_runner import POSITIONS, ProjectionRunner
+from engine.projector import Projector, ReadModelsBehind
 from engine.readstore import ReadStore
 from engine.schema_lock import schema_lock
 from projections import audit, change_ideas, charts, dashboard_view, learning, learning_view
@@ -30,7 +35,7 @@ from projections.charts import ChartOptions, ChartView
 from projections.credits import ledger as credits
 from projections.credits.schemas import CreditRow, Transcript
 from projections.dashboard import Dashboard
-from projections.dashboard_view import DashboardView
+from projections.dashboard_view import CollaborativeListed, DashboardView
 from projections.learning_view import ResourceView, SharedProjectView, ToolkitView
 
 PAGE = 1000
@@ -80,33 +85,45 @@ class ReadModels:
         )
         with schema_lock(engine.settings):  # another process may be creating the tables right now
             self.runner.prepare()
-        self._caught_up_to = -1
+        self.projector = Projector(self.runner, engine.settings.projection_poll)
         self._views = ViewCache("dashboard")
 
-    def fresh(self) -> None:
-        """Catch up first when projections run in this process (one cheap query when nothing is new)."""
-        if self.engine.settings.projections != "inprocess":
+    def wait_for(self, position: int | None = None) -> None:
+        """Wait until the in-process projections reached `position` (default: the head of the
+        log now, one query), so a read sees every write made before it; ReadModelsBehind (503)
+        after QI_READ_WAIT_SECONDS. With `worker` projections, reads read what is there."""
+        settings = self.engine.settings
+        if settings.projections != "inprocess":
             return
-        head = self.engine.recorder.max_notification_id() or 0
-        if head != self._caught_up_to:
-            self.runner.catch_up()
-            self._caught_up_to = head
+        if position is None:
+            position = self.runner.head()
+        if self.projector.reached >= position:
+            return
+        began = time.monotonic()
+        if not self.projector.wait_for(position, settings.read_wait_seconds):
+            raise ReadModelsBehind(position, self.projector.reached, round(time.monotonic() - began, 1))
 
     def audit(self, filters: AuditFilter) -> list[AuditRow]:
-        self.fresh()
+        self.wait_for()
         with self._reading("audit") as tx:
             return audit.query(tx, filters)
 
     def dashboard(self, collaborative_id: UUID) -> DashboardView | None:
-        self.fresh()
+        self.wait_for()
         with self._reading("dashboard") as tx:
             return self._views.get(
                 tx, ("dashboard", collaborative_id), lambda: dashboard_view.dashboard(tx, collaborative_id)
             )
 
+    def collaboratives(self) -> list[CollaborativeListed]:
+        """Every collaborative, oldest first, as the list shows it."""
+        self.wait_for()
+        with self._reading("dashboard") as tx:
+            return dashboard_view.collaboratives(tx)
+
     def transcript(self, participant_id: UUID) -> Transcript:
         """A participant's CE / MOC transcript; NotFound for an unknown participant."""
-        self.fresh()
+        self.wait_for()
         with self._reading("credits") as tx:
             found = credits.transcript(tx, participant_id)
         if found is None:
@@ -116,19 +133,19 @@ class ReadModels:
     def credits(self, collaborative_id: UUID) -> list[CreditRow]:
         """Every credit ledger entry of a collaborative, in ledger order."""
         self.engine.collaborative(collaborative_id)
-        self.fresh()
+        self.wait_for()
         with self._reading("credits") as tx:
             return credits.credit_rows(tx, collaborative_id)
 
     def team_chart(self, team_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
-        self.fresh()
+        self.wait_for()
         with self._reading("dashboard") as tx:
             return charts.team_chart(tx, team_id, key, options)
 
     def collaborative_chart(
         self, collaborative_id: UUID, key: str, options: ChartOptions
     ) -> ChartView | None:
-        self.fresh()
+        self.wait_for()
         with self._reading("dashboard") as tx:
             return self._views.get(
                 tx,
@@ -140,38 +157,38 @@ class ReadModels:
         self, collaborative_id: UUID, q: str | None = None, tag: str | None = None
     ) -> list[ResourceView]:
         """The collaborative's resources, newest first, matching every word of `q` and `tag`."""
-        self.fresh()
+        self.wait_for()
         with self._reading("learning") as tx:
             return learning_view.resources(tx, collaborative_id, q, tag)
 
     def library_tags(self, collaborative_id: UUID) -> list[tuple[str, int]]:
-        self.fresh()
+        self.wait_for()
         with self._reading("learning") as tx:
             return learning_view.library_tags(tx, collaborative_id)
 
     def resource(self, resource_id: UUID) -> ResourceView | None:
-        self.fresh()
+        self.wait_for()
         with self._reading("learning") as tx:
             return learning_view.resource(tx, resource_id)
 
     def driver_diagram(self, collaborative_id: UUID) -> DriverDiagramView | None:
         """The change package with each change idea's figures; None before it is started."""
-        self.fresh()
+        self.wait_for()
         with self._reading("learning") as tx:
             return change_ideas.driver_diagram(tx, collaborative_id)
 
     def shared_projects(self, collaborative_id: UUID) -> list[SharedProjectView]:
-        self.fresh()
+        self.wait_for()
         with self._reading("learning") as tx:
             return learning_view.shared_projects(tx, collaborative_id)
 
     def toolkit(self, toolkit_id: UUID) -> ToolkitView | None:
-        self.fresh()
+        self.wait_for()
         with self._reading("learning") as tx:
             return learning_view.toolkit(tx, toolkit_id)
 
     def toolkits(self, collaborative_id: UUID) -> list[ToolkitView]:
-        self.fresh()
+        self.wait_for()
         with self._reading("learning") as tx:
             return learning_view.toolkits(tx, collaborative_id)
 
@@ -188,7 +205,7 @@ class ReadModels:
     def resume(self, read_model: str) -> failures.Failure | None:
         """Try a stopped read model's failed event again (after a fix); see ProjectionRunner.resume."""
         cleared = self.runner.resume(read_model)
-        self._caught_up_to = -1
+        self.projector.lower_to(self.runner.position(read_model))
         return cleared
 
     def failures(self) -> dict[str, failures.Failure]:
@@ -197,7 +214,7 @@ class ReadModels:
 
     def verify_audit(self) -> Verification:
         """Recompute the hash chain from the event store and compare it with the trail."""
-        self.fresh()
+        self.wait_for()
         return audit.verify(self._stored_records(), self._audited_links())
 
     def _stored_records(self) -> Iterator[StoredRecord]:
@@ -218,4 +235,5 @@ class ReadModels:
             after = page[-1][0]
 
     def close(self) -> None:
+        self.projector.stop()
         self.store.close()

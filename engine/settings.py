@@ -26,9 +26,23 @@ class Settings(BaseSettings):
         default=1, ge=1, le=300, description="seconds to wait for a PostgreSQL connection before failing"
     )
     projections: Literal["inprocess", "worker"] = Field(
-        default="inprocess", description="inprocess: reads catch projections up; worker: `qi project` does"
+        default="inprocess",
+        description="inprocess: a projector thread of the API process keeps read models current; "
+        "worker: `qi project` does",
     )
     projection_batch: int = Field(default=500, ge=1, le=100_000)
+    projection_poll: float = Field(
+        default=0.5,
+        gt=0,
+        le=60,
+        description="seconds between the projector's looks for other processes' events",
+    )
+    read_wait_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="seconds a read waits for the read models to reach the log's head before 503 (inprocess)",
+    )
     kafka_bootstrap: str | None = Field(
         default=None, description="host:port[,host:port...] of the Kafka brokers; Kafka is off unless set"
     )

@@ -33,7 +33,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     ctx = engine.context(Actor(id="setup", role=Role.SYSTEM))
     for n in range(EVENTS):
         engine.issue_token(Grant(name=f"person-{n}", role=Role.AUDITOR), ctx)
-    ReadModels(engine).fresh()
+    ReadModels(engine).wait_for()
     engine.close()
     base = {k: v for k, v in os.environ.items() if k != "QI_AUDIT_KEY"}
     key = tmp_path / "audit.pem"

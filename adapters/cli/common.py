@@ -13,6 +13,7 @@ from aggregates.base import Actor, Role
 from engine.application import QIEngine
 
 if TYPE_CHECKING:
+    from adapters.bootstrap import Runtime
     from engine.read_models import ReadModels
 from engine.settings import Settings
 
@@ -37,10 +38,15 @@ def _settings() -> Settings:
         _fail_config("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors()))
 
 
-def _read_models() -> ReadModels:
-    from engine.read_models import ReadModels
+def _runtime() -> Runtime:
+    """The engine and its read models, as a serving process has them (threads not started)."""
+    from adapters.bootstrap import bootstrap
 
-    return ReadModels(_engine())
+    return bootstrap(_settings())
+
+
+def _read_models() -> ReadModels:
+    return _runtime().read_models
 
 
 def _fail_config(message: str) -> NoReturn:

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.application import QIEngine
-from engine.settings import Settings
-
-if TYPE_CHECKING:
-    from engine.read_models import ReadModels
+from adapters.cli.common import _read_models
 
 projections_app = typer.Typer(no_args_is_help=True, help="Read models: status, and resuming a stopped one")
 console = Console(width=None if sys.stdout.isatty() else 140)
-
-
-def _read_models() -> ReadModels:
-    from engine.read_models import ReadModels
-
-    return ReadModels(QIEngine(Settings()))
 
 
 @projections_app.command("status")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,7 +9,7 @@ import typer
 if TYPE_CHECKING:
     from engine.audit_key import SigningKey
     from engine.read_models import ReadModels
-from adapters.cli.common import _operator, _read_models, console
+from adapters.cli.common import _operator, _read_models, _runtime, _stop_on_signals, console
 from engine.errors import NotConfigured
 from engine.settings import Settings
 
@@ -20,19 +19,18 @@ def project(
     interval: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.5,
 ) -> None:
     """Run the projections as a worker: follow the event log and keep read models current."""
-    import signal
-
-    models = _read_models()
+    runtime = _runtime()
+    projector = runtime.read_models.projector
     if once:
-        console.print(models.runner.catch_up())
-        models.close()
+        console.print(projector.catch_up())
+        runtime.stop()
         return
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    console.print(f"projecting {', '.join(models.runner.projections)} (Ctrl-C stops)")
-    models.runner.follow(stop, interval)
-    models.close()
+    stop = _stop_on_signals()
+    projector.poll = interval
+    projector.start()
+    console.print(f"projecting {', '.join(projector.runner.projections)} (Ctrl-C stops)")
+    stop.wait()
+    runtime.stop()  # stops the projector after the batch in hand
 
 
 def rebuild(

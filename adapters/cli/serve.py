@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from adapters.cli.common import CLI_ACTOR, _engine, _settings, console
 from aggregates.base import Role
-from engine.application import QIEngine
-
-if TYPE_CHECKING:
-    pass
-from adapters.cli.common import CLI_ACTOR, _engine, console
 from aggregates.tokens import Grant
+from engine.application import QIEngine
 
 
 def info() -> None:
@@ -37,10 +34,12 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the HTTP API (uvicorn), with the timeouts, limit and trusted proxies of the settings."""
-    from adapters.http.app import create_app
+    from adapters.bootstrap import bootstrap
+    from adapters.http.app import app_for
     from adapters.http.server import serve as run_server
 
-    engine = _engine()
+    runtime = bootstrap(_settings())
+    engine = runtime.engine
     base = f"http://{host}:{port}"
     console.print(f"QI engine API:  {base}\nOpenAPI docs:   {base}/docs\nDashboard:      {base}/ui/")
     if demo_token:
@@ -48,9 +47,9 @@ def serve(
         console.print(f"Staff token:    {secret}", soft_wrap=True)
         console.print(f'Try:  curl -H "Authorization: Bearer {secret}" {base}/collaboratives', soft_wrap=True)
     if workers == 1:
-        run_server(create_app(engine), engine.settings, host, port)
+        run_server(app_for(runtime), engine.settings, host, port)  # its lifespan stops the runtime
         return
-    engine.close()  # each worker process makes its own from the same settings
+    runtime.stop()  # each worker process bootstraps its own from the same settings
     run_server("adapters.http.app:app_from_settings", engine.settings, host, port, workers)
 
 

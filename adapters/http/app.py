@@ -1,4 +1,5 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory: the HTTP API over a runtime (adapters.bootstrap),
+whose threads (projector, Kafka relay, audit digests) the app's lifespan starts and stops."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from adapters import bootstrap
+from adapters.bootstrap import Runtime
 from adapters.http.errors import Problem, install_error_handlers
 from adapters.http.limits import BodySizeLimit, RefuseNulInUrl
 from adapters.http.responses import OrjsonResponse
@@ -26,22 +30,33 @@ from adapters.http.routers import (
 )
 from adapters.web.install import install_web
 from engine.application import QIEngine
-from engine.read_models import ReadModels
-from engine.settings import Settings
 
 NO_NUL = "^[^\\u0000]*$"
+ROUTERS = (collaboratives, teams, activities, charts, audit, credits, learning, events, contracts, health)
 
 
-def create_app(engine: QIEngine, owns_engine: bool = False) -> FastAPI:
-    """The HTTP API over `engine`. Its read-model connections close when the app shuts
-    down, and the engine too when `owns_engine` (the app made it: see `app_from_settings`)."""
+def create_app(engine: QIEngine) -> FastAPI:
+    """The HTTP API over an engine the caller made (and closes): the rest is built around it."""
+    return app_for(bootstrap.around(engine))
+
+
+def app_from_settings() -> FastAPI:
+    """The API over a runtime configured from the environment (QI_*): the factory each
+    uvicorn worker process calls (`qi serve --workers N`)."""
+    return app_for(bootstrap.bootstrap())
+
+
+def app_for(runtime: Runtime) -> FastAPI:
+    """The HTTP API over `runtime`. Without its lifespan (a TestClient not entered) no
+    thread runs and reads catch up themselves; with it, the runtime runs and is stopped."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        app.state.read_models.close()
-        if owns_engine:
-            engine.close()
+        runtime.start()
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(runtime.stop)  # the relay may take a while to stop
 
     app = FastAPI(
         title="QI Collaborative Engine",
@@ -50,33 +65,17 @@ def create_app(engine: QIEngine, owns_engine: bool = False) -> FastAPI:
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
     )
-    app.state.engine = engine
-    app.state.read_models = ReadModels(engine)
+    app.state.runtime = runtime
+    app.state.engine = runtime.engine
+    app.state.read_models = runtime.read_models
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RefuseNulInUrl)
-    for module in (
-        collaboratives,
-        teams,
-        activities,
-        charts,
-        audit,
-        credits,
-        learning,
-        events,
-        contracts,
-        health,
-    ):
+    for module in ROUTERS:
         app.include_router(module.router)
     install_web(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def app_from_settings() -> FastAPI:
-    """The API over an engine configured from the environment (QI_*): the factory each
-    uvicorn worker process calls (`qi serve --workers N`)."""
-    return create_app(QIEngine(Settings()), owns_engine=True)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 from typing import Annotated
 
 from fastapi import Depends, Header, Request, Response
@@ -12,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from adapters.http.errors import InvalidInput, StoreUnavailable
+from adapters.http.errors import InvalidInput
 from adapters.http.responses import VARY_ACCEPT
 from adapters.http.schemas.common import CommandResult
 from aggregates.tokens import Principal
@@ -30,50 +28,10 @@ IF_MATCH_PATTERN = r'^(?:W/)?(?:"[0-9]{1,12}"|[0-9]{1,12})$'
 _IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 
-class StoreGate:
-    """Once a request found PostgreSQL unreachable, later requests are answered 503 at once
-    instead of each waiting out the connection pool's timeouts; a direct connection
-    attempt, at most every `PROBE_EVERY` seconds, opens the gate again when it answers."""
-
-    PROBE_EVERY = 0.5
-
-    def __init__(self, url: str) -> None:
-        self.url = url.replace("postgres://", "postgresql://", 1)
-        self._lock = threading.Lock()
-        self._down = False
-        self._probed_at = 0.0
-
-    def trip(self) -> None:
-        self._down = True
-
-    def check(self) -> None:
-        """Raise StoreUnavailable while the store is known to be down."""
-        if not self._down:
-            return
-        with self._lock:
-            if self._down and time.monotonic() - self._probed_at >= self.PROBE_EVERY:
-                self._probed_at = time.monotonic()
-                self._down = not self._answers()
-        if self._down:
-            raise StoreUnavailable("the event store does not answer")
-
-    def _answers(self) -> bool:
-        import psycopg
-
-        try:
-            psycopg.connect(self.url, connect_timeout=1).close()
-        except psycopg.Error:
-            return False
-        return True
-
-
 def get_engine(request: Request) -> QIEngine:
+    """The engine, or 503 at once while its store watch knows PostgreSQL is down."""
     engine: QIEngine = request.app.state.engine
-    if engine.settings.uses_postgres:
-        gate = getattr(request.app.state, "store_gate", None)
-        if gate is None:
-            gate = request.app.state.store_gate = StoreGate(engine.settings.store)
-        gate.check()
+    engine.watch.check()
     return engine
 
 

@@ -37,6 +37,7 @@ from engine.errors import (
 )
 from engine.projection_failures import ReadModelUnavailable
 from engine.projection_failures import is_outage as store_outage
+from engine.projector import ReadModelsBehind
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ ENGINE_STATUS: dict[type[EngineError], int] = {
     UnknownReference: 422,
     IdempotencyKeyReused: 422,
     NotConfigured: 503,
+    ReadModelsBehind: 503,
 }
 
 
@@ -159,7 +161,10 @@ def _field_errors(errors: Any) -> list[FieldError]:
 async def _expected(request: Request, exc: Exception) -> Response:
     body = problem_of(exc)
     assert body is not None
-    return _for_pages(request, body) or respond(body)
+    response = _for_pages(request, body) or respond(body)
+    if isinstance(exc, ReadModelsBehind):  # catching up: the same read succeeds shortly
+        response.headers["Retry-After"] = str(request.app.state.engine.settings.retry_after)
+    return response
 
 
 def _for_pages(request: Request, body: Problem) -> Response | None:
@@ -200,9 +205,7 @@ async def _unavailable_or_unexpected(request: Request, exc: Exception) -> Respon
     if not is_outage(exc):
         return await _unexpected(request, exc)
     log.warning("the store is unavailable on %s %s: %s", request.method, request.url.path, exc)
-    gate = getattr(request.app.state, "store_gate", None)
-    if gate is not None:
-        gate.trip()
+    request.app.state.engine.watch.failed()  # later requests fail fast until a probe answers
     retry_after = str(request.app.state.engine.settings.retry_after)
     body = _problem(
         503, "the event store is unavailable for now; send the request again (with the same Idempotency-Key)"

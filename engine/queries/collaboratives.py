@@ -13,13 +13,10 @@ from aggregates.criteria import UnmetCriterion
 from aggregates.phases import Phase, next_phase
 from aggregates.tokens import Principal
 from engine import authorization
-from engine import projection_failures as failures
 from engine.errors import NotFound
 from engine.handlers.collaborative import phase_facts
-from engine.projection_failures import ReadModelUnavailable
 from engine.queries.base import Reader
 from engine.unit_of_work import UnitOfWork
-from projections import dashboard_view
 from projections.charts import ChartOptions, ChartView
 from projections.dashboard_view import CollaborativeListed, DashboardView
 
@@ -103,11 +100,4 @@ class CollaborativeQueries(Reader):
         return sorted(people, key=lambda p: (p[2], p[1]))
 
     def _listed(self) -> list[CollaborativeListed]:
-        # ReadModels has no query for the list: read its dashboard tables the way its own
-        # queries do (caught up, refused while the read model is stopped on an event).
-        self.read_models.fresh()
-        with self.read_models.store.transaction() as tx:
-            failure = failures.failed(tx, "dashboard")
-            if failure is not None:
-                raise ReadModelUnavailable(failure)
-            return dashboard_view.collaboratives(tx)
+        return self.read_models.collaboratives()

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scripts.benchmarks.commands import run_aggregate_load, run_commands
+from scripts.benchmarks.first_read import run_first_reads
 from scripts.benchmarks.harness import Results
 from scripts.benchmarks.http import run_http
 from scripts.benchmarks.projections import run_projections
@@ -35,12 +36,15 @@ class Sizes:
     reads: int
     relay_events: int
     upload_bomb_mb: int = 1500  # the decompression bomb's inflated size, as in issue 14
+    first_reads: int = 200  # write-then-read rounds of the first-read-after-a-write figure
 
 
 FULL = Sizes(
     1000, 3, 5.0, (1, 8, 32), {"sqlite": 1_000_000, "postgres": 100_000}, 10_000, 500, 24, 50, 30_000
 )
-SMOKE = Sizes(20, 1, 0.5, (1, 2), {"sqlite": 300, "postgres": 300}, 120, 3, 2, 2, 300, upload_bomb_mb=100)
+SMOKE = Sizes(
+    20, 1, 0.5, (1, 2), {"sqlite": 300, "postgres": 300}, 120, 3, 2, 2, 300, upload_bomb_mb=100, first_reads=5
+)
 
 
 def run_all(
@@ -78,6 +82,7 @@ def _steps(
             lambda: run_aggregate_load(results, kind, sizes.aggregate_events, max(sizes.repeats, 3)),
         ),
         ("http", lambda: run_http(results, kind, sizes.http_levels, sizes.http_seconds)),
+        ("first read after a write", lambda: run_first_reads(results, kind, sizes.first_reads)),
         ("projections", lambda: run_projections(results, kind, sizes.projection_events[kind], sizes.repeats)),
         ("scale", lambda: run_scale(results, kind, sizes.scale_teams, sizes.scale_months, sizes.reads)),
         ("uploads", lambda: run_uploads(results, kind, sizes.upload_bomb_mb, sizes.repeats)),

@@ -147,14 +147,14 @@ def _resume_after_the_fix(
 ) -> None:
     runner = read_models.runner
     read_models.resume("credits")
-    read_models.fresh()
+    read_models.wait_for()
     again = runner.failures().get("credits")
     report.check(
         again is not None and again.position == position, "resumed without a fix, it did not stop again there"
     )
     runner.projections["credits"] = LedgerWithTheFix()
     read_models.resume("credits")
-    read_models.fresh()
+    read_models.wait_for()
     response = staff.request("GET", f"/collaboratives/{flow.collaborative}/credits")
     resumed = _ledger_rows(read_models)
     runner.rebuild("credits")

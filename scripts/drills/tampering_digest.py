@@ -55,7 +55,7 @@ def audited_head(store: str) -> int:
     """The log's head once every read model has caught up (the audit trail has seen it all)."""
     engine = QIEngine(Settings(store=store))
     models = ReadModels(engine)
-    models.fresh()  # the audit trail has seen every event, as it has in production
+    models.wait_for()  # the audit trail has seen every event, as it has in production
     head = engine.recorder.max_notification_id() or 0
     models.close()
     engine.close()

@@ -1,14 +1,18 @@
-"""The app gives back what it opened when it shuts down."""
+"""The app gives back what it opened when it shuts down, and its lifespan owns every thread."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.http.app import app_from_settings, create_app
+from adapters.bootstrap import bootstrap
+from adapters.http.app import app_for, app_from_settings, create_app
 from engine.application import QIEngine
+from engine.audit_key import generate_pem
+from engine.settings import Settings
 
 
 def test_shutting_the_app_down_closes_its_read_model_connections(sqlite_engine: QIEngine) -> None:
@@ -32,3 +36,27 @@ def test_an_app_made_from_settings_serves_and_closes_its_own_engine(
     with TestClient(app) as client:
         assert client.get("/healthz").json()["status"] == "ok"
     assert closed == [True]
+
+
+def test_the_lifespan_starts_the_projector_relay_and_digest_recorder_and_leaves_none_running(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(
+        store=str(tmp_path / "qi.sqlite3"),
+        kafka_bootstrap="127.0.0.1:1",  # never reached: the store holds no event to relay
+        kafka_send_timeout=1,
+        audit_key=generate_pem(),
+        audit_digest_interval=60,
+    )
+    app = app_for(bootstrap(settings))
+    before = _ours()
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        started = [name for name in _ours() if name not in before]
+        assert sorted(started) == ["qi-audit-digests", "qi-projector", "qi-relay"]  # once each
+    assert _ours() == before
+
+
+def _ours() -> list[str]:
+    """The names of this process's running threads that the runtime starts."""
+    return [t.name for t in threading.enumerate() if t.name.startswith("qi-")]

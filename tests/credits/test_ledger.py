@@ -264,12 +264,12 @@ class CreditLedgerContract:
         session = world.session()
         for who, minutes in (("doc", 60), ("nurse", 30), ("doc", 95), ("medic", 120), ("doc", 15)):
             world.attend(session, who, minutes)
-            models.fresh()
+            models.wait_for()
         world.attest("doc")
         world.cycle(linked=False)
         world.cycle(linked=True)
         world.submit_months(6)
-        models.fresh()
+        models.wait_for()
         tables = sorted(models.runner.projections["credits"].tables)
         incremental = {t: rows(models, t) for t in tables}
         assert len(incremental[ENTRIES]) == 13  # 8 awards, 4 reversals, 1 MOC Part 4

@@ -15,12 +15,12 @@ from eventsourcing.persistence import InterfaceError, OperationalError, Programm
 from fastapi.testclient import TestClient
 
 from adapters.http.app import create_app
-from adapters.http.deps import StoreGate
 from adapters.http.errors import StoreUnavailable, is_outage
 from aggregates.base import Role
 from engine import store_watch
 from engine.application import QIEngine
 from engine.settings import Settings
+from engine.store_watch import StoreUnreachable, StoreWatch
 from scripts.drills.outages import kafka_outage, postgres_outage
 from tests.api.conftest import issue
 from tests.reliability.conftest import drill
@@ -106,23 +106,39 @@ def test_a_store_defect_stays_a_500_without_retry_after(
     assert response.status_code == 500 and "retry-after" not in response.headers
 
 
-def test_the_store_gate_answers_at_once_while_the_database_is_down_and_opens_when_it_answers(
+def test_the_store_watch_answers_at_once_while_the_database_is_down_and_opens_when_it_answers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    gate = StoreGate("postgresql://postgres@127.0.0.1:1/none")
-    gate.check()  # open until a request met the outage
-    gate.trip()
+    watch = StoreWatch("postgresql://postgres@127.0.0.1:1/none")
+    watch.check()  # open until something met the outage
+    watch.failed()
     probes: list[bool] = []
-    monkeypatch.setattr(gate, "_answers", lambda: probes.append(True) or len(probes) > 1)
-    with pytest.raises(StoreUnavailable):
-        gate.check()
-    with pytest.raises(StoreUnavailable):
-        gate.check()  # within PROBE_EVERY: no second probe
+    monkeypatch.setattr(watch, "answers", lambda: probes.append(True) or len(probes) > 1)
+    with pytest.raises(StoreUnreachable):
+        watch.check()  # the failure just now was the probe
+    watch.probed_at -= store_watch.PROBE_EVERY
+    with pytest.raises(StoreUnreachable):
+        watch.check()
+    with pytest.raises(StoreUnreachable):
+        watch.check()  # within PROBE_EVERY: no second probe
     assert len(probes) == 1
-    gate._probed_at -= StoreGate.PROBE_EVERY
-    gate.check()  # the database answers again
-    gate.check()
+    watch.probed_at -= store_watch.PROBE_EVERY
+    watch.check()  # the database answers again
+    watch.check()
     assert len(probes) == 2
+
+
+def test_the_http_api_fails_fast_with_503_while_the_store_watch_knows_postgresql_is_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = QIEngine(Settings(store=str(tmp_path / "qi.sqlite3"), retry_after=7))
+    engine.watch = StoreWatch("postgresql://postgres@127.0.0.1:1/none")
+    monkeypatch.setattr(engine.watch, "answers", lambda: False)
+    engine.watch.failed()
+    client = TestClient(create_app(engine), raise_server_exceptions=False)
+    response = client.get("/collaboratives", headers={"Authorization": "Bearer qi_whatever"})
+    assert response.status_code == 503 and response.headers["retry-after"] == "7"
+    engine.close()
 
 
 def test_commands_queued_while_the_store_is_down_fail_with_the_batch_ahead_instead_of_waiting_again() -> None:
@@ -194,7 +210,7 @@ def test_commands_waiting_their_turn_fail_at_once_while_postgresql_was_just_foun
     with pytest.raises(OperationalError, match="did not answer a moment ago"):
         engine.execute(command, ctx)  # no second wait on the store
     assert len(tries) == 1
-    engine.watch.failed_at -= store_watch.UNREACHABLE_FOR
+    engine.watch.probed_at -= store_watch.PROBE_EVERY
     with pytest.raises(OperationalError):
         engine.execute(command, ctx)  # a moment later it tries the store again
     assert len(tries) == 2

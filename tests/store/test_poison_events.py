@@ -104,7 +104,7 @@ class PoisonContract:
         more_data(engine, world)
         assert world.collaborative_id is not None
 
-        models.fresh()
+        models.wait_for()
 
         assert models.dashboard(world.collaborative_id) is not None
         assert models.verify_audit().ok

@@ -45,17 +45,15 @@ def test_a_worker_mode_reader_reads_what_the_workers_wrote_without_projecting(
     reader = ReadModels(engine)
     assert reader.audit(AuditFilter()) == []
     worker = ReadModels(engine)
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.runner.follow, args=(stop, 0.05))
-    thread.start()
+    worker.projector.poll = 0.05
+    worker.projector.start()
     try:
         for _ in range(100):
             if reader.audit(AuditFilter()):
                 break
-            stop.wait(0.05)
+            threading.Event().wait(0.05)
         assert [r.action for r in reader.audit(AuditFilter())] == ["CollaborativeCreated", "CommandAccepted"]
     finally:
-        stop.set()
-        thread.join(timeout=5)
+        worker.projector.stop()
     reader.close()
     worker.close()

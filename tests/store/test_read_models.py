@@ -71,7 +71,7 @@ class ReadModelContract:
     def test_verification_names_the_first_altered_event(
         self, life: Lifecycle, models: ReadModels, tamper: Tamper
     ) -> None:
-        models.fresh()
+        models.wait_for()
         tamper("UPDATE {events} SET state = ? WHERE {id} = ?", 17)
         result = models.verify_audit()
         assert (result.ok, result.first_bad_position) == (False, 17)
@@ -80,7 +80,7 @@ class ReadModelContract:
     def test_verification_names_a_deleted_event(
         self, life: Lifecycle, models: ReadModels, tamper: Tamper
     ) -> None:
-        models.fresh()
+        models.wait_for()
         tamper("DELETE FROM {events} WHERE {id} = ?", 9)
         result = models.verify_audit()
         assert (result.ok, result.first_bad_position) == (False, 9)
@@ -89,7 +89,7 @@ class ReadModelContract:
     def test_a_rebuilt_read_model_equals_the_incremental_one(
         self, life: Lifecycle, models: ReadModels
     ) -> None:
-        models.fresh()
+        models.wait_for()
         incremental = rows(models, audit.TABLE)
         models.runner.rebuild("audit")
         assert rows(models, audit.TABLE) == incremental
@@ -135,14 +135,14 @@ class ReadModelContract:
 
     def test_a_projection_whose_version_changed_is_rebuilt(self, engine: QIEngine, life: Lifecycle) -> None:
         models = ReadModels(engine)
-        models.fresh()
+        models.wait_for()
         before = rows(models, audit.TABLE)
         with models.store.transaction(write=True) as tx:
             tx.execute("UPDATE qi_projection_positions SET version = 0 WHERE name = 'audit'")
         models.close()
         reopened = ReadModels(engine)
         assert reopened.runner.position("audit") == 0
-        reopened.fresh()
+        reopened.wait_for()
         assert rows(reopened, audit.TABLE) == before
         reopened.close()
 

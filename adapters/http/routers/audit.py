@@ -1,26 +1,20 @@
 """The audit trail: who did what, when and why; and proof the history is intact.
 
-The router's lifespan also runs the digest recorder beside the API (when
-QI_AUDIT_KEY is set): every QI_AUDIT_DIGEST_INTERVAL seconds it signs the chain's
-head, records it, and publishes it to Kafka when QI_KAFKA_BOOTSTRAP is set.
+The digests served here are recorded beside the API by the runtime (adapters.bootstrap)
+when QI_AUDIT_KEY is set.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 from uuid import UUID
 
-import anyio
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from adapters.http.deps import PrincipalDep, QueriesDep
 from adapters.http.errors import READ_ERRORS, problem_responses
 from adapters.http.moments import UtcMoment
-from adapters.kafka import digest_publisher_for
-from engine.audit_anchor import start_inprocess
 from engine.audit_digest import AuditDigest
 from projections.audit import AuditFilter, Verification, iso_utc
 from projections.audit_actors import AuditEntry
@@ -28,19 +22,7 @@ from projections.audit_actors import AuditEntry
 DIGEST_ERRORS = READ_ERRORS | problem_responses(503)
 
 
-@asynccontextmanager
-async def digests_alongside(app: FastAPI) -> AsyncIterator[None]:
-    """Record audit digests in this process while the API runs, when a key is configured."""
-    engine = app.state.engine
-    halt = start_inprocess(engine, digest_publisher_for(engine.settings))
-    try:
-        yield
-    finally:
-        if halt is not None:
-            await anyio.to_thread.run_sync(halt)
-
-
-router = APIRouter(tags=["audit"], lifespan=digests_alongside)
+router = APIRouter(tags=["audit"])
 
 
 @router.get("/audit", responses=READ_ERRORS)

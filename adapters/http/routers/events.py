@@ -6,16 +6,12 @@ CloudEvents batch whose `Link: rel="next"` continues it), and a live stream
 The stream also accepts the pages' session cookie, since a browser's EventSource
 cannot send an Authorization header. That is no CSRF risk (a read; SameSite=Strict
 keeps the cookie off cross-site requests) but an Origin, when sent, must be ours.
-
-The router also runs the Kafka relay beside the API when QI_RELAY=inprocess and
-QI_KAFKA_BOOTSTRAP is set: its lifespan starts and stops the relay thread.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
@@ -23,13 +19,12 @@ from urllib.parse import urlsplit
 
 import anyio
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from adapters.http.deps import EngineDep, PrincipalDep, QueriesDep, get_principal
 from adapters.http.errors import READ_ERRORS
-from adapters.kafka import start_relay
 from adapters.web.session import COOKIE
 from aggregates.tokens import Principal
 from engine import web_sessions
@@ -49,18 +44,7 @@ STREAM_PAGE = 200
 OPEN_STREAMS: set[object] = set()
 
 
-@asynccontextmanager
-async def relay_alongside(app: FastAPI) -> AsyncIterator[None]:
-    """Run the Kafka relay in this process while the API runs, when so configured."""
-    halt = start_relay(app.state.engine)
-    try:
-        yield
-    finally:
-        if halt is not None:
-            await anyio.to_thread.run_sync(halt)
-
-
-router = APIRouter(tags=["events"], lifespan=relay_alongside)
+router = APIRouter(tags=["events"])
 Position = Annotated[int, Query(ge=0, le=2**62, description="events after this position")]
 
 
