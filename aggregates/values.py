@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -176,3 +178,53 @@ class ResourceKind(StrEnum):
 class DriverLevel(StrEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"
+
+
+class MemberSpec(Value):
+    participant_id: UUID
+    discipline: Discipline
+    role: MemberRole = MemberRole.MEMBER
+
+
+class Assessment(Value):
+    kind: AssessmentKind
+    items: tuple[AssessmentItem, ...] = Field(min_length=1)
+
+    @property
+    def score_percent(self) -> float:
+        return 100 * sum(i.score for i in self.items) / sum(i.max_score for i in self.items)
+
+
+class SharedProject(Value):
+    title: Name
+    summary: Text
+    storyboard_url: str | None = Field(default=None, max_length=2000)
+    measure_keys: tuple[str, ...] = ()
+    cycle_ids: tuple[UUID, ...] = ()
+
+
+class CoachingNote(Value):
+    text: str
+    author_id: str
+    at: datetime
+
+
+class ProjectRef(Value):
+    """Another team's project, as the engine found it: whose, where, and whether shared."""
+
+    team_id: UUID
+    collaborative_id: UUID
+    shared: bool
+
+
+class ProjectComment(Value):
+    project_team_id: UUID
+    text: str
+    author_id: str
+    at: datetime
+
+
+class TeamProfile(Value):
+    name: Name
+    organization: Name
+    care_setting: CareSetting

@@ -27,8 +27,8 @@ from aggregates.criteria import ExitCriteriaSettings
 from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
 from aggregates.resource import ResourceDetails
-from aggregates.team import SharedProject
 from aggregates.tokens import Grant
+from aggregates.values import SharedProject
 from engine import web_sessions
 from engine.application import QIEngine
 from engine.commands.activity import AttestMocPart4, RecordSessionHeld, UpdateParticipant

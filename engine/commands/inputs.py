@@ -21,7 +21,6 @@ from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
 from aggregates.resource import MAX_FILE_BYTES, ResourceDetails, StoredFile
-from aggregates.team import SharedProject
 from aggregates.values import (
     AssessmentItem,
     CareSetting,
@@ -30,6 +29,7 @@ from aggregates.values import (
     Key,
     Licence,
     MeasureDefinition,
+    SharedProject,
     Tag,
 )
 from engine.commands.fields import Edge, Flag, HttpUrl, Items, Strictly

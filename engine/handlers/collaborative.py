@@ -10,8 +10,8 @@ from aggregates.criteria import TeamFacts
 from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
 from aggregates.phases import Activity
-from aggregates.team import MemberSpec, Team, TeamProfile
-from aggregates.values import ActivityKind
+from aggregates.team import Team
+from aggregates.values import ActivityKind, MemberSpec, TeamProfile
 from engine.commands.collaborative import (
     AdvancePhase,
     ChangeExitCriteria,

@@ -13,9 +13,9 @@ from aggregates.errors import RuleViolation
 from aggregates.idempotency import derived_id
 from aggregates.phases import Phase
 from aggregates.resource import Resource, StoredFile
-from aggregates.team import ProjectRef, Team
+from aggregates.team import Team
 from aggregates.toolkit import Toolkit, ToolkitSelection
-from aggregates.values import DriverLevel, OutputKind
+from aggregates.values import DriverLevel, OutputKind, ProjectRef
 from engine.commands.learning import (
     AddChangeIdea,
     AddDriver,

@@ -9,7 +9,8 @@ from aggregates.collaborative import Collaborative
 from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
 from aggregates.phases import Phase
-from aggregates.team import Assessment, Team
+from aggregates.team import Team
+from aggregates.values import Assessment
 from engine.commands.team import (
     AddCoachingNote,
     AddMember,

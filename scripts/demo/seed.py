@@ -36,13 +36,14 @@ from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
 from aggregates.resource import ResourceDetails, StoredFile
-from aggregates.team import SharedProject, Team
+from aggregates.team import Team
 from aggregates.values import (
     ActivityKind,
     CareSetting,
     DriverLevel,
     MemberRole,
     OutputKind,
+    SharedProject,
 )
 from engine.application import QIEngine
 from engine.commands import Command

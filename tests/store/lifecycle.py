@@ -14,8 +14,7 @@ from aggregates.criteria import ExitCriteriaSettings
 from aggregates.idempotency import Outcome
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
-from aggregates.team import SharedProject
-from aggregates.values import ActivityKind, AssessmentItem, CEOffering, MeasureDefinition
+from aggregates.values import ActivityKind, AssessmentItem, CEOffering, MeasureDefinition, SharedProject
 from engine.application import QIEngine
 from engine.commands.activity import RecordAttendance, ScheduleActivity
 from engine.commands.collaborative import (

@@ -13,7 +13,7 @@ from aggregates.collaborative import Collaborative, FocusFields
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import PHASES, Phase
-from aggregates.team import MemberSpec, Team, TeamProfile
+from aggregates.team import Team
 from aggregates.values import (
     ActDecision,
     ActivityKind,
@@ -24,6 +24,8 @@ from aggregates.values import (
     Discipline,
     MeasureDefinition,
     MeasureKind,
+    MemberSpec,
+    TeamProfile,
 )
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

@@ -17,8 +17,7 @@ import engine.commands.collaborative
 import engine.commands.learning
 import engine.commands.team  # noqa: F401  (every command module, so every command is found)
 from aggregates.pdsa import PdsaStudy
-from aggregates.team import SharedProject
-from aggregates.values import AssessmentItem
+from aggregates.values import AssessmentItem, SharedProject
 from engine.commands import Command
 from engine.commands.activity import RecordAttendance, RegisterParticipant
 from engine.commands.collaborative import RecordOutput, RegisterTeam

@@ -24,8 +24,18 @@ from aggregates.phases import (
     require_next,
 )
 from aggregates.resource import Resource, ResourceDetails
-from aggregates.team import Assessment, MemberSpec, ProjectRef, SharedProject, Team
-from aggregates.values import AssessmentItem, AssessmentKind, Discipline, OutputKind, ResourceKind
+from aggregates.team import Team
+from aggregates.values import (
+    Assessment,
+    AssessmentItem,
+    AssessmentKind,
+    Discipline,
+    MemberSpec,
+    OutputKind,
+    ProjectRef,
+    ResourceKind,
+    SharedProject,
+)
 from tests.unit.builders import (
     WEIGHT,
     collaborative_in,
