@@ -26,6 +26,7 @@ from aggregates.base import Actor, CommandContext, QIAggregate
 from aggregates.collaborative import Collaborative, CollaborativeCreated
 from aggregates.errors import DomainError, RuleViolation
 from aggregates.idempotency import CommandRecord, Outcome, record_id
+from aggregates.kinds import kind_name, snapshotted
 from aggregates.participant import Participant
 from aggregates.team import Team
 from aggregates.tokens import PREFIX as TOKEN_PREFIX
@@ -34,17 +35,13 @@ from engine.commands import Command
 from engine.errors import ConcurrencyConflict, EngineError, IdempotencyKeyReused, NotFound
 from engine.group_commit import GroupCommitter
 from engine.handlers import HANDLERS
-from engine.handlers import activity as _activity_handlers  # noqa: F401  (registers)
-from engine.handlers import collaborative as _collaborative_handlers  # noqa: F401
-from engine.handlers import learning as _learning_handlers  # noqa: F401
-from engine.handlers import team as _team_handlers  # noqa: F401
 from engine.idempotency import fingerprint
 from engine.schema_lock import schema_lock
 from engine.serialization import OrjsonTranscoder, PydanticMapper
 from engine.settings import Settings
 from engine.store_watch import StoreWatch, WatchedEventStore
 from engine.topics import register_moved_topics
-from engine.unit_of_work import KIND_NAMES, UnitOfWork, load
+from engine.unit_of_work import UnitOfWork, load
 
 A = TypeVar("A", bound=QIAggregate)
 Clock = Callable[[], datetime]
@@ -61,13 +58,7 @@ class QIEngine(Application[UUID]):
     def __init__(self, settings: Settings | None = None, clock: Clock = utc_now) -> None:
         self.settings = settings or Settings()
         self.clock = clock
-        interval = self.settings.snapshot_interval
-        self.snapshotting_intervals = {  # type: ignore[misc]
-            Collaborative: interval,
-            Team: interval,
-            LearningActivity: interval,
-            Participant: interval,
-        }
+        self.snapshotting_intervals = dict.fromkeys(snapshotted(), self.settings.snapshot_interval)  # type: ignore[misc]
         if not self.settings.uses_postgres:
             Path(self.settings.store).parent.mkdir(parents=True, exist_ok=True)
         self.watch = StoreWatch(active=self.settings.uses_postgres)
@@ -137,7 +128,7 @@ class QIEngine(Application[UUID]):
                 if not fresh:
                     continue
                 raise ConcurrencyConflict(
-                    f"{KIND_NAMES.get(type(primary), 'resource')} {outcome.id} was changed by "
+                    f"{kind_name(type(primary))} {outcome.id} was changed by "
                     "another command at the same time; reload and retry"
                 ) from None
             return outcome
@@ -282,11 +273,11 @@ class QIEngine(Application[UUID]):
 
     def _at_version(self, kind: type[A], aggregate_id: UUID, version: int) -> A:
         if version < 1:
-            raise NotFound(f"{KIND_NAMES.get(kind, kind.__name__)} version", str(version))
+            raise NotFound(f"{kind_name(kind)} version", str(version))
         try:
             aggregate: Any = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
-            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
+            raise NotFound(kind_name(kind), aggregate_id) from None
         return _of_kind(kind, aggregate_id, aggregate)
 
     def _at_moment(self, kind: type[A], aggregate_id: UUID, moment: datetime) -> A:
@@ -302,11 +293,11 @@ class QIEngine(Application[UUID]):
         events: Iterable[Any] = self.events.get(aggregate_id, gt=after)
         aggregate: Any = project_aggregate(start, takewhile(lambda e: e.timestamp <= moment, events))
         if aggregate is None:
-            raise NotFound(f"{KIND_NAMES.get(kind, kind.__name__)} as of {moment.isoformat()}", aggregate_id)
+            raise NotFound(f"{kind_name(kind)} as of {moment.isoformat()}", aggregate_id)
         return _of_kind(kind, aggregate_id, aggregate)
 
 
 def _of_kind(kind: type[A], aggregate_id: UUID, aggregate: Any) -> A:
     if not isinstance(aggregate, kind):
-        raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+        raise NotFound(kind_name(kind), aggregate_id)
     return aggregate

@@ -10,28 +10,14 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 
 from aggregates.activity import LearningActivity
 from aggregates.base import CommandContext, QIAggregate
-from aggregates.change_package import ChangePackage
 from aggregates.collaborative import Collaborative
 from aggregates.ids import IdClaim, claim_id, is_client_chosen
+from aggregates.kinds import kind_name
 from aggregates.participant import Participant
-from aggregates.resource import Resource
 from aggregates.team import Team
-from aggregates.tokens import ApiToken
-from aggregates.toolkit import Toolkit
 from engine.errors import AlreadyExists, NotFound, StaleVersion
 
 A = TypeVar("A", bound=QIAggregate)
-
-KIND_NAMES: dict[type[QIAggregate], str] = {
-    Collaborative: "collaborative",
-    Team: "team",
-    LearningActivity: "learning activity",
-    Participant: "participant",
-    ApiToken: "token",
-    Resource: "resource",
-    ChangePackage: "change package",
-    Toolkit: "toolkit",
-}
 
 
 class UnitOfWork:
@@ -64,7 +50,7 @@ class UnitOfWork:
             self._check_expected_version(aggregate)
             self._loaded[aggregate_id] = aggregate
         if not isinstance(aggregate, kind):
-            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+            raise NotFound(kind_name(kind), aggregate_id)
         return aggregate
 
     def collaborative(self, aggregate_id: UUID) -> Collaborative:
@@ -91,7 +77,7 @@ class UnitOfWork:
             aggregate = load(self._repository, kind, aggregate_id, copy=False, skip_if_busy=True)
             self._read[aggregate_id] = aggregate
         if not isinstance(aggregate, kind):
-            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+            raise NotFound(kind_name(kind), aggregate_id)
         return aggregate
 
     def exists(self, kind: type[QIAggregate], aggregate_id: UUID) -> bool:
@@ -193,7 +179,7 @@ def load(
             aggregate_id, deepcopy_from_cache=copy, fastforward_skipping=skip_if_busy
         )
     except AggregateNotFoundError:
-        raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
+        raise NotFound(kind_name(kind), aggregate_id) from None
     if not isinstance(aggregate, kind):
-        raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+        raise NotFound(kind_name(kind), aggregate_id)
     return aggregate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings
@@ -52,8 +52,10 @@ class AdvancePhase(Command):
     override_reason: Text | None = None
 
 
-class NewMember(Command):
-    """A team member: an existing participant by id, or a new person."""
+class NewMember(BaseModel):
+    """A team member, as a command lists one: an existing participant by id, or a new person."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     participant_id: UUID | None = None
     person: PersonIn | None = None

@@ -92,7 +92,7 @@ def test_every_link_list_and_number_in_every_command_is_strict(command: type[Com
 
 def test_the_walk_finds_the_commands_and_their_nested_fields() -> None:
     names = {c.__name__ for c in every_command()}
-    assert {"ShareProject", "ShareLink", "RecordAttendance", "SubmitData", "NewMember"} <= names
+    assert {"ShareProject", "ShareLink", "RecordAttendance", "SubmitData", "RegisterTeam"} <= names
     paths = {path for path, _, _ in _fields(ShareProject, "ShareProject")}
     assert {"ShareProject.project.storyboard_url", "ShareProject.project.measure_keys"} <= paths
 
