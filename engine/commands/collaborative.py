@@ -53,7 +53,7 @@ class AdvancePhase(Command):
 
 
 class NewMember(BaseModel):
-    """A team member, as a command lists one: an existing participant by id, or a new person."""
+    """A team member: an existing participant by id, or a new person."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -30,7 +30,7 @@ from aggregates.base import Actor, CommandContext, Role
 from aggregates.change_package import ChangePackage, NodeKind, change_package_id
 from aggregates.collaborative import FocusFields, OutputDetails
 from aggregates.criteria import ExitCriteriaSettings
-from aggregates.idempotency import Outcome
+from aggregates.idempotency import CommandResult
 from aggregates.ids import named_id
 from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
@@ -148,7 +148,7 @@ def _is_complete(engine: QIEngine) -> bool:
     return PAPER_ID in collaborative.state.outputs
 
 
-def _run(engine: QIEngine, step: Step) -> Outcome:
+def _run(engine: QIEngine, step: Step) -> CommandResult:
     ctx = CommandContext(actor=step.actor, command_id=f"demo:{step.key}", at=step.at)
     return engine.execute(step.command, ctx)
 

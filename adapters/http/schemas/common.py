@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, create_model, model_validator
 
+from aggregates.idempotency import CommandResult as CommandResult  # the engine's result is the response
 from engine.commands import Command
-
-
-class CommandResult(BaseModel):
-    """What a write did: the resource it addressed, its new version, the events."""
-
-    id: UUID
-    version: int
-    events: list[str]
-    created: dict[str, list[UUID]]
 
 
 class NoNul(BaseModel):
