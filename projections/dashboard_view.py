@@ -12,10 +12,9 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel
 
-from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings, PhaseFacts, TeamFacts, UnmetCriterion, unmet_criteria
 from aggregates.phases import Phase, next_phase
-from aggregates.values import MeasureDefinition
+from aggregates.values import FocusFields, MeasureDefinition
 from analytics import default_chart, qic
 from projections.base import Tx
 from projections.dashboard import T

@@ -7,10 +7,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.phases import Phase
-from aggregates.values import CareSetting, Discipline, MemberRole, Name, Text
+from aggregates.values import CareSetting, Discipline, FocusFields, MemberRole, Name, Text
 from engine.commands import Command, NewId
 from engine.commands.fields import Items
 from engine.commands.inputs import ExitCriteriaIn, MeasureIn, OutputDetailsIn, PersonIn

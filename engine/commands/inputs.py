@@ -15,7 +15,6 @@ from uuid import UUID
 from pydantic import Field
 
 from aggregates.activity import ActivityDetails
-from aggregates.collaborative import OutputDetails
 from aggregates.criteria import Criterion, ExitCriteriaSettings
 from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaPlan, PdsaStudy
@@ -29,6 +28,7 @@ from aggregates.values import (
     Key,
     Licence,
     MeasureDefinition,
+    OutputDetails,
     SharedProject,
     Tag,
 )

@@ -8,14 +8,14 @@ from uuid import UUID
 
 from aggregates.base import CommandContext
 from aggregates.change_package import ChangePackage, NodeFields, NodeKind, change_package_id
-from aggregates.collaborative import Collaborative, OutputDetails
+from aggregates.collaborative import Collaborative
 from aggregates.errors import RuleViolation
 from aggregates.idempotency import derived_id
 from aggregates.phases import Phase
 from aggregates.resource import Resource, StoredFile
 from aggregates.team import Team
 from aggregates.toolkit import Toolkit, ToolkitSelection
-from aggregates.values import DriverLevel, OutputKind, ProjectRef
+from aggregates.values import DriverLevel, OutputDetails, OutputKind, ProjectRef
 from engine.commands import Command
 from engine.commands.learning import (
     AddChangeIdea,

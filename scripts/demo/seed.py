@@ -28,7 +28,6 @@ from adapters.filestore import FileStore
 from aggregates.activity import LearningActivity
 from aggregates.base import Actor, CommandContext, Role
 from aggregates.change_package import ChangePackage, NodeKind, change_package_id
-from aggregates.collaborative import FocusFields, OutputDetails
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.idempotency import CommandResult
 from aggregates.ids import named_id
@@ -41,7 +40,9 @@ from aggregates.values import (
     ActivityKind,
     CareSetting,
     DriverLevel,
+    FocusFields,
     MemberRole,
+    OutputDetails,
     OutputKind,
     SharedProject,
 )

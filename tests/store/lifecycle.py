@@ -9,12 +9,19 @@ from uuid import UUID
 
 from aggregates.activity import ActivityDetails
 from aggregates.base import Actor, Role
-from aggregates.collaborative import FocusFields, OutputDetails
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.idempotency import CommandResult
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
-from aggregates.values import ActivityKind, AssessmentItem, CEOffering, MeasureDefinition, SharedProject
+from aggregates.values import (
+    ActivityKind,
+    AssessmentItem,
+    CEOffering,
+    FocusFields,
+    MeasureDefinition,
+    OutputDetails,
+    SharedProject,
+)
 from engine.application import QIEngine
 from engine.commands.activity import RecordAttendance, ScheduleActivity
 from engine.commands.collaborative import (

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from aggregates.activity import ActivityDetails, LearningActivity
 from aggregates.base import Actor, CommandContext, QIAggregate, QIEvent, Role
-from aggregates.collaborative import Collaborative, FocusFields
+from aggregates.collaborative import Collaborative
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import PHASES, Phase
@@ -22,6 +22,7 @@ from aggregates.values import (
     CreditType,
     Direction,
     Discipline,
+    FocusFields,
     MeasureDefinition,
     MeasureKind,
     MemberSpec,

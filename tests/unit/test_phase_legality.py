@@ -11,7 +11,6 @@ import pytest
 from aggregates.activity import LearningActivity
 from aggregates.base import QIAggregate
 from aggregates.change_package import ChangePackage, NodeFields, NodeKind
-from aggregates.collaborative import OutputDetails
 from aggregates.errors import ActivityNotAllowed, RuleViolation
 from aggregates.phases import (
     ALLOWED_PHASES,
@@ -31,6 +30,7 @@ from aggregates.values import (
     AssessmentKind,
     Discipline,
     MemberSpec,
+    OutputDetails,
     OutputKind,
     ProjectRef,
     ResourceKind,
