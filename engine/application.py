@@ -6,7 +6,7 @@ handlers, lets it decide on the aggregates it loads, and saves their new events
 with an idempotency record in one atomic `save()`. `execute(command, ctx)` does
 the same for trusted callers (demo seeding, benchmarks, tests) without the check.
 
-Tokens (engine/tokens.py) and whole-aggregate reads, also as of a past moment
+Tokens (engine/api_tokens.py) and whole-aggregate reads, also as of a past moment
 (engine/aggregate_reads.py), are the engine's too, each in its own module.
 """
 
@@ -28,6 +28,7 @@ from aggregates.errors import DomainError
 from aggregates.idempotency import CommandRecord, CommandResult, record_id
 from aggregates.kinds import kind_name, snapshotted
 from aggregates.tokens import Principal
+from engine.api_tokens import Tokens
 from engine.authorization import authorize_command
 from engine.commands import Command
 from engine.errors import ConcurrencyConflict, EngineError, IdempotencyKeyReused
@@ -38,7 +39,6 @@ from engine.schema_lock import schema_lock
 from engine.serialization import OrjsonTranscoder, PydanticMapper
 from engine.settings import Settings
 from engine.store_watch import StoreWatch, WatchedEventStore
-from engine.tokens import Tokens
 from engine.topics import register_moved_topics
 from engine.unit_of_work import RuleReads, UnitOfWork
 

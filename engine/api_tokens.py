@@ -1,7 +1,8 @@
 """API tokens: issued (stored hashed), authenticated, revoked; part of QIEngine.
 
 A token is an aggregate (aggregates/tokens.py) saved on its own, not through a command:
-issuing one is how a deployment lets its first caller in.
+issuing one is how a deployment lets its first caller in. (Not `engine/tokens.py`: that is
+the old module of the token events, which stored topics still name; engine/topics.py.)
 """
 
 from __future__ import annotations
