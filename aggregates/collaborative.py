@@ -7,10 +7,10 @@ because they re-run on every replay.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Self
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import BaseModel, Field
 
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Role, Value
 from aggregates.criteria import (
@@ -22,47 +22,14 @@ from aggregates.criteria import (
 )
 from aggregates.errors import PermissionDenied, PhaseExitBlocked, RuleViolation
 from aggregates.phases import Activity, Phase, require_allowed, require_next
-from aggregates.values import CareSetting, MeasureDefinition, Name, OutputKind, Text
-
-
-def _not_a_number(value: object) -> object:
-    # pydantic reads 0 as 1970-01-01; stored history holds dates as text, never numbers.
-    if isinstance(value, int | float):
-        raise ValueError("give the date as text, e.g. 2025-03-01")
-    return value
-
-
-Day = Annotated[date, BeforeValidator(_not_a_number)]
-
-
-class FocusFields(Value):
-    """The focus: what the collaborative works on, toward what aim, over what dates."""
-
-    focus_area: Name | None = None
-    aim: Text | None = None
-    starts_on: Day | None = None
-    ends_on: Day | None = None
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> FocusFields:
-        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
-            raise ValueError("ends_on must be after starts_on")
-        return self
-
-
-class OutputDetails(Value):
-    kind: OutputKind
-    title: Name
-    url: str | None = Field(default=None, max_length=2000)
-    description: Text | None = None
-
-
-class RosterEntry(BaseModel):
-    name: str
-    care_setting: CareSetting
-    active: bool = True
-    registered_at: datetime
-    withdrawn_at: datetime | None = None
+from aggregates.values import (
+    CareSetting,
+    FocusFields,
+    MeasureDefinition,
+    Output,
+    OutputDetails,
+    RosterEntry,
+)
 
 
 class PhaseChange(Value):
@@ -72,11 +39,6 @@ class PhaseChange(Value):
     actor_id: str
     override_reason: str | None = None
     unmet: tuple[UnmetCriterion, ...] = ()
-
-
-class Output(Value):
-    details: OutputDetails
-    recorded_at: datetime
 
 
 class CollaborativeState(BaseModel):

@@ -10,15 +10,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 from uuid import UUID, uuid5
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.base import CommandContext, QIAggregate, QICreated
 
 NAMESPACE = UUID("6f1c4b8e-2f57-4d3a-9a39-0c1f7d0e5a21")
 
 
-class Outcome(BaseModel):
-    """What a command did: the resource it addressed, its version, the events."""
+class CommandResult(BaseModel):
+    """What a write did: the resource it addressed, its new version, the events."""
+
+    # Every result carries all four (the defaults only read records that lacked one), so
+    # the schema of what the API and the stored record give says so.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     id: UUID
     version: int
@@ -30,7 +34,7 @@ class CommandRecordState(BaseModel):
     collaborative_id: UUID | None
     command_type: str
     fingerprint: str
-    outcome: Outcome
+    outcome: CommandResult
 
 
 class CommandRecord(QIAggregate):
@@ -44,7 +48,7 @@ class CommandRecord(QIAggregate):
         ctx: CommandContext,
         command: BaseModel,
         fingerprint: str,
-        outcome: Outcome,
+        outcome: CommandResult,
         collaborative_id: UUID | None,
     ) -> Self:
         return cls._create_with(
@@ -61,7 +65,7 @@ class CommandRecord(QIAggregate):
 class CommandAccepted(QICreated):
     command_type: str
     fingerprint: str
-    outcome: Outcome
+    outcome: CommandResult
 
     def apply(self, aggregate: CommandRecord) -> None:
         aggregate.state = CommandRecordState(

@@ -7,13 +7,12 @@ it and passes it in, so the Team stays its own consistency boundary.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Self
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Value
+from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent
 from aggregates.criteria import TeamFacts
 from aggregates.datapoints import (
     DataPoint,
@@ -36,60 +35,17 @@ from aggregates.pdsa import (
 )
 from aggregates.phases import Activity, Phase, require_allowed
 from aggregates.values import (
-    AssessmentItem,
-    AssessmentKind,
+    Assessment,
     CareSetting,
-    Discipline,
+    CoachingNote,
     MeasureDefinition,
-    MemberRole,
-    Name,
+    MemberSpec,
     Period,
-    Text,
+    ProjectComment,
+    ProjectRef,
+    SharedProject,
+    TeamProfile,
 )
-
-
-class MemberSpec(Value):
-    participant_id: UUID
-    discipline: Discipline
-    role: MemberRole = MemberRole.MEMBER
-
-
-class Assessment(Value):
-    kind: AssessmentKind
-    items: tuple[AssessmentItem, ...] = Field(min_length=1)
-
-    @property
-    def score_percent(self) -> float:
-        return 100 * sum(i.score for i in self.items) / sum(i.max_score for i in self.items)
-
-
-class SharedProject(Value):
-    title: Name
-    summary: Text
-    storyboard_url: str | None = Field(default=None, max_length=2000)
-    measure_keys: tuple[str, ...] = ()
-    cycle_ids: tuple[UUID, ...] = ()
-
-
-class CoachingNote(Value):
-    text: str
-    author_id: str
-    at: datetime
-
-
-class ProjectRef(Value):
-    """Another team's project, as the engine found it: whose, where, and whether shared."""
-
-    team_id: UUID
-    collaborative_id: UUID
-    shared: bool
-
-
-class ProjectComment(Value):
-    project_team_id: UUID
-    text: str
-    author_id: str
-    at: datetime
 
 
 class TeamState(BaseModel):
@@ -335,12 +291,6 @@ class Team(QIAggregate):
         if not self.state.active:
             raise RuleViolation(f"team {self.state.name!r} has withdrawn from the collaborative")
         require_allowed(activity, phase)
-
-
-class TeamProfile(Value):
-    name: Name
-    organization: Name
-    care_setting: CareSetting
 
 
 # Events ---------------------------------------------------------------------

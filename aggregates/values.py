@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
+from uuid import UUID
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 
 from aggregates.base import Value
 
@@ -176,3 +178,98 @@ class ResourceKind(StrEnum):
 class DriverLevel(StrEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"
+
+
+class MemberSpec(Value):
+    participant_id: UUID
+    discipline: Discipline
+    role: MemberRole = MemberRole.MEMBER
+
+
+class Assessment(Value):
+    kind: AssessmentKind
+    items: tuple[AssessmentItem, ...] = Field(min_length=1)
+
+    @property
+    def score_percent(self) -> float:
+        return 100 * sum(i.score for i in self.items) / sum(i.max_score for i in self.items)
+
+
+class SharedProject(Value):
+    title: Name
+    summary: Text
+    storyboard_url: str | None = Field(default=None, max_length=2000)
+    measure_keys: tuple[str, ...] = ()
+    cycle_ids: tuple[UUID, ...] = ()
+
+
+class CoachingNote(Value):
+    text: str
+    author_id: str
+    at: datetime
+
+
+class ProjectRef(Value):
+    """Another team's project, as the engine found it: whose, where, and whether shared."""
+
+    team_id: UUID
+    collaborative_id: UUID
+    shared: bool
+
+
+class ProjectComment(Value):
+    project_team_id: UUID
+    text: str
+    author_id: str
+    at: datetime
+
+
+class TeamProfile(Value):
+    name: Name
+    organization: Name
+    care_setting: CareSetting
+
+
+def _not_a_number(value: object) -> object:
+    # pydantic reads 0 as 1970-01-01; stored history holds dates as text, never numbers.
+    if isinstance(value, int | float):
+        raise ValueError("give the date as text, e.g. 2025-03-01")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_not_a_number)]
+
+
+class FocusFields(Value):
+    """The focus: what the collaborative works on, toward what aim, over what dates."""
+
+    focus_area: Name | None = None
+    aim: Text | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> FocusFields:
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValueError("ends_on must be after starts_on")
+        return self
+
+
+class OutputDetails(Value):
+    kind: OutputKind
+    title: Name
+    url: str | None = Field(default=None, max_length=2000)
+    description: Text | None = None
+
+
+class RosterEntry(BaseModel):
+    name: str
+    care_setting: CareSetting
+    active: bool = True
+    registered_at: datetime
+    withdrawn_at: datetime | None = None
+
+
+class Output(Value):
+    details: OutputDetails
+    recorded_at: datetime

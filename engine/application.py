@@ -1,49 +1,46 @@
 """QIEngine: the eventsourcing Application that runs collaboratives.
 
-`execute(command, ctx)` is the one way to change anything: it finds the
-command's handler, lets it decide on the aggregates it loads, and saves their
-new events with an idempotency record in one atomic `save()`.
+`submit(principal, command)` is how a caller changes anything: the engine
+authorises the command for the principal, finds its handler in the one table of
+handlers, lets it decide on the aggregates it loads, and saves their new events
+with an idempotency record in one atomic `save()`. `execute(command, ctx)` does
+the same for trusted callers (demo seeding, benchmarks, tests) without the check.
+
+Tokens (engine/api_tokens.py) and whole-aggregate reads, also as of a past moment
+(engine/aggregate_reads.py), are the engine's too, each in its own module.
 """
 
 from __future__ import annotations
 
 import contextlib
-import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from itertools import takewhile
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Mapper
 
-from aggregates.activity import LearningActivity
 from aggregates.base import Actor, CommandContext, QIAggregate
-from aggregates.collaborative import Collaborative, CollaborativeCreated
-from aggregates.errors import DomainError, RuleViolation
-from aggregates.idempotency import CommandRecord, Outcome, record_id
-from aggregates.participant import Participant
-from aggregates.team import Team
-from aggregates.tokens import PREFIX as TOKEN_PREFIX
-from aggregates.tokens import ApiToken, Grant, Principal, TokenIssued, actor_id, token_id
+from aggregates.errors import DomainError
+from aggregates.idempotency import CommandRecord, CommandResult, record_id
+from aggregates.kinds import kind_name, snapshotted
+from aggregates.tokens import Principal
+from engine.api_tokens import Tokens
+from engine.authorization import authorize_command
 from engine.commands import Command
-from engine.errors import ConcurrencyConflict, EngineError, IdempotencyKeyReused, NotFound
+from engine.errors import ConcurrencyConflict, EngineError, IdempotencyKeyReused
 from engine.group_commit import GroupCommitter
 from engine.handlers import HANDLERS
-from engine.handlers import activity as _activity_handlers  # noqa: F401  (registers)
-from engine.handlers import collaborative as _collaborative_handlers  # noqa: F401
-from engine.handlers import learning as _learning_handlers  # noqa: F401
-from engine.handlers import team as _team_handlers  # noqa: F401
 from engine.idempotency import fingerprint
 from engine.schema_lock import schema_lock
 from engine.serialization import OrjsonTranscoder, PydanticMapper
 from engine.settings import Settings
 from engine.store_watch import StoreWatch, WatchedEventStore
-from engine.topics import register_moved_topics, topics_of
-from engine.unit_of_work import KIND_NAMES, UnitOfWork, load
+from engine.topics import register_moved_topics
+from engine.unit_of_work import RuleReads, UnitOfWork
 
 A = TypeVar("A", bound=QIAggregate)
 Clock = Callable[[], datetime]
@@ -53,20 +50,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class QIEngine(Application[UUID]):
+class QIEngine(Tokens):
     name = "qi"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {}
 
     def __init__(self, settings: Settings | None = None, clock: Clock = utc_now) -> None:
         self.settings = settings or Settings()
         self.clock = clock
-        interval = self.settings.snapshot_interval
-        self.snapshotting_intervals = {  # type: ignore[misc]
-            Collaborative: interval,
-            Team: interval,
-            LearningActivity: interval,
-            Participant: interval,
-        }
+        self.snapshotting_intervals = dict.fromkeys(snapshotted(), self.settings.snapshot_interval)  # type: ignore[misc]
         if not self.settings.uses_postgres:
             Path(self.settings.store).parent.mkdir(parents=True, exist_ok=True)
         self.watch = StoreWatch(self.settings.store)
@@ -84,13 +75,32 @@ class QIEngine(Application[UUID]):
         """A command context at the engine clock's now; a fresh command id unless given."""
         return CommandContext(actor=actor, command_id=command_id or str(uuid4()), at=self.clock())
 
-    def execute(self, command: Command, ctx: CommandContext, expected_version: int | None = None) -> Outcome:
-        """Run a command once; commands on one aggregate take turns in this process, so
-        they wait for each other instead of colliding in the store (see `_run`)."""
+    def submit(
+        self,
+        principal: Principal,
+        command: Command,
+        command_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Run a caller's command once, if their role and scope allow it (Forbidden if not)."""
+        ctx = self.context(principal.actor, command_id)
+        return self._in_turn(command, ctx, expected_version, principal)
+
+    def execute(
+        self, command: Command, ctx: CommandContext, expected_version: int | None = None
+    ) -> CommandResult:
+        """Run a trusted caller's command once: no role or scope is checked."""
+        return self._in_turn(command, ctx, expected_version, None)
+
+    def _in_turn(
+        self, command: Command, ctx: CommandContext, expected_version: int | None, principal: Principal | None
+    ) -> CommandResult:
+        """Commands on one aggregate take turns in this process, so they wait for each
+        other instead of colliding in the store (see `_run`)."""
         target = command.target_id()
         turn = self._turns[target.int % len(self._turns)] if target is not None else contextlib.nullcontext()
         with turn:
-            return self._run(command, ctx, expected_version)
+            return self._run(command, ctx, expected_version, principal)
 
     def after_commit(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call `listener` after each commit of commands (the projector); returns its unsubscriber."""
@@ -105,7 +115,9 @@ class QIEngine(Application[UUID]):
             self.watch, self.mapper, self.factory.aggregate_recorder(purpose="snapshots")
         )
 
-    def _run(self, command: Command, ctx: CommandContext, expected_version: int | None) -> Outcome:
+    def _run(
+        self, command: Command, ctx: CommandContext, expected_version: int | None, principal: Principal | None
+    ) -> CommandResult:
         """Run a command once: a retry with the same command id returns the first outcome.
 
         A retry is found when it collides with the first run's record in the store, or
@@ -116,10 +128,14 @@ class QIEngine(Application[UUID]):
         asking the store for newer events: if one was stale (another process wrote), its
         save collides on the version and the command is decided once more on fresh state,
         as it is when the first attempt refuses it. A second collision is a conflict.
+        A caller's command is authorised in each attempt, on what that attempt loads.
         """
         for fresh in (False, True):
+            uow = UnitOfWork(self.repository, command.target_id(), expected_version, trust_cache=not fresh)
+            if principal is not None and not self._allows(principal, command, uow, fresh):
+                continue  # refused on cached state: judge again on fresh state
             try:
-                uow, outcome, primary = self._decide(command, ctx, expected_version, fresh)
+                outcome, primary = self._decide(uow, command, ctx)
             except (DomainError, EngineError):
                 if not fresh:
                     continue  # refused on cached state: decide again on fresh state first
@@ -140,7 +156,7 @@ class QIEngine(Application[UUID]):
                 if not fresh:
                     continue
                 raise ConcurrencyConflict(
-                    f"{KIND_NAMES.get(type(primary), 'resource')} {outcome.id} was changed by "
+                    f"{kind_name(type(primary))} {outcome.id} was changed by "
                     "another command at the same time; reload and retry"
                 ) from None
             return outcome
@@ -181,18 +197,29 @@ class QIEngine(Application[UUID]):
         else:
             self.take_snapshot(aggregate.id, due)
 
+    def _allows(self, principal: Principal, command: Command, uow: UnitOfWork, fresh: bool) -> bool:
+        """Whether the caller may send the command, judged on what the unit of work loads.
+        A refusal is raised as it is, never answered with an earlier outcome of the same
+        command id; on cached state it is judged again on fresh state first."""
+        try:
+            authorize_command(principal, command, RuleReads(uow, command.target_id()))
+        except (DomainError, EngineError):
+            if fresh:
+                raise
+            return False
+        return True
+
     def _decide(
-        self, command: Command, ctx: CommandContext, expected_version: int | None, fresh: bool = True
-    ) -> tuple[UnitOfWork, Outcome, QIAggregate]:
-        uow = UnitOfWork(self.repository, command.target_id(), expected_version, trust_cache=not fresh)
+        self, uow: UnitOfWork, command: Command, ctx: CommandContext
+    ) -> tuple[CommandResult, QIAggregate]:
         addressed = HANDLERS[type(command)](uow, ctx, command)
         primary = uow.loaded(addressed)
-        outcome = Outcome(
+        outcome = CommandResult(
             id=addressed, version=primary.version, events=uow.pending_event_names(), created=uow.created
         )
-        return uow, outcome, primary
+        return outcome, primary
 
-    def _previous_outcome(self, command: Command, ctx: CommandContext) -> Outcome | None:
+    def _previous_outcome(self, command: Command, ctx: CommandContext) -> CommandResult | None:
         try:
             record: Any = self.repository.get(record_id(ctx))
         except AggregateNotFoundError:
@@ -204,112 +231,3 @@ class QIEngine(Application[UUID]):
                 f"{record.state.command_type} command"
             )
         return record.state.outcome
-
-    # Tokens ------------------------------------------------------------------
-
-    def issue_token(self, grant: Grant, ctx: CommandContext) -> str:
-        """Store a new token (hashed) and return its secret, which is shown only once."""
-        if grant.expires_at is not None and grant.expires_at <= ctx.at:
-            raise RuleViolation(f"a token expiring at {grant.expires_at.isoformat()} would never be valid")
-        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        self.save(ApiToken.issue(ctx, secret, grant))
-        return secret
-
-    def authenticate(self, secret: str) -> Principal | None:
-        """The principal behind a token that is neither revoked nor expired, or None."""
-        try:
-            # Every request of a client presents the same token: while one thread brings the
-            # cached token up to date, the others use it as it is instead of queueing
-            # behind that query (a revocation is seen from the next request on).
-            token: Any = self.repository.get(token_id(secret), fastforward_skipping=True)
-        except AggregateNotFoundError:
-            return None
-        return token.principal() if isinstance(token, ApiToken) and token.valid_at(self.clock()) else None
-
-    def token_still_valid(self, token: UUID) -> bool:
-        """Whether a token is neither revoked nor expired, read from the store itself
-        (not the cache), so a revocation by another process is seen at once."""
-        aggregate: Any = project_aggregate(None, self.events.get(token))
-        return isinstance(aggregate, ApiToken) and aggregate.valid_at(self.clock())
-
-    def actor_names(self) -> dict[str, str]:
-        """Each token's actor id with the token's name, for display beside the id."""
-        return {actor_id(t.id): t.state.name for t in self.tokens()}
-
-    def tokens(self) -> list[ApiToken]:
-        return [load(self.repository, ApiToken, i) for i in self.created_ids(TokenIssued)]
-
-    def revoke_token(self, token: UUID, ctx: CommandContext) -> None:
-        aggregate = load(self.repository, ApiToken, token)
-        aggregate.revoke(ctx)
-        self.save(aggregate)
-
-    # Reads -------------------------------------------------------------------
-
-    def collaboratives(self) -> list[Collaborative]:
-        return [self.collaborative(i) for i in self.created_ids(CollaborativeCreated)]
-
-    def created_ids(self, created_event: type[Any], page: int = 1000) -> list[UUID]:
-        """Ids of the aggregates created by events of this type, in creation order."""
-        topics = topics_of(created_event)
-        ids: list[UUID] = []
-        start: int | None = None
-        while True:
-            found = self.recorder.select_notifications(
-                start, page, topics=topics, inclusive_of_start=start is None
-            )
-            ids.extend(UUID(str(n.originator_id)) for n in found)
-            if len(found) < page:
-                return ids
-            start = found[-1].id
-
-    def get(self, kind: type[A], aggregate_id: UUID, as_of: datetime | int | None = None) -> A:
-        """An aggregate now, as of a version (int), or as of a moment (datetime)."""
-        if as_of is None:
-            return load(self.repository, kind, aggregate_id)
-        if isinstance(as_of, int):
-            return self._at_version(kind, aggregate_id, as_of)
-        return self._at_moment(kind, aggregate_id, as_of)
-
-    def collaborative(self, aggregate_id: UUID, as_of: datetime | int | None = None) -> Collaborative:
-        return self.get(Collaborative, aggregate_id, as_of)
-
-    def team(self, aggregate_id: UUID, as_of: datetime | int | None = None) -> Team:
-        return self.get(Team, aggregate_id, as_of)
-
-    def activity(self, aggregate_id: UUID, as_of: datetime | int | None = None) -> LearningActivity:
-        return self.get(LearningActivity, aggregate_id, as_of)
-
-    def participant(self, aggregate_id: UUID, as_of: datetime | int | None = None) -> Participant:
-        return self.get(Participant, aggregate_id, as_of)
-
-    def _at_version(self, kind: type[A], aggregate_id: UUID, version: int) -> A:
-        if version < 1:
-            raise NotFound(f"{KIND_NAMES.get(kind, kind.__name__)} version", str(version))
-        try:
-            aggregate: Any = self.repository.get(aggregate_id, version=version)
-        except AggregateNotFoundError:
-            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
-        return _of_kind(kind, aggregate_id, aggregate)
-
-    def _at_moment(self, kind: type[A], aggregate_id: UUID, moment: datetime) -> A:
-        """The last version whose event happened at or before `moment`."""
-        start: Any = None
-        after: int | None = None
-        if self.snapshots is not None:
-            snapshots: Iterable[Any] = self.snapshots.get(aggregate_id, desc=True)
-            for snapshot in snapshots:
-                if snapshot.timestamp <= moment:
-                    start, after = snapshot.mutate(None), snapshot.originator_version
-                    break
-        events: Iterable[Any] = self.events.get(aggregate_id, gt=after)
-        aggregate: Any = project_aggregate(start, takewhile(lambda e: e.timestamp <= moment, events))
-        if aggregate is None:
-            raise NotFound(f"{KIND_NAMES.get(kind, kind.__name__)} as of {moment.isoformat()}", aggregate_id)
-        return _of_kind(kind, aggregate_id, aggregate)
-
-
-def _of_kind(kind: type[A], aggregate_id: UUID, aggregate: Any) -> A:
-    if not isinstance(aggregate, kind):
-        raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
-    return aggregate

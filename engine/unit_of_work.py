@@ -10,28 +10,14 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 
 from aggregates.activity import LearningActivity
 from aggregates.base import CommandContext, QIAggregate
-from aggregates.change_package import ChangePackage
 from aggregates.collaborative import Collaborative
 from aggregates.ids import IdClaim, claim_id, is_client_chosen
+from aggregates.kinds import kind_name
 from aggregates.participant import Participant
-from aggregates.resource import Resource
 from aggregates.team import Team
-from aggregates.tokens import ApiToken
-from aggregates.toolkit import Toolkit
 from engine.errors import AlreadyExists, NotFound, StaleVersion
 
 A = TypeVar("A", bound=QIAggregate)
-
-KIND_NAMES: dict[type[QIAggregate], str] = {
-    Collaborative: "collaborative",
-    Team: "team",
-    LearningActivity: "learning activity",
-    Participant: "participant",
-    ApiToken: "token",
-    Resource: "resource",
-    ChangePackage: "change package",
-    Toolkit: "toolkit",
-}
 
 
 class UnitOfWork:
@@ -51,20 +37,39 @@ class UnitOfWork:
         self._expected_version = expected_version
         self._loaded: dict[UUID, QIAggregate] = {}
         self._read: dict[UUID, QIAggregate] = {}
+        self._unchecked: set[UUID] = set()  # loaded to change, If-Match not yet checked
         self.created: dict[str, list[UUID]] = {}
         self._claims: dict[UUID, str] = {}  # client-chosen ids this command takes, and their kind
 
     def get(self, kind: type[A], aggregate_id: UUID) -> A:
-        """Load an aggregate of `kind` (once per command), or raise NotFound."""
+        """Load an aggregate of `kind` to change it (once per command), or raise NotFound."""
         aggregate = self._loaded.get(aggregate_id)
-        if aggregate is None:
-            aggregate = self._cached_copy(aggregate_id) if self._trust_cache else None
-            if aggregate is None or not self._as_expected(aggregate):
-                aggregate = load(self._repository, kind, aggregate_id)
+        if aggregate is None or aggregate_id in self._unchecked:
+            aggregate = aggregate or self._load_to_change(kind, aggregate_id)
+            self._unchecked.discard(aggregate_id)
             self._check_expected_version(aggregate)
             self._loaded[aggregate_id] = aggregate
         if not isinstance(aggregate, kind):
-            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+            raise NotFound(kind_name(kind), aggregate_id)
+        return aggregate
+
+    def look_before_change(self, kind: type[A], aggregate_id: UUID) -> A:
+        """Load an aggregate the command changes, for the authorisation rules to look at first:
+        the handler's `get` finds it loaded (a coach's note loads the team once), and makes the
+        If-Match check then, so a command the caller may not send is refused before it is stale."""
+        aggregate = self._loaded.get(aggregate_id)
+        if aggregate is None:
+            aggregate = self._load_to_change(kind, aggregate_id)
+            self._loaded[aggregate_id] = aggregate
+            self._unchecked.add(aggregate_id)
+        if not isinstance(aggregate, kind):
+            raise NotFound(kind_name(kind), aggregate_id)
+        return aggregate
+
+    def _load_to_change(self, kind: type[A], aggregate_id: UUID) -> QIAggregate:
+        aggregate = self._cached_copy(aggregate_id) if self._trust_cache else None
+        if aggregate is None or not self._as_expected(aggregate):
+            aggregate = load(self._repository, kind, aggregate_id)
         return aggregate
 
     def collaborative(self, aggregate_id: UUID) -> Collaborative:
@@ -91,7 +96,7 @@ class UnitOfWork:
             aggregate = load(self._repository, kind, aggregate_id, copy=False, skip_if_busy=True)
             self._read[aggregate_id] = aggregate
         if not isinstance(aggregate, kind):
-            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+            raise NotFound(kind_name(kind), aggregate_id)
         return aggregate
 
     def exists(self, kind: type[QIAggregate], aggregate_id: UUID) -> bool:
@@ -193,7 +198,28 @@ def load(
             aggregate_id, deepcopy_from_cache=copy, fastforward_skipping=skip_if_busy
         )
     except AggregateNotFoundError:
-        raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id) from None
+        raise NotFound(kind_name(kind), aggregate_id) from None
     if not isinstance(aggregate, kind):
-        raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+        raise NotFound(kind_name(kind), aggregate_id)
     return aggregate
+
+
+class RuleReads:
+    """What the authorisation rules read (engine.authorization.Records), through a command's
+    unit of work: the team the command changes is loaded once, for the rules and the handler;
+    everything else the rules only look at."""
+
+    def __init__(self, uow: UnitOfWork, target_id: UUID | None) -> None:
+        self._uow = uow
+        self._target_id = target_id
+
+    def team(self, aggregate_id: UUID) -> Team:
+        if aggregate_id == self._target_id:
+            return self._uow.look_before_change(Team, aggregate_id)
+        return self._uow.read(Team, aggregate_id)
+
+    def participant(self, aggregate_id: UUID) -> Participant:
+        return self._uow.read(Participant, aggregate_id)
+
+    def collaborative(self, aggregate_id: UUID) -> Collaborative:
+        return self._uow.read(Collaborative, aggregate_id)

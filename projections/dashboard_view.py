@@ -12,7 +12,6 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel
 
-from aggregates.collaborative import FocusFields
 from aggregates.criteria import (
     ActivityInput,
     CriteriaInput,
@@ -24,7 +23,7 @@ from aggregates.criteria import (
     unmet_criteria,
 )
 from aggregates.phases import Phase, next_phase
-from aggregates.values import MeasureDefinition
+from aggregates.values import FocusFields, MeasureDefinition
 from projections.base import Tx
 from projections.dashboard import MeasureStatus, measure_status
 from projections.dashboard_tables import ACTIVITY, ATTENDANCE, COLLABORATIVE, CYCLE, MEASURE, MEMBER, TEAM

@@ -22,13 +22,12 @@ from fastapi.testclient import TestClient
 from adapters.contracts import asyncapi, event_classes, event_schema, events_schema, payload_classes
 from adapters.http.app import create_app
 from aggregates.base import Actor, Role
-from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
 from aggregates.resource import ResourceDetails
-from aggregates.team import SharedProject
 from aggregates.tokens import Grant
+from aggregates.values import FocusFields, SharedProject
 from engine import web_sessions
 from engine.application import QIEngine
 from engine.commands.activity import AttestMocPart4, RecordSessionHeld, UpdateParticipant

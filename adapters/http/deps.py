@@ -15,7 +15,6 @@ from adapters.http.responses import VARY_ACCEPT
 from adapters.http.schemas.common import CommandResult
 from aggregates.tokens import Principal
 from engine.application import QIEngine
-from engine.authorization import authorize_command
 from engine.commands import Command
 from engine.errors import Unauthenticated
 from engine.queries import Queries
@@ -61,7 +60,8 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 class Runner:
-    """Authorises a command for the caller and runs it once per Idempotency-Key."""
+    """Runs the caller's command once per Idempotency-Key, against their If-Match; the
+    engine authorises it for the caller."""
 
     def __init__(
         self, engine: QIEngine, principal: Principal, command_id: str | None, expected_version: int | None
@@ -72,10 +72,7 @@ class Runner:
         self.expected_version = expected_version
 
     def __call__(self, command: Command) -> CommandResult:
-        authorize_command(self.principal, command, self.engine)
-        ctx = self.engine.context(self.principal.actor, self.command_id)
-        outcome = self.engine.execute(command, ctx, self.expected_version)
-        return CommandResult.model_validate(outcome.model_dump())
+        return self.engine.submit(self.principal, command, self.command_id, self.expected_version)
 
 
 def _expected_version(if_match: object) -> int:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.phases import Phase
-from aggregates.values import CareSetting, Discipline, MemberRole, Name, Text
+from aggregates.values import CareSetting, Discipline, FocusFields, MemberRole, Name, Text
 from engine.commands import Command, NewId
 from engine.commands.fields import Items
 from engine.commands.inputs import ExitCriteriaIn, MeasureIn, OutputDetailsIn, PersonIn
@@ -52,8 +51,10 @@ class AdvancePhase(Command):
     override_reason: Text | None = None
 
 
-class NewMember(Command):
+class NewMember(BaseModel):
     """A team member: an existing participant by id, or a new person."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     participant_id: UUID | None = None
     person: PersonIn | None = None

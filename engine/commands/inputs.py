@@ -15,13 +15,11 @@ from uuid import UUID
 from pydantic import Field
 
 from aggregates.activity import ActivityDetails
-from aggregates.collaborative import OutputDetails
 from aggregates.criteria import Criterion, ExitCriteriaSettings
 from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
 from aggregates.resource import MAX_FILE_BYTES, ResourceDetails, StoredFile
-from aggregates.team import SharedProject
 from aggregates.values import (
     AssessmentItem,
     CareSetting,
@@ -30,6 +28,8 @@ from aggregates.values import (
     Key,
     Licence,
     MeasureDefinition,
+    OutputDetails,
+    SharedProject,
     Tag,
 )
 from engine.commands.fields import Edge, Flag, HttpUrl, Items, Strictly

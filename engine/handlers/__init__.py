@@ -1,28 +1,29 @@
-"""Command handlers: load, one domain call, return the addressed id.
+"""Command handlers, one module per aggregate; `HANDLERS` is the one table of them.
 
-A handler never saves: the engine saves everything the unit of work loaded or
-created, with the idempotency record, in one atomic `save()`.
+Each module lists its own handlers in a `HANDLERS` table; this table merges them,
+refusing a command that two modules both claim. A test holds it complete: every
+command class has exactly one handler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-from uuid import UUID
-
-from aggregates.base import CommandContext
 from engine.commands import Command
-from engine.unit_of_work import UnitOfWork
-
-C = TypeVar("C", bound=Command)
-Handler = Callable[[UnitOfWork, CommandContext, Any], UUID]
-
-HANDLERS: dict[type[Command], Handler] = {}
+from engine.handlers import activity, collaborative, learning, team
+from engine.handlers.handler import Handler
 
 
-def handles(command_type: type[C]) -> Callable[[Callable[[UnitOfWork, CommandContext, C], UUID]], Handler]:
-    def register(handler: Callable[[UnitOfWork, CommandContext, C], UUID]) -> Handler:
-        HANDLERS[command_type] = handler
-        return handler
+def _merged(*tables: dict[type[Command], Handler]) -> dict[type[Command], Handler]:
+    merged: dict[type[Command], Handler] = {}
+    for table in tables:
+        for command, handler in table.items():
+            if merged.setdefault(command, handler) is not handler:
+                raise TypeError(f"two handlers for {command.__name__}")
+    return merged
 
-    return register
+
+HANDLERS: dict[type[Command], Handler] = _merged(
+    collaborative.HANDLERS,
+    team.HANDLERS,
+    activity.HANDLERS,
+    learning.HANDLERS,
+)

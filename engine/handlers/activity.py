@@ -11,6 +11,7 @@ from aggregates.errors import RuleViolation
 from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
 from aggregates.team import Team
+from engine.commands import Command
 from engine.commands.activity import (
     AttestMocPart4,
     RecordAttendance,
@@ -20,11 +21,10 @@ from engine.commands.activity import (
     UpdateParticipant,
 )
 from engine.errors import AlreadyExists, UnknownReference
-from engine.handlers import handles
+from engine.handlers.handler import Handler
 from engine.unit_of_work import UnitOfWork
 
 
-@handles(ScheduleActivity)
 def schedule_activity(uow: UnitOfWork, ctx: CommandContext, cmd: ScheduleActivity) -> UUID:
     collaborative = uow.collaborative(cmd.collaborative_id)
     team_id = cmd.details.team_id
@@ -38,7 +38,6 @@ def schedule_activity(uow: UnitOfWork, ctx: CommandContext, cmd: ScheduleActivit
     return activity_id
 
 
-@handles(RecordAttendance)
 def record_attendance(uow: UnitOfWork, ctx: CommandContext, cmd: RecordAttendance) -> UUID:
     activity = uow.activity(cmd.activity_id)
     assert activity.collaborative_id is not None
@@ -49,7 +48,6 @@ def record_attendance(uow: UnitOfWork, ctx: CommandContext, cmd: RecordAttendanc
     return activity.id
 
 
-@handles(RecordSessionHeld)
 def record_session_held(uow: UnitOfWork, ctx: CommandContext, cmd: RecordSessionHeld) -> UUID:
     activity = uow.activity(cmd.activity_id)
     assert activity.collaborative_id is not None
@@ -58,7 +56,6 @@ def record_session_held(uow: UnitOfWork, ctx: CommandContext, cmd: RecordSession
     return activity.id
 
 
-@handles(RegisterParticipant)
 def register_participant(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterParticipant) -> UUID:
     participant_id = cmd.participant_id or derived_id(ctx, "participant")
     if uow.exists(Participant, participant_id):
@@ -69,13 +66,11 @@ def register_participant(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterPart
     return participant_id
 
 
-@handles(UpdateParticipant)
 def update_participant(uow: UnitOfWork, ctx: CommandContext, cmd: UpdateParticipant) -> UUID:
     uow.participant(cmd.participant_id).update_details(ctx, cmd.details)
     return cmd.participant_id
 
 
-@handles(AttestMocPart4)
 def attest_moc_part4(uow: UnitOfWork, ctx: CommandContext, cmd: AttestMocPart4) -> UUID:
     participant = uow.participant(cmd.participant_id)
     if not uow.exists(Team, cmd.team_id):
@@ -88,3 +83,13 @@ def attest_moc_part4(uow: UnitOfWork, ctx: CommandContext, cmd: AttestMocPart4) 
         )
     participant.attest_moc_part4(ctx, team.id, cmd.statement, collaborative_id=team.collaborative_id)
     return participant.id
+
+
+HANDLERS: dict[type[Command], Handler] = {
+    ScheduleActivity: schedule_activity,
+    RecordAttendance: record_attendance,
+    RecordSessionHeld: record_session_held,
+    RegisterParticipant: register_participant,
+    UpdateParticipant: update_participant,
+    AttestMocPart4: attest_moc_part4,
+}

@@ -11,7 +11,9 @@ from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
 from aggregates.pdsa import Stage
 from aggregates.phases import Activity
-from aggregates.team import MemberSpec, Team, TeamProfile
+from aggregates.team import Team
+from aggregates.values import MemberSpec, TeamProfile
+from engine.commands import Command
 from engine.commands.collaborative import (
     AdvancePhase,
     ChangeExitCriteria,
@@ -25,11 +27,10 @@ from engine.commands.collaborative import (
     WithdrawTeam,
 )
 from engine.errors import AlreadyExists, Forbidden, UnknownReference
-from engine.handlers import handles
+from engine.handlers.handler import Handler
 from engine.unit_of_work import UnitOfWork
 
 
-@handles(CreateCollaborative)
 def create_collaborative(uow: UnitOfWork, ctx: CommandContext, cmd: CreateCollaborative) -> UUID:
     collaborative_id = cmd.collaborative_id or derived_id(ctx, "collaborative")
     if uow.exists(Collaborative, collaborative_id):
@@ -38,25 +39,21 @@ def create_collaborative(uow: UnitOfWork, ctx: CommandContext, cmd: CreateCollab
     return collaborative_id
 
 
-@handles(ReviseFocus)
 def revise_focus(uow: UnitOfWork, ctx: CommandContext, cmd: ReviseFocus) -> UUID:
     uow.collaborative(cmd.collaborative_id).revise_focus(ctx, cmd.focus)
     return cmd.collaborative_id
 
 
-@handles(DefineCollaborativeMeasure)
 def define_measure(uow: UnitOfWork, ctx: CommandContext, cmd: DefineCollaborativeMeasure) -> UUID:
     uow.collaborative(cmd.collaborative_id).define_measure(ctx, cmd.measure)
     return cmd.collaborative_id
 
 
-@handles(ChangeExitCriteria)
 def change_exit_criteria(uow: UnitOfWork, ctx: CommandContext, cmd: ChangeExitCriteria) -> UUID:
     uow.collaborative(cmd.collaborative_id).change_exit_criteria(ctx, cmd.settings)
     return cmd.collaborative_id
 
 
-@handles(AdvancePhase)
 def advance_phase(uow: UnitOfWork, ctx: CommandContext, cmd: AdvancePhase) -> UUID:
     collaborative = uow.collaborative(cmd.collaborative_id)
     teams, sessions = phase_facts(uow, collaborative)
@@ -100,7 +97,6 @@ def _team_input(team: Team) -> TeamInput:
     )
 
 
-@handles(RegisterTeam)
 def register_team(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterTeam) -> UUID:
     collaborative = uow.collaborative(cmd.collaborative_id)
     team_id = cmd.team_id or derived_id(ctx, "team")
@@ -151,7 +147,6 @@ def _of_collaborative(uow: UnitOfWork, participant_id: UUID, collaborative_id: U
     return any(participant_id in uow.read(Team, team_id).state.members for team_id in roster)
 
 
-@handles(WithdrawTeam)
 def withdraw_team(uow: UnitOfWork, ctx: CommandContext, cmd: WithdrawTeam) -> UUID:
     team = uow.team(cmd.team_id)
     assert team.collaborative_id is not None
@@ -161,14 +156,12 @@ def withdraw_team(uow: UnitOfWork, ctx: CommandContext, cmd: WithdrawTeam) -> UU
     return team.id
 
 
-@handles(RecordOutput)
 def record_output(uow: UnitOfWork, ctx: CommandContext, cmd: RecordOutput) -> UUID:
     output_id = uow.mark_created("Output", cmd.output_id or derived_id(ctx, "output"))
     uow.collaborative(cmd.collaborative_id).record_output(ctx, output_id, cmd.details)
     return cmd.collaborative_id
 
 
-@handles(JoinCommunity)
 def join_community(uow: UnitOfWork, ctx: CommandContext, cmd: JoinCommunity) -> UUID:
     collaborative = uow.collaborative(cmd.collaborative_id)
     collaborative.require_phase_allows(Activity.JOIN_COMMUNITY)
@@ -176,3 +169,16 @@ def join_community(uow: UnitOfWork, ctx: CommandContext, cmd: JoinCommunity) -> 
         raise UnknownReference(f"no participant with id {cmd.participant_id}")
     collaborative.add_community_member(ctx, cmd.participant_id)
     return collaborative.id
+
+
+HANDLERS: dict[type[Command], Handler] = {
+    CreateCollaborative: create_collaborative,
+    ReviseFocus: revise_focus,
+    DefineCollaborativeMeasure: define_measure,
+    ChangeExitCriteria: change_exit_criteria,
+    AdvancePhase: advance_phase,
+    RegisterTeam: register_team,
+    WithdrawTeam: withdraw_team,
+    RecordOutput: record_output,
+    JoinCommunity: join_community,
+}

@@ -8,14 +8,15 @@ from uuid import UUID
 
 from aggregates.base import CommandContext
 from aggregates.change_package import ChangePackage, NodeFields, NodeKind, change_package_id
-from aggregates.collaborative import Collaborative, OutputDetails
+from aggregates.collaborative import Collaborative
 from aggregates.errors import RuleViolation
 from aggregates.idempotency import derived_id
 from aggregates.phases import Phase
 from aggregates.resource import Resource, StoredFile
-from aggregates.team import ProjectRef, Team
+from aggregates.team import Team
 from aggregates.toolkit import Toolkit, ToolkitSelection
-from aggregates.values import DriverLevel, OutputKind
+from aggregates.values import DriverLevel, OutputDetails, OutputKind, ProjectRef
+from engine.commands import Command
 from engine.commands.learning import (
     AddChangeIdea,
     AddDriver,
@@ -31,7 +32,7 @@ from engine.commands.learning import (
     TryChange,
 )
 from engine.errors import AlreadyExists, UnknownReference
-from engine.handlers import handles
+from engine.handlers.handler import Handler
 from engine.handlers.references import live_change_idea
 from engine.handlers.team import team_and_phase
 from engine.unit_of_work import UnitOfWork
@@ -39,12 +40,10 @@ from engine.unit_of_work import UnitOfWork
 # Library ---------------------------------------------------------------------
 
 
-@handles(ShareLink)
 def share_link(uow: UnitOfWork, ctx: CommandContext, cmd: ShareLink) -> UUID:
     return _share(uow, ctx, cmd, url=cmd.url)
 
 
-@handles(ShareFile)
 def share_file(uow: UnitOfWork, ctx: CommandContext, cmd: ShareFile) -> UUID:
     return _share(uow, ctx, cmd, file=cmd.file)
 
@@ -81,14 +80,12 @@ def _package(uow: UnitOfWork, ctx: CommandContext, cmd: ChangePackageCommand) ->
     return package, collaborative.phase
 
 
-@handles(ReviseAim)
 def revise_aim(uow: UnitOfWork, ctx: CommandContext, cmd: ReviseAim) -> UUID:
     package, phase = _package(uow, ctx, cmd)
     package.revise_aim(ctx, phase, cmd.aim)
     return package.id
 
 
-@handles(AddDriver)
 def add_driver(uow: UnitOfWork, ctx: CommandContext, cmd: AddDriver) -> UUID:
     package, phase = _package(uow, ctx, cmd)
     primary = cmd.level is DriverLevel.PRIMARY
@@ -99,7 +96,6 @@ def add_driver(uow: UnitOfWork, ctx: CommandContext, cmd: AddDriver) -> UUID:
     return package.id
 
 
-@handles(AddChangeIdea)
 def add_change_idea(uow: UnitOfWork, ctx: CommandContext, cmd: AddChangeIdea) -> UUID:
     package, phase = _package(uow, ctx, cmd)
     idea_id = uow.mark_created("ChangeIdea", cmd.change_idea_id or derived_id(ctx, "change-idea"))
@@ -108,7 +104,6 @@ def add_change_idea(uow: UnitOfWork, ctx: CommandContext, cmd: AddChangeIdea) ->
     return package.id
 
 
-@handles(RenameNode)
 def rename_node(uow: UnitOfWork, ctx: CommandContext, cmd: RenameNode) -> UUID:
     package, phase = _package(uow, ctx, cmd)
     fields = NodeFields(name=cmd.name, description=cmd.description)
@@ -116,14 +111,12 @@ def rename_node(uow: UnitOfWork, ctx: CommandContext, cmd: RenameNode) -> UUID:
     return package.id
 
 
-@handles(RetireNode)
 def retire_node(uow: UnitOfWork, ctx: CommandContext, cmd: RetireNode) -> UUID:
     package, phase = _package(uow, ctx, cmd)
     package.retire(ctx, phase, cmd.node_id, cmd.reason)
     return package.id
 
 
-@handles(MoveChangeIdea)
 def move_change_idea(uow: UnitOfWork, ctx: CommandContext, cmd: MoveChangeIdea) -> UUID:
     package, phase = _package(uow, ctx, cmd)
     package.move_idea(ctx, phase, cmd.change_idea_id, cmd.secondary_driver_id)
@@ -140,7 +133,6 @@ def _project(uow: UnitOfWork, team_id: UUID) -> ProjectRef:
     )
 
 
-@handles(CommentOnProject)
 def comment_on_project(uow: UnitOfWork, ctx: CommandContext, cmd: CommentOnProject) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     project = _project(uow, cmd.project_team_id)
@@ -149,7 +141,6 @@ def comment_on_project(uow: UnitOfWork, ctx: CommandContext, cmd: CommentOnProje
     return team.id
 
 
-@handles(TryChange)
 def try_change(uow: UnitOfWork, ctx: CommandContext, cmd: TryChange) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.try_shared_change(ctx, phase, _project(uow, cmd.project_team_id), cmd.cycle_id)
@@ -159,7 +150,6 @@ def try_change(uow: UnitOfWork, ctx: CommandContext, cmd: TryChange) -> UUID:
 # Toolkits ---------------------------------------------------------------------
 
 
-@handles(CompileToolkit)
 def compile_toolkit(uow: UnitOfWork, ctx: CommandContext, cmd: CompileToolkit) -> UUID:
     collaborative = uow.collaborative(cmd.collaborative_id)
     for idea_id in cmd.change_idea_ids:
@@ -186,3 +176,18 @@ def _require_resource_of(uow: UnitOfWork, resource_id: UUID, collaborative_id: U
         or uow.read(Resource, resource_id).collaborative_id != collaborative_id
     ):
         raise UnknownReference(f"no resource {resource_id} in the collaborative's library")
+
+
+HANDLERS: dict[type[Command], Handler] = {
+    ShareLink: share_link,
+    ShareFile: share_file,
+    ReviseAim: revise_aim,
+    AddDriver: add_driver,
+    AddChangeIdea: add_change_idea,
+    RenameNode: rename_node,
+    RetireNode: retire_node,
+    MoveChangeIdea: move_change_idea,
+    CommentOnProject: comment_on_project,
+    TryChange: try_change,
+    CompileToolkit: compile_toolkit,
+}

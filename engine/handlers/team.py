@@ -9,7 +9,9 @@ from aggregates.collaborative import Collaborative
 from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
 from aggregates.phases import Phase
-from aggregates.team import Assessment, Team
+from aggregates.team import Team
+from aggregates.values import Assessment
+from engine.commands import Command
 from engine.commands.team import (
     AddCoachingNote,
     AddMember,
@@ -25,8 +27,8 @@ from engine.commands.team import (
     SubmitData,
 )
 from engine.errors import UnknownReference
-from engine.handlers import handles
 from engine.handlers.collaborative import member_spec
+from engine.handlers.handler import Handler
 from engine.handlers.references import live_change_idea
 from engine.unit_of_work import UnitOfWork
 
@@ -37,21 +39,18 @@ def team_and_phase(uow: UnitOfWork, team_id: UUID) -> tuple[Team, Phase]:
     return team, uow.read(Collaborative, team.collaborative_id).phase
 
 
-@handles(AddMember)
 def add_member(uow: UnitOfWork, ctx: CommandContext, cmd: AddMember) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.add_member(ctx, phase, member_spec(uow, ctx, cmd.member, team.state.collaborative_id, "member"))
     return team.id
 
 
-@handles(RemoveMember)
 def remove_member(uow: UnitOfWork, ctx: CommandContext, cmd: RemoveMember) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.remove_member(ctx, phase, cmd.participant_id)
     return team.id
 
 
-@handles(AssignCoach)
 def assign_coach(uow: UnitOfWork, ctx: CommandContext, cmd: AssignCoach) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     if not uow.exists(Participant, cmd.coach_id):
@@ -66,7 +65,6 @@ def assign_coach(uow: UnitOfWork, ctx: CommandContext, cmd: AssignCoach) -> UUID
     return team.id
 
 
-@handles(AddCoachingNote)
 def add_coaching_note(uow: UnitOfWork, ctx: CommandContext, cmd: AddCoachingNote) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     note_id = uow.mark_created("CoachingNote", cmd.note_id or derived_id(ctx, "note"))
@@ -74,7 +72,6 @@ def add_coaching_note(uow: UnitOfWork, ctx: CommandContext, cmd: AddCoachingNote
     return team.id
 
 
-@handles(SubmitAssessment)
 def submit_assessment(uow: UnitOfWork, ctx: CommandContext, cmd: SubmitAssessment) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     assessment = Assessment(kind=cmd.kind, items=cmd.items)
@@ -83,21 +80,18 @@ def submit_assessment(uow: UnitOfWork, ctx: CommandContext, cmd: SubmitAssessmen
     return team.id
 
 
-@handles(DefineMeasure)
 def define_measure(uow: UnitOfWork, ctx: CommandContext, cmd: DefineMeasure) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.define_measure(ctx, phase, cmd.measure)
     return team.id
 
 
-@handles(SubmitData)
 def submit_data(uow: UnitOfWork, ctx: CommandContext, cmd: SubmitData) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.submit_data(ctx, phase, cmd.measure_key, cmd.period, cmd.numerator, cmd.denominator)
     return team.id
 
 
-@handles(PlanCycle)
 def plan_cycle(uow: UnitOfWork, ctx: CommandContext, cmd: PlanCycle) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     if cmd.plan.change_idea_id is not None:  # the Team stays unaware of the change package
@@ -107,29 +101,41 @@ def plan_cycle(uow: UnitOfWork, ctx: CommandContext, cmd: PlanCycle) -> UUID:
     return team.id
 
 
-@handles(RecordDo)
 def record_do(uow: UnitOfWork, ctx: CommandContext, cmd: RecordDo) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.record_do(ctx, phase, cmd.cycle_id, cmd.do)
     return team.id
 
 
-@handles(RecordStudy)
 def record_study(uow: UnitOfWork, ctx: CommandContext, cmd: RecordStudy) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.record_study(ctx, phase, cmd.cycle_id, cmd.study)
     return team.id
 
 
-@handles(RecordAct)
 def record_act(uow: UnitOfWork, ctx: CommandContext, cmd: RecordAct) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.record_act(ctx, phase, cmd.cycle_id, cmd.act)
     return team.id
 
 
-@handles(ShareProject)
 def share_project(uow: UnitOfWork, ctx: CommandContext, cmd: ShareProject) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.share_project(ctx, phase, cmd.project)
     return team.id
+
+
+HANDLERS: dict[type[Command], Handler] = {
+    AddMember: add_member,
+    RemoveMember: remove_member,
+    AssignCoach: assign_coach,
+    AddCoachingNote: add_coaching_note,
+    SubmitAssessment: submit_assessment,
+    DefineMeasure: define_measure,
+    SubmitData: submit_data,
+    PlanCycle: plan_cycle,
+    RecordDo: record_do,
+    RecordStudy: record_study,
+    RecordAct: record_act,
+    ShareProject: share_project,
+}

@@ -31,12 +31,11 @@ from aggregates.team import (
     DataPointSubmitted,
     MemberAdded,
     MemberRemoved,
-    MemberSpec,
     PdsaActed,
     PdsaPlanned,
     TeamRegistered,
 )
-from aggregates.values import CreditType, Discipline, Licence
+from aggregates.values import CreditType, Discipline, Licence, MemberSpec
 from projections.base import Projection, Recorded, Tx
 from projections.credits import rules
 from projections.credits.entries import EntryFor, reverse_live, write_entry

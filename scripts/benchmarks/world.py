@@ -8,9 +8,16 @@ from uuid import UUID
 
 from aggregates.activity import ActivityDetails
 from aggregates.base import Actor, Role
-from aggregates.collaborative import FocusFields
 from aggregates.phases import PHASES, Phase
-from aggregates.values import ActivityKind, CEOffering, CreditType, Direction, MeasureDefinition, MeasureKind
+from aggregates.values import (
+    ActivityKind,
+    CEOffering,
+    CreditType,
+    Direction,
+    FocusFields,
+    MeasureDefinition,
+    MeasureKind,
+)
 from engine.application import QIEngine
 from engine.commands.activity import ScheduleActivity
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative, NewMember, RegisterTeam

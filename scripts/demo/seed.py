@@ -18,7 +18,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from aggregates.base import CommandContext
-from aggregates.idempotency import Outcome
+from aggregates.idempotency import CommandResult
 from engine.application import QIEngine
 from engine.errors import NotFound
 from scripts.demo import data
@@ -79,7 +79,7 @@ def _is_complete(engine: QIEngine) -> bool:
     return PAPER_ID in collaborative.state.outputs
 
 
-def _run(engine: QIEngine, step: Step) -> Outcome:
+def _run(engine: QIEngine, step: Step) -> CommandResult:
     ctx = CommandContext(actor=step.actor, command_id=f"demo:{step.key}", at=step.at)
     return engine.execute(step.command, ctx)
 

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from aggregates.base import Actor, Role
 from aggregates.phases import Phase
-from aggregates.team import SharedProject
+from aggregates.values import SharedProject
 from engine.application import QIEngine
 from engine.settings import Settings
 from tests.api.conftest import Api, issue

@@ -10,10 +10,9 @@ from uuid import UUID
 
 from adapters.web.session import COOKIE
 from aggregates.base import Actor, Role
-from aggregates.collaborative import FocusFields
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.tokens import token_id
-from aggregates.values import MeasureDefinition
+from aggregates.values import FocusFields, MeasureDefinition
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative
 from tests.browser.conftest import Site, shot
 

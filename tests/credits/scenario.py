@@ -9,7 +9,7 @@ from uuid import UUID
 
 from aggregates.activity import ActivityDetails
 from aggregates.base import Actor, Role
-from aggregates.idempotency import Outcome
+from aggregates.idempotency import CommandResult
 from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
@@ -48,7 +48,7 @@ class Scenario:
     months: int = 0
     last_cycle: UUID | None = None
 
-    def run(self, command: object) -> Outcome:
+    def run(self, command: object) -> CommandResult:
         self.clock.advance(hours=1)
         return self.engine.execute(command, self.engine.context(STAFF))  # type: ignore[arg-type]
 
@@ -128,7 +128,7 @@ class Scenario:
             self.last_cycle = cycle
         return cycle
 
-    def attest(self, who: str, statement: str = STATEMENT) -> Outcome:
+    def attest(self, who: str, statement: str = STATEMENT) -> CommandResult:
         assert self.team
         return self.run(
             AttestMocPart4(participant_id=self.people[who], team_id=self.team, statement=statement)

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from aggregates.phases import Phase
-from aggregates.team import MemberSpec
-from aggregates.values import CreditType, Discipline
+from aggregates.values import CreditType, Discipline, MemberSpec
 from engine.application import QIEngine
 from engine.commands.team import RemoveMember
 from engine.errors import NotFound

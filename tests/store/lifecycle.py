@@ -9,13 +9,19 @@ from uuid import UUID
 
 from aggregates.activity import ActivityDetails
 from aggregates.base import Actor, Role
-from aggregates.collaborative import FocusFields, OutputDetails
 from aggregates.criteria import ExitCriteriaSettings
-from aggregates.idempotency import Outcome
+from aggregates.idempotency import CommandResult
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
-from aggregates.team import SharedProject
-from aggregates.values import ActivityKind, AssessmentItem, CEOffering, MeasureDefinition
+from aggregates.values import (
+    ActivityKind,
+    AssessmentItem,
+    CEOffering,
+    FocusFields,
+    MeasureDefinition,
+    OutputDetails,
+    SharedProject,
+)
 from engine.application import QIEngine
 from engine.commands.activity import RecordAttendance, ScheduleActivity
 from engine.commands.collaborative import (
@@ -51,11 +57,11 @@ class Lifecycle:
     members: dict[UUID, list[UUID]] = field(default_factory=dict)
     session_id: UUID | None = None
 
-    def run(self, command: object, actor: Actor = STAFF) -> Outcome:
+    def run(self, command: object, actor: Actor = STAFF) -> CommandResult:
         self.clock.advance(days=1)  # type: ignore[attr-defined]
         return self.engine.execute(command, self.engine.context(actor))  # type: ignore[arg-type]
 
-    def advance(self, to: Phase, reason: str | None = None) -> Outcome:
+    def advance(self, to: Phase, reason: str | None = None) -> CommandResult:
         assert self.collaborative_id
         return self.run(AdvancePhase(collaborative_id=self.collaborative_id, to=to, override_reason=reason))
 

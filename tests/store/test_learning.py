@@ -14,7 +14,7 @@ from aggregates.errors import RuleViolation
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
 from aggregates.resource import ResourceDetails
-from aggregates.team import SharedProject
+from aggregates.values import SharedProject
 from engine.application import QIEngine
 from engine.commands.learning import (
     AddChangeIdea,

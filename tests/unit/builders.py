@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 
 from aggregates.activity import ActivityDetails, LearningActivity
 from aggregates.base import Actor, CommandContext, QIAggregate, QIEvent, Role
-from aggregates.collaborative import Collaborative, FocusFields
+from aggregates.collaborative import Collaborative
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy
 from aggregates.phases import PHASES, Phase
-from aggregates.team import MemberSpec, Team, TeamProfile
+from aggregates.team import Team
 from aggregates.values import (
     ActDecision,
     ActivityKind,
@@ -22,8 +22,11 @@ from aggregates.values import (
     CreditType,
     Direction,
     Discipline,
+    FocusFields,
     MeasureDefinition,
     MeasureKind,
+    MemberSpec,
+    TeamProfile,
 )
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

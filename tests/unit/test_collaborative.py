@@ -12,8 +12,6 @@ from aggregates.collaborative import (
     Collaborative,
     CollaborativeCreated,
     CommunityMemberJoined,
-    FocusFields,
-    OutputDetails,
     OutputRecorded,
     PhaseAdvanced,
     TeamEnrolled,
@@ -22,7 +20,7 @@ from aggregates.collaborative import (
 from aggregates.criteria import Criterion, TeamFacts
 from aggregates.errors import PermissionDenied, PhaseExitBlocked, RuleViolation
 from aggregates.phases import PHASES, Phase
-from aggregates.values import CareSetting, OutputKind
+from aggregates.values import CareSetting, FocusFields, OutputDetails, OutputKind
 from tests.unit.builders import (
     FULL_FOCUS,
     STAFF,

@@ -17,8 +17,7 @@ import engine.commands.collaborative
 import engine.commands.learning
 import engine.commands.team  # noqa: F401  (every command module, so every command is found)
 from aggregates.pdsa import PdsaStudy
-from aggregates.team import SharedProject
-from aggregates.values import AssessmentItem
+from aggregates.values import AssessmentItem, SharedProject
 from engine.commands import Command
 from engine.commands.activity import RecordAttendance, RegisterParticipant
 from engine.commands.collaborative import RecordOutput, RegisterTeam
@@ -93,7 +92,7 @@ def test_every_link_list_and_number_in_every_command_is_strict(command: type[Com
 
 def test_the_walk_finds_the_commands_and_their_nested_fields() -> None:
     names = {c.__name__ for c in every_command()}
-    assert {"ShareProject", "ShareLink", "RecordAttendance", "SubmitData", "NewMember"} <= names
+    assert {"ShareProject", "ShareLink", "RecordAttendance", "SubmitData", "RegisterTeam"} <= names
     paths = {path for path, _, _ in _fields(ShareProject, "ShareProject")}
     assert {"ShareProject.project.storyboard_url", "ShareProject.project.measure_keys"} <= paths
 

@@ -11,7 +11,6 @@ import pytest
 from aggregates.activity import LearningActivity
 from aggregates.base import QIAggregate
 from aggregates.change_package import ChangePackage, NodeFields, NodeKind
-from aggregates.collaborative import OutputDetails
 from aggregates.errors import ActivityNotAllowed, RuleViolation
 from aggregates.phases import (
     ALLOWED_PHASES,
@@ -24,8 +23,19 @@ from aggregates.phases import (
     require_next,
 )
 from aggregates.resource import Resource, ResourceDetails
-from aggregates.team import Assessment, MemberSpec, ProjectRef, SharedProject, Team
-from aggregates.values import AssessmentItem, AssessmentKind, Discipline, OutputKind, ResourceKind
+from aggregates.team import Team
+from aggregates.values import (
+    Assessment,
+    AssessmentItem,
+    AssessmentKind,
+    Discipline,
+    MemberSpec,
+    OutputDetails,
+    OutputKind,
+    ProjectRef,
+    ResourceKind,
+    SharedProject,
+)
 from tests.unit.builders import (
     WEIGHT,
     collaborative_in,

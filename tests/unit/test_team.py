@@ -12,24 +12,21 @@ from aggregates.errors import RuleViolation
 from aggregates.pdsa import Stage
 from aggregates.phases import Phase
 from aggregates.team import (
-    Assessment,
     AssessmentSubmitted,
     CoachAssigned,
     DataPointCorrected,
     DataPointSubmitted,
     MeasureDefined,
-    MemberSpec,
     PdsaActed,
     PdsaDone,
     PdsaPlanned,
     PdsaStudied,
     ProjectShared,
-    SharedProject,
     Team,
-    TeamProfile,
     Withdrawn,
 )
 from aggregates.values import (
+    Assessment,
     AssessmentItem,
     AssessmentKind,
     CareSetting,
@@ -38,6 +35,9 @@ from aggregates.values import (
     Discipline,
     MeasureDefinition,
     MeasureKind,
+    MemberSpec,
+    SharedProject,
+    TeamProfile,
 )
 from tests.unit.builders import (
     ACT,

@@ -11,7 +11,8 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from aggregates.base import Actor, Role
-from aggregates.team import ProjectShared, SharedProject
+from aggregates.team import ProjectShared
+from aggregates.values import SharedProject
 from engine.application import QIEngine
 from tests.api.conftest import Api
 from tests.api.flow import HttpFlow

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from adapters.web.urls import safe_url
 from aggregates.base import Actor, Role
 from aggregates.resource import Resource, ResourceDetails
-from aggregates.team import SharedProject
+from aggregates.values import SharedProject
 from engine.application import QIEngine
 from tests.api.conftest import Api
 from tests.api.flow import HttpFlow

@@ -30,7 +30,7 @@ UpdateParticipantBody = body_of(UpdateParticipant, "participant_id")
 @router.post("/collaboratives/{collaborative_id}/activities", status_code=201, responses=WRITE_ERRORS)
 def schedule_activity(collaborative_id: UUID, body: ScheduleActivityBody, run: RunDep) -> CommandResult:
     """Schedule a learning session, fireside chat, office hours or coaching call."""
-    return run(ScheduleActivity(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.get("/activities/{activity_id}", responses=READ_ERRORS)
@@ -46,19 +46,19 @@ def get_activity(activity_id: UUID, queries: QueriesDep, principal: PrincipalDep
 @router.post("/activities/{activity_id}/attendance", responses=WRITE_ERRORS)
 def record_attendance(activity_id: UUID, body: RecordAttendanceBody, run: RunDep) -> CommandResult:
     """Record a participant's minutes attended; recording again corrects it."""
-    return run(RecordAttendance(activity_id=activity_id, **dict(body)))
+    return run(body.command(activity_id=activity_id))
 
 
 @router.post("/activities/{activity_id}/held", responses=WRITE_ERRORS)
 def record_session_held(activity_id: UUID, body: RecordSessionHeldBody, run: RunDep) -> CommandResult:
     """Record when a session actually started and ended (staff); attendance may then run that long."""
-    return run(RecordSessionHeld(activity_id=activity_id, **dict(body)))
+    return run(body.command(activity_id=activity_id))
 
 
 @router.post("/participants", status_code=201, responses=WRITE_ERRORS)
 def register_participant(body: RegisterParticipantBody, run: RunDep) -> CommandResult:
     """Register a person (a coach, faculty, or a member to add later)."""
-    return run(RegisterParticipant(**dict(body)))
+    return run(body.command())
 
 
 @router.get("/participants/{participant_id}", responses=READ_ERRORS)
@@ -70,4 +70,4 @@ def get_participant(participant_id: UUID, queries: QueriesDep, principal: Princi
 @router.put("/participants/{participant_id}", responses=WRITE_ERRORS)
 def update_participant(participant_id: UUID, body: UpdateParticipantBody, run: RunDep) -> CommandResult:
     """Update a participant's name, credentials, email or licences."""
-    return run(UpdateParticipant(participant_id=participant_id, **dict(body)))
+    return run(body.command(participant_id=participant_id))

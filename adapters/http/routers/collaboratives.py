@@ -38,7 +38,7 @@ JoinCommunityBody = body_of(JoinCommunity, "collaborative_id")
 @router.post("/collaboratives", status_code=201, responses=WRITE_ERRORS)
 def create_collaborative(body: CreateCollaborativeBody, run: RunDep) -> CommandResult:
     """Create a collaborative in its focus phase."""
-    return run(CreateCollaborative(**dict(body)))
+    return run(body.command())
 
 
 @router.get("/collaboratives", responses=READ_ERRORS)
@@ -78,7 +78,7 @@ def dashboard(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalD
 @router.post("/collaboratives/{collaborative_id}/focus", responses=WRITE_ERRORS)
 def revise_focus(collaborative_id: UUID, body: ReviseFocusBody, run: RunDep) -> CommandResult:
     """Revise the focus area, aim and dates (focus phase)."""
-    return run(ReviseFocus(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post("/collaboratives/{collaborative_id}/measures", responses=WRITE_ERRORS)
@@ -88,7 +88,7 @@ def define_collaborative_measure(
     run: RunDep,
 ) -> CommandResult:
     """Define or revise a collaborative-wide measure (focus phase)."""
-    return run(DefineCollaborativeMeasure(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post("/collaboratives/{collaborative_id}/exit-criteria", responses=WRITE_ERRORS)
@@ -98,28 +98,28 @@ def change_exit_criteria(
     run: RunDep,
 ) -> CommandResult:
     """Change the collaborative's exit-criteria settings."""
-    return run(ChangeExitCriteria(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post("/collaboratives/{collaborative_id}/phase", responses=WRITE_ERRORS)
 def advance_phase(collaborative_id: UUID, body: AdvancePhaseBody, run: RunDep) -> CommandResult:
     """Advance to the next phase; 409 lists unmet criteria unless staff give an override reason."""
-    return run(AdvancePhase(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post("/collaboratives/{collaborative_id}/teams", status_code=201, responses=WRITE_ERRORS)
 def register_team(collaborative_id: UUID, body: RegisterTeamBody, run: RunDep) -> CommandResult:
     """Register a team with its members (registration phase)."""
-    return run(RegisterTeam(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post("/collaboratives/{collaborative_id}/outputs", status_code=201, responses=WRITE_ERRORS)
 def record_output(collaborative_id: UUID, body: RecordOutputBody, run: RunDep) -> CommandResult:
     """Record a toolkit, summative paper or community resource (sharing onward)."""
-    return run(RecordOutput(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post("/collaboratives/{collaborative_id}/community", responses=WRITE_ERRORS)
 def join_community(collaborative_id: UUID, body: JoinCommunityBody, run: RunDep) -> CommandResult:
     """Add a participant to the community of practice."""
-    return run(JoinCommunity(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))

@@ -50,4 +50,4 @@ def credits_csv(collaborative_id: UUID, queries: QueriesDep, principal: Principa
 @router.post("/participants/{participant_id}/attestations", responses=WRITE_ERRORS)
 def attest_moc_part4(participant_id: UUID, body: AttestMocPart4Body, run: RunDep) -> CommandResult:
     """A participant's MOC Part 4 attestation for a team they are a member of."""
-    return run(AttestMocPart4(participant_id=participant_id, **dict(body)))
+    return run(body.command(participant_id=participant_id))

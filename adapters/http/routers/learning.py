@@ -21,17 +21,7 @@ from adapters.http.responses import VARY_ACCEPT, negotiated
 from adapters.http.schemas import learning as s
 from adapters.http.schemas.common import CommandResult
 from engine.commands.learning import (
-    AddChangeIdea,
-    AddDriver,
-    CommentOnProject,
-    CompileToolkit,
-    MoveChangeIdea,
-    RenameNode,
-    RetireNode,
-    ReviseAim,
     ShareFile,
-    ShareLink,
-    TryChange,
 )
 from projections.change_ideas import DriverDiagramView
 from projections.learning_view import ResourceView, SharedProjectView, ToolkitView
@@ -53,7 +43,7 @@ Words = Annotated[str | None, Query(max_length=200, description="every word must
 @router.post("/collaboratives/{collaborative_id}/resources", status_code=201, responses=WRITE_ERRORS)
 def share_link(collaborative_id: UUID, body: s.ShareLinkBody, run: RunDep) -> CommandResult:
     """Add a link to the library (orientation onward, and in the community of practice)."""
-    return run(ShareLink(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post(
@@ -128,7 +118,7 @@ def driver_diagram(
 @router.post("/collaboratives/{collaborative_id}/driver-diagram", responses=WRITE_ERRORS)
 def revise_aim(collaborative_id: UUID, body: s.ReviseAimBody, run: RunDep) -> CommandResult:
     """Set or revise the change package's aim (starting the package if needed)."""
-    return run(ReviseAim(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post(
@@ -136,7 +126,7 @@ def revise_aim(collaborative_id: UUID, body: s.ReviseAimBody, run: RunDep) -> Co
 )
 def add_driver(collaborative_id: UUID, body: s.AddDriverBody, run: RunDep) -> CommandResult:
     """Add a primary driver, or a secondary driver under a primary one."""
-    return run(AddDriver(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post(
@@ -144,7 +134,7 @@ def add_driver(collaborative_id: UUID, body: s.AddDriverBody, run: RunDep) -> Co
 )
 def add_change_idea(collaborative_id: UUID, body: s.AddChangeIdeaBody, run: RunDep) -> CommandResult:
     """Add a change idea under exactly one secondary driver."""
-    return run(AddChangeIdea(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.post(
@@ -152,7 +142,7 @@ def add_change_idea(collaborative_id: UUID, body: s.AddChangeIdeaBody, run: RunD
 )
 def rename_node(collaborative_id: UUID, node_id: UUID, body: s.RenameNodeBody, run: RunDep) -> CommandResult:
     """Rename a driver or change idea; the earlier name stays in its history."""
-    return run(RenameNode(collaborative_id=collaborative_id, node_id=node_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id, node_id=node_id))
 
 
 @router.post(
@@ -160,7 +150,7 @@ def rename_node(collaborative_id: UUID, node_id: UUID, body: s.RenameNodeBody, r
 )
 def retire_node(collaborative_id: UUID, node_id: UUID, body: s.RetireNodeBody, run: RunDep) -> CommandResult:
     """Retire a driver or change idea: it stays in the history and gets no children."""
-    return run(RetireNode(collaborative_id=collaborative_id, node_id=node_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id, node_id=node_id))
 
 
 @router.post(
@@ -171,7 +161,7 @@ def move_change_idea(
     collaborative_id: UUID, change_idea_id: UUID, body: s.MoveChangeIdeaBody, run: RunDep
 ) -> CommandResult:
     """Move a change idea to another secondary driver."""
-    command = MoveChangeIdea(collaborative_id=collaborative_id, change_idea_id=change_idea_id, **dict(body))
+    command = body.command(collaborative_id=collaborative_id, change_idea_id=change_idea_id)
     return run(command)
 
 
@@ -189,13 +179,13 @@ def shared_projects(
 @router.post("/teams/{project_team_id}/share/comments", status_code=201, responses=WRITE_ERRORS)
 def comment_on_project(project_team_id: UUID, body: s.CommentOnProjectBody, run: RunDep) -> CommandResult:
     """Comment, as team `team_id`, on this team's shared project."""
-    return run(CommentOnProject(project_team_id=project_team_id, **dict(body)))
+    return run(body.command(project_team_id=project_team_id))
 
 
 @router.post("/teams/{team_id}/trying", responses=WRITE_ERRORS)
 def try_change(team_id: UUID, body: s.TryChangeBody, run: RunDep) -> CommandResult:
     """'We are trying this': link one of this team's PDSA cycles to another team's shared project."""
-    return run(TryChange(team_id=team_id, **dict(body)))
+    return run(body.command(team_id=team_id))
 
 
 # Toolkits ------------------------------------------------------------------------
@@ -204,7 +194,7 @@ def try_change(team_id: UUID, body: s.TryChangeBody, run: RunDep) -> CommandResu
 @router.post("/collaboratives/{collaborative_id}/toolkits", status_code=201, responses=WRITE_ERRORS)
 def compile_toolkit(collaborative_id: UUID, body: s.CompileToolkitBody, run: RunDep) -> CommandResult:
     """Compile an implementation toolkit (an output) from change ideas, resources and their evidence."""
-    return run(CompileToolkit(collaborative_id=collaborative_id, **dict(body)))
+    return run(body.command(collaborative_id=collaborative_id))
 
 
 @router.get("/collaboratives/{collaborative_id}/toolkits", responses=READ_ERRORS)

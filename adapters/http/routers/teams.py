@@ -62,13 +62,13 @@ def get_team(
 @router.post("/teams/{team_id}/withdraw", responses=WRITE_ERRORS)
 def withdraw_team(team_id: UUID, body: WithdrawTeamBody, run: RunDep) -> CommandResult:
     """Withdraw the team from its collaborative (any phase before closed)."""
-    return run(WithdrawTeam(team_id=team_id, **dict(body)))
+    return run(body.command(team_id=team_id))
 
 
 @router.post("/teams/{team_id}/members", responses=WRITE_ERRORS)
 def add_member(team_id: UUID, body: AddMemberBody, run: RunDep) -> CommandResult:
     """Add a member: an existing participant, or a new person."""
-    return run(AddMember(team_id=team_id, **dict(body)))
+    return run(body.command(team_id=team_id))
 
 
 @router.delete("/teams/{team_id}/members/{participant_id}", responses=WRITE_ERRORS)
@@ -80,58 +80,58 @@ def remove_member(team_id: UUID, participant_id: UUID, run: RunDep) -> CommandRe
 @router.post("/teams/{team_id}/coach", responses=WRITE_ERRORS)
 def assign_coach(team_id: UUID, body: AssignCoachBody, run: RunDep) -> CommandResult:
     """Assign the team's coach (a participant)."""
-    return run(AssignCoach(team_id=team_id, **dict(body)))
+    return run(body.command(team_id=team_id))
 
 
 @router.post("/teams/{team_id}/coaching-notes", status_code=201, responses=WRITE_ERRORS)
 def add_coaching_note(team_id: UUID, body: AddCoachingNoteBody, run: RunDep) -> CommandResult:
     """Leave a coaching note for the team."""
-    return run(AddCoachingNote(team_id=team_id, **dict(body)))
+    return run(body.command(team_id=team_id))
 
 
 @router.post("/teams/{team_id}/assessments", status_code=201, responses=WRITE_ERRORS)
 def submit_assessment(team_id: UUID, body: SubmitAssessmentBody, run: RunDep) -> CommandResult:
     """Submit a gap analysis or environmental scan with item scores."""
-    return run(SubmitAssessment(team_id=team_id, **dict(body)))
+    return run(body.command(team_id=team_id))
 
 
 @router.post("/teams/{team_id}/measures", responses=WRITE_ERRORS)
 def define_measure(team_id: UUID, body: DefineMeasureBody, run: RunDep) -> CommandResult:
     """Define a measure, or revise its definition."""
-    return run(DefineMeasure(team_id=team_id, **dict(body)))
+    return run(body.command(team_id=team_id))
 
 
 @router.post("/teams/{team_id}/measures/{measure_key}/data", responses=WRITE_ERRORS)
 def submit_data(team_id: UUID, measure_key: str, body: SubmitDataBody, run: RunDep) -> CommandResult:
     """Submit a month's numerator/denominator; a resubmission corrects the month."""
-    return run(SubmitData(team_id=team_id, measure_key=measure_key, **dict(body)))
+    return run(body.command(team_id=team_id, measure_key=measure_key))
 
 
 @router.post("/teams/{team_id}/pdsa", status_code=201, responses=WRITE_ERRORS)
 def plan_cycle(team_id: UUID, body: PlanCycleBody, run: RunDep) -> CommandResult:
     """Plan a PDSA cycle, optionally linked to the cycle it builds on."""
-    return run(PlanCycle(team_id=team_id, **dict(body)))
+    return run(body.command(team_id=team_id))
 
 
 @router.post("/teams/{team_id}/pdsa/{cycle_id}/do", responses=WRITE_ERRORS)
 def record_do(team_id: UUID, cycle_id: UUID, body: RecordDoBody, run: RunDep) -> CommandResult:
     """Record what happened when the test ran."""
-    return run(RecordDo(team_id=team_id, cycle_id=cycle_id, **dict(body)))
+    return run(body.command(team_id=team_id, cycle_id=cycle_id))
 
 
 @router.post("/teams/{team_id}/pdsa/{cycle_id}/study", responses=WRITE_ERRORS)
 def record_study(team_id: UUID, cycle_id: UUID, body: RecordStudyBody, run: RunDep) -> CommandResult:
     """Record the results against the prediction."""
-    return run(RecordStudy(team_id=team_id, cycle_id=cycle_id, **dict(body)))
+    return run(body.command(team_id=team_id, cycle_id=cycle_id))
 
 
 @router.post("/teams/{team_id}/pdsa/{cycle_id}/act", responses=WRITE_ERRORS)
 def record_act(team_id: UUID, cycle_id: UUID, body: RecordActBody, run: RunDep) -> CommandResult:
     """Decide: adopt, adapt or abandon."""
-    return run(RecordAct(team_id=team_id, cycle_id=cycle_id, **dict(body)))
+    return run(body.command(team_id=team_id, cycle_id=cycle_id))
 
 
 @router.post("/teams/{team_id}/share", responses=WRITE_ERRORS)
 def share_project(team_id: UUID, body: ShareProjectBody, run: RunDep) -> CommandResult:
     """Share the team's project with the other teams."""
-    return run(ShareProject(team_id=team_id, **dict(body)))
+    return run(body.command(team_id=team_id))

@@ -7,10 +7,10 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from aggregates.collaborative import Collaborative, OutputDetails, PhaseChange
+from aggregates.collaborative import Collaborative, PhaseChange
 from aggregates.criteria import ExitCriteriaSettings, UnmetCriterion
 from aggregates.phases import Phase
-from aggregates.values import CareSetting, MeasureDefinition
+from aggregates.values import CareSetting, MeasureDefinition, OutputDetails
 
 
 class RosterEntryPublic(BaseModel):

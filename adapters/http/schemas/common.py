@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, create_model, model_validator
 
+from aggregates.idempotency import CommandResult as CommandResult  # the engine's result is the response
 from engine.commands import Command
-
-
-class CommandResult(BaseModel):
-    """What a write did: the resource it addressed, its new version, the events."""
-
-    id: UUID
-    version: int
-    events: list[str]
-    created: dict[str, list[UUID]]
 
 
 class NoNul(BaseModel):
@@ -44,16 +35,32 @@ def _has_nul(data: Any) -> bool:
     return False
 
 
-def body_of(command: type[Command], *path_fields: str) -> type[BaseModel]:
+class CommandBody(NoNul):
+    """A request body made from a command's fields (see `body_of`): validated once, on arrival."""
+
+    _command: ClassVar[type[Command]]
+    _path: ClassVar[type[BaseModel]]  # the command's fields the URL path carries
+
+    def command(self, **path: Any) -> Command:
+        """The command: this body's fields as they were validated, with the path's fields,
+        which are checked by the command's rules for them (a bad one is refused with 422)."""
+        checked = self._path.model_validate(path)
+        return self._command.model_construct(**dict(checked), **dict(self))
+
+
+def body_of(command: type[Command], *path_fields: str) -> type[CommandBody]:
     """A request body: the command's fields less those the URL path carries; no NUL in any text."""
-    fields: dict[str, Any] = {
-        name: (field.annotation, field)
-        for name, field in command.model_fields.items()
-        if name not in path_fields
-    }
-    return create_model(
+    fields = {name: (field.annotation, field) for name, field in command.model_fields.items()}
+    body = create_model(
         f"{command.__name__}Body",
-        __base__=NoNul,
+        __base__=CommandBody,
         __doc__=command.__doc__,
-        **fields,
+        **{name: spec for name, spec in fields.items() if name not in path_fields},  # type: ignore[call-overload]
     )
+    body._command = command
+    body._path = create_model(
+        f"{command.__name__}Path",
+        __config__=ConfigDict(extra="forbid"),
+        **{name: spec for name, spec in fields.items() if name in path_fields},  # type: ignore[call-overload]
+    )
+    return body

@@ -9,8 +9,15 @@ from pydantic import BaseModel
 
 from aggregates.datapoints import MeasureSeries
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy, Stage
-from aggregates.team import MemberSpec, SharedProject, Team
-from aggregates.values import AssessmentItem, AssessmentKind, CareSetting, MeasureDefinition
+from aggregates.team import Team
+from aggregates.values import (
+    AssessmentItem,
+    AssessmentKind,
+    CareSetting,
+    MeasureDefinition,
+    MemberSpec,
+    SharedProject,
+)
 
 
 class AssessmentPublic(BaseModel):
