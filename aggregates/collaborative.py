@@ -15,12 +15,13 @@ from pydantic import BaseModel, Field
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Role, Value
 from aggregates.criteria import (
     ExitCriteriaSettings,
+    PhaseExitBlocked,
     PhaseFacts,
     TeamFacts,
     UnmetCriterion,
     unmet_criteria,
 )
-from aggregates.errors import PermissionDenied, PhaseExitBlocked, RuleViolation
+from aggregates.errors import PermissionDenied, RuleViolation
 from aggregates.phases import Activity, Phase, require_allowed, require_next
 from aggregates.values import (
     CareSetting,

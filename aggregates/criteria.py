@@ -9,7 +9,7 @@ rows (what blocks the next phase), so the two never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from uuid import UUID
@@ -17,6 +17,7 @@ from uuid import UUID
 from pydantic import Field, field_validator
 
 from aggregates.base import Value
+from aggregates.errors import RuleViolation
 from aggregates.phases import Phase
 from aggregates.values import ActivityKind
 
@@ -238,3 +239,13 @@ _CHECKS: dict[Criterion, Callable[[ExitCriteriaSettings, PhaseFacts], str | None
     Criterion.MEASURE_DATA: _measure_data,
     Criterion.PROJECTS_SHARED: _projects_shared,
 }
+
+
+class PhaseExitBlocked(RuleViolation):
+    """The current phase cannot close: its exit criteria are unmet and no override."""
+
+    rule = "phase_exit_criteria_unmet"
+
+    def __init__(self, message: str, unmet: Sequence[UnmetCriterion]) -> None:
+        super().__init__(message)
+        self.unmet = list(unmet)

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from aggregates.criteria import UnmetCriterion
-
 
 class DomainError(Exception):
     """A command was refused; `rule` names the rule, the message explains it."""
@@ -27,16 +21,6 @@ class ActivityNotAllowed(RuleViolation):
     """The activity is not allowed in the collaborative's current phase."""
 
     rule = "activity_not_allowed_in_phase"
-
-
-class PhaseExitBlocked(RuleViolation):
-    """The current phase cannot close: its exit criteria are unmet and no override."""
-
-    rule = "phase_exit_criteria_unmet"
-
-    def __init__(self, message: str, unmet: Sequence[UnmetCriterion]) -> None:
-        super().__init__(message)
-        self.unmet = list(unmet)
 
 
 class PermissionDenied(DomainError):

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from engine.application import QIEngine
 
 PREFIX = "qis_"
+# The cookie that carries the session secret (the pages sign in with it; the live event
+# stream accepts it too, since a browser's EventSource cannot send a header).
+COOKIE = "qi_session"
 
 
 def csrf_token(secret: str) -> str:

@@ -19,8 +19,8 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 from fastapi.testclient import TestClient
 
+from adapters.app import create_app
 from adapters.contracts import asyncapi, event_classes, event_schema, events_schema, payload_classes
-from adapters.http.app import create_app
 from aggregates.base import Actor, Role
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.participant import PersonDetails

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from rich.console import Console
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from adapters.web.session import COOKIE
 from aggregates.activity import LearningActivity
 from aggregates.base import Actor, QIEvent, Role

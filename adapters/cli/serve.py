@@ -34,8 +34,8 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the HTTP API (uvicorn), with the timeouts, limit and trusted proxies of the settings."""
+    from adapters.app import app_for
     from adapters.bootstrap import bootstrap
-    from adapters.http.app import app_for
     from adapters.http.server import serve as run_server
 
     runtime = bootstrap(_settings())
@@ -50,7 +50,7 @@ def serve(
         run_server(app_for(runtime), engine.settings, host, port)  # its lifespan stops the runtime
         return
     runtime.stop()  # each worker process bootstraps its own from the same settings
-    run_server("adapters.http.app:app_from_settings", engine.settings, host, port, workers)
+    run_server("adapters.app:app_from_settings", engine.settings, host, port, workers)
 
 
 def _fresh_demo_token(engine: QIEngine) -> str:

@@ -11,7 +11,7 @@ from fpdf.enums import XPos, YPos
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from adapters.charts.driver_diagram import decisions_line, fmt_value, tested_line
-from adapters.web.urls import install_safe_url
+from adapters.safe_urls import install_safe_url
 from projections.learning_view import ResourceView, ToolkitIdea, ToolkitView
 
 _templates = Environment(

@@ -21,8 +21,8 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from adapters.http.responses import ProblemResponse
-from aggregates.criteria import UnmetCriterion
-from aggregates.errors import DomainError, PermissionDenied, PhaseExitBlocked
+from aggregates.criteria import PhaseExitBlocked, UnmetCriterion
+from aggregates.errors import DomainError, PermissionDenied
 from engine.errors import (
     AlreadyExists,
     ConcurrencyConflict,

@@ -18,8 +18,8 @@ from adapters.http.errors import InvalidInput, Problem
 from adapters.http.moments import utc_moment
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
+from adapters.safe_urls import install_safe_url
 from adapters.web.session import csrf_of, signed_in
-from adapters.web.urls import install_safe_url
 from aggregates.base import Role
 from aggregates.change_package import Node, NodeKind
 from aggregates.phases import next_phase

@@ -20,8 +20,8 @@ from aggregates.tokens import Principal
 from engine import web_sessions
 from engine.application import QIEngine
 from engine.errors import Forbidden
+from engine.web_sessions import COOKIE
 
-COOKIE = "qi_session"
 SIGN_IN_COOKIE = "qi_sign_in"
 EXPIRED = "this form has expired; reload the page and try again"
 

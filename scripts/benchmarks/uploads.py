@@ -9,7 +9,7 @@ import tempfile
 
 import httpx
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from engine.application import QIEngine
 from engine.settings import Settings
 from scripts.benchmarks.harness import Results, fresh_store

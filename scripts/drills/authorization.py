@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from aggregates.base import Role
 from aggregates.tokens import Grant, token_id
 from engine.application import QIEngine

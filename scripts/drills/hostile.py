@@ -17,7 +17,7 @@ import httpx
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from aggregates.base import Role
 from engine.application import QIEngine
 from engine.web_sessions import sign_in

@@ -20,7 +20,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from engine.application import QIEngine
 from engine.settings import Settings
 from scripts.drills.load import Target, set_up

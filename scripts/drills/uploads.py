@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from engine.application import QIEngine
 from scripts.drills import bombs
 from scripts.drills.memory import MB, PeakMemory

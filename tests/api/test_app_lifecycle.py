@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.app import app_for, app_from_settings, create_app
 from adapters.bootstrap import bootstrap
-from adapters.http.app import app_for, app_from_settings, create_app
 from engine.application import QIEngine
 from engine.audit_key import generate_pem
 from engine.settings import Settings

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi.testclient import TestClient
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from aggregates.base import Role
 from engine.application import QIEngine
 from engine.audit_digest import AuditDigest

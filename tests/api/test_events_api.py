@@ -25,7 +25,7 @@ from pydantic import AnyUrl, ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from adapters.http.routers.events import OPEN_STREAMS
 from aggregates.base import Role
 from aggregates.phases import Phase

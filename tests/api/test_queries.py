@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from adapters.http.schemas.collaboratives import CollaborativeSummary
 from aggregates.tokens import Principal
 from engine.application import QIEngine

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from aggregates.base import Role
 from engine.application import QIEngine
 from engine.read_models import ReadModels

@@ -23,7 +23,7 @@ import httpx
 import pytest
 import uvicorn
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from aggregates.base import Role
 from engine.application import QIEngine
 from engine.settings import Settings

@@ -15,7 +15,7 @@ from uuid import UUID
 import pytest
 import uvicorn
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from aggregates.base import Actor, Role
 from aggregates.tokens import Grant
 from engine.application import QIEngine

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from aggregates.base import Role
 from engine.application import QIEngine
 from projections.credits.schemas import CSV_COLUMNS

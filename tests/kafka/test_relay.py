@@ -237,7 +237,7 @@ def test_the_api_relays_in_process_when_configured(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from adapters.http.app import create_app
+    from adapters.app import create_app
 
     engine = QIEngine(relay_settings(tmp_path / "qi.sqlite3", kafka_bootstrap, topic, relay="inprocess"))
     token = issue(engine, Role.STAFF, "ann")

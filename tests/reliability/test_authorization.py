@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from aggregates.base import Role
 from aggregates.errors import RuleViolation
 from engine.application import QIEngine

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from adapters.http.limits import MAX_JSON_BODY, BodySizeLimit
 from aggregates.base import Role
 from engine.application import QIEngine

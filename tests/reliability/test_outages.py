@@ -14,7 +14,7 @@ import pytest
 from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError
 from fastapi.testclient import TestClient
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from adapters.http.errors import StoreUnavailable, is_outage
 from aggregates.base import Role
 from engine import store_watch

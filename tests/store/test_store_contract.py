@@ -13,7 +13,8 @@ from eventsourcing.utils import get_topic
 
 from aggregates.activity import AttendanceRecorded
 from aggregates.base import Actor, Role
-from aggregates.errors import ActivityNotAllowed, PhaseExitBlocked
+from aggregates.criteria import PhaseExitBlocked
+from aggregates.errors import ActivityNotAllowed
 from aggregates.phases import PHASES, Phase
 from aggregates.team import Team
 from engine.application import QIEngine

@@ -17,8 +17,8 @@ from aggregates.collaborative import (
     TeamEnrolled,
     TeamWithdrawn,
 )
-from aggregates.criteria import Criterion, TeamFacts
-from aggregates.errors import PermissionDenied, PhaseExitBlocked, RuleViolation
+from aggregates.criteria import Criterion, PhaseExitBlocked, TeamFacts
+from aggregates.errors import PermissionDenied, RuleViolation
 from aggregates.phases import PHASES, Phase
 from aggregates.values import CareSetting, FocusFields, OutputDetails, OutputKind
 from tests.unit.builders import (

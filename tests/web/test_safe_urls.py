@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.web.urls import safe_url
+from adapters.safe_urls import safe_url
 from aggregates.base import Actor, Role
 from aggregates.resource import Resource, ResourceDetails
 from aggregates.values import SharedProject

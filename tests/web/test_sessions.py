@@ -9,7 +9,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from adapters.http.app import create_app
+from adapters.app import create_app
 from adapters.web.session import COOKIE
 from aggregates.base import Role
 from engine.application import QIEngine

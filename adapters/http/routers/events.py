@@ -25,13 +25,13 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from adapters.http.deps import EngineDep, PrincipalDep, QueriesDep, get_principal
 from adapters.http.errors import READ_ERRORS
-from adapters.web.session import COOKIE
 from aggregates.tokens import Principal
 from engine import web_sessions
 from engine.application import QIEngine
 from engine.errors import Forbidden, Unauthenticated
 from engine.feed import BATCH_CONTENT_TYPE, FeedPage
 from engine.queries import FeedReader
+from engine.web_sessions import COOKIE
 
 POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 15
