@@ -31,7 +31,9 @@ from scripts.drills.learning_routes import draw_package, node
 from scripts.drills.world import Flow, build_world
 from tests.api.conftest import issue
 
-EXAMPLES = int(os.environ.get("QI_SCHEMATHESIS_EXAMPLES", "10"))
+# Five examples per operation keep the suite within its 15 minutes; QI_SCHEMATHESIS_EXAMPLES and
+# scripts/drill (hostile input, at random) explore further.
+EXAMPLES = int(os.environ.get("QI_SCHEMATHESIS_EXAMPLES", "5"))
 STATEFUL_STEPS = int(os.environ.get("QI_SCHEMATHESIS_STEPS", "6"))
 SEED = None if os.environ.get("QI_SCHEMATHESIS_RANDOM") == "1" else 15
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

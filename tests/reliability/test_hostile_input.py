@@ -36,7 +36,7 @@ class HostileInputDrill:
 
 
 class TestHostileInputOnSQLite(OnSQLite, HostileInputDrill):
-    examples = 5
+    examples = 3
 
 
 @pytest.mark.slow
