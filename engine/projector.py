@@ -1,9 +1,12 @@
 """The projector: one thread that keeps the in-process read models current, so a read
 never has to write.
 
-It runs the projection runner whenever it is woken (the engine wakes it after each
-commit; a reader wakes it when the log is ahead of what it has projected) and polls
-at a modest interval for events written by other processes (SQLite cannot subscribe).
+It runs the projection runner when there is something to project: at once when a reader
+is waiting for a position it has not reached; within `linger` seconds of a commit (the
+engine tells it after each one), so a burst of commands is projected in one catch-up
+instead of one per command, which would take the write lock and the CPU from the
+commands themselves; and at each poll, for events written by other processes (SQLite
+cannot subscribe).
 It remembers the head of the log it last caught up to, as a notification id: ids may
 skip numbers, so the position is read from the log, never counted.
 
@@ -39,14 +42,16 @@ class ReadModelsBehind(EngineError):
 
 
 class Projector:
-    def __init__(self, runner: ProjectionRunner, poll: float = 0.5) -> None:
+    def __init__(self, runner: ProjectionRunner, poll: float = 0.5, linger: float = 0.05) -> None:
         self.runner = runner
         self.poll = poll
+        self.linger = linger
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)  # the projector waits here to be woken
         self._progress = threading.Condition(self._lock)  # readers wait here for a position
         self._reached = 0  # every serving projection has processed the log up to here
-        self._woken = False
+        self._woken = False  # a reader is waiting: project now
+        self._due: float | None = None  # a commit is waiting: project by then
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] = lambda: None
@@ -83,10 +88,12 @@ class Projector:
             self._progress.notify_all()
 
     def wake(self) -> None:
-        """New events were written: project them now rather than at the next poll."""
+        """New events were written: project them within `linger`, rather than at the next poll
+        (a reader waiting for them brings that forward)."""
         with self._lock:
-            self._woken = True
-            self._work.notify_all()
+            if self._due is None:
+                self._due = time.monotonic() + self.linger
+                self._work.notify_all()
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """Block until the projections reached `position`; False when `timeout` passed first.
@@ -124,10 +131,21 @@ class Projector:
     def _follow(self) -> None:
         while True:
             with self._lock:
-                self._work.wait_for(lambda: self._woken or self._stopping, timeout=self.poll)
+                polled_at = time.monotonic()
+                while not (self._woken or self._stopping):
+                    now = time.monotonic()
+                    if self._due is not None and now >= self._due:
+                        break
+                    until = (
+                        polled_at + self.poll if self._due is None else min(self._due, polled_at + self.poll)
+                    )
+                    if now >= until:
+                        break
+                    self._work.wait(until - now)
                 if self._stopping:
                     return
-                woken, self._woken = self._woken, False
+                woken = self._woken or self._due is not None
+                self._woken, self._due = False, None
             try:
                 if woken or self.runner.head() > self._reached:  # a poll costs one query when idle
                     self.catch_up()

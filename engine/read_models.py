@@ -85,7 +85,9 @@ class ReadModels:
         )
         with schema_lock(engine.settings):  # another process may be creating the tables right now
             self.runner.prepare()
-        self.projector = Projector(self.runner, engine.settings.projection_poll)
+        self.projector = Projector(
+            self.runner, engine.settings.projection_poll, engine.settings.projection_linger
+        )
         self._views = ViewCache("dashboard")
 
     def wait_for(self, position: int | None = None) -> None:

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         le=60,
         description="seconds between the projector's looks for other processes' events",
     )
+    projection_linger: float = Field(
+        default=0.05,
+        ge=0,
+        le=5,
+        description="seconds the projector gathers commits before projecting them (a waiting read does not wait for it)",
+    )
     read_wait_seconds: float = Field(
         default=5.0,
         gt=0,
