@@ -101,6 +101,11 @@ class Projection(ABC):
         rows are computed once per catch-up instead of once per batch."""
 
 
+def ddl(table: str, columns: str) -> str:
+    """A read-model table's CREATE statement (portable SQL, idempotent)."""
+    return f"CREATE TABLE IF NOT EXISTS {table} ({columns})"
+
+
 def json_text(value: Any) -> str:
     """A value as the JSON text a TEXT column keeps."""
     return orjson.dumps(value).decode()

@@ -4,6 +4,8 @@ the projection (`dashboard.py`) and by the queries that read them
 
 from __future__ import annotations
 
+from projections.base import ddl
+
 COLLABORATIVE = "rm_dash_collaborative"
 TEAM = "rm_dash_team"
 MEMBER = "rm_dash_member"
@@ -14,48 +16,44 @@ MEASURE = "rm_dash_measure"
 POINT = "rm_dash_point"
 
 
-def _ddl(table: str, columns: str) -> str:
-    return f"CREATE TABLE IF NOT EXISTS {table} ({columns})"
-
-
 TABLES = {
-    COLLABORATIVE: _ddl(
+    COLLABORATIVE: ddl(
         COLLABORATIVE,
         "collaborative_id TEXT PRIMARY KEY, title TEXT NOT NULL, phase TEXT NOT NULL, "
         "focus TEXT NOT NULL, measures TEXT NOT NULL, settings TEXT NOT NULL, history TEXT NOT NULL, "
         "version BIGINT NOT NULL DEFAULT 0, created_position BIGINT NOT NULL DEFAULT 0",
     ),
-    TEAM: _ddl(
+    TEAM: ddl(
         TEAM,
         "team_id TEXT PRIMARY KEY, collaborative_id TEXT NOT NULL, name TEXT NOT NULL, "
         "care_setting TEXT NOT NULL, active INTEGER NOT NULL, coach_id TEXT, "
         "assessment_score DOUBLE PRECISION, shared INTEGER NOT NULL",
     ),
-    MEMBER: _ddl(
+    MEMBER: ddl(
         MEMBER,
         "team_id TEXT NOT NULL, participant_id TEXT NOT NULL, PRIMARY KEY (team_id, participant_id)",
     ),
-    ACTIVITY: _ddl(
+    ACTIVITY: ddl(
         ACTIVITY,
         "activity_id TEXT PRIMARY KEY, collaborative_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, "
         "starts_at TEXT NOT NULL, team_id TEXT",
     ),
-    ATTENDANCE: _ddl(
+    ATTENDANCE: ddl(
         ATTENDANCE,
         "activity_id TEXT NOT NULL, participant_id TEXT NOT NULL, minutes BIGINT NOT NULL, "
         "PRIMARY KEY (activity_id, participant_id)",
     ),
-    CYCLE: _ddl(
+    CYCLE: ddl(
         CYCLE,
         "cycle_id TEXT PRIMARY KEY, team_id TEXT NOT NULL, stage TEXT NOT NULL, decision TEXT, "
         "title TEXT NOT NULL, planned_period TEXT NOT NULL",
     ),
-    MEASURE: _ddl(
+    MEASURE: ddl(
         MEASURE,
         "team_id TEXT NOT NULL, measure_key TEXT NOT NULL, definition TEXT NOT NULL, status TEXT, "
         "PRIMARY KEY (team_id, measure_key)",
     ),
-    POINT: _ddl(
+    POINT: ddl(
         POINT,
         "team_id TEXT NOT NULL, measure_key TEXT NOT NULL, period TEXT NOT NULL, "
         "numerator DOUBLE PRECISION NOT NULL, denominator DOUBLE PRECISION, "
