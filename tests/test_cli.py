@@ -170,3 +170,14 @@ def test_serve_with_two_workers_starts_two_processes_over_one_store(tmp_path: Pa
         server.terminate()
         _, errors = server.communicate(timeout=20)
     assert errors.count("Started server process") == 2, errors
+
+
+def test_a_bad_setting_stops_a_command_naming_the_variable_and_its_reason(tmp_path: Path) -> None:
+    env = os.environ | {"QI_STORE": str(tmp_path / "qi.sqlite3"), "QI_PROJECTION_LINGER": "-1"}
+    done = subprocess.run([*QI, "info"], env=env, capture_output=True, text=True)
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert (
+        "QI_PROJECTION_LINGER: Input should be greater than or equal to 0" in said and "Traceback" not in said
+    )
+    assert not (tmp_path / "qi.sqlite3").exists()  # nothing was created

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -35,7 +35,14 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        _fail_config("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors()))
+        _fail_config("; ".join(_named(e) for e in error.errors()))
+
+
+def _named(error: Any) -> str:
+    """A setting's error in the words of whoever set it: the QI_* variable, then the reason."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    variable = "QI_" + "_".join(str(part) for part in error["loc"]).upper()
+    return message if message.startswith("QI_") or not error["loc"] else f"{variable}: {message}"
 
 
 def _runtime() -> Runtime:
