@@ -42,8 +42,15 @@ class ReadModelsBehind(EngineError):
 
 
 class Projector:
-    def __init__(self, runner: ProjectionRunner, poll: float = 0.5, linger: float = 0.05) -> None:
+    def __init__(
+        self,
+        runner: ProjectionRunner,
+        poll: float = 0.5,
+        linger: float = 0.05,
+        on_reached: Callable[[int], None] | None = None,
+    ) -> None:
         self.runner = runner
+        self.on_reached = on_reached  # told each position reached (a projector process tells its parent)
         self.poll = poll
         self.linger = linger
         self._lock = threading.Lock()
@@ -95,6 +102,12 @@ class Projector:
                 self._due = time.monotonic() + self.linger
                 self._work.notify_all()
 
+    def hurry(self) -> None:
+        """A reader is waiting: project now, without lingering."""
+        with self._lock:
+            self._woken = True
+            self._work.notify_all()
+
     def wait_for(self, position: int, timeout: float) -> bool:
         """Block until the projections reached `position`; False when `timeout` passed first.
         Without a projector thread, catch up here instead (always True, or an error)."""
@@ -126,6 +139,8 @@ class Projector:
         with self._lock:
             self._reached = max(self._reached, head)
             self._progress.notify_all()
+        if self.on_reached is not None:
+            self.on_reached(head)
         return done
 
     def _follow(self) -> None:

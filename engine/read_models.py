@@ -1,11 +1,11 @@
 """The read side the API and CLI use: the read-model store, the projection
 runner, and queries answered from the projected tables.
 
-On the embedded default (`QI_PROJECTIONS=inprocess`) the projector (engine.projector)
-keeps the read models current, and a query first waits until they reached the head
+On the embedded default (`QI_PROJECTIONS=inprocess`) the projector (engine.projector, in a
+child process by default: engine.projector_process) keeps the read models current, and a query first waits until they reached the head
 of the log as it was when the query began, so a reader sees their own writes (and
 every other process's before them) without writing anything itself. With no
-projector thread running the query catches up itself. With `worker`, `qi project`
+projector running the query catches up itself. With `worker`, `qi project`
 processes keep the read models current and queries read what is there.
 """
 
@@ -21,10 +21,12 @@ from uuid import UUID
 
 from engine import projection_failures as failures
 from engine.application import QIEngine
+from engine.audit_anchor import DigestLog, digest_log
 from engine.errors import NotFound
 from engine.projection_failures import ReadModelUnavailable
 from engine.projection_runner import POSITIONS, ProjectionRunner
 from engine.projector import Projector, ReadModelsBehind
+from engine.projector_process import ProjectorProcess
 from engine.readstore import ReadStore
 from engine.schema_lock import schema_lock
 from projections import audit, change_ideas, charts, dashboard_view, learning, learning_view
@@ -79,15 +81,22 @@ def all_projections() -> list[Projection]:
 class ReadModels:
     def __init__(self, engine: QIEngine, projections: list[Projection] | None = None) -> None:
         self.engine = engine
-        self.store = ReadStore(engine.settings)
+        self.store = ReadStore(engine.settings, engine.settings.read_models_store)
+        self._records: ReadStore | None = None  # the digests' store, opened when first asked
         self.runner = ProjectionRunner(
             engine, self.store, projections or all_projections(), engine.settings.projection_batch
         )
         with schema_lock(engine.settings):  # another process may be creating the tables right now
             self.runner.prepare()
-        self.projector = Projector(
-            self.runner, engine.settings.projection_poll, engine.settings.projection_linger
-        )
+        self.projector: Projector | ProjectorProcess
+        settings = engine.settings
+        if settings.projections == "inprocess" and settings.projector == "process" and projections is None:
+            self.projector = ProjectorProcess(self.runner, all_projections)
+        else:  # a thread: `qi project` is the projector's process itself; and a child could
+            # not rebuild projections handed in by the caller
+            self.projector = Projector(
+                self.runner, engine.settings.projection_poll, engine.settings.projection_linger
+            )
         self._views = ViewCache("dashboard")
 
     def wait_for(self, position: int | None = None) -> None:
@@ -236,6 +245,16 @@ class ReadModels:
             yield from page
             after = page[-1][0]
 
+    @property
+    def digests(self) -> DigestLog:
+        """The recorded audit digests (kept with the events: they cannot be rebuilt)."""
+        if self._records is None:
+            self._records = ReadStore(self.engine.settings)
+        return digest_log(self._records)
+
     def close(self) -> None:
         self.projector.stop()
         self.store.close()
+        if self._records is not None:
+            self._records.close()
+            self._records = None

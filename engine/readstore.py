@@ -105,10 +105,14 @@ def _pg(sql: str) -> str:
 
 
 class ReadStore:
-    """Transactions on the read-model database; `write=True` takes the write lock first."""
+    """Transactions on tables beside the events (the read models, the relay's position, the
+    audit digests); `write=True` takes the write lock first. On SQLite the read models have
+    a file of their own (Settings.read_models_store); what cannot be rebuilt from the events
+    (the relay's position, the digests) stays in the events' file."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, location: str | None = None) -> None:
         self.settings = settings
+        self.location = location or settings.store  # a SQLite file (read models: settings.read_models_store)
         self.dialect = "postgres" if settings.uses_postgres else "sqlite"
         self._lock = threading.Lock()
         self._sqlite: sqlite3.Connection | None = None
@@ -116,7 +120,7 @@ class ReadStore:
         if self.dialect == "postgres":
             from psycopg_pool import ConnectionPool
 
-            url = settings.store.replace("postgres://", "postgresql://", 1)
+            url = self.location.replace("postgres://", "postgresql://", 1)
             # Wait as long as the event store's pool does, so an outage is a quick 503.
             self._pool = ConnectionPool(
                 url,
@@ -154,7 +158,7 @@ class ReadStore:
         if self._sqlite is None:
             # One connection, serialised by the lock: FastAPI calls from its thread pool.
             self._sqlite = sqlite3.connect(
-                self.settings.store, timeout=30, isolation_level=None, check_same_thread=False
+                self.location, timeout=30, isolation_level=None, check_same_thread=False
             )
             self._sqlite.execute("PRAGMA journal_mode=WAL")
         return self._sqlite

@@ -28,6 +28,7 @@ from engine.leader_locks import LeaderLock, leader_lock
 from engine.projection_runner import POSITIONS, POSITIONS_DDL
 from engine.readstore import ReadStore
 from engine.schema_lock import schema_lock
+from engine.settings import Settings
 
 log = logging.getLogger("qi.relay")
 VERSION = 1
@@ -49,8 +50,13 @@ class RelayPosition:
     """The relay's row in qi_projection_positions; it only ever moves forward."""
 
     def __init__(self, store: ReadStore, name: str) -> None:
-        self.store = store
+        self.store = store  # beside the events (not the read models' file: it cannot be rebuilt)
         self.name = name
+
+    @classmethod
+    def of(cls, settings: Settings) -> RelayPosition:
+        """The position of the relay of `settings`' topic, in a store of its own."""
+        return cls(ReadStore(settings), f"relay:{settings.kafka_topic}")
 
     def prepare(self) -> None:
         with schema_lock(self.store.settings), self.store.transaction(write=True) as tx:

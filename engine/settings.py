@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         description="inprocess: a projector thread of the API process keeps read models current; "
         "worker: `qi project` does",
     )
+    projector: Literal["process", "thread"] = Field(
+        default="process",
+        description="where inprocess projections run: process, a child process beside the API "
+        "(its own core, leaving the API's interpreter to requests); thread, a thread of the API process",
+    )
     projection_batch: int = Field(default=500, ge=1, le=100_000)
     projection_poll: float = Field(
         default=0.5,
@@ -168,6 +173,17 @@ class Settings(BaseSettings):
         if self.files:
             return Path(self.files)
         return Path("var") / "files" if self.uses_postgres else Path(self.store).parent / "files"
+
+    @property
+    def read_models_store(self) -> str:
+        """Where the read models are kept. On PostgreSQL, the events' database. On SQLite, a
+        file of their own beside the events' (qi.sqlite3: qi.read-models.sqlite3): SQLite has
+        one writer per file, and projecting would otherwise hold the commands' lock; and the
+        file is rebuilt from the events when deleted, while the events' file is the record."""
+        if self.uses_postgres:
+            return self.store
+        path = Path(self.store)
+        return str(path.with_name(f"{path.stem}.read-models{path.suffix}"))
 
     @property
     def uses_postgres(self) -> bool:

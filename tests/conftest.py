@@ -6,6 +6,7 @@ Under CI=true a missing PostgreSQL fails the run loudly; locally it skips.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,17 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Tests run the API as a deployment does, with an audit key (the digest routes answer 503
 # without one): a throwaway key, inherited by the `qi` processes tests start.
 os.environ.setdefault("QI_AUDIT_KEY", generate_pem())
+# Apps the tests start project on a thread: a projector process (the default) costs a
+# second to spawn, and hundreds of apps start here. tests/api/test_projector_process.py
+# and the production install (tests/test_production_install.py) run the default.
+os.environ.setdefault("QI_PROJECTOR", "thread")
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 class Clock:

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(tempfile.gettempdir()) / "qi-production-venv"
@@ -106,12 +107,6 @@ def venv_with(wheel: Path) -> Path:
     return venv
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def deployment_env(home: Path) -> dict[str, str]:
     """The environment of a deployment: none of this checkout's settings or paths."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QI_", "PYTHON", "VIRTUAL_ENV"))}
@@ -150,7 +145,7 @@ def serving(install: Install, home: Path) -> Iterator[Server]:
     run([install.bin("python"), "-m", "scripts", "demo"], tooling_in(home), env)
     create = [install.bin("qi"), "tokens", "create", "--role", "staff", "--name", "production install"]
     token = run(create, home, env).stdout.strip()
-    port, log = _free_port(), home / "serve.log"
+    port, log = free_port(), home / "serve.log"
     with log.open("w") as out:
         command = [install.bin("qi"), "serve", "--port", str(port)]
         process = subprocess.Popen(command, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT)

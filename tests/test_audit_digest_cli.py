@@ -52,8 +52,8 @@ def saved_digest(env: dict[str, str], tmp_path: Path) -> Path:
     return out
 
 
-def sql(env: dict[str, str], *statements: str) -> None:
-    with sqlite3.connect(env["QI_STORE"]) as conn:
+def sql(store: str, *statements: str) -> None:
+    with sqlite3.connect(store) as conn:
         for statement in statements:
             conn.execute(statement)
 
@@ -98,7 +98,9 @@ def test_truncating_the_events_and_the_audit_passes_plain_verify_but_not_the_dig
     env: dict[str, str], tmp_path: Path
 ) -> None:
     digest = saved_digest(env, tmp_path)
-    sql(env, "DELETE FROM stored_events WHERE rowid > 9", "DELETE FROM rm_audit WHERE position > 9")
+    settings = Settings(store=env["QI_STORE"])
+    sql(settings.store, "DELETE FROM stored_events WHERE rowid > 9")
+    sql(settings.read_models_store, "DELETE FROM rm_audit WHERE position > 9")
     assert qi(env, "audit", "verify").returncode == 0  # the attack as reported: plain verify is fooled
     done = qi(env, "audit", "verify", "--digest", str(digest))
     assert done.returncode == 1
@@ -134,7 +136,7 @@ def test_rebuild_audit_refuses_to_rechain_history_that_no_longer_matches_the_las
         assert "refusing to re-chain the audit trail" in refused.stdout
         assert f"the chain hash at {EVENTS} differs from the digest" in refused.stdout
         assert "--override-reason" in refused.stdout
-    with sqlite3.connect(env["QI_STORE"]) as conn:
+    with sqlite3.connect(Settings(store=env["QI_STORE"]).read_models_store) as conn:
         kept = conn.execute("SELECT COUNT(*) FROM rm_audit").fetchone()[0]
     assert kept == EVENTS  # nothing was rebuilt
     assert qi(env, "audit", "verify").returncode == 1  # and the edit still shows

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -12,17 +11,13 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import free_port
+
 QI = [sys.executable, "-m", "adapters.cli"]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
     return os.environ | {"QI_STORE": str(tmp_path / "qi.sqlite3")}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_tokens_are_created_listed_and_revoked(tmp_path: Path) -> None:
@@ -81,7 +76,7 @@ def test_a_team_token_needs_its_team(tmp_path: Path) -> None:
 
 
 def test_serve_prints_a_staff_token_that_works(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*QI, "serve", "--demo-token", "--port", str(port)],
         env=_env(tmp_path),
@@ -139,7 +134,7 @@ def test_serve_with_two_workers_starts_two_processes_over_one_store(tmp_path: Pa
         text=True,
         check=True,
     ).stdout.strip()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*QI, "serve", "--workers", "2", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )  # fmt: skip

@@ -126,11 +126,11 @@ def audit_digest(
     out: Annotated[Path | None, typer.Option(help="write the digest here instead of printing it")] = None,
 ) -> None:
     """Sign the head of the audit chain (position, hash, events), record it, and print it."""
-    from engine.audit_anchor import digest_log, take_digest
+    from engine.audit_anchor import take_digest
 
     key = _signing_key()
     models = _read_models()
-    digest = take_digest(models.engine, digest_log(models.store), key)
+    digest = take_digest(models.engine, models.digests, key)
     models.close()
     document = digest.model_dump_json(indent=2)
     if out is None:

@@ -79,11 +79,10 @@ def rebuild(
 def _may_rechain(models: ReadModels, override_reason: str | None) -> bool:
     """Exit 1 if the store no longer matches the last digest and no reason was given;
     True when the rebuild goes ahead on an override, which is recorded first."""
-    from engine.audit_anchor import digest_log
     from engine.audit_rechain import rechain_check, record_override
 
     key = _optional_key()
-    found = rechain_check(models.engine, digest_log(models.store), key.verifying if key else None)
+    found = rechain_check(models.engine, models.digests, key.verifying if key else None)
     if found is None or found[1].ok:
         return False
     digest, check = found
@@ -104,13 +103,13 @@ def _may_rechain(models: ReadModels, override_reason: str | None) -> bool:
 
 def _reanchor(models: ReadModels) -> None:
     """After an override, digest the re-chained history afresh, so later rebuilds check against it."""
-    from engine.audit_anchor import digest_log, record_digest
+    from engine.audit_anchor import record_digest
 
     key = _optional_key()
     if key is None:
         console.print("[yellow]QI_AUDIT_KEY is not set[/]: no new digest; the next rebuild will refuse again")
         return
-    digest = record_digest(models.engine, digest_log(models.store), key, afresh=True)
+    digest = record_digest(models.engine, models.digests, key, afresh=True)
     if digest is not None:
         console.print(f"re-anchored: a new digest covers position {digest.position}")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aggregates.tokens import Principal
-from engine.audit_anchor import current_digest, digest_log
+from engine.audit_anchor import current_digest
 from engine.audit_digest import AuditDigest
 from engine.audit_key import signing_key
 from engine.queries.base import Reader
@@ -49,7 +49,7 @@ class AuditQueries(Reader):
         """The chain's head, signed with this deployment's key (503 without one)."""
         self._staff_only(principal, "read the audit digest")
         key = signing_key(self.engine.settings.audit_key)
-        return current_digest(self.engine, digest_log(self.read_models.store), key)
+        return current_digest(self.engine, self.read_models.digests, key)
 
     def audit_public_key(self, principal: Principal) -> str:
         """The PEM public key that verifies the digests."""

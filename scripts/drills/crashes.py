@@ -156,7 +156,7 @@ def _settle(report: DrillReport, services: dict[str, Service], settings: Setting
         report.check(service.alive, f"qi {name} is not running after the last restart:\n{service.log_tail()}")
     engine = QIEngine(settings)
     models = ReadModels(engine)
-    relayed = RelayPosition(models.store, f"relay:{settings.kafka_topic}")
+    relayed = RelayPosition.of(settings)
     try:
         caught_up = wait_for_projections(models, 90)
         report.check(caught_up, f"the projection worker did not catch up:\n{services['project'].log_tail()}")

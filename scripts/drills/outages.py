@@ -126,8 +126,7 @@ def kafka_outage(
         api, relay = ApiServer(env, folder), Service("relay", ["relay", "--interval", "0.1"], env, folder)
         ledger = Ledger()
         engine = QIEngine(settings)
-        models = ReadModels(engine)
-        position = RelayPosition(models.store, f"relay:{topic}")
+        position = RelayPosition.of(settings)
         try:
             api.start()
             relay.start()
@@ -159,7 +158,7 @@ def kafka_outage(
         finally:
             api.stop()
             relay.stop()
-            models.close()
+            position.store.close()
         check_answers(report, ledger)
         check_acknowledged(report, engine, ledger)
         stored = stored_events(engine)

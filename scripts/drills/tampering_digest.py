@@ -66,10 +66,11 @@ def _truncated(
     report: DrillReport, env: dict[str, str], head: int, digest: Path, sql: Callable[..., None], _: object
 ) -> None:
     kept = head - KEPT
-    sql(env["QI_STORE"], [
-        ("DELETE FROM {t} WHERE {id} > ?", (kept,)),
-        ("DELETE FROM rm_audit WHERE position > ?", (kept,)),
-    ])  # fmt: skip
+    settings = Settings(store=env["QI_STORE"])
+    sql(settings.store, [("DELETE FROM {t} WHERE {id} > ?", (kept,))])
+    sql(
+        settings.read_models_store, [("DELETE FROM rm_audit WHERE position > ?", (kept,))]
+    )  # its own file on SQLite
     _caught(report, "truncated", qi(env, "audit", "verify", "--digest", str(digest)), f"ends at {kept}")
 
 

@@ -23,15 +23,9 @@ import pytest
 
 from engine.application import QIEngine
 from engine.settings import Settings
-from tests.conftest import IN_CI, Clock
+from tests.conftest import IN_CI, Clock, free_port
 
 READY_SECONDS = 15
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _binary() -> str:

@@ -12,7 +12,7 @@ from adapters.kafka.digests import CE_TYPE, DigestPublisher
 from aggregates.base import Actor, Role
 from aggregates.tokens import Grant
 from engine.application import QIEngine
-from engine.audit_anchor import DigestRecorder, digest_log, record_digest
+from engine.audit_anchor import DigestRecorder, record_digest
 from engine.audit_digest import check_store, head_of
 from engine.audit_key import SigningKey, generate_pem, signing_key
 from engine.leader_locks import FileLock
@@ -54,7 +54,7 @@ class AuditDigests:
         self, engine: QIEngine, key: SigningKey
     ) -> None:
         models = ReadModels(engine)
-        digests = digest_log(models.store)
+        digests = models.digests
         _write(engine, 4)
         first = record_digest(engine, digests, key)
         assert first is not None and first.position == 4

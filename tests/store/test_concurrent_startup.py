@@ -24,7 +24,7 @@ import pytest
 from engine.application import QIEngine
 from engine.read_models import ReadModels
 from engine.settings import Settings
-from scripts.drills.processes import free_port
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.postgres
 
