@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from adapters.kafka import digest_publisher_for, start_relay
-from engine import audit_anchor
+from engine import audit_anchor, erasure
 from engine.application import QIEngine
 from engine.read_models import ReadModels
 from engine.settings import Settings
@@ -45,6 +45,7 @@ class Runtime:
         if self.settings.projections == "inprocess":
             self.read_models.projector.start()
             self._halts.append(self.read_models.projector.stop)
+        self._halts.append(erasure.start_inprocess(self.engine, self.settings.erasure_interval))
         digests = digest_publisher_for(self.settings)
         for halt in (start_relay(self.engine), audit_anchor.start_inprocess(self.engine, digests)):
             if halt is not None:

@@ -13,13 +13,14 @@ import importlib
 import pkgutil
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from aggregates.base import QIEvent
+from aggregates.personal import Sealed, personal_fields
 from engine.feed import CONTENT_TYPE, SCHEMA_ID, SPECVERSION, UndecodableRecord, event_type
 from engine.settings import Settings
 
@@ -68,7 +69,57 @@ def _schemas(ref_template: str) -> dict[str, Any]:
     defs: dict[str, Any] = top["$defs"]
     for name, cls in classes.items():
         defs[name]["x-cloudevents-type"] = event_type(cls)
+    _sealed_for_subscribers(defs, ref_template)
     return defs
+
+
+SEALED_NOTE = (
+    "personal data, sealed (AES-GCM under its person's key): subscribers receive the ciphertext "
+    "and cannot read it; the engine opens it for those allowed, and erasing the person makes it "
+    "unreadable everywhere"
+)
+
+
+def _sealed_for_subscribers(defs: dict[str, Any], ref_template: str) -> None:
+    """Every personal field reaches subscribers sealed: its schema says so. Only what holds
+    nothing personal travels open: no value (null, an empty list), or the field's erased
+    form (e.g. "erased person"), which is what a value becomes once its person is erased."""
+    sealed = {"$ref": ref_template.format(model=Sealed.__name__)}
+    for model in _models_within(list(payload_classes().values())):
+        schema = defs.get(model.__name__)
+        if schema is None:
+            continue
+        for field in personal_fields(model):
+            name = field.path[0]
+            if len(field.path) != 1 or name not in schema.get("properties", {}):
+                continue
+            info, erased = model.model_fields[name], field.mark.erased
+            options: list[dict[str, Any]] = [sealed]
+            if erased is not None:
+                options.append({"const": list(erased) if isinstance(erased, tuple) else erased})
+            if not info.is_required() and info.default is None:
+                options.append({"type": "null"})
+            schema["properties"][name] = {"anyOf": options, "description": SEALED_NOTE}
+
+
+def _models_within(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
+    """The models given and every model their fields hold, each once."""
+    seen: dict[type[BaseModel], None] = {}
+    pending = list(models)
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen[model] = None
+        for info in model.model_fields.values():
+            pending.extend(_models_in(info.annotation))
+    return list(seen)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
 
 
 @cache

@@ -3,30 +3,41 @@ collaboratives, and who attests to their part in a team's MOC Part 4 project."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Self
 from uuid import UUID
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Value
+from aggregates.errors import RuleViolation
+from aggregates.personal import ERASED_PERSON, ERASED_TEXT, Keep, Personal, Sealed
 from aggregates.values import Licence, Name, Text
+
+# A person's personal data, each value sealed at rest under their key (aggregates.personal).
+# Accreditors oblige a provider to keep a learner's name and licences with their CE
+# record for a retention period after the person is erased; the rest goes at once.
+Credentials = Annotated[str, StringConstraints(max_length=200)]  # e.g. "RN, CPEN"
+Statement = Annotated[Text | Sealed, Personal(erased=ERASED_TEXT)]
 
 
 class PersonDetails(Value):
-    name: Name
-    credentials: str | None = Field(default=None, max_length=200)  # e.g. "RN, CPEN"
-    email: EmailStr | None = None
-    licences: tuple[Licence, ...] = ()
+    name: Annotated[Name | Sealed, Personal(Keep.CE_RECORD, erased=ERASED_PERSON)]
+    credentials: Annotated[Credentials | Sealed | None, Personal()] = None
+    email: Annotated[EmailStr | Sealed | None, Personal()] = None
+    licences: Annotated[tuple[Licence, ...] | Sealed, Personal(Keep.CE_RECORD, erased=())] = ()
 
 
 class ParticipantState(BaseModel):
     collaborative_id: UUID | None = None
     details: PersonDetails
     # team id -> the statement the participant attested for that team's MOC Part 4 project
-    moc_part4_attestations: dict[UUID, str] = Field(default_factory=dict)
+    moc_part4_attestations: dict[UUID, Statement] = Field(default_factory=dict)
     # team id -> its collaborative, for each team this person coaches (kept beside the
     # Team's coach_id so a coach's reach is one read; empty in history before it was kept)
     coaching: dict[UUID, UUID] = Field(default_factory=dict)
+    erased_at: datetime | None = None  # when staff erased this person's personal data
+    retained_until: datetime | None = None  # until when their CE record keeps name and licences
 
 
 class Participant(QIAggregate):
@@ -52,6 +63,7 @@ class Participant(QIAggregate):
         )
 
     def update_details(self, ctx: CommandContext, details: PersonDetails) -> None:
+        self._not_erased("update their details")
         if details == self.state.details:
             return
         self._record(ctx, ParticipantDetailsUpdated, details=details)
@@ -65,6 +77,7 @@ class Participant(QIAggregate):
         repeating the same statement records nothing. `collaborative_id` is the
         team's, so the event is ordered with that collaborative's stream.
         """
+        self._not_erased("attest")
         if self.state.moc_part4_attestations.get(team_id) == statement:
             return
         fields = {"collaborative_id": collaborative_id} if collaborative_id else {}
@@ -81,6 +94,31 @@ class Participant(QIAggregate):
         collaborative_id = self.state.coaching.get(team_id)
         if collaborative_id is not None:
             self._record(ctx, CoachingEnded, team_id=team_id, collaborative_id=collaborative_id)
+
+    def erase(self, ctx: CommandContext, reason: str, retained_until: datetime) -> None:
+        """Erase this person's personal data at their request: at once, but for the name and
+        licences their CE record must keep until `retained_until` (the engine destroys the
+        keys: engine.erasure). Erasing twice records nothing."""
+        if self.state.erased_at is not None:
+            return
+        self._record(ctx, PersonalDataErased, reason=reason, retained_until=retained_until)
+
+    def end_retention(self, ctx: CommandContext) -> None:
+        """The CE retention period ended: what it kept is erased too (nothing if not due)."""
+        if self.state.retained_until is None or ctx.at < self.state.retained_until:
+            return
+        self._record(ctx, RetainedDataErased)
+
+    @property
+    def erased(self) -> bool:
+        return self.state.erased_at is not None
+
+    def _not_erased(self, doing: str) -> None:
+        if self.state.erased_at is not None:
+            raise RuleViolation(
+                f"this person's personal data was erased on {self.state.erased_at:%-d %B %Y}: "
+                f"they cannot {doing} any more"
+            )
 
     def coaches_in(self, collaborative_id: UUID) -> bool:
         """Whether this person coaches a team of the collaborative, as far as recorded here."""
@@ -105,10 +143,32 @@ class MocPart4Attested(QIEvent):
     """The participant attested to their part in the team's improvement project."""
 
     team_id: UUID
-    statement: Text
+    statement: Statement
 
     def apply(self, aggregate: Participant) -> None:
         aggregate.state.moc_part4_attestations[self.team_id] = self.statement
+
+
+class PersonalDataErased(QIEvent):
+    """Staff erased the person's personal data at their request. Reads show "erased person"
+    from now on; their CE record keeps name and licences until `retained_until`."""
+
+    reason: Text
+    retained_until: datetime
+
+    def apply(self, aggregate: Participant) -> None:
+        state = aggregate.state
+        state.erased_at, state.retained_until = self.timestamp, self.retained_until
+        state.details = PersonDetails(name=ERASED_PERSON)
+        state.moc_part4_attestations = dict.fromkeys(state.moc_part4_attestations, ERASED_TEXT)
+
+
+class RetainedDataErased(QIEvent):
+    """The CE retention period of an erased person ended: their name and licences are gone
+    from their CE records too."""
+
+    def apply(self, aggregate: Participant) -> None:
+        aggregate.state.retained_until = None
 
 
 class CoachingStarted(QIEvent):

@@ -33,6 +33,7 @@ from aggregates.pdsa import (
     needs_recording,
     require_ramp_parent,
 )
+from aggregates.personal import ERASED_TEXT
 from aggregates.phases import Activity, Phase, require_allowed
 from aggregates.values import (
     Assessment,
@@ -40,6 +41,7 @@ from aggregates.values import (
     CoachingNote,
     MeasureDefinition,
     MemberSpec,
+    NoteText,
     Period,
     ProjectComment,
     ProjectRef,
@@ -128,14 +130,25 @@ class Team(QIAggregate):
             return
         self._record(ctx, CoachAssigned, coach_id=coach_id)
 
-    def add_coaching_note(self, ctx: CommandContext, phase: Phase, note_id: UUID, text: str) -> None:
+    def add_coaching_note(
+        self, ctx: CommandContext, phase: Phase, note_id: UUID, text: str, about: UUID | None = None
+    ) -> None:
         self._require(Activity.COACH_TEAM, phase)
         existing = self.state.coaching_notes.get(note_id)
         if existing is not None:
-            if existing.text == text:
+            if existing.text == text and existing.about == about:
                 return
             raise RuleViolation(f"coaching note {note_id} already exists with other text")
-        self._record(ctx, CoachingNoteAdded, note_id=note_id, text=text)
+        if about is not None and about not in self.state.members:
+            raise RuleViolation(f"participant {about} is not a member of this team")
+        fields = {"about": about} if about is not None else {}
+        self._record(ctx, CoachingNoteAdded, note_id=note_id, text=text, **fields)
+
+    def erase_notes_about(self, ctx: CommandContext, participant_id: UUID) -> None:
+        """The person a coaching note is about was erased: so is the note's text (nothing
+        recorded when no note is about them). Any phase: erasure is never refused."""
+        if any(note.about == participant_id for note in self.state.coaching_notes.values()):
+            self._record(ctx, CoachingNotesErased, participant_id=participant_id)
 
     def submit_assessment(
         self, ctx: CommandContext, phase: Phase, assessment_id: UUID, assessment: Assessment
@@ -336,12 +349,25 @@ class CoachAssigned(TeamEvent):
 
 class CoachingNoteAdded(TeamEvent):
     note_id: UUID
-    text: str
+    text: NoteText
+    about: UUID | None = None  # the member the note is about, if one
 
     def apply(self, aggregate: Team) -> None:
         aggregate.state.coaching_notes[self.note_id] = CoachingNote(
-            text=self.text, author_id=self.actor_id, at=self.timestamp
+            text=self.text, author_id=self.actor_id, at=self.timestamp, about=self.about
         )
+
+
+class CoachingNotesErased(TeamEvent):
+    """The notes about a member were erased with the member's personal data."""
+
+    participant_id: UUID
+
+    def apply(self, aggregate: Team) -> None:
+        notes = aggregate.state.coaching_notes
+        for note_id, note in notes.items():
+            if note.about == self.participant_id:
+                notes[note_id] = note.model_copy(update={"text": ERASED_TEXT})
 
 
 class AssessmentSubmitted(TeamEvent):

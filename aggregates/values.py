@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 
 from aggregates.base import Value
+from aggregates.personal import ERASED_TEXT, Personal, Sealed
 
 # No NUL (U+0000) in any text: no one writes it, and PostgreSQL text cannot hold it, so
 # one stored NUL would stop every projection that reads its event (the API refuses it too).
@@ -203,10 +204,16 @@ class SharedProject(Value):
     cycle_ids: tuple[UUID, ...] = ()
 
 
+# What a coach writes about a team, or about one person of it (`about`): personal data of
+# that person, else of the team.
+NoteText = Annotated[str | Sealed, Personal(erased=ERASED_TEXT, subject="about")]
+
+
 class CoachingNote(Value):
-    text: str
+    text: NoteText
     author_id: str
     at: datetime
+    about: UUID | None = None
 
 
 class ProjectRef(Value):

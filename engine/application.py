@@ -27,14 +27,18 @@ from aggregates.base import Actor, CommandContext, QIAggregate
 from aggregates.errors import DomainError
 from aggregates.idempotency import CommandRecord, CommandResult, record_id
 from aggregates.kinds import kind_name, snapshotted
+from aggregates.personal import is_sealed
 from aggregates.tokens import Principal
 from engine.api_tokens import Tokens
 from engine.authorization import authorize_command
 from engine.commands import Command
+from engine.commands.activity import ErasePerson
+from engine.erasure import Erasures
 from engine.errors import ConcurrencyConflict, EngineError, IdempotencyKeyReused
 from engine.group_commit import GroupCommitter
 from engine.handlers import HANDLERS
 from engine.idempotency import fingerprint
+from engine.personal_data import DataKeys, Sealer
 from engine.schema_lock import schema_lock
 from engine.serialization import OrjsonTranscoder, PydanticMapper
 from engine.settings import Settings
@@ -62,14 +66,32 @@ class QIEngine(Tokens):
             Path(self.settings.store).parent.mkdir(parents=True, exist_ok=True)
         self.watch = StoreWatch(self.settings.store)
         with schema_lock(self.settings):  # another process may be creating the tables right now
+            self.data_keys = DataKeys(self.settings)
             super().__init__(env=self.settings.eventsourcing_env())
+        # The read side's mapper: personal values stay sealed (projections, the feed).
+        self.read_mapper = PydanticMapper(transcoder=OrjsonTranscoder(), opens=False)
+        self.sealer = Sealer(self.data_keys)
+        self.erasures = Erasures(self)
         self._committer = GroupCommitter(lambda *events: self.save(*events))
         # Striped: commands on one aggregate take turns; unrelated ones rarely share a lock.
         self._turns = [threading.Lock() for _ in range(1024)]
 
+    def close(self) -> None:
+        super().close()
+        self.erasures.close()
+        self.data_keys.close()
+
+    def open_personal(self, stored: Any, ce_record: bool = False) -> Any:
+        """A personal value as the read side holds it (sealed JSON, or plain), opened; None
+        once erased (or, unless `ce_record`, once its person was erased)."""
+        if not is_sealed(stored):
+            return stored
+        ok, value = self.sealer.open(stored, ce_record)
+        return value if ok else None
+
     def construct_mapper(self) -> Mapper[UUID]:
         register_moved_topics()  # events stored before their classes moved to aggregates/
-        return PydanticMapper(transcoder=OrjsonTranscoder())
+        return PydanticMapper(transcoder=OrjsonTranscoder(), sealer=Sealer(self.data_keys))
 
     def context(self, actor: Actor, command_id: str | None = None) -> CommandContext:
         """A command context at the engine clock's now; a fresh command id unless given."""
@@ -84,13 +106,20 @@ class QIEngine(Tokens):
     ) -> CommandResult:
         """Run a caller's command once, if their role and scope allow it (Forbidden if not)."""
         ctx = self.context(principal.actor, command_id)
-        return self._in_turn(command, ctx, expected_version, principal)
+        return self._reacted(command, self._in_turn(command, ctx, expected_version, principal))
 
     def execute(
         self, command: Command, ctx: CommandContext, expected_version: int | None = None
     ) -> CommandResult:
         """Run a trusted caller's command once: no role or scope is checked."""
-        return self._in_turn(command, ctx, expected_version, None)
+        return self._reacted(command, self._in_turn(command, ctx, expected_version, None))
+
+    def _reacted(self, command: Command, result: CommandResult) -> CommandResult:
+        """What the engine does at once after a command is stored, before answering: an
+        erasure destroys the person's keys (the erasure sweep would, at its next round)."""
+        if isinstance(command, ErasePerson):
+            self.erasures.apply_stored()
+        return result
 
     def _in_turn(
         self, command: Command, ctx: CommandContext, expected_version: int | None, principal: Principal | None
@@ -131,7 +160,13 @@ class QIEngine(Tokens):
         A caller's command is authorised in each attempt, on what that attempt loads.
         """
         for fresh in (False, True):
-            uow = UnitOfWork(self.repository, command.target_id(), expected_version, trust_cache=not fresh)
+            uow = UnitOfWork(
+                self.repository,
+                command.target_id(),
+                expected_version,
+                trust_cache=not fresh,
+                settings=self.settings,
+            )
             if principal is not None and not self._allows(principal, command, uow, fresh):
                 continue  # refused on cached state: judge again on fresh state
             try:

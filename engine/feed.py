@@ -103,7 +103,7 @@ class UndecodableRecord(BaseModel):
 
 def _decoded(engine: QIEngine, notification: Any) -> Any:
     try:
-        return engine.mapper.to_domain_event(notification)
+        return engine.read_mapper.to_domain_event(notification)
     except Exception as exc:  # whatever a damaged record raises, it is that record's fault
         return UndecodableRecord(
             originator_id=notification.originator_id,

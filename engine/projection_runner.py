@@ -19,14 +19,10 @@ from uuid import UUID
 
 from engine import projection_failures as failures
 from engine.application import QIEngine
+from engine.log_position import POSITIONS, POSITIONS_DDL
 from engine.readstore import ReadStore
 from projections.base import Projection, Recorded, Tx, UndecodableEvent
 
-POSITIONS = "qi_projection_positions"
-POSITIONS_DDL = (
-    f"CREATE TABLE IF NOT EXISTS {POSITIONS} ("
-    "name TEXT PRIMARY KEY, position BIGINT NOT NULL, version INTEGER NOT NULL)"
-)
 Progress = Callable[[str, int, int], None]  # projection name, position, head
 log = logging.getLogger(__name__)
 
@@ -210,7 +206,7 @@ class ProjectionRunner:
 
     def _decode(self, notification: Any) -> Any:
         try:
-            return self.engine.mapper.to_domain_event(notification)
+            return self.engine.read_mapper.to_domain_event(notification)
         except Exception as exc:  # whatever a damaged record raises, it is that record's fault
             return UndecodableEvent(f"the stored event cannot be decoded: {type(exc).__name__}: {exc}")
 

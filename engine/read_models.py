@@ -23,8 +23,9 @@ from engine import projection_failures as failures
 from engine.application import QIEngine
 from engine.audit_anchor import DigestLog, digest_log
 from engine.errors import NotFound
+from engine.log_position import POSITIONS
 from engine.projection_failures import ReadModelUnavailable
-from engine.projection_runner import POSITIONS, ProjectionRunner
+from engine.projection_runner import ProjectionRunner
 from engine.projector import Projector, ReadModelsBehind
 from engine.projector_process import ProjectorProcess
 from engine.readstore import ReadStore
@@ -37,7 +38,7 @@ from projections.charts import ChartOptions, ChartView
 from projections.credits import ledger as credits
 from projections.credits.schemas import CreditRow, Transcript
 from projections.dashboard import Dashboard
-from projections.dashboard_view import CollaborativeListed, DashboardView
+from projections.dashboard_view import CollaborativeListed, DashboardView, PersonAttendance, PersonTeam
 from projections.learning_view import ResourceView, SharedProjectView, ToolkitView
 
 PAGE = 1000
@@ -132,11 +133,22 @@ class ReadModels:
         with self._reading("dashboard") as tx:
             return dashboard_view.collaboratives(tx)
 
+    def _ce_record(self, stored: Any) -> Any:
+        """Opens a learner's name and licences for a CE record: retention keeps them after
+        the person's erasure (aggregates.personal.Keep.CE_RECORD)."""
+        return self.engine.open_personal(stored, ce_record=True)
+
+    def person_records(self, participant_id: UUID) -> tuple[list[PersonTeam], list[PersonAttendance]]:
+        """The teams a person is on and the sessions they attended."""
+        self.wait_for()
+        with self._reading("dashboard") as tx:
+            return dashboard_view.person_records(tx, participant_id)
+
     def transcript(self, participant_id: UUID) -> Transcript:
         """A participant's CE / MOC transcript; NotFound for an unknown participant."""
         self.wait_for()
         with self._reading("credits") as tx:
-            found = credits.transcript(tx, participant_id)
+            found = credits.transcript(tx, participant_id, self._ce_record)
         if found is None:
             raise NotFound("participant", participant_id)
         return found
@@ -146,7 +158,7 @@ class ReadModels:
         self.engine.collaborative(collaborative_id)
         self.wait_for()
         with self._reading("credits") as tx:
-            return credits.credit_rows(tx, collaborative_id)
+            return credits.credit_rows(tx, collaborative_id, self._ce_record)
 
     def team_chart(self, team_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
         self.wait_for()

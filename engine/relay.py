@@ -25,10 +25,8 @@ from typing import Protocol
 from engine.application import QIEngine
 from engine.feed import FeedEvent, read_feed
 from engine.leader_locks import LeaderLock, leader_lock
-from engine.projection_runner import POSITIONS, POSITIONS_DDL
+from engine.log_position import LogPosition
 from engine.readstore import ReadStore
-from engine.schema_lock import schema_lock
-from engine.settings import Settings
 
 log = logging.getLogger("qi.relay")
 VERSION = 1
@@ -44,40 +42,6 @@ class Publisher(Protocol):
 
     def close(self) -> None:
         """Let go of the connection; the next `publish` opens a fresh one."""
-
-
-class RelayPosition:
-    """The relay's row in qi_projection_positions; it only ever moves forward."""
-
-    def __init__(self, store: ReadStore, name: str) -> None:
-        self.store = store  # beside the events (not the read models' file: it cannot be rebuilt)
-        self.name = name
-
-    @classmethod
-    def of(cls, settings: Settings) -> RelayPosition:
-        """The position of the relay of `settings`' topic, in a store of its own."""
-        return cls(ReadStore(settings), f"relay:{settings.kafka_topic}")
-
-    def prepare(self) -> None:
-        with schema_lock(self.store.settings), self.store.transaction(write=True) as tx:
-            tx.execute(POSITIONS_DDL)
-            tx.execute(
-                f"INSERT INTO {POSITIONS} (name, position, version) VALUES (?, 0, ?) "
-                "ON CONFLICT (name) DO NOTHING",
-                (self.name, VERSION),
-            )
-
-    def get(self) -> int:
-        with self.store.transaction() as tx:
-            row = tx.fetchone(f"SELECT position FROM {POSITIONS} WHERE name = ?", (self.name,))
-        return int(row[0]) if row else 0
-
-    def save(self, position: int) -> None:
-        with self.store.transaction(write=True) as tx:
-            tx.execute(
-                f"UPDATE {POSITIONS} SET position = ? WHERE name = ? AND position < ?",
-                (position, self.name, position),
-            )
 
 
 @dataclass
@@ -112,7 +76,7 @@ class Relay:
         self.topic = settings.kafka_topic
         self.batch_size = settings.relay_batch
         self.backoff_max = settings.relay_backoff_max
-        self.position = RelayPosition(store, f"relay:{self.topic}")
+        self.position = LogPosition(store, f"relay:{self.topic}")
         self.position.prepare()
         self.lock = lock or leader_lock(settings, self.position.name)
         self.publisher = publisher

@@ -1,6 +1,11 @@
 """How events become stored bytes: pydantic turns an event into JSON-ready data,
 orjson turns that into bytes. Plugged into eventsourcing by `construct_mapper()`.
 
+Personal values are sealed on the way in (engine.sealing): the stored bytes, and so
+everything read from them, hold ciphertext. The command side's mapper (`opens=True`)
+opens them again on the way out, so aggregates see open values; the read side's
+(projections, the feed) leaves them sealed, for reads to open for whoever may see them.
+
 eventsourcing 9.5.6 ships no pydantic mapper, so this is ours. Loading validates
 through the event's pydantic model, which turns orjson's strings back into UUIDs,
 datetimes and enums, after running any `upcast_vN_vN+1` steps for old versions.
@@ -16,7 +21,11 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
+from engine.personal_data import Sealer
+from engine.sealing import fields_of, open_state, seal_state
+
 _IDENTITY = {"originator_id", "originator_version"}
+_SEALED = b'"sealed":'
 
 
 class OrjsonTranscoder(Transcoder):
@@ -30,9 +39,17 @@ class OrjsonTranscoder(Transcoder):
 
 
 class PydanticMapper(Mapper[Any]):
+    def __init__(self, transcoder: Transcoder, sealer: Sealer | None = None, opens: bool = True) -> None:
+        super().__init__(transcoder=transcoder)
+        self.sealer = sealer  # None: a mapper that only reads, and opens nothing
+        self.opens = opens
+
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
         event = cast(BaseModel, domain_event)
         state = event.model_dump(mode="json", exclude=_IDENTITY)
+        if self.sealer is not None and (fields := fields_of(type(event), state)):
+            at = event.timestamp
+            seal_state(state, fields, domain_event.originator_id, at, self.sealer)
         class_version = getattr(type(event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
@@ -55,7 +72,13 @@ class PydanticMapper(Mapper[Any]):
         if self.compressor:
             data = self.compressor.decompress(data)
         cls = resolve_topic(stored_event.topic)
-        if getattr(cls, "class_version", 1) == 1 and len(data) > 2 and b'"class_version"' not in data:
+        opening = self.opens and self.sealer is not None and _SEALED in data
+        if (
+            not opening
+            and getattr(cls, "class_version", 1) == 1
+            and len(data) > 2
+            and b'"class_version"' not in data
+        ):
             # The common case: pydantic parses and validates the bytes in one pass (in Rust),
             # with the identity fields, which are not stored in the state, spliced in front.
             identity = b'{"originator_id":"%s","originator_version":%d,' % (
@@ -64,6 +87,9 @@ class PydanticMapper(Mapper[Any]):
             )
             return cast(DomainEventProtocol[Any], cls.model_validate_json(identity + data[1:]))
         state = upcast(cls, self.transcoder.decode(data))
+        if opening:
+            assert self.sealer is not None
+            open_state(state, fields_of(cls, state), self.sealer.open)
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         return cast(DomainEventProtocol[Any], cls.model_validate(state))

@@ -82,6 +82,24 @@ class Settings(BaseSettings):
     retry_after: int = Field(
         default=1, ge=1, le=3600, description="seconds a 503 (store unavailable) asks clients to wait"
     )
+    ce_retention_years: int = Field(
+        default=6,
+        ge=0,
+        le=100,
+        description="years an erased person's CE record keeps their name and licences for accreditors",
+    )
+    erasure_interval: float = Field(
+        default=3600.0,
+        gt=0,
+        le=86_400,
+        description="seconds between the erasure sweep's rounds (erasures left half done; retention periods ended)",
+    )
+    data_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="the master key that wraps personal data keys, or the path of its file; "
+        "several, comma separated, while rotating (current first); unset on SQLite: a key file beside the store",
+    )
     audit_key: str | None = Field(
         default=None,
         description="the Ed25519 key that signs audit digests: the path of its PEM file "

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.utils import get_topic
 
 from aggregates.activity import LearningActivity
 from aggregates.base import CommandContext, QIAggregate
@@ -14,8 +15,9 @@ from aggregates.collaborative import Collaborative
 from aggregates.ids import IdClaim, claim_id, is_client_chosen
 from aggregates.kinds import kind_name
 from aggregates.participant import Participant
-from aggregates.team import Team
+from aggregates.team import CoachingNoteAdded, Team
 from engine.errors import AlreadyExists, NotFound, StaleVersion
+from engine.settings import Settings
 
 A = TypeVar("A", bound=QIAggregate)
 
@@ -27,11 +29,13 @@ class UnitOfWork:
         target_id: UUID | None,
         expected_version: int | None,
         trust_cache: bool = False,
+        settings: Settings | None = None,
     ) -> None:
         """`trust_cache`: aggregates the command changes are copied from the cache as they
         are, without asking the store for newer events; a stale one makes the save collide
         on its version, and the engine then decides again with this off."""
         self._repository = repository
+        self.settings = settings or Settings()  # the engine's, for the policies handlers apply
         self._trust_cache = trust_cache
         self._target_id = target_id
         self._expected_version = expected_version
@@ -98,6 +102,21 @@ class UnitOfWork:
         if not isinstance(aggregate, kind):
             raise NotFound(kind_name(kind), aggregate_id)
         return aggregate
+
+    def teams_with_notes_about(self, participant_id: UUID) -> set[UUID]:
+        """The teams holding a coaching note about the person (from the log: erasure is rare,
+        and no aggregate keeps this list)."""
+        store = self._repository.event_store
+        topics = [get_topic(CoachingNoteAdded)]
+        found, position = set(), 0
+        while page := store.recorder.select_notifications(
+            position, 1000, topics=topics, inclusive_of_start=False
+        ):  # type: ignore[attr-defined]
+            for notification in page:
+                if f'"about":"{participant_id}"'.encode() in notification.state:
+                    found.add(UUID(str(notification.originator_id)))
+            position = page[-1].id
+        return found
 
     def exists(self, kind: type[QIAggregate], aggregate_id: UUID) -> bool:
         # Aggregates are never deleted: one in the cache exists, with no query to ask.

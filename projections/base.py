@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 import orjson
+from pydantic import BaseModel
 
 
 class Tx(Protocol):
@@ -109,6 +110,21 @@ def ddl(table: str, columns: str) -> str:
 def json_text(value: Any) -> str:
     """A value as the JSON text a TEXT column keeps."""
     return orjson.dumps(value).decode()
+
+
+# Opens a personal value as a read model keeps it (JSON: sealed, or plain), giving the open
+# value, or None once it is erased. The engine hands its own to the queries that need one:
+# projections never hold keys, so what they store stays sealed (aggregates.personal).
+Opener = Callable[[Any], Any]
+
+
+def personal_text(value: Any) -> str:
+    """A personal value of an event (sealed, or open) as the JSON text a column keeps."""
+    if isinstance(value, BaseModel):
+        return json_text(value.model_dump(mode="json"))
+    if isinstance(value, tuple | list):
+        return json_text([v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value])
+    return json_text(value)
 
 
 def upsert(tx: Tx, table: str, key: tuple[str, ...], row: dict[str, Any]) -> None:

@@ -268,3 +268,38 @@ def _by_setting(teams: list[TeamStatus]) -> dict[str, dict[str, int]]:
     for team in teams:
         counts[team.care_setting]["active" if team.active else "withdrawn"] += 1
     return dict(counts)
+
+
+class PersonTeam(BaseModel):
+    team_id: UUID
+    name: str
+    collaborative_id: UUID
+
+
+class PersonAttendance(BaseModel):
+    activity_id: UUID
+    title: str
+    kind: str
+    starts_at: str
+    minutes: int
+
+
+def person_records(tx: Tx, participant_id: UUID) -> tuple[list[PersonTeam], list[PersonAttendance]]:
+    """The teams a person is on, and the sessions they attended (for their subject-access export)."""
+    teams = tx.fetchall(
+        f"SELECT t.team_id, t.name, t.collaborative_id FROM {MEMBER} m JOIN {TEAM} t ON t.team_id = m.team_id "
+        "WHERE m.participant_id = ? ORDER BY t.name",
+        (str(participant_id),),
+    )
+    attended = tx.fetchall(
+        f"SELECT a.activity_id, a.title, a.kind, a.starts_at, x.minutes FROM {ATTENDANCE} x "
+        f"JOIN {ACTIVITY} a ON a.activity_id = x.activity_id WHERE x.participant_id = ? ORDER BY a.starts_at",
+        (str(participant_id),),
+    )
+    return (
+        [PersonTeam(team_id=t[0], name=t[1], collaborative_id=t[2]) for t in teams],
+        [
+            PersonAttendance(activity_id=a[0], title=a[1], kind=a[2], starts_at=a[3], minutes=a[4])
+            for a in attended
+        ],
+    )

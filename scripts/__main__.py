@@ -50,6 +50,16 @@ def _needs_test_extra(command: str) -> None:
         )
 
 
+def _throwaway_data_key() -> None:
+    """Benchmarks and drills make throwaway stores: their personal data is sealed under a
+    throwaway master key (inherited by the servers they start) unless QI_DATA_KEY names one."""
+    import os
+
+    from engine.personal_data import new_master_key
+
+    os.environ.setdefault("QI_DATA_KEY", new_master_key())
+
+
 def bench(
     smoke: Annotated[
         bool, typer.Option(help="tiny sizes: check every benchmark runs (not its speed)")
@@ -80,6 +90,7 @@ def bench(
         )
     if teams is not None:
         sizes = dataclasses.replace(sizes, scale_teams=teams)
+    _throwaway_data_key()
     results = run_all(sizes, stores, console, out=out)
     console.print(table(results))
     write(results, out)
@@ -113,6 +124,7 @@ def drill(
 ) -> None:
     """Run the reliability drills and print what was tried and what held; exit 1 if any failed."""
     _needs_test_extra("drill")
+    _throwaway_data_key()
     from scripts.drills.run import DRILLS, DrillOptions, run_drills, table
 
     names = only or list(DRILLS)

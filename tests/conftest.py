@@ -15,6 +15,7 @@ import pytest
 
 from engine.application import QIEngine
 from engine.audit_key import generate_pem
+from engine.personal_data import new_master_key
 from engine.settings import Settings
 
 # Each test session gets its own database, so two suites running at once never
@@ -26,6 +27,8 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Tests run the API as a deployment does, with an audit key (the digest routes answer 503
 # without one): a throwaway key, inherited by the `qi` processes tests start.
 os.environ.setdefault("QI_AUDIT_KEY", generate_pem())
+# ... and a master key for personal data (PostgreSQL refuses to start without one).
+os.environ.setdefault("QI_DATA_KEY", new_master_key())
 # Apps the tests start project on a thread: a projector process (the default) costs a
 # second to spawn, and hundreds of apps start here. tests/api/test_projector_process.py
 # and the production install (tests/test_production_install.py) run the default.

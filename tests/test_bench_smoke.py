@@ -10,7 +10,15 @@ from rich.console import Console
 
 from scripts.benchmarks.run import SMOKE, run_all, table, write
 
-GROUPS = {"1 commands", "2 http", "3 projections", "4 relay", "5 aggregate load", "6 scale"}
+GROUPS = {
+    "1 commands",
+    "2 http",
+    "3 projections",
+    "4 relay",
+    "5 aggregate load",
+    "6 scale",
+    "7 personal data",
+}
 
 
 @pytest.mark.postgres

@@ -11,6 +11,11 @@ from pathlib import Path
 
 import httpx
 
+from adapters.cli.common import CLI_ACTOR
+from aggregates.participant import PersonDetails
+from engine.application import QIEngine
+from engine.commands.activity import RegisterParticipant
+from engine.settings import Settings
 from tests.conftest import free_port
 
 QI = [sys.executable, "-m", "adapters.cli"]
@@ -176,3 +181,32 @@ def test_a_bad_setting_stops_a_command_naming_the_variable_and_its_reason(tmp_pa
         "QI_PROJECTION_LINGER: Input should be greater than or equal to 0" in said and "Traceback" not in said
     )
     assert not (tmp_path / "qi.sqlite3").exists()  # nothing was created
+
+
+def test_keys_new_writes_a_master_key_once_and_rotate_rewraps_every_data_key_under_the_first(
+    tmp_path: Path,
+) -> None:
+    env = _env(tmp_path)
+    old, new = tmp_path / "old.key", tmp_path / "new.key"
+    for key in (old, new):
+        made = subprocess.run(
+            [*QI, "keys", "new", "--out", str(key)], env=env, capture_output=True, text=True
+        )
+        assert made.returncode == 0, made.stderr
+        assert key.stat().st_mode & 0o777 == 0o600
+    again = subprocess.run([*QI, "keys", "new", "--out", str(old)], env=env, capture_output=True, text=True)
+    assert again.returncode == 2 and "never overwritten" in again.stdout + again.stderr
+    engine = QIEngine(Settings(store=env["QI_STORE"], data_key=str(old)))
+    details = PersonDetails(name="Dana Reyes")
+    person = engine.execute(RegisterParticipant(details=details), engine.context(CLI_ACTOR)).id
+    engine.close()
+
+    rotate = env | {"QI_DATA_KEY": f"{new},{old}"}
+    done = subprocess.run([*QI, "keys", "rotate"], env=rotate, capture_output=True, text=True)
+    assert done.returncode == 0 and "re-wrapped 2 data key(s)" in done.stdout, done.stdout + done.stderr
+
+    reopened = QIEngine(
+        Settings(store=env["QI_STORE"], data_key=str(new), cache_size=0)
+    )  # the old key is gone
+    assert reopened.participant(person).state.details.name == "Dana Reyes"
+    reopened.close()

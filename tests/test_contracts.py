@@ -30,7 +30,7 @@ from aggregates.tokens import Grant
 from aggregates.values import FocusFields, SharedProject
 from engine import web_sessions
 from engine.application import QIEngine
-from engine.commands.activity import AttestMocPart4, RecordSessionHeld, UpdateParticipant
+from engine.commands.activity import AttestMocPart4, ErasePerson, RecordSessionHeld, UpdateParticipant
 from engine.commands.collaborative import (
     ChangeExitCriteria,
     DefineCollaborativeMeasure,
@@ -48,7 +48,15 @@ from engine.commands.learning import (
     ShareLink,
     TryChange,
 )
-from engine.commands.team import AddMember, AssignCoach, DefineMeasure, RemoveMember, ShareProject, SubmitData
+from engine.commands.team import (
+    AddCoachingNote,
+    AddMember,
+    AssignCoach,
+    DefineMeasure,
+    RemoveMember,
+    ShareProject,
+    SubmitData,
+)
 from engine.feed import FeedEvent, read_feed
 from engine.settings import Settings
 from scripts.demo.seed import seed_demo
@@ -170,6 +178,17 @@ def _shared_learning(engine: QIEngine, clock: Clock) -> None:
         resource_ids=(resource,),
     )
     life.run(toolkit)
+    _erase_a_person(life, mercy, clock)
+
+
+def _erase_a_person(life: Learned, team: UUID, clock: Clock) -> None:
+    """A person noted on, erased, and, once the CE retention period ends, erased for good."""
+    noor = NewMember(person=PersonDetails(name="Noor", email="noor@example.org"), discipline="nurse")
+    person = life.run(AddMember(team_id=team, member=noor)).created["Participant"][0]
+    life.run(AddCoachingNote(team_id=team, text="Noor is new to triage", about=person))
+    life.run(ErasePerson(participant_id=person, reason="asked by email"))
+    clock.advance(days=7 * 366)
+    assert life.engine.erasures.sweep()[1] == [person]
 
 
 def _issue_and_revoke_a_token(engine: QIEngine) -> None:
@@ -369,3 +388,13 @@ def test_the_engine_image_is_slim_and_runs_as_a_non_root_user() -> None:
     assert users and users[-1] not in ("root", "0")
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".git", "var"} <= {entry.strip("/") for entry in ignored}
+
+
+def test_compose_hands_every_engine_service_the_master_key_of_personal_data_as_a_secret(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    for name in ("api", "projector", "relay", "demo"):
+        assert "qi_data_key" in services[name]["secrets"], name
+        assert _env(services[name])["QI_DATA_KEY"] == "/run/secrets/qi_data_key", name
+    assert compose["secrets"]["qi_data_key"]["file"].startswith("./var/secrets/")

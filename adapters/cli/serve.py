@@ -42,6 +42,14 @@ def serve(
     engine = runtime.engine
     base = f"http://{host}:{port}"
     console.print(f"QI engine API:  {base}\nOpenAPI docs:   {base}/docs\nDashboard:      {base}/ui/")
+    if not engine.settings.data_key:
+        from engine.personal_data import default_key_file
+
+        console.print(
+            f"Personal data:  sealed under the master key in {default_key_file(engine.settings)} "
+            "(keep it apart from the database's backups; QI_DATA_KEY names another)",
+            soft_wrap=True,
+        )
     if demo_token:
         secret = _fresh_demo_token(engine)
         console.print(f"Staff token:    {secret}", soft_wrap=True)

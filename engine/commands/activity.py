@@ -83,3 +83,20 @@ class AttestMocPart4(Command):
     participant_id: UUID
     team_id: UUID
     statement: Text
+
+
+class ErasePerson(Command):
+    """Erase a person's personal data at their request (staff): at once, but for what their
+    CE record must keep (name and licences) until the retention period ends."""
+
+    target_field = "participant_id"
+    participant_id: UUID
+    reason: Text = Field(description="why, e.g. the request it answers (kept in the audit trail)")
+
+
+class EndRetention(Command):
+    """Erase what an erased person's CE record kept, once its retention period has ended
+    (the erasure sweep sends it; nothing happens before the period ends)."""
+
+    target_field = "participant_id"
+    participant_id: UUID

@@ -35,6 +35,9 @@ class AssignCoach(TeamCommand):
 class AddCoachingNote(TeamCommand):
     note_id: NewId | None = None
     text: Text
+    about: UUID | None = Field(
+        default=None, description="the member the note is about: it is erased with their personal data"
+    )
 
 
 class SubmitAssessment(TeamCommand):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from aggregates.activity import LearningActivity
@@ -14,6 +15,8 @@ from aggregates.team import Team
 from engine.commands import Command
 from engine.commands.activity import (
     AttestMocPart4,
+    EndRetention,
+    ErasePerson,
     RecordAttendance,
     RecordSessionHeld,
     RegisterParticipant,
@@ -71,6 +74,29 @@ def update_participant(uow: UnitOfWork, ctx: CommandContext, cmd: UpdateParticip
     return cmd.participant_id
 
 
+def retention_end(erased_at: datetime, years: int) -> datetime:
+    """`years` after `erased_at`, the same day of the year (28 February for a 29th)."""
+    try:
+        return erased_at.replace(year=erased_at.year + years)
+    except ValueError:
+        return erased_at.replace(year=erased_at.year + years, day=28)
+
+
+def erase_person(uow: UnitOfWork, ctx: CommandContext, cmd: ErasePerson) -> UUID:
+    """The person's erasure, and the coaching notes about them on each of their teams; the
+    engine destroys their keys once this is stored (engine.erasure)."""
+    participant = uow.participant(cmd.participant_id)
+    participant.erase(ctx, cmd.reason, retention_end(ctx.at, uow.settings.ce_retention_years))
+    for team_id in sorted(uow.teams_with_notes_about(participant.id)):
+        uow.team(team_id).erase_notes_about(ctx, participant.id)
+    return participant.id
+
+
+def end_retention(uow: UnitOfWork, ctx: CommandContext, cmd: EndRetention) -> UUID:
+    uow.participant(cmd.participant_id).end_retention(ctx)
+    return cmd.participant_id
+
+
 def attest_moc_part4(uow: UnitOfWork, ctx: CommandContext, cmd: AttestMocPart4) -> UUID:
     participant = uow.participant(cmd.participant_id)
     if not uow.exists(Team, cmd.team_id):
@@ -92,4 +118,6 @@ HANDLERS: dict[type[Command], Handler] = {
     RegisterParticipant: register_participant,
     UpdateParticipant: update_participant,
     AttestMocPart4: attest_moc_part4,
+    ErasePerson: erase_person,
+    EndRetention: end_retention,
 }

@@ -68,7 +68,7 @@ def assign_coach(uow: UnitOfWork, ctx: CommandContext, cmd: AssignCoach) -> UUID
 def add_coaching_note(uow: UnitOfWork, ctx: CommandContext, cmd: AddCoachingNote) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     note_id = uow.mark_created("CoachingNote", cmd.note_id or derived_id(ctx, "note"))
-    team.add_coaching_note(ctx, phase, note_id, cmd.text)
+    team.add_coaching_note(ctx, phase, note_id, cmd.text, cmd.about)
     return team.id
 
 

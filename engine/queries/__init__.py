@@ -13,11 +13,19 @@ from engine.queries.collaboratives import CollaborativeQueries, Overview, PhaseE
 from engine.queries.credits import CreditQueries
 from engine.queries.feed import FeedQueries, FeedReader
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
+from engine.queries.people import PeopleQueries, Retention
 from engine.queries.teams import ActivityRead, TeamPage, TeamQueries
 
 
 class Queries(
-    CollaborativeQueries, TeamQueries, ChartQueries, LearningQueries, AuditQueries, CreditQueries, FeedQueries
+    CollaborativeQueries,
+    TeamQueries,
+    ChartQueries,
+    LearningQueries,
+    AuditQueries,
+    CreditQueries,
+    FeedQueries,
+    PeopleQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 
@@ -32,5 +40,6 @@ __all__ = [
     "Overview",
     "PhaseExit",
     "Queries",
+    "Retention",
     "TeamPage",
 ]

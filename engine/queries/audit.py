@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aggregates.personal import ERASED_TEXT
 from aggregates.tokens import Principal
 from engine.audit_anchor import current_digest
 from engine.audit_digest import AuditDigest
 from engine.audit_key import signing_key
 from engine.queries.base import Reader
+from engine.sealing import open_everywhere
 from projections.audit import AuditFilter, Verification
 from projections.audit_actors import AuditEntry, with_actor_names
 
@@ -22,8 +24,14 @@ class AuditExplorer:
     reader: Reader
 
     def trail(self, filters: AuditFilter) -> list[AuditEntry]:
+        """The rows, with personal values opened (staff and auditors may read them): the
+        trail itself keeps them sealed, as stored; an erased person's read as erased."""
         models, engine = self.reader.read_models, self.reader.engine
-        return with_actor_names(models.audit(filters), engine.actor_names())
+        rows = [
+            row.model_copy(update={"payload": open_everywhere(row.payload, engine.sealer.open, ERASED_TEXT)})
+            for row in models.audit(filters)
+        ]
+        return with_actor_names(rows, engine.actor_names())
 
     def verify(self) -> Verification:
         return self.reader.read_models.verify_audit()

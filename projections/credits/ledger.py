@@ -23,8 +23,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-import orjson
-
 from aggregates.activity import ActivityScheduled, AttendanceRecorded
 from aggregates.participant import MocPart4Attested, ParticipantDetailsUpdated, ParticipantRegistered
 from aggregates.team import (
@@ -35,8 +33,8 @@ from aggregates.team import (
     PdsaPlanned,
     TeamRegistered,
 )
-from aggregates.values import CreditType, Discipline, Licence, MemberSpec
-from projections.base import Projection, Recorded, Tx
+from aggregates.values import CreditType, Discipline, MemberSpec
+from projections.base import Projection, Recorded, Tx, personal_text
 from projections.credits import rules
 from projections.credits.entries import EntryFor, reverse_live, write_entry
 from projections.credits.memo import BatchMemo
@@ -61,17 +59,11 @@ __all__ = ["ENTRIES", "CreditLedger", "credit_rows", "transcript"]
 
 def _participant(b: BatchMemo, r: Recorded) -> None:
     e: ParticipantRegistered | ParticipantDetailsUpdated = r.event
-    licences = orjson.dumps([_licence(x) for x in e.details.licences]).decode()
-    b.tx.execute(
+    b.tx.execute(  # both sealed (personal data): the queries open them for those who may read them
         f"INSERT INTO {PARTICIPANTS} (participant_id, name, licences) VALUES (?, ?, ?) "
         "ON CONFLICT (participant_id) DO UPDATE SET name = excluded.name, licences = excluded.licences",
-        (str(r.originator_id), e.details.name, licences),
+        (str(r.originator_id), personal_text(e.details.name), personal_text(e.details.licences)),
     )
-
-
-def _licence(licence: Licence) -> str:
-    issuer = f" ({licence.issuer})" if licence.issuer else ""
-    return f"{licence.kind} {licence.number}{issuer}"
 
 
 def _activity(b: BatchMemo, r: Recorded) -> None:
@@ -239,7 +231,7 @@ def _str(value: UUID | None) -> str | None:
 
 class CreditLedger(Projection):
     name = "credits"
-    version = 2  # 2: disciplines per collaborative
+    version = 3  # 2: disciplines per collaborative; 3: the learner's name and licences kept sealed
     tables = TABLES
     indexes = INDEXES
     handlers = {

@@ -9,7 +9,8 @@ from uuid import UUID
 
 import orjson
 
-from projections.base import Tx
+from aggregates.personal import ERASED_PERSON
+from projections.base import Opener, Tx
 from projections.credits.schemas import CreditEntry, CreditRow, CreditTotal, Transcript
 from projections.credits.tables import ACTIVITIES, ENTRIES, ENTRY_COLUMNS, PARTICIPANTS
 
@@ -21,41 +22,55 @@ _SELECT = (
 _ORDER = " ORDER BY e.source_position, e.ordinal"
 
 
-def transcript(tx: Tx, participant_id: UUID) -> Transcript | None:
-    """A participant's net totals per credit type, awards and reversals; None if unknown."""
+def transcript(tx: Tx, participant_id: UUID, opener: Opener) -> Transcript | None:
+    """A participant's net totals per credit type, awards and reversals; None if unknown.
+    `opener` opens the learner's name and licences (sealed: personal data)."""
     person = tx.fetchone(
         f"SELECT name, licences FROM {PARTICIPANTS} WHERE participant_id = ?", (str(participant_id),)
     )
     if person is None:
         return None
-    entries = as_entries(_entries(tx, "e.participant_id = ?", str(participant_id)))
+    entries = as_entries(_entries(tx, "e.participant_id = ?", str(participant_id), opener))
+    name, licences = _learner(person[0], person[1], opener)
     return Transcript(
         participant_id=participant_id,
-        name=person[0],
-        licences=orjson.loads(person[1]),
+        name=name,
+        licences=licences,
         totals=_totals(entries),
         entries=[e for e in entries if e.reverses is None],
         reversals=[e for e in entries if e.reverses is not None],
     )
 
 
-def credit_rows(tx: Tx, collaborative_id: UUID) -> list[CreditRow]:
+def credit_rows(tx: Tx, collaborative_id: UUID, opener: Opener) -> list[CreditRow]:
     """Every entry of a collaborative, awards and reversals, with the learner's name and ids."""
-    return _entries(tx, "e.collaborative_id = ?", str(collaborative_id))
+    return _entries(tx, "e.collaborative_id = ?", str(collaborative_id), opener)
 
 
-def _entries(tx: Tx, where: str, value: str) -> list[CreditRow]:
-    rows = [_row(r) for r in tx.fetchall(_SELECT + "WHERE " + where + _ORDER, (value,))]
+def _learner(name: str | None, licences: str | None, opener: Opener) -> tuple[str, list[str]]:
+    """The learner's name and licences ("ABP 123456 (MT)"), opened; "erased person" once erased."""
+    opened_name = opener(orjson.loads(name)) if name else None
+    opened = opener(orjson.loads(licences)) if licences else None
+    return opened_name or ERASED_PERSON, [_licence(x) for x in opened or ()]
+
+
+def _licence(licence: dict[str, Any]) -> str:
+    issuer = f" ({licence['issuer']})" if licence.get("issuer") else ""
+    return f"{licence['kind']} {licence['number']}{issuer}"
+
+
+def _entries(tx: Tx, where: str, value: str, opener: Opener) -> list[CreditRow]:
+    rows = [_row(r, opener) for r in tx.fetchall(_SELECT + "WHERE " + where + _ORDER, (value,))]
     reversed_by = {r.reverses: r.entry_id for r in rows if r.reverses}
     return [r.model_copy(update={"reversed_by": reversed_by.get(r.entry_id)}) for r in rows]
 
 
-def _row(row: tuple[Any, ...]) -> CreditRow:
+def _row(row: tuple[Any, ...], opener: Opener) -> CreditRow:
     values = dict(zip(ENTRY_COLUMNS, row, strict=False))
     title, name, licences = row[len(ENTRY_COLUMNS) :]
+    learner, ids = _learner(name, licences, opener) if name is not None else ("", [])
     return CreditRow.model_validate(
-        values
-        | {"activity_title": title, "learner_name": name or "", "licences": orjson.loads(licences or "[]")}
+        values | {"activity_title": title, "learner_name": learner, "licences": ids}
     )
 
 

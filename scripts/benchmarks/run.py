@@ -16,6 +16,7 @@ from scripts.benchmarks.commands import run_aggregate_load, run_commands
 from scripts.benchmarks.first_read import run_first_reads
 from scripts.benchmarks.harness import Results
 from scripts.benchmarks.http import run_http
+from scripts.benchmarks.personal_data import run_personal_data
 from scripts.benchmarks.projections import run_projections
 from scripts.benchmarks.scale import run_scale
 from scripts.benchmarks.uploads import run_uploads
@@ -86,6 +87,7 @@ def _steps(
         ("projections", lambda: run_projections(results, kind, sizes.projection_events[kind], sizes.repeats)),
         ("scale", lambda: run_scale(results, kind, sizes.scale_teams, sizes.scale_months, sizes.reads)),
         ("uploads", lambda: run_uploads(results, kind, sizes.upload_bomb_mb, sizes.repeats)),
+        ("personal data", lambda: run_personal_data(results, kind, sizes.commands, sizes.repeats)),
     ]
     if relay is not None:
         steps.append(("relay", lambda: relay(results, kind, sizes)))  # type: ignore[operator]

@@ -18,8 +18,8 @@ from pathlib import Path
 from uuid import uuid4
 
 from engine.application import QIEngine
+from engine.log_position import LogPosition
 from engine.read_models import ReadModels
-from engine.relay import RelayPosition
 from engine.settings import Settings
 from scripts.drills.checks import (
     check_acknowledged,
@@ -156,7 +156,7 @@ def _settle(report: DrillReport, services: dict[str, Service], settings: Setting
         report.check(service.alive, f"qi {name} is not running after the last restart:\n{service.log_tail()}")
     engine = QIEngine(settings)
     models = ReadModels(engine)
-    relayed = RelayPosition.of(settings)
+    relayed = LogPosition.of(settings)
     try:
         caught_up = wait_for_projections(models, 90)
         report.check(caught_up, f"the projection worker did not catch up:\n{services['project'].log_tail()}")

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 
 from adapters.app import create_app
 from aggregates.base import Role
+from aggregates.personal import is_sealed
 from engine.application import QIEngine
 from engine.web_sessions import sign_in
 from scripts.drills.bending import INJECTIONS, Send, variants
@@ -163,16 +164,20 @@ def _refusal(
 
 
 def _returned_intact(world: World, before: int, text: str) -> bool:
-    """The string comes back, byte for byte, in an event the request wrote (read from the feed)."""
+    """The string comes back, byte for byte, in an event the request wrote (read from the feed;
+    personal values, sealed there, opened as staff read them)."""
     page = world.callers["staff"].request("GET", "/events", params={"after": before, "limit": 1000})
-    return page.status_code == 200 and any(_contains(e["data"], text) for e in page.json()["events"])
+    engine = world.flow.engine
+    return page.status_code == 200 and any(_contains(e["data"], text, engine) for e in page.json()["events"])
 
 
-def _contains(data: Any, text: str) -> bool:
+def _contains(data: Any, text: str, engine: QIEngine) -> bool:
+    if is_sealed(data):
+        return _contains(engine.open_personal(data), text, engine)
     if isinstance(data, dict):
-        return any(_contains(v, text) for v in data.values())
+        return any(_contains(v, text, engine) for v in data.values())
     if isinstance(data, list):
-        return any(_contains(v, text) for v in data)
+        return any(_contains(v, text, engine) for v in data)
     return data == text
 
 

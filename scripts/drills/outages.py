@@ -18,8 +18,8 @@ import time
 from uuid import uuid4
 
 from engine.application import QIEngine
+from engine.log_position import LogPosition
 from engine.read_models import ReadModels
-from engine.relay import RelayPosition
 from engine.settings import Settings
 from scripts.drills.checks import (
     check_acknowledged,
@@ -126,7 +126,7 @@ def kafka_outage(
         api, relay = ApiServer(env, folder), Service("relay", ["relay", "--interval", "0.1"], env, folder)
         ledger = Ledger()
         engine = QIEngine(settings)
-        position = RelayPosition.of(settings)
+        position = LogPosition.of(settings)
         try:
             api.start()
             relay.start()

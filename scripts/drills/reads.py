@@ -47,6 +47,8 @@ READS: dict[str, frozenset[str]] = {
     "/teams/{team_id}/measures/{measure_key}/chart": TEAM_A_READERS,
     "/participants/{participant_id}": STAFF_AUDITOR,
     "/participants/{participant_id}/transcript": STAFF_AUDITOR,
+    "/participants/{participant_id}/erasure": STAFF_AUDITOR,
+    "/participants/{participant_id}/export": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credits": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credits.csv": STAFF_AUDITOR,
     "/audit": STAFF_AUDITOR,

@@ -258,5 +258,12 @@ ROUTES = [
         lambda f: f"/participants/{f.members['coach']}",
         lambda f: {"details": {"name": "Coach Cal", "credentials": "RN, CPHQ"}},
     ),
+    Route(
+        "erase participant",
+        "registration",
+        "POST",
+        lambda f: f"/participants/{f.members['coach']}/erasure",
+        lambda f: {"reason": "asked by email"},
+    ),
 ]
 ROUTES += LEARNING_ROUTES

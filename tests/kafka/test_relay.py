@@ -21,7 +21,8 @@ from cloudevents.core.formats.json import JSONFormat
 from adapters.contracts import asyncapi, event_schema
 from adapters.kafka.consumer import Deduplicator
 from adapters.kafka.publisher import KafkaPublisher
-from aggregates.base import Role
+from aggregates.base import Actor, Role
+from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
 from engine.application import QIEngine
 from engine.relay import Relay
@@ -269,3 +270,31 @@ def test_qi_relay_once_delivers_what_is_stored_and_reports_it(
     count = len(stored_events(kafka_engine))
     assert f"relayed {count} events" in done.stdout and "0 waiting" in done.stdout
     assert len(read_topic(kafka_bootstrap, settings.kafka_topic, count)) == count
+
+
+def test_personal_data_reaches_the_topic_sealed_and_nothing_of_an_erased_person_opens_from_it(
+    kafka_engine: QIEngine, clock: Clock, kafka_bootstrap: str
+) -> None:
+    from engine.commands.activity import ErasePerson, RegisterParticipant
+    from tests.privacy.test_erasure import PERSON, SEALED, _hits
+
+    actor = kafka_engine.context(Actor(id="ann", role=Role.STAFF))
+    details = PersonDetails.model_validate(PERSON)
+    person = kafka_engine.execute(RegisterParticipant(details=details), actor).id
+    stored = stored_events(kafka_engine)
+    relay = _relay(kafka_engine)
+    relay.catch_up()
+    relay.close()
+    topic = "\n".join(
+        r.value.decode() for r in read_topic(kafka_bootstrap, kafka_engine.settings.kafka_topic, len(stored))
+    )
+    assert _hits(topic) == set()
+    sealed = SEALED.findall(topic)
+    assert sealed, "the topic carries the sealed values"
+
+    kafka_engine.execute(
+        ErasePerson(participant_id=person, reason="asked"), kafka_engine.context(actor.actor)
+    )
+
+    opened = [kafka_engine.sealer.open({"sealed": box, "key": key})[0] for box, key in sealed]
+    assert not any(opened) and _hits(topic) == set()

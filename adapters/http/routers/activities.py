@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.schemas.activities import ActivityPublic, ParticipantPublic
 from adapters.http.schemas.common import CommandResult, body_of
 from engine.commands.activity import (
+    ErasePerson,
     RecordAttendance,
     RecordSessionHeld,
     RegisterParticipant,
@@ -25,6 +29,7 @@ RecordAttendanceBody = body_of(RecordAttendance, "activity_id")
 RecordSessionHeldBody = body_of(RecordSessionHeld, "activity_id")
 RegisterParticipantBody = body_of(RegisterParticipant)
 UpdateParticipantBody = body_of(UpdateParticipant, "participant_id")
+ErasePersonBody = body_of(ErasePerson, "participant_id")
 
 
 @router.post("/collaboratives/{collaborative_id}/activities", status_code=201, responses=WRITE_ERRORS)
@@ -71,3 +76,39 @@ def get_participant(participant_id: UUID, queries: QueriesDep, principal: Princi
 def update_participant(participant_id: UUID, body: UpdateParticipantBody, run: RunDep) -> CommandResult:
     """Update a participant's name, credentials, email or licences."""
     return run(body.command(participant_id=participant_id))
+
+
+@router.post("/participants/{participant_id}/erasure", responses=WRITE_ERRORS)
+def erase_participant(participant_id: UUID, body: ErasePersonBody, run: RunDep) -> CommandResult:
+    """Erase a person's personal data at their request (staff). Their key is destroyed before
+    this answers, so every copy of their data (events, snapshots, read models, the feed,
+    Kafka) is unreadable at once; their CE record keeps name and licences until
+    `ce_record_kept_until` (QI_CE_RETENTION_YEARS, 6 by default), then those go too."""
+    return run(body.command(participant_id=participant_id))
+
+
+class RetentionPublic(BaseModel):
+    """What an erasure kept of a person, and until when."""
+
+    erased_at: datetime | None
+    ce_record_kept_until: datetime | None
+    kept: list[str] = Field(
+        description="what the CE record still holds (name, licences), for accreditors only"
+    )
+
+
+@router.get("/participants/{participant_id}/erasure", responses=READ_ERRORS)
+def erasure_of(participant_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> RetentionPublic:
+    """Whether the person was erased, and what their CE record keeps until when (staff)."""
+    found = queries.retention(principal, participant_id)
+    return RetentionPublic(
+        erased_at=found.erased_at, ce_record_kept_until=found.ce_record_kept_until, kept=list(found.kept)
+    )
+
+
+@router.get("/participants/{participant_id}/export", responses=READ_ERRORS)
+def personal_data_export(
+    participant_id: UUID, queries: QueriesDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Everything the engine holds about a person, open, as JSON: their subject-access export (staff)."""
+    return queries.personal_data_export(principal, participant_id)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from aggregates.activity import ActivityDetails, HeldTimes, LearningActivity
-from aggregates.participant import Participant, PersonDetails
+from aggregates.participant import Participant
+from aggregates.personal import ERASED_PERSON, opened
+from aggregates.values import Licence
 
 
 class AttendancePublic(BaseModel):
@@ -43,11 +45,42 @@ class ActivityPublic(BaseModel):
         )
 
 
+class PersonPublic(BaseModel):
+    """A person's details, open (this API serves them to staff and auditors only)."""
+
+    name: str
+    credentials: str | None = None
+    email: str | None = None
+    licences: list[Licence] = []
+
+
 class ParticipantPublic(BaseModel):
     id: UUID
     version: int
-    details: PersonDetails
+    details: PersonPublic
+    erased_at: datetime | None = Field(
+        default=None,
+        description='when staff erased this person\'s personal data (then the name reads "erased person")',
+    )
+    ce_record_kept_until: datetime | None = Field(
+        default=None,
+        description="after an erasure, until when their CE record keeps name and licences for accreditors",
+    )
 
     @classmethod
     def of(cls, participant: Participant) -> ParticipantPublic:
-        return cls(id=participant.id, version=participant.version, details=participant.state.details)
+        s = participant.state
+        d = s.details
+        details = PersonPublic(
+            name=opened(d.name, ERASED_PERSON),
+            credentials=opened(d.credentials, None),
+            email=opened(d.email, None),
+            licences=list(opened(d.licences, ())),
+        )
+        return cls(
+            id=participant.id,
+            version=participant.version,
+            details=details,
+            erased_at=s.erased_at,
+            ce_record_kept_until=s.retained_until,
+        )

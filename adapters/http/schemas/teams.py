@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from aggregates.datapoints import MeasureSeries
 from aggregates.pdsa import PdsaAct, PdsaDo, PdsaPlan, PdsaStudy, Stage
@@ -54,9 +54,10 @@ class CyclePublic(BaseModel):
 
 class CoachingNotePublic(BaseModel):
     note_id: UUID
-    text: str
+    text: str = Field(description='"(erased)" once the member it is about was erased')
     author_id: str
     at: datetime
+    about: UUID | None = Field(default=None, description="the member the note is about, if one")
 
 
 class TeamPublic(BaseModel):

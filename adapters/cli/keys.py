@@ -1,0 +1,49 @@
+"""`qi keys`: the master key that wraps the personal data keys (QI_DATA_KEY)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from adapters.cli.common import _fail_config, _settings, console
+
+keys_app = typer.Typer(no_args_is_help=True, help="The master key of personal data (QI_DATA_KEY)")
+
+
+@keys_app.command("new")
+def keys_new(out: Annotated[Path, typer.Option(help="the new key's file (never overwritten)")]) -> None:
+    """Write a new master key (mode 0600): keep it apart from the database and its backups."""
+    from engine.personal_data import new_master_key
+
+    try:
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        _fail_config(f"{out} already exists: a key is never overwritten; choose another --out")
+    with os.fdopen(descriptor, "w") as file:
+        file.write(new_master_key() + "\n")
+    console.print(
+        f"wrote {out}; set QI_DATA_KEY={out} (while rotating: QI_DATA_KEY={out},OLD)", soft_wrap=True
+    )
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-wrap every data key with the first key of QI_DATA_KEY (list the old ones after it);
+    no event is rewritten. Then drop the old keys from QI_DATA_KEY."""
+    from engine.errors import NotConfigured
+    from engine.personal_data import DataKeys
+
+    try:
+        keys = DataKeys(_settings())
+    except NotConfigured as error:
+        _fail_config(str(error))
+    try:
+        done = keys.rotate()
+    except NotConfigured as error:
+        _fail_config(str(error))
+    finally:
+        keys.close()
+    console.print(f"re-wrapped {done} data key(s) with master key {keys.masters[0].id}")

@@ -1,0 +1,93 @@
+"""Reads about one person: everything the engine holds about them (a subject-access
+export), and what an erasure kept of them and until when. Staff read them for the person;
+the person's own access comes with their account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from aggregates.personal import ERASED_PERSON, ERASED_TEXT, Keep, opened
+from aggregates.tokens import Principal
+from engine.queries.base import Reader
+from engine.sealing import open_everywhere
+from projections.audit import AuditFilter
+
+
+@dataclass(frozen=True)
+class Retention:
+    """What an erasure kept of a person, and until when (None: nothing is kept)."""
+
+    erased_at: datetime | None
+    ce_record_kept_until: datetime | None
+    kept: tuple[str, ...]
+    keys: tuple[tuple[str, str | None, str | None], ...]  # kind, due to be erased, erased at
+
+
+class PeopleQueries(Reader):
+    def retention(self, principal: Principal, participant_id: UUID) -> Retention:
+        """What is kept of a person after their erasure, and until when (staff)."""
+        self._staff_only(principal, "read what an erasure kept")
+        participant = self.engine.participant(participant_id)
+        rows = self.engine.data_keys.rows(participant_id)
+        held = [r for r in rows if r.keep is Keep.CE_RECORD and r.erased_at is None and r.erase_after]
+        return Retention(
+            erased_at=participant.state.erased_at,
+            ce_record_kept_until=participant.state.retained_until,
+            kept=("name", "licences") if held else (),
+            keys=tuple((r.keep.value, r.erase_after, r.erased_at) for r in rows),
+        )
+
+    def personal_data_export(self, principal: Principal, participant_id: UUID) -> dict[str, Any]:
+        """Everything the engine holds about a person, open, as JSON (a subject-access export)."""
+        self._staff_only(principal, "export a person's data")
+        engine = self.engine
+        participant = engine.participant(participant_id)
+        s, d = participant.state, participant.state.details
+        self.read_models.wait_for()
+        teams, attendance = self.read_models.person_records(participant_id)
+        notes = []
+        for team in teams:
+            for note_id, note in engine.team(team.team_id).state.coaching_notes.items():
+                if note.about == participant_id:
+                    notes.append(
+                        {
+                            "team_id": str(team.team_id),
+                            "note_id": str(note_id),
+                            "at": note.at.isoformat(),
+                            "text": opened(note.text, ERASED_TEXT),
+                        }
+                    )
+        transcript = self.read_models.transcript(participant_id)
+        history = [
+            {
+                "position": r.position,
+                "at": r.recorded_at,
+                "event": r.action,
+                "data": open_everywhere(r.payload, engine.sealer.open, ERASED_TEXT),
+            }
+            for r in self.read_models.audit(AuditFilter(aggregate=participant_id, limit=10_000))
+        ]
+        return {
+            "participant_id": str(participant_id),
+            "exported_at": engine.clock().isoformat(),
+            "details": {
+                "name": opened(d.name, ERASED_PERSON),
+                "credentials": opened(d.credentials, None),
+                "email": opened(d.email, None),
+                "licences": [licence.model_dump(mode="json") for licence in opened(d.licences, ())],
+            },
+            "erased_at": s.erased_at.isoformat() if s.erased_at else None,
+            "ce_record_kept_until": s.retained_until.isoformat() if s.retained_until else None,
+            "teams": [t.model_dump(mode="json") for t in teams],
+            "coaching": [{"team_id": str(t), "collaborative_id": str(c)} for t, c in s.coaching.items()],
+            "attendance": [a.model_dump(mode="json") for a in attendance],
+            "moc_part4_attestations": {
+                str(t): opened(v, ERASED_TEXT) for t, v in s.moc_part4_attestations.items()
+            },
+            "coaching_notes_about_them": notes,
+            "credit": transcript.model_dump(mode="json"),
+            "history": history,
+        }
