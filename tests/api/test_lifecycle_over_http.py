@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
+from adapters.http.schemas.teams import TeamPublic
 from aggregates.tokens import token_id
 from engine.application import QIEngine
 from tests.api.conftest import Api
@@ -58,7 +59,8 @@ def test_a_team_reads_back_its_measures_cycles_and_shared_project(staff: Api, cl
     }
     [cycle] = team["cycles"]
     assert (cycle["stage"], cycle["act"]["decision"]) == ("acted", "adopt")
-    assert team["shared"]["title"] == "Kg only"
+    shared = TeamPublic.model_validate(team).shared
+    assert shared is not None and shared.title == "Kg only"
     assert team["assessments"][0]["score_percent"] == 55
 
 

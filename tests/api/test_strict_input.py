@@ -15,6 +15,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.http.schemas.teams import TeamPublic
 from aggregates.base import Actor, Role
 from aggregates.phases import Phase
 from aggregates.values import SharedProject
@@ -68,14 +69,21 @@ def test_a_team_cannot_store_a_storyboard_link_that_runs_script_or_leaves_the_we
     detail = refused(team, app_engine, path, {"project": PROJECT | {"storyboard_url": url}})
 
     assert "body.project.storyboard_url: the storyboard link must" in detail
-    assert team.get(f"/teams/{flow.teams[0]}").json()["shared"]["storyboard_url"] is None
+    assert _shared(team, flow.teams[0]).storyboard_url is None
 
 
 def test_a_team_can_share_a_genuine_web_storyboard(flow: HttpFlow, team: Api) -> None:
     url = "https://demo.qi.example/storyboards/Mercy%20ED.pdf?v=2"
     team.ok(f"/teams/{flow.teams[0]}/share", {"project": PROJECT | {"storyboard_url": url}})
 
-    assert team.get(f"/teams/{flow.teams[0]}").json()["shared"]["storyboard_url"] == url
+    assert _shared(team, flow.teams[0]).storyboard_url == url
+
+
+def _shared(api: Api, team_id: str) -> SharedProject:
+    """The project the team shared, as GET /teams/{id} answers it."""
+    shared = TeamPublic.model_validate(api.get(f"/teams/{team_id}").json()).shared
+    assert shared is not None
+    return shared
 
 
 def test_library_links_and_outputs_take_only_web_addresses(

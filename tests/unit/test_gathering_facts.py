@@ -10,9 +10,20 @@ from aggregates.values import ActivityKind
 from tests.unit.builders import FULL_FOCUS
 
 
-def team_input(name: str, **given: object) -> TeamInput:
-    ready = {"active": True, "assessed": True, "acted_cycles": 1, "measure_points": {"w": 3}, "shared": True}
-    return TeamInput(team_id=uuid4(), name=name, **{**ready, **given})  # type: ignore[arg-type]
+def team_input(
+    name: str,
+    active: bool = True,
+    assessed: bool = True,
+    acted_cycles: int = 1,
+    measure_points: dict[str, int] | None = None,
+    shared: bool = True,
+) -> TeamInput:
+    """A team that has done everything every phase asks of it, but for what is given."""
+    points = {"w": 3} if measure_points is None else measure_points
+    return TeamInput(
+        team_id=uuid4(), name=name, active=active, assessed=assessed, acted_cycles=acted_cycles,
+        measure_points=points, shared=shared,
+    )  # fmt: skip
 
 
 def test_withdrawn_teams_are_left_out_and_the_rest_are_listed_by_name() -> None:
