@@ -76,8 +76,8 @@ class Erasures:
                     self.destroy(event.originator_id, event)
                     erased.append(event.originator_id)
                 after = page[-1].id
-            head = recorder.max_notification_id() or 0
-            position.save(max(after, head))
+            if erased:  # the last erasure seen, never the head: one stored meanwhile is not skipped
+                position.save(after)
             return erased
 
     def destroy(self, participant_id: UUID, event: PersonalDataErased) -> None:

@@ -107,7 +107,8 @@ def master_keys(settings: Settings) -> list[MasterKey]:
                 f"{ENV} is not set: personal data is sealed under a master key kept outside the "
                 f"database; make one with `qi keys new --out FILE` and set {ENV}=FILE"
             )
-        return [MasterKey.parse(_default_key_file(settings).read_text(), str(_default_key_file(settings)))]
+        file = _default_key_file(settings)
+        return [MasterKey.parse(file.read_text(), str(file))]
     keys = []
     for entry in (e.strip() for e in value.split(",") if e.strip()):
         path = Path(entry)

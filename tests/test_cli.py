@@ -210,3 +210,15 @@ def test_keys_new_writes_a_master_key_once_and_rotate_rewraps_every_data_key_und
     )  # the old key is gone
     assert reopened.participant(person).state.details.name == "Dana Reyes"
     reopened.close()
+
+
+def test_a_master_key_that_is_not_one_stops_a_command_naming_qi_data_key_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    env = _env(tmp_path) | {"QI_DATA_KEY": "not-a-key"}
+    for args in (["info"], ["serve", "--port", str(free_port())]):
+        done = subprocess.run([*QI, *args], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "QI_DATA_KEY names not-a-key, which is neither a master key nor a file" in done.stdout
+        assert "Traceback" not in done.stdout + done.stderr
+    assert not (tmp_path / "qi.sqlite3").exists()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,10 +23,22 @@ console = Console(width=None if sys.stdout.isatty() else 140)
 
 
 CLI_ACTOR = Actor(id="cli", role=Role.SYSTEM)
+T = TypeVar("T")
 
 
 def _engine() -> QIEngine:
-    return QIEngine(_settings())
+    return _configured(lambda: QIEngine(_settings()))
+
+
+def _configured(build: Callable[[], T]) -> T:
+    """What `build` makes; a setting it cannot work with (NotConfigured: a master key that is
+    not one, say) stops the command (exit 2) with the reason, naming the variable."""
+    from engine.errors import NotConfigured
+
+    try:
+        return build()
+    except NotConfigured as error:
+        _fail_config(str(error))
 
 
 def _settings() -> Settings:
@@ -49,7 +62,7 @@ def _runtime() -> Runtime:
     """The engine and its read models, as a serving process has them (threads not started)."""
     from adapters.bootstrap import bootstrap
 
-    return bootstrap(_settings())
+    return _configured(lambda: bootstrap(_settings()))
 
 
 def _read_models() -> ReadModels:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from adapters.cli.common import _kafka_settings, _stop_on_signals, console
+from adapters.cli.common import _configured, _kafka_settings, _stop_on_signals, console
 from adapters.kafka import consumer
 from adapters.kafka.publisher import KafkaPublisher
 from engine.application import QIEngine
@@ -23,7 +23,7 @@ def relay(
     """Relay every stored event to Kafka, in order per collaborative, at least once."""
     settings = _kafka_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    relay = Relay(QIEngine(settings), KafkaPublisher(settings))
+    relay = Relay(_configured(lambda: QIEngine(settings)), KafkaPublisher(settings))
     target = f"{settings.kafka_topic} at {settings.kafka_bootstrap}"
     if not once:
         status = relay.status()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from adapters.cli.common import CLI_ACTOR, _engine, _settings, console
+from adapters.cli.common import CLI_ACTOR, _configured, _engine, _settings, console
 from aggregates.base import Role
 from aggregates.tokens import Grant
 from engine.application import QIEngine
@@ -38,7 +38,7 @@ def serve(
     from adapters.bootstrap import bootstrap
     from adapters.http.server import serve as run_server
 
-    runtime = bootstrap(_settings())
+    runtime = _configured(lambda: bootstrap(_settings()))
     engine = runtime.engine
     base = f"http://{host}:{port}"
     console.print(f"QI engine API:  {base}\nOpenAPI docs:   {base}/docs\nDashboard:      {base}/ui/")

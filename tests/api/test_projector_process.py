@@ -8,10 +8,8 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +21,10 @@ from adapters.app import create_app
 from aggregates.base import Role
 from engine.application import QIEngine
 from engine.projector_process import ProjectorProcess
-from engine.read_models import ReadModels
 from engine.settings import Settings
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
+from tests.api.read_models_probe import latest, write_transactions
 from tests.conftest import Clock, free_port
 
 DATA = {"period": "2025-03", "numerator": 17, "denominator": 20}
@@ -37,32 +35,6 @@ def process_engine(tmp_path: Path, clock: Clock) -> Iterator[QIEngine]:
     engine = QIEngine(Settings(store=str(tmp_path / "qi.sqlite3"), projector="process"), clock)
     yield engine
     engine.close()
-
-
-def _latest_periods(api: Api, collaborative: str) -> set[str | None]:
-    response = api.get(f"/collaboratives/{collaborative}/dashboard")
-    assert response.status_code == 200, response.text
-    return {m["latest_period"] for t in response.json()["teams"] for m in t["measures"]}
-
-
-def _latest_values(api: Api, collaborative: str) -> set[float | None]:
-    response = api.get(f"/collaboratives/{collaborative}/dashboard")
-    assert response.status_code == 200, response.text
-    return {m["latest_value"] for t in response.json()["teams"] for m in t["measures"]}
-
-
-def _write_transactions(models: ReadModels, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The thread of every read-model write transaction this process makes from now on."""
-    writers: list[str] = []
-    original = models.store.transaction
-
-    def transaction(write: bool = False) -> AbstractContextManager[Any]:
-        if write:
-            writers.append(threading.current_thread().name)
-        return original(write)
-
-    monkeypatch.setattr(models.store, "transaction", transaction)
-    return writers
 
 
 def _projector(client: TestClient) -> ProjectorProcess:
@@ -85,12 +57,12 @@ def test_a_read_right_after_a_write_sees_it_while_the_api_process_writes_no_read
         staff = Api(client, issue(process_engine, Role.STAFF, "ann"))
         flow = HttpFlow(staff, clock)
         flow.up_to("sessions")
-        assert "2025-03" not in _latest_periods(staff, flow.collaborative)
-        writers = _write_transactions(client.app.state.read_models, monkeypatch)  # type: ignore[attr-defined]
+        assert "2025-03" not in latest(staff, flow.collaborative)
+        writers = write_transactions(client.app.state.read_models, monkeypatch)  # type: ignore[attr-defined]
 
         for team in flow.teams:
             staff.ok(f"/teams/{team}/measures/weight-kg/data", DATA)
-            assert "2025-03" in _latest_periods(staff, flow.collaborative)
+            assert "2025-03" in latest(staff, flow.collaborative)
 
         assert writers == []  # the child projected every one of them
         assert _projector(client).reached >= (process_engine.recorder.max_notification_id() or 0)
@@ -109,11 +81,11 @@ def test_a_projector_process_that_dies_is_replaced_and_reads_meanwhile_see_every
         first.join(10)
 
         staff.ok(f"/teams/{flow.teams[0]}/measures/weight-kg/data", DATA)
-        assert "2025-03" in _latest_periods(staff, flow.collaborative)  # caught up by the reader
+        assert "2025-03" in latest(staff, flow.collaborative)  # caught up by the reader
 
         _wait(lambda: projector._child is not first and projector._child.is_alive())
         staff.ok(f"/teams/{flow.teams[0]}/measures/weight-kg/data", DATA | {"numerator": 5})  # a correction
-        assert 0.25 in _latest_values(staff, flow.collaborative)
+        assert 0.25 in latest(staff, flow.collaborative, "latest_value")
 
 
 def test_stopping_the_api_stops_its_projector_process(process_engine: QIEngine) -> None:

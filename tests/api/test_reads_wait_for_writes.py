@@ -5,9 +5,7 @@ projections do not reach in time is answered 503 catching up, with Retry-After."
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,29 +17,10 @@ from engine.read_models import ReadModels
 from engine.settings import Settings
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
+from tests.api.read_models_probe import latest, write_transactions
 from tests.conftest import Clock
 
 DATA = {"period": "2025-03", "numerator": 17, "denominator": 20}
-
-
-def _latest_periods(api: Api, collaborative: str) -> set[str | None]:
-    response = api.get(f"/collaboratives/{collaborative}/dashboard")
-    assert response.status_code == 200, response.text
-    return {m["latest_period"] for t in response.json()["teams"] for m in t["measures"]}
-
-
-def _spy_on_write_transactions(models: ReadModels, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of the thread of every read-model write transaction from now on."""
-    writers: list[str] = []
-    original = models.store.transaction
-
-    def transaction(write: bool = False) -> AbstractContextManager[Any]:
-        if write:
-            writers.append(threading.current_thread().name)
-        return original(write)
-
-    monkeypatch.setattr(models.store, "transaction", transaction)
-    return writers
 
 
 def test_a_read_right_after_a_write_sees_it_and_only_the_projector_thread_writes_read_models(
@@ -51,11 +30,11 @@ def test_a_read_right_after_a_write_sees_it_and_only_the_projector_thread_writes
     flow.up_to("sessions")
     models: ReadModels = client.app.state.read_models  # type: ignore[attr-defined]
     assert models.projector.running
-    writers = _spy_on_write_transactions(models, monkeypatch)
+    writers = write_transactions(models, monkeypatch)
 
     staff.ok(f"/teams/{flow.teams[0]}/measures/weight-kg/data", DATA)
 
-    assert "2025-03" in _latest_periods(staff, flow.collaborative)
+    assert "2025-03" in latest(staff, flow.collaborative)
     assert writers and set(writers) == {"qi-projector"}
 
 
@@ -70,7 +49,7 @@ def test_without_a_projector_thread_a_read_catches_up_itself_and_sees_the_write(
     staff.ok(f"/teams/{flow.teams[0]}/measures/weight-kg/data", DATA)
 
     assert not app.state.read_models.projector.running
-    assert "2025-03" in _latest_periods(staff, flow.collaborative)
+    assert "2025-03" in latest(staff, flow.collaborative)
 
 
 def test_a_read_the_projections_do_not_reach_in_time_is_answered_503_catching_up_with_retry_after(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
-from adapters.http.schemas.activities import ActivityPublic, ParticipantPublic
+from adapters.http.schemas.activities import ActivityPublic, ParticipantPublic, RetentionPublic
 from adapters.http.schemas.common import CommandResult, body_of
 from engine.commands.activity import (
     ErasePerson,
@@ -87,23 +85,10 @@ def erase_participant(participant_id: UUID, body: ErasePersonBody, run: RunDep) 
     return run(body.command(participant_id=participant_id))
 
 
-class RetentionPublic(BaseModel):
-    """What an erasure kept of a person, and until when."""
-
-    erased_at: datetime | None
-    ce_record_kept_until: datetime | None
-    kept: list[str] = Field(
-        description="what the CE record still holds (name, licences), for accreditors only"
-    )
-
-
 @router.get("/participants/{participant_id}/erasure", responses=READ_ERRORS)
 def erasure_of(participant_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> RetentionPublic:
     """Whether the person was erased, and what their CE record keeps until when (staff)."""
-    found = queries.retention(principal, participant_id)
-    return RetentionPublic(
-        erased_at=found.erased_at, ce_record_kept_until=found.ce_record_kept_until, kept=list(found.kept)
-    )
+    return RetentionPublic.of(queries.retention(principal, participant_id))
 
 
 @router.get("/participants/{participant_id}/export", responses=READ_ERRORS)

@@ -11,6 +11,7 @@ from aggregates.activity import ActivityDetails, HeldTimes, LearningActivity
 from aggregates.participant import Participant
 from aggregates.personal import ERASED_PERSON, opened
 from aggregates.values import Licence
+from engine.queries.people import Retention
 
 
 class AttendancePublic(BaseModel):
@@ -83,4 +84,20 @@ class ParticipantPublic(BaseModel):
             details=details,
             erased_at=s.erased_at,
             ce_record_kept_until=s.retained_until,
+        )
+
+
+class RetentionPublic(BaseModel):
+    """What an erasure kept of a person, and until when."""
+
+    erased_at: datetime | None
+    ce_record_kept_until: datetime | None
+    kept: list[str] = Field(
+        description="what the CE record still holds (name, licences), for accreditors only"
+    )
+
+    @classmethod
+    def of(cls, found: Retention) -> RetentionPublic:
+        return cls(
+            erased_at=found.erased_at, ce_record_kept_until=found.ce_record_kept_until, kept=list(found.kept)
         )
