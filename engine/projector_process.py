@@ -152,17 +152,18 @@ class ProjectorProcess:
         self._connection, self._child = parent_end, child
 
     def _listen(self) -> None:
-        while not self._stopping.is_set():
-            connection = self._connection
+        while not self._stopping.is_set() and (connection := self._connection) is not None:
             try:
-                assert connection is not None
                 kind, position = connection.recv()
-            except (EOFError, OSError, AssertionError):
+            except (EOFError, OSError):
                 if self._stopping.is_set():
                     return
                 log.error("the projector process ended; another starts in %s s", RESTART_PAUSE)
                 with self._lock:
                     self._progress.notify_all()  # waiting readers catch up themselves meanwhile
+                connection.close()
+                if self._child is not None:
+                    self._child.join(1)  # reap it
                 if self._stopping.wait(RESTART_PAUSE):
                     return
                 self._spawn()
