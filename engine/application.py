@@ -21,7 +21,7 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
 
 from aggregates.base import Actor, CommandContext, QIAggregate
 from aggregates.errors import DomainError
@@ -38,6 +38,7 @@ from engine.errors import ConcurrencyConflict, EngineError, IdempotencyKeyReused
 from engine.group_commit import GroupCommitter
 from engine.handlers import HANDLERS
 from engine.idempotency import fingerprint
+from engine.keyed_recorders import PostgresKeyedRecorder, SQLiteKeyedRecorder, recorder_topic
 from engine.personal_data import DataKeys, Sealer
 from engine.schema_lock import schema_lock
 from engine.serialization import OrjsonTranscoder, PydanticMapper
@@ -67,12 +68,14 @@ class QIEngine(Tokens):
         self.watch = StoreWatch(self.settings.store)
         with schema_lock(self.settings):  # another process may be creating the tables right now
             self.data_keys = DataKeys(self.settings)
-            super().__init__(env=self.settings.eventsourcing_env())
+            env = self.settings.eventsourcing_env()
+            env["APPLICATION_RECORDER_TOPIC"] = recorder_topic(self.settings.uses_postgres)
+            super().__init__(env=env)
         # The read side's mapper: personal values stay sealed (projections, the feed).
         self.read_mapper = PydanticMapper(transcoder=OrjsonTranscoder(), opens=False)
         self.sealer = Sealer(self.data_keys)
         self.erasures = Erasures(self)
-        self._committer = GroupCommitter(lambda *events: self.save(*events))
+        self._committer = GroupCommitter(self._save_sealed)
         # Striped: commands on one aggregate take turns; unrelated ones rarely share a lock.
         self._turns = [threading.Lock() for _ in range(1024)]
 
@@ -88,6 +91,18 @@ class QIEngine(Tokens):
             return stored
         ok, value = self.sealer.open(stored, ce_record)
         return value if ok else None
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        recorder = super().construct_recorder()
+        if isinstance(recorder, SQLiteKeyedRecorder | PostgresKeyedRecorder):
+            recorder.data_keys = self.data_keys  # new data keys go in the events' transaction
+        return recorder
+
+    def _save_sealed(self, *events: Any) -> Any:
+        """Save, with the data keys the events' personal values need first written in the
+        same transaction (engine.keyed_recorders)."""
+        with self.data_keys.deferred():
+            return self.save(*events)
 
     def construct_mapper(self) -> Mapper[UUID]:
         register_moved_topics()  # events stored before their classes moved to aggregates/

@@ -29,6 +29,8 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +53,10 @@ DDL = (
     "key_id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, keep TEXT NOT NULL, "
     "master_id TEXT NOT NULL, wrapped TEXT, created_at TEXT NOT NULL, "
     "erase_after TEXT, erased_at TEXT)"
+)
+INSERT = (
+    f"INSERT INTO {TABLE} (key_id, subject_id, keep, master_id, wrapped, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
 )
 SUBJECT_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_subject ON {TABLE} (subject_id)"
 _NAMESPACE = UUID("3f8d7c1e-54a2-4d0b-9a61-6f2d2c8e5b17")
@@ -171,26 +177,98 @@ class DataKeys:
         self.store = store or ReadStore(settings)
         self._own_store = store is None
         self._cache: dict[UUID, tuple[bytes | None, bool]] = {}
-        self._epoch: int | None = None
-        self._epoch_checked = 0.0
         self._lock = threading.Lock()
+        self._pending = threading.local()  # keys made in a deferred() block, by thread
         with self.store.transaction(write=True) as tx:
             tx.execute(DDL)
             tx.execute(SUBJECT_INDEX)
             tx.execute(EPOCH_DDL)
             tx.execute(f"INSERT INTO {EPOCH} (id, epoch) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
+            row = tx.fetchone(f"SELECT epoch FROM {EPOCH} WHERE id = 1")
+        self._epoch = int(row[0]) if row else 0  # keys kept from now on are as of this epoch
+        self._epoch_checked = time.monotonic()
 
-    def key_for(self, subject: UUID, keep: Keep, at: datetime) -> tuple[UUID, bytes] | None:
+    def key_for(
+        self, subject: UUID, keep: Keep, at: datetime, new_subject: bool = False
+    ) -> tuple[UUID, bytes] | None:
         """The data key that seals `subject`'s values of `keep`, made if they have none;
-        None once erased (nothing of theirs is sealed again). One write transaction when the
-        key is not in memory, whether it exists or not: a person's first value costs that."""
+        None once erased (nothing of theirs is sealed again). `new_subject`: the subject is
+        the aggregate these values' event creates, so no key of theirs can exist yet.
+
+        Inside `deferred()` a new key is written with the events it seals (their
+        transaction: engine.keyed_recorders); outside, in a transaction of its own."""
         kid = key_id(subject, keep)
+        pending = self._pending_keys()
+        if pending is not None:
+            if kid not in pending and (new_subject or not self._load_subject(kid, subject)):
+                self._defer_keys(subject, at, pending)
+            if kid in pending:
+                return kid, pending[kid][1]
         cached = self._cached(kid)
         if cached is None:
             self._make_keys(subject, at)
-            cached = self._cached(kid)
+            cached = self._in_memory(kid)
         key = cached[0] if cached is not None else None
         return (kid, key) if key is not None else None
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Keys made in this thread meanwhile wait to be written by the event store in the
+        transaction of the events they seal (`pending_rows`), instead of one of their own:
+        a person's registration is one write, and a key exists exactly when its events do.
+        Kept in memory once the block ends without error; forgotten if it fails."""
+        outer = self._pending_keys()
+        pending: dict[UUID, tuple[tuple[str, ...], bytes]] = {}
+        self._pending.keys = pending
+        try:
+            yield
+        finally:
+            self._pending.keys = outer
+        for kid, (_, key) in pending.items():
+            self._keep(kid, key, False)
+
+    def pending_rows(self) -> list[tuple[str, ...]]:
+        """The rows of the keys made in this thread's `deferred()` block, to be inserted with
+        the events (a conflict with another process's key for the same person fails that
+        transaction as an integrity error: the command is decided again and finds theirs)."""
+        pending = self._pending_keys()
+        return [row for row, _ in pending.values()] if pending else []
+
+    def _pending_keys(self) -> dict[UUID, tuple[tuple[str, ...], bytes]] | None:
+        return getattr(self._pending, "keys", None)
+
+    def _defer_keys(
+        self, subject: UUID, at: datetime, pending: dict[UUID, tuple[tuple[str, ...], bytes]]
+    ) -> None:
+        master = self.masters[0]
+        for keep in Keep:
+            kid = key_id(subject, keep)
+            key = AESGCM.generate_key(bit_length=256)
+            wrapped = _b64(self._wrap(master, kid, key))
+            pending[kid] = ((str(kid), str(subject), keep.value, master.id, wrapped, at.isoformat()), key)
+
+    def _load_subject(self, kid: UUID, subject: UUID) -> bool:
+        """Whether the subject's key `kid` is known (in memory, or read now with the
+        subject's other keys, erased ones included)."""
+        if self._cached(kid) is not None:
+            return True
+        with self.store.transaction() as tx:
+            rows = tx.fetchall(
+                f"SELECT key_id, master_id, wrapped, erase_after FROM {TABLE} WHERE subject_id = ?",
+                (str(subject),),
+            )
+        self._keep_rows(rows)
+        return self._in_memory(kid) is not None
+
+    def _in_memory(self, kid: UUID) -> tuple[bytes | None, bool] | None:
+        with self._lock:
+            return self._cache.get(kid)
+
+    def _keep_rows(self, rows: list[Any]) -> None:
+        for kid_text, master_id, wrapped, erase_after in rows:
+            kid = UUID(kid_text)
+            key = None if wrapped is None else self._unwrap(master_id, kid, _unb64(wrapped))
+            self._keep(kid, key, erase_after is not None)
 
     def _cached(self, kid: UUID) -> tuple[bytes | None, bool] | None:
         self._check_epoch()
@@ -220,24 +298,16 @@ class DataKeys:
     def _make_keys(self, subject: UUID, at: datetime) -> None:
         """Make the subject's keys of every kind in one transaction (a person's first values
         need both), and keep them: whichever process made a key first, its key is the key."""
-        master = self.masters[0]
+        pending: dict[UUID, tuple[tuple[str, ...], bytes]] = {}
+        self._defer_keys(subject, at, pending)
         with self.store.transaction(write=True) as tx:
-            for keep in Keep:
-                kid = key_id(subject, keep)
-                wrapped = _b64(self._wrap(master, kid, AESGCM.generate_key(bit_length=256)))
-                tx.execute(
-                    f"INSERT INTO {TABLE} (key_id, subject_id, keep, master_id, wrapped, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING",
-                    (str(kid), str(subject), keep.value, master.id, wrapped, at.isoformat()),
-                )
+            for row, _ in pending.values():
+                tx.execute(INSERT + " ON CONFLICT (key_id) DO NOTHING", row)
             rows = tx.fetchall(
                 f"SELECT key_id, master_id, wrapped, erase_after FROM {TABLE} WHERE subject_id = ?",
                 (str(subject),),
             )
-        for kid_text, master_id, wrapped, erase_after in rows:
-            kid = UUID(kid_text)
-            key = None if wrapped is None else self._unwrap(master_id, kid, _unb64(wrapped))
-            self._keep(kid, key, erase_after is not None)
+        self._keep_rows(rows)
 
     def key(self, kid: UUID) -> bytes | None:
         """The unwrapped data key, or None if it does not exist or was erased."""
@@ -255,16 +325,8 @@ class DataKeys:
                 f"(SELECT subject_id FROM {TABLE} WHERE key_id = ?)",
                 (str(kid),),
             )
-        key, restricted = None, False
-        for kid_text, master_id, wrapped, erase_after in rows:
-            found = UUID(kid_text)
-            opened = None if wrapped is None else self._unwrap(master_id, found, _unb64(wrapped))
-            self._keep(
-                found, opened, erase_after is not None
-            )  # an unknown key is not kept: it may be made in a moment
-            if found == kid:
-                key, restricted = opened, erase_after is not None
-        return key, restricted
+        self._keep_rows(rows)  # an unknown key is not kept: it may be made in a moment
+        return self._in_memory(kid) or (None, False)
 
     def rows(self, subject: UUID) -> list[KeyRow]:
         """The subject's data keys as recorded (what exists, what is due to be erased when)."""
@@ -377,10 +439,12 @@ class Sealer:
             cipher = self._ciphers[key] = AESGCM(key)
         return cipher
 
-    def seal(self, subject: UUID, keep: Keep, value: Any, at: datetime) -> dict[str, str] | None:
+    def seal(
+        self, subject: UUID, keep: Keep, value: Any, at: datetime, new_subject: bool = False
+    ) -> dict[str, str] | None:
         """The sealed form of `value` (JSON-ready) as stored; None when the subject was
-        erased (their values are not stored again)."""
-        found = self.keys.key_for(subject, keep, at)
+        erased (their values are not stored again). `new_subject`: see DataKeys.key_for."""
+        found = self.keys.key_for(subject, keep, at, new_subject)
         if found is None:
             return None
         kid, key = found

@@ -63,17 +63,25 @@ def _subject(field: PersonalField, owner: dict[str, Any] | None, default: UUID) 
 
 
 def seal_state(
-    state: dict[str, Any], fields: tuple[PersonalField, ...], subject: UUID, at: datetime, sealer: Sealer
+    state: dict[str, Any],
+    fields: tuple[PersonalField, ...],
+    subject: UUID,
+    at: datetime,
+    sealer: Sealer,
+    creates_subject: bool = False,
 ) -> None:
     """Replace every personal value in `state` by its sealed form, in place. A value of a
     person already erased is stored as its mark's `erased` value: nothing of theirs is
-    sealed again."""
+    sealed again. `creates_subject`: this is the first event of `subject` (the aggregate
+    the event belongs to), so it has no data keys yet."""
     for field in fields:
         for container, key, owner in list(_slots(state, field.path)):
             value = container[key]
             if value in (None, "", [], {}) or is_sealed(value):
                 continue
-            sealed = sealer.seal(_subject(field, owner, subject), field.mark.keep, value, at)
+            whose = _subject(field, owner, subject)
+            new = creates_subject and whose == subject
+            sealed = sealer.seal(whose, field.mark.keep, value, at, new)
             container[key] = sealed if sealed is not None else _json(field.mark.erased)
 
 

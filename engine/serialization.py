@@ -21,6 +21,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
+from aggregates.base import QISnapshot
 from engine.personal_data import Sealer
 from engine.sealing import fields_of, open_state, seal_state
 
@@ -49,7 +50,8 @@ class PydanticMapper(Mapper[Any]):
         state = event.model_dump(mode="json", exclude=_IDENTITY)
         if self.sealer is not None and (fields := fields_of(type(event), state)):
             at = event.timestamp
-            seal_state(state, fields, domain_event.originator_id, at, self.sealer)
+            creates = domain_event.originator_version == 1 and not isinstance(event, QISnapshot)
+            seal_state(state, fields, domain_event.originator_id, at, self.sealer, creates)
         class_version = getattr(type(event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
