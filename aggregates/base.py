@@ -29,6 +29,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     SUBSCRIBER = "subscriber"
     SYSTEM = "system"
+    PERSON = "person"  # signed in, on no team and with no role: their own credit is theirs to read
 
 
 class Value(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aggregates.accounts import Account, AccountInvited, EmailClaim, EmailClaimed
 from aggregates.activity import ActivityScheduled, LearningActivity
 from aggregates.audit_rechain import AuditRechained, AuditRechaining
 from aggregates.base import QIAggregate, QICreated
@@ -40,6 +41,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("team", Team, TeamRegistered, snapshotted=True),
     Kind("learning activity", LearningActivity, ActivityScheduled, snapshotted=True),
     Kind("participant", Participant, ParticipantRegistered, snapshotted=True),
+    Kind("account", Account, AccountInvited, snapshotted=True),  # a sign-in is an event
+    Kind("email claim", EmailClaim, EmailClaimed),
     Kind("token", ApiToken, TokenIssued),
     Kind("resource", Resource, ResourceShared),
     Kind("change package", ChangePackage, ChangePackageStarted),

@@ -36,6 +36,9 @@ class ParticipantState(BaseModel):
     # team id -> its collaborative, for each team this person coaches (kept beside the
     # Team's coach_id so a coach's reach is one read; empty in history before it was kept)
     coaching: dict[UUID, UUID] = Field(default_factory=dict)
+    # team id -> its collaborative, for each team that lists this person as a member (kept
+    # beside the Team's members so a person's teams are one read; empty in history before)
+    teams: dict[UUID, UUID] = Field(default_factory=dict)
     erased_at: datetime | None = None  # when staff erased this person's personal data
     retained_until: datetime | None = None  # until when their CE record keeps name and licences
 
@@ -94,6 +97,17 @@ class Participant(QIAggregate):
         collaborative_id = self.state.coaching.get(team_id)
         if collaborative_id is not None:
             self._record(ctx, CoachingEnded, team_id=team_id, collaborative_id=collaborative_id)
+
+    def join_team(self, ctx: CommandContext, team_id: UUID, collaborative_id: UUID) -> None:
+        """Record that the team lists this person as a member; saved with the Team's event."""
+        if self.state.teams.get(team_id) == collaborative_id:
+            return
+        self._record(ctx, JoinedTeam, team_id=team_id, collaborative_id=collaborative_id)
+
+    def leave_team(self, ctx: CommandContext, team_id: UUID) -> None:
+        collaborative_id = self.state.teams.get(team_id)
+        if collaborative_id is not None:
+            self._record(ctx, LeftTeam, team_id=team_id, collaborative_id=collaborative_id)
 
     def erase(self, ctx: CommandContext, reason: str, retained_until: datetime) -> None:
         """Erase this person's personal data at their request: at once, but for the name and
@@ -188,3 +202,22 @@ class CoachingEnded(QIEvent):
 
     def apply(self, aggregate: Participant) -> None:
         aggregate.state.coaching.pop(self.team_id, None)
+
+
+class JoinedTeam(QIEvent):
+    """The participant became a member of a team (of the event's collaborative)."""
+
+    team_id: UUID
+
+    def apply(self, aggregate: Participant) -> None:
+        assert self.collaborative_id is not None
+        aggregate.state.teams[self.team_id] = self.collaborative_id
+
+
+class LeftTeam(QIEvent):
+    """The team no longer lists the participant among its members."""
+
+    team_id: UUID
+
+    def apply(self, aggregate: Participant) -> None:
+        aggregate.state.teams.pop(self.team_id, None)

@@ -19,33 +19,39 @@ from pydantic import BaseModel
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent
 
 NAMESPACE = UUID("5d7c1f0e-9a41-4c3b-b2de-6f8e0a4c2b17")
-EndReason = Literal["signed out"]
+EndReason = Literal["signed out", "idle"]
 
 
 class WebSessionState(BaseModel):
-    token_id: UUID
+    token_id: UUID | None = None  # signed in with an API token (scripts, services, the demo)
+    account_id: UUID | None = None  # signed in to a person's account
     started_at: datetime
     expires_at: datetime
     ended_at: datetime | None = None
 
 
 class WebSession(QIAggregate):
-    """A signed-in browser: which token it acts with, and until when."""
+    """A signed-in browser: which account (or token) it acts as, and until when."""
 
     State = WebSessionState
     if TYPE_CHECKING:
         state: WebSessionState
 
     @classmethod
-    def start(cls, ctx: CommandContext, secret: str, token: UUID, expires_at: datetime) -> Self:
+    def start(
+        cls,
+        ctx: CommandContext,
+        secret: str,
+        expires_at: datetime,
+        token: UUID | None = None,
+        account: UUID | None = None,
+    ) -> Self:
+        if (token is None) == (account is None):
+            raise ValueError("a session acts as one account or one token")
         return cls._create_with(
-            ctx,
-            SessionStarted,
-            session_id(secret),
-            collaborative_id=None,
-            token_id=token,
-            expires_at=expires_at,
-        )
+            ctx, SessionStarted, session_id(secret), collaborative_id=None, token_id=token,
+            account_id=account, expires_at=expires_at,
+        )  # fmt: skip
 
     def valid_at(self, now: datetime) -> bool:
         return self.state.ended_at is None and now < self.state.expires_at
@@ -56,13 +62,15 @@ class WebSession(QIAggregate):
 
 
 class SessionStarted(QICreated):
-    token_id: UUID
+    token_id: UUID | None = None
+    account_id: UUID | None = None
     expires_at: datetime
 
     def apply(self, aggregate: WebSession) -> None:
         aggregate.state = WebSessionState(
-            token_id=self.token_id, started_at=self.timestamp, expires_at=self.expires_at
-        )
+            token_id=self.token_id, account_id=self.account_id, started_at=self.timestamp,
+            expires_at=self.expires_at,
+        )  # fmt: skip
 
 
 class SessionEnded(QIEvent):

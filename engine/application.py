@@ -13,6 +13,7 @@ Tokens (engine/api_tokens.py) and whole-aggregate reads, also as of a past momen
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from aggregates.idempotency import CommandRecord, CommandResult, record_id
 from aggregates.kinds import kind_name, snapshotted
 from aggregates.personal import is_sealed
 from aggregates.tokens import Principal
+from engine.accounts import Accounts
 from engine.api_tokens import Tokens
 from engine.authorization import authorize_command
 from engine.commands import Command
@@ -79,9 +81,16 @@ class QIEngine(Tokens):
         # Striped: commands on one aggregate take turns; unrelated ones rarely share a lock.
         self._turns = [threading.Lock() for _ in range(1024)]
 
+    @functools.cached_property
+    def accounts(self) -> Accounts:
+        """People's accounts (made on first use: its password hasher costs a hash to set up)."""
+        return Accounts(self)
+
     def close(self) -> None:
         super().close()
         self.erasures.close()
+        if "accounts" in self.__dict__:
+            self.accounts.close()
         self.data_keys.close()
 
     def open_personal(self, stored: Any, ce_record: bool = False) -> Any:

@@ -74,17 +74,17 @@ class Records(Protocol):
 
 
 def authorize_command(principal: Principal, command: Command, records: Records) -> None:
-    """Refuse a command the caller's role or scope does not allow."""
-    role = principal.role
-    if role is Role.STAFF:
+    """Refuse a command none of the caller's roles allows in its scope."""
+    if principal.staff:
         return
     kind = type(command)
-    if role is Role.TEAM and kind in TEAM_WRITES:
+    if kind in TEAM_WRITES and principal.team_ids:
         assert isinstance(command, TeamCommand)
-        if command.team_id == principal.team_id:
+        if command.team_id in principal.team_ids:
             return
-        raise Forbidden("a team token may only change its own team")
-    if role is Role.COACH and kind in COACH_WRITES:
+        if not (kind in COACH_WRITES and principal.coaches):
+            raise Forbidden(f"{_who(principal)} may only change {_their_teams(principal)}")
+    if kind in COACH_WRITES and principal.coaches:
         assert isinstance(command, TeamCommand)
         if is_coach_of(principal, records.team(command.team_id)):
             return
@@ -93,30 +93,62 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
         assert isinstance(command, ShareLink | ShareFile)
         authorize_library_write(principal, command.collaborative_id, records)
         return
-    raise Forbidden(f"the {role.value} role may not {_describe(kind)}")
+    raise Forbidden(f"the {principal.role.value} role may not {_describe(kind)}")
+
+
+def _who(principal: Principal) -> str:
+    return "a team token" if principal.token_id is not None else "a team member"
+
+
+def _their_teams(principal: Principal) -> str:
+    return "its own team" if principal.token_id is not None else "the teams they are a member of"
 
 
 def authorize_library_write(principal: Principal, collaborative_id: UUID, records: Records) -> None:
     """Staff, coaches and teams add resources; a team or coach only to their own collaborative's library."""
-    if principal.role not in (Role.STAFF, Role.COACH, Role.TEAM):
-        raise Forbidden(f"the {principal.role.value} role may not add resources to the library")
-    if principal.role is Role.TEAM and own_collaborative(principal, records) != collaborative_id:
-        raise Forbidden("a team token may only add resources to its own collaborative's library")
-    if principal.role is Role.COACH and not coaches_in(principal, collaborative_id, records):
+    if principal.staff:
+        return
+    if principal.team_ids and collaborative_id in own_collaboratives(principal, records):
+        return
+    if principal.coaches and coaches_in(principal, collaborative_id, records):
+        return
+    if principal.team_ids:
+        raise Forbidden(f"{_who(principal)} may only add resources to {_their_libraries(principal)}")
+    if principal.coaches:
         raise Forbidden(
             "a coach may only add resources to the library of a collaborative where they coach a team"
         )
+    raise Forbidden(f"the {principal.role.value} role may not add resources to the library")
+
+
+def _their_libraries(principal: Principal) -> str:
+    return (
+        "its own collaborative's library"
+        if principal.token_id is not None
+        else "the libraries of their teams' collaboratives"
+    )
 
 
 def authorize_collaborative_read(
     principal: Principal, collaborative_id: UUID | None, records: Records
 ) -> None:
-    """A reading role; a team token reads only its own collaborative, a coach those where they coach."""
+    """A reading role; staff read every collaborative, an auditor those they audit, a team
+    member those of their teams, a coach those where they coach."""
     authorize_read(principal)
-    if principal.role is Role.TEAM and own_collaborative(principal, records) != collaborative_id:
-        raise Forbidden("a team token may only read its own collaborative")
-    if principal.role is Role.COACH and not coaches_in(principal, collaborative_id, records):
+    if principal.staff or (principal.auditor and principal.audits_collaborative(collaborative_id)):
+        return
+    if principal.team_ids and collaborative_id in own_collaboratives(principal, records):
+        return
+    if principal.coaches and coaches_in(principal, collaborative_id, records):
+        return
+    if principal.team_ids and not principal.coaches:
+        what = (
+            "its own collaborative" if principal.token_id is not None else "the collaboratives of their teams"
+        )
+        raise Forbidden(f"{_who(principal)} may only read {what}")
+    if principal.coaches and not principal.team_ids:
         raise Forbidden("a coach may only read the collaboratives where they coach a team")
+    raise Forbidden("you may only read the collaboratives you work in or were granted")
 
 
 def may_read_collaborative(principal: Principal, collaborative_id: UUID, records: Records) -> bool:
@@ -129,16 +161,29 @@ def may_read_collaborative(principal: Principal, collaborative_id: UUID, records
 
 
 def own_collaborative(principal: Principal, records: Records) -> UUID | None:
-    """The collaborative of a team token's team (None for other roles)."""
-    if principal.role is not Role.TEAM or principal.team_id is None:
+    """The collaborative of a team token's one team (None for other callers)."""
+    if principal.team_id is None:
         return None
     return records.team(principal.team_id).collaborative_id
 
 
+def own_collaboratives(principal: Principal, records: Records) -> set[UUID]:
+    """The collaboratives of the teams the caller acts for as a member."""
+    found = set()
+    for team_id in principal.team_ids:
+        try:
+            collaborative = records.team(team_id).collaborative_id
+        except NotFound:
+            continue
+        if collaborative is not None:
+            found.add(collaborative)
+    return found
+
+
 def coaches_in(principal: Principal, collaborative_id: UUID | None, records: Records) -> bool:
-    """Whether the coach behind the token coaches a team of the collaborative."""
+    """Whether the coach behind the caller coaches a team of the collaborative."""
     coach = principal.participant_id
-    if coach is None or collaborative_id is None:
+    if not principal.coaches or coach is None or collaborative_id is None:
         return False
     try:
         if records.participant(coach).coaches_in(collaborative_id):
@@ -151,50 +196,70 @@ def coaches_in(principal: Principal, collaborative_id: UUID | None, records: Rec
 
 
 def authorize_read(principal: Principal) -> None:
-    """Any role but the feed's subscribers reads; scopes are checked by the callers above."""
-    if principal.role not in READ_ROLES:
+    """Any role but the feed's subscribers reads; scopes are checked by the callers above.
+    A person on no team and with no role reads only what is theirs (their own credit)."""
+    if not principal.roles & READ_ROLES:
+        if principal.role is Role.PERSON:
+            raise Forbidden("you may read your own credit; ask staff to add you to a team for more")
         raise Forbidden(f"the {principal.role.value} role may only read the event feed")
 
 
 def authorize_feed(principal: Principal) -> None:
-    """Staff, auditors and subscribers read the event feed; it holds every collaborative's events."""
-    if principal.role not in FEED_ROLES:
-        raise Forbidden(f"the {principal.role.value} role may not read the event feed of every collaborative")
+    """Staff, auditors of every collaborative and subscribers read the event feed; it holds
+    every collaborative's events."""
+    if principal.staff or principal.audits is None or principal.role is Role.SUBSCRIBER:
+        return
+    raise Forbidden(f"the {principal.role.value} role may not read the event feed of every collaborative")
 
 
 def authorize_team_read(principal: Principal, team: Team) -> None:
-    """Staff and auditors read every team; a team its own; a coach the teams they coach."""
+    """Staff read every team, an auditor the teams of what they audit, a member their
+    teams, a coach the teams they coach."""
     authorize_read(principal)
-    if principal.role is Role.TEAM and principal.team_id != team.id:
-        raise Forbidden("a team token may only read its own team")
-    if principal.role is Role.COACH and not is_coach_of(principal, team):
+    if principal.staff or (principal.auditor and principal.audits_collaborative(team.collaborative_id)):
+        return
+    if team.id in principal.team_ids or (principal.coaches and is_coach_of(principal, team)):
+        return
+    if principal.team_ids and not principal.coaches:
+        raise Forbidden(f"{_who(principal)} may only read {_their_teams(principal)}")
+    if principal.coaches and not principal.team_ids:
         raise Forbidden("a coach may only read the teams they coach")
+    raise Forbidden("you may only read the teams you work with")
 
 
 def authorize_staff(principal: Principal, what: str) -> None:
     """Staff and auditors only."""
-    if principal.role not in (Role.STAFF, Role.AUDITOR):
+    if not (principal.staff or principal.auditor):
         raise Forbidden(f"only staff and auditors may {what}")
 
 
 def attendance_scope(principal: Principal, records: Records) -> frozenset[UUID] | None:
-    """Whose attendance the caller sees: a team token its own members' only; None means everyone's."""
-    if principal.role is not Role.TEAM or principal.team_id is None:
+    """Whose attendance the caller sees: a team member their teams' members' only (with
+    their coached teams' members, for a coach); None means everyone's."""
+    if principal.staff or principal.auditor or not principal.team_ids or principal.coaches:
         return None
-    return frozenset(records.team(principal.team_id).state.members)
+    members: set[UUID] = set()
+    for team_id in principal.team_ids:
+        members.update(records.team(team_id).state.members)
+    return frozenset(members)
 
 
 def own_team_in(principal: Principal, collaborative_id: UUID, records: Records) -> Team | None:
-    """A team token's team, when it belongs to this collaborative (None for other roles)."""
-    if principal.role is not Role.TEAM or principal.team_id is None:
-        return None
-    team = records.team(principal.team_id)
-    return team if team.collaborative_id == collaborative_id else None
+    """The caller's team in this collaborative, when they act for one as a member."""
+    for team_id in principal.team_ids:
+        team = records.team(team_id)
+        if team.collaborative_id == collaborative_id:
+            return team
+    return None
 
 
 def is_coach_of(principal: Principal, team: Team) -> bool:
-    """Whether the token's person is the team's coach."""
-    return principal.participant_id is not None and team.state.coach_id == principal.participant_id
+    """Whether the caller's person is the team's coach."""
+    return (
+        principal.coaches
+        and principal.participant_id is not None
+        and team.state.coach_id == principal.participant_id
+    )
 
 
 def _describe(kind: type[Command]) -> str:

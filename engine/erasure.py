@@ -21,6 +21,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from aggregates.accounts import account_id
 from aggregates.base import Actor, CommandContext, Role
 from aggregates.participant import PersonalDataErased
 from aggregates.personal import Keep
@@ -41,6 +42,7 @@ class Engine(Protocol):
     recorder: Any
     read_mapper: Any
     data_keys: DataKeys
+    accounts: Any
 
     def clock(self) -> datetime: ...
     def context(self, actor: Actor, command_id: str | None = None) -> CommandContext: ...
@@ -86,6 +88,7 @@ class Erasures:
         keys = self.engine.data_keys
         keys.erase(participant_id, Keep.AT_ONCE, event.timestamp)
         keys.schedule(participant_id, Keep.CE_RECORD, event.retained_until)
+        self.engine.accounts.passwords.forget(account_id(participant_id))  # their account is disabled
 
     def end_retentions(self) -> list[UUID]:
         """Erase what CE records kept of the people whose retention period has ended."""

@@ -114,8 +114,59 @@ class Settings(BaseSettings):
         description="the Kafka topic recorded digests are published to (when QI_KAFKA_BOOTSTRAP is set)",
     )
     session_hours: float = Field(
-        default=12.0, gt=0, le=24 * 30, description="hours a page session lasts after signing in"
+        default=12.0, gt=0, le=24 * 30, description="hours a page session lasts after signing in, at most"
     )
+    session_idle_minutes: float = Field(
+        default=60.0,
+        gt=0,
+        le=24 * 60,
+        description="minutes without a request after which a page session ends",
+    )
+    invitation_days: int = Field(
+        default=14, ge=1, le=90, description="days an emailed invitation link stays valid"
+    )
+    reset_minutes: int = Field(
+        default=60, ge=5, le=24 * 60, description="minutes a password reset link stays valid"
+    )
+    lockout_failures: int = Field(
+        default=5, ge=1, le=100, description="failed sign-ins in a row that lock an account for a while"
+    )
+    lockout_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="minutes an account stays locked after repeated failed sign-ins",
+    )
+    password_hashing: Literal["rfc9106-low-memory", "test-only-cheapest"] = Field(
+        default="rfc9106-low-memory",
+        description="the Argon2id cost: RFC 9106's second recommendation; test-only-cheapest is for test suites",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="the mail server that sends invitations and resets; unset: messages go to the outbox folder",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_from: str = Field(default="QI Collaborative <qi@localhost>", description="the From of every message")
+    smtp_starttls: bool = Field(
+        default=True, description="upgrade the connection with STARTTLS before signing in"
+    )
+    mail_folder: str | None = Field(
+        default=None,
+        description="where messages are written when QI_SMTP_HOST is unset; default: `outbox` beside the SQLite "
+        "store, or var/outbox with PostgreSQL",
+    )
+    mail_interval: float = Field(
+        default=2.0, gt=0, le=3600, description="seconds between the outbox's looks for messages to send"
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="the OpenID Connect provider for single sign-on (its issuer URL); off unless set",
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, repr=False)
+    oidc_name: str = Field(default="single sign-on", description="what the sign-in page calls the provider")
     cookie_secure: bool = Field(
         default=False,
         description="mark the pages' cookies Secure even when the request did not arrive over https",
@@ -191,6 +242,13 @@ class Settings(BaseSettings):
         if self.files:
             return Path(self.files)
         return Path("var") / "files" if self.uses_postgres else Path(self.store).parent / "files"
+
+    @property
+    def mail_outbox(self) -> Path:
+        """Where messages are written when no mail server is configured."""
+        if self.mail_folder:
+            return Path(self.mail_folder)
+        return Path("var") / "outbox" if self.uses_postgres else Path(self.store).parent / "outbox"
 
     @property
     def read_models_store(self) -> str:

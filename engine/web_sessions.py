@@ -2,9 +2,11 @@
 
 The browser holds only a random secret; the session's aggregate id derives from
 the secret's SHA-256, so a presented cookie is one keyed read and the secret is
-never stored. A session names the token it signed in with and is valid while it
-is neither ended nor expired (QI_SESSION_HOURS) and its token is still valid, so
-revoking a token ends its page sessions too. Starting and ending are events, so
+never stored. A session names the account (or the API token) it signed in as, and is
+valid while it is neither ended, nor past its absolute expiry (QI_SESSION_HOURS), nor
+idle longer than QI_SESSION_IDLE_MINUTES, and while its account may still sign in:
+disabling or locking an account, or changing or resetting its password, ends every
+session it started before (revoking a token ends its sessions too). Starting and ending are events, so
 sign-ins and sign-outs are in the audit trail; they carry no secret.
 
 Events rather than a table: sessions then share the event store's transactions,
@@ -44,24 +46,47 @@ def csrf_matches(secret: str, sent: str) -> bool:
 
 
 def sign_in(engine: QIEngine, token_secret: str) -> str | None:
-    """Start a page session for a valid token; its secret (for the cookie), or None."""
+    """Start a page session for a valid API token; its secret (for the cookie), or None."""
     principal = engine.authenticate(token_secret)
-    if principal is None:
+    if principal is None or principal.token_id is None:
         return None
+    return _start(engine, principal, token=principal.token_id)
+
+
+def start_for(engine: QIEngine, principal: Principal) -> str:
+    """Start a page session for a person who just proved who they are (engine.accounts):
+    always a new secret, so no session id known before signing in is ever signed in."""
+    assert principal.account_id is not None
+    return _start(engine, principal, account=principal.account_id)
+
+
+def _start(
+    engine: QIEngine, principal: Principal, token: UUID | None = None, account: UUID | None = None
+) -> str:
     secret = PREFIX + secrets.token_urlsafe(32)
     ctx = engine.context(principal.actor)
     expires = ctx.at + timedelta(hours=engine.settings.session_hours)
-    engine.save(WebSession.start(ctx, secret, principal.token_id, expires))
+    engine.save(WebSession.start(ctx, secret, expires, token=token, account=account))
     return secret
 
 
 def principal_of(engine: QIEngine, secret: str) -> Principal | None:
-    """Who a session acts as: None once it ended or expired, or its token did."""
+    """Who a session acts as: None once it ended, expired or sat idle too long, or once its
+    account may no longer sign in (disabled, locked, password changed since) or its token
+    was revoked or expired."""
     session = _get(engine, session_id(secret))
-    if not isinstance(session, WebSession) or not session.valid_at(engine.clock()):
+    now = engine.clock()
+    if not isinstance(session, WebSession) or not session.valid_at(now):
         return None
-    token = _get(engine, session.state.token_id)
-    if not isinstance(token, ApiToken) or not token.valid_at(engine.clock()):
+    if session.state.account_id is not None:
+        account = engine.accounts.account(session.state.account_id)
+        if account is None or not account.session_valid(session.state.started_at, now):
+            return None
+        if not engine.accounts.still_active(session.id, session.state.started_at, now):
+            return None
+        return engine.accounts.principal(account)
+    token = _get(engine, session.state.token_id) if session.state.token_id is not None else None
+    if not isinstance(token, ApiToken) or not token.valid_at(now):
         return None
     return token.principal()
 

@@ -33,6 +33,9 @@ os.environ.setdefault("QI_DATA_KEY", new_master_key())
 # second to spawn, and hundreds of apps start here. tests/api/test_projector_process.py
 # and the production install (tests/test_production_install.py) run the default.
 os.environ.setdefault("QI_PROJECTOR", "thread")
+# Hundreds of sign-ins: Argon2id at its cheapest here (tests/accounts/test_passwords.py
+# checks the deployment's cost; tests/test_production_install.py runs it).
+os.environ.setdefault("QI_PASSWORD_HASHING", "test-only-cheapest")
 
 
 def free_port() -> int:

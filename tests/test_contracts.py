@@ -21,15 +21,17 @@ from fastapi.testclient import TestClient
 
 from adapters.app import create_app
 from adapters.contracts import asyncapi, event_classes, event_schema, events_schema, payload_classes
+from aggregates.accounts import Access
 from aggregates.base import Actor, Role
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
 from aggregates.resource import ResourceDetails
-from aggregates.tokens import Grant
+from aggregates.tokens import Grant, Principal
 from aggregates.values import FocusFields, SharedProject
 from engine import web_sessions
 from engine.application import QIEngine
+from engine.commands.accounts import DisableAccount, EnableAccount, GrantAccess, RevokeAccess
 from engine.commands.activity import AttestMocPart4, ErasePerson, RecordSessionHeld, UpdateParticipant
 from engine.commands.collaborative import (
     ChangeExitCriteria,
@@ -191,6 +193,31 @@ def _erase_a_person(life: Learned, team: UUID, clock: Clock) -> None:
     assert life.engine.erasures.sweep()[1] == [person]
 
 
+def _an_account_s_life(engine: QIEngine, clock: Clock) -> None:
+    """Invited, re-invited, accepted, locked, reset, changed, granted and revoked access,
+    disabled and enabled; erased, and the address invited again."""
+    staff = Principal.of_token(UUID(int=1, version=4), Grant(name="ops", role=Role.STAFF))
+    accounts, password = engine.accounts, "correct horse battery staple"
+    fields = {"email": "lee@example.org", "name": "Lee", "access": Access(role=Role.STAFF)}
+    account_id = accounts.invite(staff, **fields)
+    participant = accounts.account(account_id).state.participant_id  # type: ignore[union-attr]
+    accounts.invite(staff, **(fields | {"name": None, "participant_id": participant}))
+    accounts.accept(accounts.invitation_link(accounts.account(account_id)), password)  # type: ignore[arg-type]
+    for _ in range(engine.settings.lockout_failures):
+        accounts.sign_in("lee@example.org", "not the password at all")
+    accounts._ask_reset("lee@example.org")
+    accounts.reset(accounts.reset_link(accounts.account(account_id)), "another long passphrase")  # type: ignore[arg-type]
+    accounts.change_password(account_id, "another long passphrase", "a third long passphrase")
+    auditor = Access(role=Role.AUDITOR)
+    for command in (
+        GrantAccess(account_id=account_id, access=auditor), RevokeAccess(account_id=account_id, access=auditor),
+        DisableAccount(account_id=account_id, reason="left the organisation"), EnableAccount(account_id=account_id),
+    ):  # fmt: skip
+        engine.submit(staff, command)
+    engine.submit(staff, ErasePerson(participant_id=participant, reason="asked by email"))
+    accounts.invite(staff, **fields)
+
+
 def _issue_and_revoke_a_token(engine: QIEngine) -> None:
     ctx = engine.context(Actor(id="ops", role=Role.SYSTEM))
     secret = engine.issue_token(Grant(name="downstream", role=Role.SUBSCRIBER), ctx)
@@ -210,6 +237,7 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[FeedEvent
     seed_demo(engine)
     _housekeeping(engine, clock)
     _shared_learning(engine, clock)
+    _an_account_s_life(engine, clock)
     events: list[FeedEvent] = []
     while page := read_feed(engine, events[-1].position if events else 0, 1000):
         events += page

@@ -41,6 +41,7 @@ def serve(
     runtime = _configured(lambda: bootstrap(_settings()))
     engine = runtime.engine
     base = f"http://{host}:{port}"
+    runtime.site_url = base
     console.print(f"QI engine API:  {base}\nOpenAPI docs:   {base}/docs\nDashboard:      {base}/ui/")
     if not engine.settings.data_key:
         from engine.personal_data import default_key_file
@@ -48,6 +49,11 @@ def serve(
         console.print(
             f"Personal data:  sealed under the master key in {default_key_file(engine.settings)} "
             "(keep it apart from the database's backups; QI_DATA_KEY names another)",
+            soft_wrap=True,
+        )
+    if not engine.settings.smtp_host:
+        console.print(
+            f"Mail:           written to {engine.settings.mail_outbox.resolve()} (no QI_SMTP_HOST set)",
             soft_wrap=True,
         )
     if demo_token:

@@ -24,7 +24,6 @@ from adapters.web.forms import act
 from adapters.web.limits import ITEMS, MEASURE_CHARTS, capped
 from adapters.web.pages import chart_svg, render
 from adapters.web.session import CSRF, check_csrf, engine_of, signed_in
-from aggregates.base import Role
 from aggregates.change_package import NodeKind
 from aggregates.tokens import Principal
 from aggregates.values import CareSetting, ResourceKind
@@ -65,7 +64,7 @@ def library_context(
     return {
         "c": c, "resources": page.resources, "tags": page.tags,
         "q": q, "tag": tag, "projects": projects, "charts": charts, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
-        "can_share": principal.role in (Role.STAFF, Role.COACH) or own is not None, "own_team": own,
+        "can_share": principal.staff or principal.coaches or own is not None, "own_team": own,
         "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},
     }  # fmt: skip
 

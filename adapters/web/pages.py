@@ -171,7 +171,7 @@ def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[
         (m.definition, chart_svg(page.charts[m.definition.key], f"{team.name}: {m.definition.name}"))
         for m in team.measures
     ]
-    can_write = principal.role is Role.STAFF or (principal.role is Role.TEAM and principal.team_id == team_id)
+    can_write = principal.staff or team_id in principal.team_ids
     nodes = page.nodes
     return {
         "t": team, "charts": charts, "names": page.names, "can_write": can_write, "collaborative": page.collaborative.state,

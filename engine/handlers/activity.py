@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from aggregates.accounts import Account, EmailClaim, account_id
 from aggregates.activity import LearningActivity
 from aggregates.base import CommandContext
 from aggregates.collaborative import Collaborative
@@ -89,6 +90,12 @@ def erase_person(uow: UnitOfWork, ctx: CommandContext, cmd: ErasePerson) -> UUID
     participant.erase(ctx, cmd.reason, retention_end(ctx.at, uow.settings.ce_retention_years))
     for team_id in sorted(uow.teams_with_notes_about(participant.id)):
         uow.team(team_id).erase_notes_about(ctx, participant.id)
+    account = account_id(participant.id)
+    if uow.exists(Account, account):  # they cannot sign in any more, and their address is free
+        uow.get(Account, account).disable(ctx, "their personal data was erased")
+        claim = uow.get(Account, account).state.email_claim_id
+        if claim is not None and uow.exists(EmailClaim, claim):
+            uow.get(EmailClaim, claim).release(ctx)
     return participant.id
 
 

@@ -106,6 +106,8 @@ def register_team(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterTeam) -> UU
     )
     profile = TeamProfile(name=cmd.name, organization=cmd.organization, care_setting=cmd.care_setting)
     uow.add(Team.register(ctx, team_id, collaborative.id, profile, members))
+    for member in members:  # each member's Participant keeps their teams (saved with the Team)
+        uow.participant(member.participant_id).join_team(ctx, team_id, collaborative.id)
     return team_id
 
 

@@ -41,13 +41,19 @@ def team_and_phase(uow: UnitOfWork, team_id: UUID) -> tuple[Team, Phase]:
 
 def add_member(uow: UnitOfWork, ctx: CommandContext, cmd: AddMember) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
-    team.add_member(ctx, phase, member_spec(uow, ctx, cmd.member, team.state.collaborative_id, "member"))
+    member = member_spec(uow, ctx, cmd.member, team.state.collaborative_id, "member")
+    team.add_member(ctx, phase, member)
+    # The member's Participant keeps their teams too (saved atomically with the Team), so
+    # what a person may do as a member is one read of them.
+    uow.participant(member.participant_id).join_team(ctx, team.id, team.state.collaborative_id)
     return team.id
 
 
 def remove_member(uow: UnitOfWork, ctx: CommandContext, cmd: RemoveMember) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     team.remove_member(ctx, phase, cmd.participant_id)
+    if uow.exists(Participant, cmd.participant_id):
+        uow.participant(cmd.participant_id).leave_team(ctx, team.id)
     return team.id
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from aggregates.base import Role
 from aggregates.collaborative import Collaborative
 from aggregates.criteria import UnmetCriterion
 from aggregates.phases import Phase, next_phase
@@ -86,7 +85,7 @@ class CollaborativeQueries(Reader):
             (m.name, models.collaborative_chart(collaborative_id, m.key, ChartOptions()))
             for m in collaborative.state.measures.values()
         ]
-        attendees = self._attendees(collaborative) if principal.role is Role.STAFF else []
+        attendees = self._attendees(collaborative) if principal.staff else []
         return Overview(collaborative, dashboard, charts, attendees)
 
     def _attendees(self, collaborative: Collaborative) -> list[tuple[UUID, str, str]]:

@@ -38,7 +38,7 @@ def test_an_app_made_from_settings_serves_and_closes_its_own_engine(
     assert closed == [True]
 
 
-def test_the_lifespan_starts_the_projector_relay_digest_recorder_and_erasure_sweep_and_leaves_none_running(
+def test_the_lifespan_starts_the_projector_relay_digest_recorder_erasure_sweep_and_outbox_and_leaves_none_running(
     tmp_path: Path,
 ) -> None:
     settings = Settings(
@@ -53,7 +53,13 @@ def test_the_lifespan_starts_the_projector_relay_digest_recorder_and_erasure_swe
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
         started = [name for name in _ours() if name not in before]
-        assert sorted(started) == ["qi-audit-digests", "qi-erasures", "qi-projector", "qi-relay"]  # once each
+        assert sorted(started) == [
+            "qi-audit-digests",
+            "qi-erasures",
+            "qi-outbox",
+            "qi-projector",
+            "qi-relay",
+        ]  # once each
     assert _ours() == before
 
 

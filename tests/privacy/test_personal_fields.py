@@ -12,6 +12,7 @@ PERSONAL = {
     "ParticipantDetailsUpdated": {"details.name", "details.credentials", "details.email", "details.licences"},
     "MocPart4Attested": {"statement"},
     "CoachingNoteAdded": {"text"},
+    "AccountInvited": {"email"},
 }
 
 
@@ -46,7 +47,10 @@ def test_every_aggregate_state_marks_the_personal_values_it_keeps() -> None:
         "moc_part4_attestations.{}",
     }
     assert marked["Team"] == {"coaching_notes.{}.text"}
-    assert all(not fields for name, fields in marked.items() if name not in ("Participant", "Team"))
+    assert marked["Account"] == {"email"}
+    assert all(
+        not fields for name, fields in marked.items() if name not in ("Participant", "Team", "Account")
+    )
 
 
 def _aggregates() -> list[type[QIAggregate]]:

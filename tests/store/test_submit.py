@@ -10,7 +10,7 @@ import pytest
 from aggregates.base import Role
 from aggregates.phases import Phase
 from aggregates.team import Team
-from aggregates.tokens import Principal
+from aggregates.tokens import Grant, Principal
 from engine.application import QIEngine
 from engine.commands.team import AddCoachingNote, AssignCoach, SubmitData
 from engine.errors import Forbidden, StaleVersion
@@ -21,9 +21,8 @@ from tests.store.test_store_contract import stored_count
 
 
 def principal(role: Role, team_id: UUID | None = None, participant_id: UUID | None = None) -> Principal:
-    return Principal(
-        name=role.value, role=role, team_id=team_id, participant_id=participant_id, token_id=uuid4()
-    )
+    grant = Grant(name=role.value, role=role, team_id=team_id, participant_id=participant_id)
+    return Principal.of_token(uuid4(), grant)
 
 
 def note(team_id: UUID) -> AddCoachingNote:

@@ -1,0 +1,167 @@
+"""The outbox: every message the engine sends leaves from the event that asks for it.
+
+An invitation (AccountInvited, InvitationRenewed) and a password reset
+(PasswordResetRequested) are events first; this follower reads them from the log after
+its position (qi_projection_positions, "outbox"), writes each message and sends it, and
+moves its position past an event only once the message left. A mail server that is down
+delays a message, never loses it: the round fails, and the next one starts from the same
+event. A crash between sending and moving on sends the message again (at least once);
+each message's Message-ID is the event's, so a mailbox can tell the two apart.
+
+A message is written from the account as it is when sending: an invitation replaced by
+a newer one, or already accepted, or a reset link used or replaced, is not sent (its
+link would not work; the newer event's message follows), nor anything to an erased
+person. One process sends at a time (the "outbox" leader lock).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from eventsourcing.utils import get_topic
+
+from aggregates.accounts import AccountInvited, InvitationRenewed, PasswordResetRequested
+from engine.leader_locks import LeaderLock, leader_lock
+from engine.log_position import LogPosition
+from engine.readstore import ReadStore
+
+log = logging.getLogger(__name__)
+TOPICS = [get_topic(c) for c in (AccountInvited, InvitationRenewed, PasswordResetRequested)]
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str  # the event's: "<account id>-<version>", for the Message-ID and the outbox file
+    to: str
+    subject: str
+    body: str
+
+
+class Sender(Protocol):
+    """Where messages go: a mail server, or a folder (adapters.mail)."""
+
+    def send(self, message: Message) -> None:
+        """Deliver `message`, or raise: the outbox tries the same message again next round."""
+
+    def close(self) -> None: ...
+
+
+class Outbox:
+    def __init__(self, engine: Any, sender: Sender, site_url: str, lock: LeaderLock | None = None) -> None:
+        self.engine = engine
+        self.sender = sender
+        self.site_url = site_url.rstrip("/")
+        self.lock = lock or leader_lock(engine.settings, "outbox")
+        self._store: ReadStore | None = None
+        self._position: LogPosition | None = None
+        self._lock = threading.Lock()
+
+    def _follower(self) -> LogPosition:
+        if self._position is None:
+            self._store = ReadStore(self.engine.settings)  # beside the events: it cannot be rebuilt
+            self._position = LogPosition(self._store, "outbox")
+            self._position.prepare()
+        return self._position
+
+    def tick(self) -> int:
+        """Send what was asked for since the last round; how many messages left. Raises
+        when one could not be sent (what was sent before it stays sent)."""
+        if not self.lock.try_acquire():
+            return 0
+        with self._lock:
+            position = self._follower()
+            recorder, sent = self.engine.recorder, 0
+            after = position.get()
+            while page := recorder.select_notifications(after, PAGE, topics=TOPICS, inclusive_of_start=False):
+                for notification in page:
+                    message = self.compose(self.engine.read_mapper.to_domain_event(notification))
+                    if message is not None:
+                        self.sender.send(message)
+                        sent += 1
+                    position.save(notification.id)
+                after = page[-1].id
+            return sent
+
+    def compose(self, event: Any) -> Message | None:
+        """The message an event asks for, written from the account as it is now; None when
+        there is nothing worth sending any more (see the module's docstring)."""
+        accounts = self.engine.accounts
+        account = accounts.account(event.originator_id)
+        if account is None or not isinstance(account.state.email, str):
+            return None  # erased: nothing is sent to them
+        s = account.state
+        person = accounts.principal(account).name
+        message_id = f"{account.id}-{event.originator_version}"
+        if isinstance(event, AccountInvited | InvitationRenewed):
+            if s.status != "invited" or s.invitation_id != event.invitation_id:
+                return None
+            secret = accounts.invitation_link(account)
+            expires = f"{s.invitation_expires_at:%-d %B %Y}" if s.invitation_expires_at else "soon"
+            body = (
+                f"Hello {person},\n\n"
+                f"You are invited to the QI Collaborative{self._where(s.invited_team_id)}.\n"
+                f"Set your password and sign in here (the link works once, until {expires}):\n\n"
+                f"{self.site_url}/ui/invitations/{secret}\n\n"
+                "If you did not expect this, you can ignore this message.\n"
+            )
+            return Message(message_id, s.email, "Your invitation to the QI Collaborative", body)
+        if isinstance(event, PasswordResetRequested):
+            if s.reset_id != event.reset_id:
+                return None
+            secret = accounts.reset_link(account)
+            body = (
+                f"Hello {person},\n\n"
+                "Someone (we hope you) asked to reset the password of your QI Collaborative account.\n"
+                f"Choose a new one here (the link works once, for {self.engine.settings.reset_minutes} minutes):\n\n"
+                f"{self.site_url}/ui/password-reset/{secret}\n\n"
+                "If it was not you, ignore this message: your password stays as it is.\n"
+            )
+            return Message(message_id, s.email, "Reset your QI Collaborative password", body)
+        return None
+
+    def _where(self, team_id: Any) -> str:
+        if team_id is None:
+            return ""
+        try:
+            return f", with the team {self.engine.repository.get(team_id).state.name}"
+        except Exception:  # the team's name is a courtesy: the message goes without it
+            return ""
+
+    def close(self) -> None:
+        self.sender.close()
+        self.lock.release()
+        if self._store is not None:
+            self._store.close()
+            self._store = self._position = None
+
+
+def start_inprocess(outbox: Outbox, interval: float) -> Callable[[], None]:
+    """Send every `interval` seconds on a thread (sooner after a failure is pointless: the
+    mail server is down); returns what stops it."""
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    outbox.tick()
+                except Exception:  # the mail server or the store: the next round tries again
+                    log.warning(
+                        "sending mail failed; the outbox tries again in %s s", interval, exc_info=True
+                    )
+        finally:
+            outbox.close()
+
+    thread = threading.Thread(target=run, name="qi-outbox", daemon=True)
+    thread.start()
+
+    def halt() -> None:
+        stop.set()
+        thread.join(15)
+
+    return halt
