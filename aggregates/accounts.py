@@ -63,8 +63,9 @@ class AccountState(BaseModel):
     reset_id: UUID | None = None  # the password reset link valid now, if one was asked for
     reset_expires_at: datetime | None = None
     locked_until: datetime | None = None
-    # Sessions started before this moment are over (password changed or reset, disabled).
-    sessions_not_before: datetime | None = None
+    # Moves on each password change or reset and each disabling: a session started under
+    # an earlier generation is over (engine.web_sessions), whatever the clocks say.
+    session_generation: int = 0
     last_signed_in_at: datetime | None = None
     disabled_reason: str | None = None
 
@@ -179,12 +180,12 @@ class Account(QIAggregate):
         if self.state.status == "disabled":
             self._record(ctx, AccountEnabled)
 
-    def session_valid(self, started_at: datetime, now: datetime) -> bool:
-        """Whether a session this account started at `started_at` may still act."""
+    def session_valid(self, generation: int, now: datetime) -> bool:
+        """Whether a session this account started in `generation` may still act."""
         s = self.state
         if s.status != "active" or (s.locked_until is not None and now < s.locked_until):
             return False
-        return s.sessions_not_before is None or started_at >= s.sessions_not_before
+        return generation == s.session_generation
 
 
 class AccountInvited(QICreated):
@@ -218,7 +219,7 @@ class InvitationAccepted(QIEvent):
 
     def apply(self, aggregate: Account) -> None:
         s = aggregate.state
-        s.status, s.accepted_at, s.sessions_not_before = "active", self.timestamp, self.timestamp
+        s.status, s.accepted_at = "active", self.timestamp
 
 
 class SignedIn(QIEvent):
@@ -253,12 +254,12 @@ class PasswordReset(QIEvent):
     def apply(self, aggregate: Account) -> None:
         s = aggregate.state
         s.reset_id = s.reset_expires_at = s.locked_until = None
-        s.sessions_not_before = self.timestamp
+        s.session_generation += 1
 
 
 class PasswordChanged(QIEvent):
     def apply(self, aggregate: Account) -> None:
-        aggregate.state.sessions_not_before = self.timestamp
+        aggregate.state.session_generation += 1
 
 
 class AccessGranted(QIEvent):
@@ -280,7 +281,8 @@ class AccountDisabled(QIEvent):
 
     def apply(self, aggregate: Account) -> None:
         s = aggregate.state
-        s.status, s.disabled_reason, s.sessions_not_before = "disabled", self.reason, self.timestamp
+        s.status, s.disabled_reason = "disabled", self.reason
+        s.session_generation += 1
 
 
 class AccountEnabled(QIEvent):

@@ -25,6 +25,7 @@ EndReason = Literal["signed out", "idle"]
 class WebSessionState(BaseModel):
     token_id: UUID | None = None  # signed in with an API token (scripts, services, the demo)
     account_id: UUID | None = None  # signed in to a person's account
+    account_generation: int = 0  # the account's session generation when it signed in
     started_at: datetime
     expires_at: datetime
     ended_at: datetime | None = None
@@ -45,12 +46,13 @@ class WebSession(QIAggregate):
         expires_at: datetime,
         token: UUID | None = None,
         account: UUID | None = None,
+        generation: int = 0,
     ) -> Self:
         if (token is None) == (account is None):
             raise ValueError("a session acts as one account or one token")
         return cls._create_with(
             ctx, SessionStarted, session_id(secret), collaborative_id=None, token_id=token,
-            account_id=account, expires_at=expires_at,
+            account_id=account, account_generation=generation, expires_at=expires_at,
         )  # fmt: skip
 
     def valid_at(self, now: datetime) -> bool:
@@ -64,12 +66,13 @@ class WebSession(QIAggregate):
 class SessionStarted(QICreated):
     token_id: UUID | None = None
     account_id: UUID | None = None
+    account_generation: int = 0
     expires_at: datetime
 
     def apply(self, aggregate: WebSession) -> None:
         aggregate.state = WebSessionState(
-            token_id=self.token_id, account_id=self.account_id, started_at=self.timestamp,
-            expires_at=self.expires_at,
+            token_id=self.token_id, account_id=self.account_id, account_generation=self.account_generation,
+            started_at=self.timestamp, expires_at=self.expires_at,
         )  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from aggregates.accounts import Access, Account, EmailClaim, SignInMethod
+from aggregates.accounts import Access, Account, AccountInvited, EmailClaim, SignInMethod
 from aggregates.base import Actor, CommandContext, Role
 from aggregates.errors import DomainError
 from aggregates.participant import Participant
@@ -57,6 +57,7 @@ class Engine(Protocol):
     def context(self, actor: Actor, command_id: str | None = None) -> CommandContext: ...
     def execute(self, command: Any, ctx: CommandContext, expected_version: int | None = None) -> Any: ...
     def submit(self, principal: Principal, command: Any) -> Any: ...
+    def created_ids(self, created_event: type[Any], page: int = 1000) -> list[UUID]: ...
 
 
 log = logging.getLogger(__name__)
@@ -134,8 +135,14 @@ class Accounts:
 
     # -- invitations ----------------------------------------------------------------
     def invite(self, principal: Principal, **fields: Any) -> UUID:
-        """Staff's invitation (InvitePerson's fields but the claim): the account's id."""
-        command = InvitePerson(**fields, email_claim_id=self.claim_id(str(fields.get("email", ""))))
+        """Staff's invitation (InvitePerson's fields but the claim): the account's id. An
+        email that already has an account invites its person again (a fresh link if they
+        have not accepted yet; the new team or access if they have)."""
+        email = str(fields.get("email", ""))
+        existing = self.by_email(email) if "@" in email and fields.get("participant_id") is None else None
+        if existing is not None:
+            fields = fields | {"participant_id": existing.state.participant_id, "name": None}
+        command = InvitePerson(**fields, email_claim_id=self.claim_id(email))
         return self.engine.submit(principal, command).id
 
     def invitation_link(self, account: Account) -> str | None:
@@ -308,6 +315,19 @@ class Accounts:
         return True
 
     # -- who they are ---------------------------------------------------------------
+    def everyone(self) -> list[Account]:
+        """Every account, in the order they were invited."""
+        found = (self.account(i) for i in self.engine.created_ids(AccountInvited))
+        return [a for a in found if a is not None]
+
+    def actor_names(self) -> dict[str, str]:
+        """Each account's actor id with the person's name and role, for display beside it."""
+        names = {}
+        for account in self.everyone():
+            person = self.principal(account)
+            names[account_actor(account.id, person.role).id] = f"{person.name} ({person.role.value})"
+        return names
+
     def principal(self, account: Account) -> Principal:
         """The person as the rules see them: staff or auditor by their account's access, a
         member of the teams that list them, a coach of the teams they were assigned."""

@@ -86,6 +86,10 @@ class QIEngine(Tokens):
         """People's accounts (made on first use: its password hasher costs a hash to set up)."""
         return Accounts(self)
 
+    def actor_names(self) -> dict[str, str]:
+        """Each actor id with a name to show beside it: people's accounts and API tokens."""
+        return super().actor_names() | self.accounts.actor_names()
+
     def close(self) -> None:
         super().close()
         self.erasures.close()

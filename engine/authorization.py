@@ -22,6 +22,7 @@ from aggregates.participant import Participant
 from aggregates.team import Team
 from aggregates.tokens import Principal
 from engine.commands import Command
+from engine.commands.activity import AttestMocPart4
 from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, TryChange
 from engine.commands.team import (
     AddCoachingNote,
@@ -78,6 +79,10 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
     if principal.staff:
         return
     kind = type(command)
+    if isinstance(command, AttestMocPart4) and principal.account_id is not None:
+        if command.participant_id == principal.participant_id:
+            return  # a person attests for themselves, signed in to their own account
+        raise Forbidden("a person attests only for themselves")
     if kind in TEAM_WRITES and principal.team_ids:
         assert isinstance(command, TeamCommand)
         if command.team_id in principal.team_ids:

@@ -36,7 +36,7 @@ from projections.base import Projection, Tx
 from projections.change_ideas import DriverDiagramView
 from projections.charts import ChartOptions, ChartView
 from projections.credits import ledger as credits
-from projections.credits.schemas import CreditRow, Transcript
+from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 from projections.dashboard import Dashboard
 from projections.dashboard_view import CollaborativeListed, DashboardView, PersonAttendance, PersonTeam
 from projections.learning_view import ResourceView, SharedProjectView, ToolkitView
@@ -152,6 +152,12 @@ class ReadModels:
         if found is None:
             raise NotFound("participant", participant_id)
         return found
+
+    def moc_part4_status(self, participant_id: UUID) -> list[MocPart4Status]:
+        """Where a participant stands for MOC Part 4 on each team they are a member of."""
+        self.wait_for()
+        with self._reading("credits") as tx:
+            return credits.moc_part4_status(tx, participant_id)
 
     def credits(self, collaborative_id: UUID) -> list[CreditRow]:
         """Every credit ledger entry of a collaborative, in ledger order."""

@@ -137,6 +137,9 @@ class Settings(BaseSettings):
         le=24 * 60,
         description="minutes an account stays locked after repeated failed sign-ins",
     )
+    sign_in_per_minute: int = Field(
+        default=30, ge=1, le=1_000_000, description="sign-in attempts one client address may make per minute"
+    )
     password_hashing: Literal["rfc9106-low-memory", "test-only-cheapest"] = Field(
         default="rfc9106-low-memory",
         description="the Argon2id cost: RFC 9106's second recommendation; test-only-cheapest is for test suites",

@@ -6,7 +6,8 @@ never stored. A session names the account (or the API token) it signed in as, an
 valid while it is neither ended, nor past its absolute expiry (QI_SESSION_HOURS), nor
 idle longer than QI_SESSION_IDLE_MINUTES, and while its account may still sign in:
 disabling or locking an account, or changing or resetting its password, ends every
-session it started before (revoking a token ends its sessions too). Starting and ending are events, so
+session it started before (each moves the account's session generation, which a session
+records when it starts; revoking a token ends its sessions too). Starting and ending are events, so
 sign-ins and sign-outs are in the audit trail; they carry no secret.
 
 Events rather than a table: sessions then share the event store's transactions,
@@ -57,16 +58,19 @@ def start_for(engine: QIEngine, principal: Principal) -> str:
     """Start a page session for a person who just proved who they are (engine.accounts):
     always a new secret, so no session id known before signing in is ever signed in."""
     assert principal.account_id is not None
-    return _start(engine, principal, account=principal.account_id)
+    account = engine.accounts.account(principal.account_id)
+    assert account is not None
+    return _start(engine, principal, account=account.id, generation=account.state.session_generation)
 
 
 def _start(
-    engine: QIEngine, principal: Principal, token: UUID | None = None, account: UUID | None = None
-) -> str:
+    engine: QIEngine, principal: Principal, token: UUID | None = None, account: UUID | None = None,
+    generation: int = 0,
+) -> str:  # fmt: skip
     secret = PREFIX + secrets.token_urlsafe(32)
     ctx = engine.context(principal.actor)
     expires = ctx.at + timedelta(hours=engine.settings.session_hours)
-    engine.save(WebSession.start(ctx, secret, expires, token=token, account=account))
+    engine.save(WebSession.start(ctx, secret, expires, token=token, account=account, generation=generation))
     return secret
 
 
@@ -80,7 +84,7 @@ def principal_of(engine: QIEngine, secret: str) -> Principal | None:
         return None
     if session.state.account_id is not None:
         account = engine.accounts.account(session.state.account_id)
-        if account is None or not account.session_valid(session.state.started_at, now):
+        if account is None or not account.session_valid(session.state.account_generation, now):
             return None
         if not engine.accounts.still_active(session.id, session.state.started_at, now):
             return None

@@ -219,6 +219,7 @@ class AuditFilter(BaseModel):
     collaborative: UUID | None = None
     aggregate: UUID | None = None
     actor: str | None = None
+    actors: tuple[str, ...] | None = None  # any of these actor ids (a name typed matched them)
     action: str | None = None
     since: str | None = None  # ISO-8601, inclusive
     until: str | None = None  # ISO-8601, exclusive
@@ -238,6 +239,9 @@ def query(tx: Tx, f: AuditFilter) -> list[AuditRow]:
         if value:
             clauses.append(f"{column} = ?")
             params.append(value)
+    if f.actors is not None:
+        clauses.append(f"actor_id IN ({', '.join('?' for _ in f.actors)})" if f.actors else "1 = 0")
+        params.extend(f.actors)
     if f.since:
         clauses.append("recorded_at >= ?")
         params.append(f.since)

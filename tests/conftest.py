@@ -36,6 +36,8 @@ os.environ.setdefault("QI_PROJECTOR", "thread")
 # Hundreds of sign-ins: Argon2id at its cheapest here (tests/accounts/test_passwords.py
 # checks the deployment's cost; tests/test_production_install.py runs it).
 os.environ.setdefault("QI_PASSWORD_HASHING", "test-only-cheapest")
+# Every test client signs in from one address (tests/web/test_sign_in.py sets its own limit).
+os.environ.setdefault("QI_SIGN_IN_PER_MINUTE", "100000")
 
 
 def free_port() -> int:

@@ -24,7 +24,7 @@ from aggregates.base import Role
 from aggregates.change_package import Node, NodeKind
 from aggregates.phases import next_phase
 from aggregates.tokens import Principal
-from aggregates.values import ActivityKind, CareSetting, CreditType, Discipline
+from aggregates.values import ActivityKind, CareSetting, CreditType, Discipline, MemberRole
 from engine.read_models import ReadModels
 from projections.audit import AuditFilter, iso_utc
 from projections.charts import ChartView
@@ -32,6 +32,23 @@ from projections.credits.schemas import CreditRow, to_csv
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 install_safe_url(templates.env)
+
+
+def month_name(period: str) -> str:
+    """A YYYY-MM period as people write it: "Mar 2025"."""
+    try:
+        return datetime.strptime(period, "%Y-%m").strftime("%b %Y")
+    except ValueError:
+        return period
+
+
+def sentence(text: str) -> str:
+    """Text as the start of a sentence: its first letter upper case, the rest as it was."""
+    return text[:1].upper() + text[1:]
+
+
+templates.env.filters["month"] = month_name
+templates.env.filters["sentence"] = sentence
 router = APIRouter(include_in_schema=False)
 AUDIT_PAGE = 50
 
@@ -93,7 +110,31 @@ def home() -> RedirectResponse:
     return RedirectResponse("/ui/", status_code=307)
 
 
+def home_for(principal: Principal) -> str | None:
+    """Where a person lands after signing in, by what they do: their team (a chooser with
+    several, or as a coach), the audit explorer (auditors), or My credit (anyone else).
+    None for the collaboratives (staff, and API tokens)."""
+    if principal.account_id is None or principal.staff:
+        return None
+    if principal.coaches or len(principal.team_ids) > 1:
+        return "/ui/my-teams"
+    if principal.team_ids:
+        return f"/ui/teams/{principal.team_ids[0]}"
+    if principal.auditor:
+        return "/ui/audit"
+    return "/ui/my-credit"
+
+
 @router.get("/ui/")
+def home_page(request: Request) -> Response:
+    principal = signed_in(request)
+    landing = home_for(principal)
+    if landing is not None:
+        return RedirectResponse(landing, status_code=303)
+    return collaboratives(request)
+
+
+@router.get("/ui/collaboratives")
 def collaboratives(request: Request) -> Response:
     principal = signed_in(request)
     summaries = [
@@ -177,6 +218,8 @@ def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[
         "t": team, "charts": charts, "names": page.names, "can_write": can_write, "collaborative": page.collaborative.state,
         "cycles": sorted(team.cycles, key=lambda c: c.planned_at), "error": None, "form": {},
         "this_month": f"{datetime.now(UTC):%Y-%m}", "ideas": nodes, "idea_groups": _live_ideas(nodes),
+        "disciplines": list(Discipline), "member_roles": list(MemberRole), "invited": None, "invite_errors": [],
+        "invited_now": [],
     }  # fmt: skip
 
 
@@ -190,9 +233,10 @@ def _live_ideas(nodes: dict[UUID, Node]) -> list[tuple[str, list[tuple[UUID, str
 
 
 @router.get("/ui/teams/{team_id}")
-def team_page(request: Request, team_id: UUID) -> Response:
+def team_page(request: Request, team_id: UUID, invited: int | None = None) -> Response:
     principal = signed_in(request)
-    return render(request, "team.html", principal, **team_context(request, principal, team_id))
+    context = team_context(request, principal, team_id) | {"invited": invited}
+    return render(request, "team.html", principal, **context)
 
 
 @router.get("/ui/audit")

@@ -4,7 +4,8 @@ secret is the only thing the cookie holds, in an HttpOnly, SameSite=Strict cooki
 QI_COOKIE_SECURE=true).
 
 Every form carries a CSRF token besides: the session's (an HMAC of its secret), or
-before signing in a double-submit token that must equal the sign-in cookie's."""
+before signing in (the sign-in, invitation and password reset forms) a double-submit
+token that must equal the sign-in cookie's."""
 
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ def remember_sign_in(request: Request, response: Response) -> Response:
     if request.cookies.get(SIGN_IN_COOKIE) != sign_in_token(request):
         response.set_cookie(
             SIGN_IN_COOKIE, sign_in_token(request), httponly=True, samesite="strict", secure=secure(request),
-            path="/ui/sign-in",
+            path="/ui/",
         )  # fmt: skip
     return response
 
@@ -128,7 +129,7 @@ def start_session(request: Request, response: RedirectResponse, secret: str) -> 
     response.set_cookie(
         COOKIE, secret, httponly=True, samesite="strict", secure=secure(request), max_age=int(hours * 3600), path="/"
     )  # fmt: skip
-    response.delete_cookie(SIGN_IN_COOKIE, path="/ui/sign-in")
+    response.delete_cookie(SIGN_IN_COOKIE, path="/ui/")
     return response
 
 

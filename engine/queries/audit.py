@@ -27,11 +27,16 @@ class AuditExplorer:
         """The rows, with personal values opened (staff and auditors may read them): the
         trail itself keeps them sealed, as stored; an erased person's read as erased."""
         models, engine = self.reader.read_models, self.reader.engine
+        names = engine.actor_names()
+        if filters.actor:  # an actor's id, or a person's (or token's) name or part of it
+            typed = filters.actor.casefold()
+            named = sorted(i for i, name in names.items() if typed in name.casefold())
+            filters = filters.model_copy(update={"actor": None, "actors": (filters.actor, *named)})
         rows = [
             row.model_copy(update={"payload": open_everywhere(row.payload, engine.sealer.open, ERASED_TEXT)})
             for row in models.audit(filters)
         ]
-        return with_actor_names(rows, engine.actor_names())
+        return with_actor_names(rows, names)
 
     def verify(self) -> Verification:
         return self.reader.read_models.verify_audit()

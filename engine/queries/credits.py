@@ -1,4 +1,5 @@
-"""Reads of the CE credit ledger (staff and auditors): transcripts and a collaborative's entries."""
+"""Reads of the CE credit ledger: transcripts (staff, auditors, and each person their own),
+MOC Part 4 standing, and a collaborative's entries (staff and auditors)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from uuid import UUID
 
 from aggregates.tokens import Principal
 from engine.queries.base import Reader
-from projections.credits.schemas import CreditRow, Transcript
+from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 
 
 class CreditQueries(Reader):
@@ -14,8 +15,15 @@ class CreditQueries(Reader):
         self, principal: Principal, participant_id: UUID, what: str = "read credit transcripts"
     ) -> Transcript:
         """A participant's CE / MOC transcript; `what` names the refusal (e.g. "export credit transcripts")."""
-        self._staff_only(principal, what)
+        if principal.participant_id != participant_id or principal.account_id is None:
+            self._staff_only(principal, what)
         return self.read_models.transcript(participant_id)
+
+    def moc_part4_status(self, principal: Principal, participant_id: UUID) -> list[MocPart4Status]:
+        """Where the person stands for MOC Part 4 on each of their teams' projects."""
+        if principal.participant_id != participant_id or principal.account_id is None:
+            self._staff_only(principal, "read where a person stands for MOC Part 4")
+        return self.read_models.moc_part4_status(participant_id)
 
     def credits(
         self, principal: Principal, collaborative_id: UUID, what: str = "read the credit ledger"

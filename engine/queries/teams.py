@@ -38,7 +38,59 @@ class TeamPage:
     nodes: dict[UUID, Node]
 
 
+@dataclass(frozen=True)
+class LatestValue:
+    measure: str
+    period: str  # YYYY-MM
+    numerator: float
+    denominator: float | None
+    months: int  # months with data
+
+
+@dataclass(frozen=True)
+class MyTeam:
+    """One team on a person's home: how they work with it, its latest data and its cycles."""
+
+    team_id: UUID
+    name: str
+    collaborative_id: UUID
+    collaborative: str
+    as_coach: bool
+    latest: list[LatestValue]
+    cycles: dict[str, int]  # stage -> how many cycles are at it
+
+
 class TeamQueries(Reader):
+    def my_teams(self, principal: Principal) -> list[MyTeam]:
+        """The teams a signed-in person is a member of, then those they coach."""
+        if principal.participant_id is None:
+            return []
+        person = self.engine.participant(principal.participant_id)
+        found = [(t, False) for t in person.state.teams] + [
+            (t, True) for t in person.state.coaching if t not in person.state.teams
+        ]
+        return [self._my_team(principal, team_id, as_coach) for team_id, as_coach in found]
+
+    def _my_team(self, principal: Principal, team_id: UUID, as_coach: bool) -> MyTeam:
+        team = self.team(principal, team_id)
+        latest = []
+        for series in team.state.measures.values():
+            if series.data:
+                period = max(series.data)
+                value = series.data[period].current
+                latest.append(
+                    LatestValue(
+                        series.definition.name, period, value.numerator, value.denominator, len(series.data)
+                    )
+                )
+        cycles: dict[str, int] = {}
+        for cycle in team.state.cycles.values():
+            cycles[cycle.stage.value] = cycles.get(cycle.stage.value, 0) + 1
+        collaborative = self.engine.collaborative(team.collaborative_id)
+        return MyTeam(
+            team.id, team.state.name, collaborative.id, collaborative.state.title, as_coach, latest, cycles
+        )
+
     def team(self, principal: Principal, team_id: UUID, as_of: datetime | int | None = None) -> Team:
         """One team now, as of a moment (datetime) or at a version (int); scoped by its current state."""
         authorization.authorize_team_read(principal, self.engine.team(team_id))

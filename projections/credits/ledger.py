@@ -38,7 +38,7 @@ from projections.base import Projection, Recorded, Tx, personal_text
 from projections.credits import rules
 from projections.credits.entries import EntryFor, reverse_live, write_entry
 from projections.credits.memo import BatchMemo
-from projections.credits.queries import credit_rows, transcript
+from projections.credits.queries import credit_rows, has_moc4, moc_part4_status, team_facts, transcript
 from projections.credits.tables import (
     ACTIVITIES,
     ATTESTATIONS,
@@ -52,7 +52,7 @@ from projections.credits.tables import (
     TABLES,
 )
 
-__all__ = ["ENTRIES", "CreditLedger", "credit_rows", "transcript"]
+__all__ = ["ENTRIES", "CreditLedger", "credit_rows", "moc_part4_status", "transcript"]
 
 # People and activities --------------------------------------------------------
 
@@ -194,35 +194,15 @@ def _check_moc4(b: BatchMemo, r: Recorded, team_id: UUID, only: UUID | None = No
     candidates = [m for m in members if only is None or m[0] == str(only)]
     if not any(m[1] == Discipline.PHYSICIAN.value for m in candidates):
         return
-    linked, months, attested = _team_facts(b.tx, team)
+    linked, months, attested = team_facts(b.tx, team)
     credit_date = r.event.timestamp.date().isoformat()
     for ordinal, (participant, discipline, collaborative_id) in enumerate(candidates):
         facts = rules.MocPart4Facts(Discipline(discipline), linked, months, participant in attested)
         award = rules.moc_part4_award(facts)
-        if award is None or _has_moc4(b.tx, team, participant):
+        if award is None or has_moc4(b.tx, team, participant):
             continue
         source = EntryFor(participant, collaborative_id, None, team, rules.MOC_PART4_BODY, credit_date)
         write_entry(b, r, ordinal, source, award, suffix=f":{participant}")
-
-
-def _team_facts(tx: Tx, team: str) -> tuple[int, int, set[str]]:
-    cycles = {
-        UUID(c): rules.Cycle(UUID(p) if p else None, bool(a))
-        for c, p, a in tx.fetchall(
-            f"SELECT cycle_id, parent_id, acted FROM {CYCLES} WHERE team_id = ?", (team,)
-        )
-    }
-    months = tx.fetchone(f"SELECT COUNT(*) FROM {MONTHS} WHERE team_id = ?", (team,))
-    attested = tx.fetchall(f"SELECT participant_id FROM {ATTESTATIONS} WHERE team_id = ?", (team,))
-    return rules.linked_cycle_count(cycles), int(months[0]) if months else 0, {a[0] for a in attested}
-
-
-def _has_moc4(tx: Tx, team: str, participant: str) -> bool:
-    row = tx.fetchone(
-        f"SELECT 1 FROM {ENTRIES} WHERE team_id = ? AND participant_id = ? AND credit_type = ?",
-        (team, participant, CreditType.MOC_PART_4.value),
-    )
-    return row is not None
 
 
 def _str(value: UUID | None) -> str | None:

@@ -10,9 +10,20 @@ from uuid import UUID
 import orjson
 
 from aggregates.personal import ERASED_PERSON
+from aggregates.values import CreditType, Discipline
 from projections.base import Opener, Tx
-from projections.credits.schemas import CreditEntry, CreditRow, CreditTotal, Transcript
-from projections.credits.tables import ACTIVITIES, ENTRIES, ENTRY_COLUMNS, PARTICIPANTS
+from projections.credits import rules
+from projections.credits.schemas import CreditEntry, CreditRow, CreditTotal, MocPart4Status, Transcript
+from projections.credits.tables import (
+    ACTIVITIES,
+    ATTESTATIONS,
+    CYCLES,
+    ENTRIES,
+    ENTRY_COLUMNS,
+    MEMBERS,
+    MONTHS,
+    PARTICIPANTS,
+)
 
 _SELECT = (
     f"SELECT {', '.join(f'e.{c}' for c in ENTRY_COLUMNS)}, a.title, p.name, p.licences "
@@ -40,6 +51,46 @@ def transcript(tx: Tx, participant_id: UUID, opener: Opener) -> Transcript | Non
         entries=[e for e in entries if e.reverses is None],
         reversals=[e for e in entries if e.reverses is not None],
     )
+
+
+def moc_part4_status(tx: Tx, participant_id: UUID) -> list[MocPart4Status]:
+    """For each team the participant is a member of, how far its project is from earning them
+    MOC Part 4 credit (the ledger's own rule: projections.credits.rules)."""
+    found = []
+    person = str(participant_id)
+    for team, discipline in tx.fetchall(
+        f"SELECT team_id, discipline FROM {MEMBERS} WHERE participant_id = ? ORDER BY team_id", (person,)
+    ):
+        linked, months, attested = team_facts(tx, team)
+        facts = rules.MocPart4Facts(Discipline(discipline), linked, months, person in attested)
+        status = MocPart4Status(
+            team_id=UUID(team), discipline=discipline, linked_cycles=linked, data_months=months,
+            attested=facts.attested, credited=has_moc4(tx, team, person), unmet=list(rules.moc_part4_unmet(facts)),
+        )  # fmt: skip
+        found.append(status)
+    return found
+
+
+def team_facts(tx: Tx, team: str) -> tuple[int, int, set[str]]:
+    """A team's linked PDSA cycles, months with data, and who attested (MOC Part 4's facts)."""
+    cycles = {
+        UUID(c): rules.Cycle(UUID(p) if p else None, bool(a))
+        for c, p, a in tx.fetchall(
+            f"SELECT cycle_id, parent_id, acted FROM {CYCLES} WHERE team_id = ?", (team,)
+        )
+    }
+    months = tx.fetchone(f"SELECT COUNT(*) FROM {MONTHS} WHERE team_id = ?", (team,))
+    attested = tx.fetchall(f"SELECT participant_id FROM {ATTESTATIONS} WHERE team_id = ?", (team,))
+    return rules.linked_cycle_count(cycles), int(months[0]) if months else 0, {a[0] for a in attested}
+
+
+def has_moc4(tx: Tx, team: str, participant: str) -> bool:
+    """Whether the participant was already credited MOC Part 4 for the team's project."""
+    row = tx.fetchone(
+        f"SELECT 1 FROM {ENTRIES} WHERE team_id = ? AND participant_id = ? AND credit_type = ?",
+        (team, participant, CreditType.MOC_PART_4.value),
+    )
+    return row is not None
 
 
 def credit_rows(tx: Tx, collaborative_id: UUID, opener: Opener) -> list[CreditRow]:

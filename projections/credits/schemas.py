@@ -54,6 +54,23 @@ class Transcript(BaseModel):
     reversals: list[CreditEntry]
 
 
+class MocPart4Status(BaseModel):
+    """Where a member stands for MOC Part 4 credit on one team's improvement project."""
+
+    team_id: UUID
+    discipline: str
+    linked_cycles: int
+    data_months: int
+    attested: bool
+    credited: bool
+    unmet: list[str]  # the conditions not yet met, in words; empty once credit is due
+
+    @property
+    def may_attest(self) -> bool:
+        """Whether attesting is what this member can do now: a physician who has not yet."""
+        return not self.attested and self.discipline == "physician"
+
+
 class CreditRow(CreditEntry):
     """A ledger entry with the learner's name and ids, as a collaborative exports it."""
 

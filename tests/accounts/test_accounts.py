@@ -192,11 +192,20 @@ def test_a_person_in_two_teams_acts_for_both_and_for_no_other(life: Lifecycle) -
         )
 
 
-def test_an_email_belongs_to_one_account(life: Lifecycle) -> None:
-    invite_lead(life)
+def test_an_email_belongs_to_one_account_and_inviting_it_again_reaches_the_same_person(
+    life: Lifecycle,
+) -> None:
+    account_id = invite_lead(life)
+    again = life.engine.accounts.invite(
+        STAFF, email="Dana@Mercy.example", name="Dana R.", team_id=life.teams[1], discipline="nurse"
+    )
+    assert again == account_id  # the same person, now on both teams
+    participant = life.engine.accounts.account(account_id).state.participant_id  # type: ignore[union-attr]
+    assert set(life.engine.participant(participant).state.teams) == set(life.teams)
+    someone_else = life.members[life.teams[1]][0]
     with pytest.raises(AlreadyExists, match="another person's account"):
         life.engine.accounts.invite(
-            STAFF, email="Dana@Mercy.example", name="Someone Else", team_id=life.teams[1], discipline="nurse"
+            STAFF, email="dana@mercy.example", participant_id=someone_else, access=Access(role=Role.AUDITOR)
         )
 
 

@@ -21,8 +21,9 @@ Page = Any
 
 def sign_in(page: Page, token: str, then: str = "/ui/") -> None:
     page.goto(f"/ui/sign-in?next={then}")
+    page.get_by_text("Sign in with an API token instead").click()
     page.get_by_label("Your access token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in with the token").click()
     page.wait_for_url(f"**{then}")
 
 
@@ -45,9 +46,10 @@ def test_signing_in_shows_the_collaboratives_and_signing_out_ends_the_session(pa
 
 def test_a_bad_token_is_refused_clearly(page: Page) -> None:
     page.goto("/ui/sign-in")
+    page.get_by_text("Sign in with an API token instead").click()
     page.get_by_label("Your access token").fill("qi_wrong")
-    page.get_by_role("button", name="Sign in").click()
-    assert "unknown or revoked" in page.get_by_role("alert").inner_text()
+    page.get_by_role("button", name="Sign in with the token").click()
+    assert "unknown, expired or revoked" in page.get_by_role("alert").inner_text()
 
 
 def _registration_collaborative(site: Site) -> UUID:
@@ -123,7 +125,7 @@ def test_a_team_records_a_pdsa_stage_and_staff_find_it_in_the_audit_explorer(pag
     page.context.clear_cookies()
     sign_in(page, site.staff_token, "/ui/audit")
     page.get_by_label("Event type").fill("PdsaDone")
-    page.get_by_label("Actor").fill(f"token:{token_id(token)}")
+    page.get_by_label("Who").fill(f"token:{token_id(token)}")
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("table.audit tbody tr")
     assert rows.count() == 1 and "PdsaDone" in rows.first.inner_text()
