@@ -35,8 +35,10 @@ def sign_in_page(request: Request, next: str = "/ui/") -> Response:
 
 
 def _sign_in_form(request: Request, next_url: str, error: str | None, status: int) -> Response:
+    settings = engine_of(request).settings
     page = render(request, "sign_in.html", None, status, next=_local(next_url), error=error,
-                  sign_in_csrf=sign_in_token(request))  # fmt: skip
+                  sign_in_csrf=sign_in_token(request),
+                  oidc_name=settings.oidc_name if settings.oidc_issuer else None)  # fmt: skip
     return remember_sign_in(request, page)
 
 
