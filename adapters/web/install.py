@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from adapters.http.errors import Problem
-from adapters.web import account_pages, forms, learning_pages, pages, sign_in, toolkit_pages
+from adapters.web import account_pages, forms, learning_pages, oidc, pages, sign_in, toolkit_pages
 from adapters.web.headers import PageHeaders
 from adapters.web.session import SignInRequired, current, to_sign_in
 from aggregates.tokens import Principal
@@ -19,6 +19,7 @@ def install_web(app: FastAPI) -> None:
     """Serve the pages at /ui/ beside the API, sharing its engine and read models."""
     app.include_router(sign_in.router)
     app.include_router(account_pages.router)
+    app.include_router(oidc.router)
     app.include_router(pages.router)
     app.include_router(forms.router)
     app.include_router(learning_pages.router)

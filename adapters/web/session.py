@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Form, Request
@@ -25,6 +25,7 @@ from engine.web_sessions import COOKIE
 
 SIGN_IN_COOKIE = "qi_sign_in"
 EXPIRED = "this form has expired; reload the page and try again"
+AnyResponse = TypeVar("AnyResponse", bound=Response)
 
 
 class SignInRequired(Exception):
@@ -124,7 +125,7 @@ def remember_sign_in(request: Request, response: Response) -> Response:
     return response
 
 
-def start_session(request: Request, response: RedirectResponse, secret: str) -> RedirectResponse:
+def start_session(request: Request, response: AnyResponse, secret: str) -> AnyResponse:
     hours = engine_of(request).settings.session_hours
     response.set_cookie(
         COOKIE, secret, httponly=True, samesite="strict", secure=secure(request), max_age=int(hours * 3600), path="/"

@@ -81,8 +81,10 @@ def _sign_in_form(
     request: Request, next_url: str, error: str | None, status: int, email: str = "",
     field_errors: dict[str, str] | None = None, token_error: str | None = None,
 ) -> Response:  # fmt: skip
+    settings = engine_of(request).settings
     page = render(request, "sign_in.html", None, status, next=_local(next_url), error=error, email=email,
-                  field_errors=field_errors or {}, token_error=token_error, sign_in_csrf=sign_in_token(request))  # fmt: skip
+                  field_errors=field_errors or {}, token_error=token_error, sign_in_csrf=sign_in_token(request),
+                  oidc_name=settings.oidc_name if settings.oidc_issuer else None)  # fmt: skip
     return remember_sign_in(request, page)
 
 
@@ -136,4 +138,5 @@ def sign_out(request: Request, csrf_token: Field = "") -> Response:
 
 def _local(target: str) -> str:
     """Only redirect within this site after signing in."""
-    return target if target.startswith("/") and not target.startswith("//") else "/ui/"
+    local = target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target
+    return target if local else "/ui/"
