@@ -17,6 +17,7 @@ from adapters.http.errors import Problem, install_error_handlers
 from adapters.http.limits import BodySizeLimit, RefuseNulInUrl
 from adapters.http.responses import OrjsonResponse
 from adapters.http.routers import (
+    accounts,
     activities,
     audit,
     charts,
@@ -32,7 +33,9 @@ from adapters.web.install import install_web
 from engine.application import QIEngine
 
 NO_NUL = "^[^\\u0000]*$"
-ROUTERS = (collaboratives, teams, activities, charts, audit, credits, learning, events, contracts, health)
+ROUTERS = (
+    collaboratives, teams, activities, charts, audit, credits, accounts, learning, events, contracts, health,
+)  # fmt: skip
 
 
 def create_app(engine: QIEngine) -> FastAPI:

@@ -56,7 +56,7 @@ class Engine(Protocol):
     def clock(self) -> datetime: ...
     def context(self, actor: Actor, command_id: str | None = None) -> CommandContext: ...
     def execute(self, command: Any, ctx: CommandContext, expected_version: int | None = None) -> Any: ...
-    def submit(self, principal: Principal, command: Any) -> Any: ...
+    def submit(self, principal: Principal, command: Any, command_id: str | None = None) -> Any: ...
     def created_ids(self, created_event: type[Any], page: int = 1000) -> list[UUID]: ...
 
 
@@ -134,16 +134,20 @@ class Accounts:
             return None
 
     # -- invitations ----------------------------------------------------------------
-    def invite(self, principal: Principal, **fields: Any) -> UUID:
-        """Staff's invitation (InvitePerson's fields but the claim): the account's id. An
-        email that already has an account invites its person again (a fresh link if they
-        have not accepted yet; the new team or access if they have)."""
+    def invite(self, principal: Principal, command_id: str | None = None, **fields: Any) -> UUID:
+        """Staff's invitation (InvitePerson's fields but the claim): the account's id."""
+        return self.send_invitation(principal, command_id, **fields).id
+
+    def send_invitation(self, principal: Principal, command_id: str | None = None, **fields: Any) -> Any:
+        """Staff's invitation, as the command's outcome. An email that already has an
+        account invites its person again (a fresh link if they have not accepted yet; the
+        new team or access if they have)."""
         email = str(fields.get("email", ""))
         existing = self.by_email(email) if "@" in email and fields.get("participant_id") is None else None
         if existing is not None:
             fields = fields | {"participant_id": existing.state.participant_id, "name": None}
         command = InvitePerson(**fields, email_claim_id=self.claim_id(email))
-        return self.engine.submit(principal, command).id
+        return self.engine.submit(principal, command, command_id)
 
     def invitation_link(self, account: Account) -> str | None:
         """The secret of the account's current invitation link (for the email), if any."""
