@@ -143,9 +143,6 @@ class Accounts:
         account invites its person again (a fresh link if they have not accepted yet; the
         new team or access if they have)."""
         email = str(fields.get("email", ""))
-        existing = self.by_email(email) if "@" in email and fields.get("participant_id") is None else None
-        if existing is not None:
-            fields = fields | {"participant_id": existing.state.participant_id, "name": None}
         command = InvitePerson(**fields, email_claim_id=self.claim_id(email))
         return self.engine.submit(principal, command, command_id)
 

@@ -72,6 +72,12 @@ def invite_person(uow: UnitOfWork, ctx: CommandContext, cmd: InvitePerson) -> UU
 
 
 def _person(uow: UnitOfWork, ctx: CommandContext, cmd: InvitePerson) -> Participant:
+    """Who is invited: the person named, the person whose account has the address already
+    (inviting an email again reaches the same person), or someone new."""
+    if cmd.participant_id is None and uow.exists(EmailClaim, cmd.email_claim_id):
+        holder = uow.read(EmailClaim, cmd.email_claim_id).state.account_id
+        if holder is not None and uow.exists(Account, holder):
+            return uow.participant(uow.read(Account, holder).state.participant_id)
     if cmd.participant_id is not None:
         if not uow.exists(Participant, cmd.participant_id):
             raise UnknownReference(f"no participant with id {cmd.participant_id}")
