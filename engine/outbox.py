@@ -74,18 +74,24 @@ class Outbox:
         if not self.lock.try_acquire():
             return 0
         with self._lock:
-            position = self._follower()
-            recorder, sent = self.engine.recorder, 0
-            after = position.get()
-            while page := recorder.select_notifications(after, PAGE, topics=TOPICS, inclusive_of_start=False):
-                for notification in page:
-                    message = self.compose(self.engine.read_mapper.to_domain_event(notification))
-                    if message is not None:
-                        self.sender.send(message)
-                        sent += 1
-                    position.save(notification.id)
-                after = page[-1].id
-            return sent
+            try:
+                return self._round()
+            finally:
+                self.sender.close()  # one connection per round: a mail server drops idle ones
+
+    def _round(self) -> int:
+        position = self._follower()
+        recorder, sent = self.engine.recorder, 0
+        after = position.get()
+        while page := recorder.select_notifications(after, PAGE, topics=TOPICS, inclusive_of_start=False):
+            for notification in page:
+                message = self.compose(self.engine.read_mapper.to_domain_event(notification))
+                if message is not None:
+                    self.sender.send(message)
+                    sent += 1
+                position.save(notification.id)
+            after = page[-1].id
+        return sent
 
     def compose(self, event: Any) -> Message | None:
         """The message an event asks for, written from the account as it is now; None when

@@ -145,6 +145,22 @@ def test_a_mail_server_that_is_down_delays_the_messages_and_never_loses_them(
     assert len(box.messages) == 2
 
 
+def test_a_mail_server_restarted_between_rounds_does_not_fail_the_next_round(
+    engine: QIEngine, mailboxes: Callable[..., Mailbox], outboxes: MakeOutbox
+) -> None:
+    first = mailboxes()
+    outbox = outboxes(SmtpSender(smtp(engine, first.port)))
+    invite(engine)
+    assert outbox.tick() == 1
+    first.stop()  # a restart of the mail server: any connection left open is gone
+    second = mailboxes(first.port)
+
+    invite(engine, "sam@bigsky.example", "Sam Ortiz")
+
+    assert outbox.tick() == 1  # a fresh connection each round, not the dead one of the last
+    assert second.recipients == ["sam@bigsky.example"]
+
+
 def test_an_invitation_replaced_by_a_newer_one_before_sending_is_not_sent_only_the_newer_link(
     engine: QIEngine, mailbox: Mailbox, outboxes: MakeOutbox
 ) -> None:
