@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Callable, Iterator
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 
-from adapters.mail import SmtpSender
+from adapters.mail import FolderSender, SmtpSender, sender_for
 from aggregates.accounts import Access
 from aggregates.base import Role
 from engine.application import QIEngine
+from engine.log_position import POSITIONS
 from engine.outbox import Outbox, Sender
+from engine.readstore import ReadStore
 from engine.settings import Settings
 from tests.accounts.conftest import STAFF
 from tests.conftest import free_port
@@ -179,6 +182,37 @@ def test_an_invitation_replaced_by_a_newer_one_before_sending_is_not_sent_only_t
     secret = link(message, "/ui/invitations/")
     assert secret == engine.accounts.invitation_link(account) != first
     assert engine.accounts.accept(secret, PASSWORD).account.id == account_id
+
+
+def test_without_a_mail_server_each_message_is_one_eml_file_in_the_outbox_folder_however_often_sent(
+    engine: QIEngine, outboxes: MakeOutbox, tmp_path: Path
+) -> None:
+    folder = {"mail_folder": str(tmp_path / "outbox")} if engine.settings.uses_postgres else {}
+    settings = Settings(store=engine.settings.store, smtp_host=None, **folder)  # type: ignore[arg-type]
+    assert settings.mail_outbox == tmp_path / "outbox"  # on SQLite: beside the store
+    sender = sender_for(settings)
+    assert isinstance(sender, FolderSender)
+    account_id = invite(engine)
+    outbox = outboxes(sender)
+
+    assert outbox.tick() == 1
+    [written] = list(settings.mail_outbox.iterdir())
+    first = message_from_bytes(written.read_bytes(), policy=policy.default)
+    outbox.close()
+    store = ReadStore(engine.settings)
+    with store.transaction(write=True) as tx:  # as if it had crashed between sending and moving on
+        tx.execute(f"UPDATE {POSITIONS} SET position = 0 WHERE name = ?", ("outbox",))
+    store.close()
+    assert outboxes(sender_for(settings)).tick() == 1
+
+    assert list(settings.mail_outbox.iterdir()) == [written]  # sent twice: still one file
+    assert written.name == f"{account_id}-1.eml"
+    again = message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert again["To"] == "dana@mercy.example"
+    assert (
+        again["Message-ID"] == first["Message-ID"] == f"<{account_id}-1@qi-collaborative>"
+    )  # the same message
+    assert engine.accounts.accept(link(again, "/ui/invitations/"), PASSWORD).account.id == account_id
 
 
 def test_with_starttls_required_a_server_that_offers_none_fails_the_round_and_keeps_the_message(
