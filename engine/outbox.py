@@ -6,12 +6,13 @@ its position (qi_projection_positions, "outbox"), writes each message and sends 
 moves its position past an event only once the message left. A mail server that is down
 delays a message, never loses it: the round fails, and the next one starts from the same
 event. A crash between sending and moving on sends the message again (at least once);
-each message's Message-ID is the event's, so a mailbox can tell the two apart.
+each message's Message-ID is the event's, so a mailbox can tell a copy from a new message.
 
 A message is written from the account as it is when sending: an invitation replaced by
-a newer one, or already accepted, or a reset link used or replaced, is not sent (its
-link would not work; the newer event's message follows), nor anything to an erased
-person. One process sends at a time (the "outbox" leader lock).
+a newer one, already accepted or expired, or a reset link used, replaced or expired, is
+not sent (its link would not work; the newer event's message follows), nor anything to
+a disabled account, an erased person's included. One process sends at a time (the
+"outbox" leader lock).
 """
 
 from __future__ import annotations
@@ -100,11 +101,13 @@ class Outbox:
         account = accounts.account(event.originator_id)
         if account is None or not isinstance(account.state.email, str):
             return None  # erased: nothing is sent to them
-        s = account.state
+        s, now = account.state, self.engine.clock()
         person = accounts.principal(account).name
         message_id = f"{account.id}-{event.originator_version}"
+        # The account's own judgement of the link (used, replaced, expired, or the account
+        # disabled, as an erased person's is: a process may still hold their address).
         if isinstance(event, AccountInvited | InvitationRenewed):
-            if s.status != "invited" or s.invitation_id != event.invitation_id:
+            if account.invitation_problem(event.invitation_id, now) is not None:
                 return None
             secret = accounts.invitation_link(account)
             expires = f"{s.invitation_expires_at:%-d %B %Y}" if s.invitation_expires_at else "soon"
@@ -117,7 +120,7 @@ class Outbox:
             )
             return Message(message_id, s.email, "Your invitation to the QI Collaborative", body)
         if isinstance(event, PasswordResetRequested):
-            if s.reset_id != event.reset_id:
+            if account.reset_problem(event.reset_id, now) is not None:
                 return None
             secret = accounts.reset_link(account)
             body = (

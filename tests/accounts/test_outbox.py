@@ -20,12 +20,13 @@ from adapters.mail import FolderSender, SmtpSender, sender_for
 from aggregates.accounts import Access
 from aggregates.base import Role
 from engine.application import QIEngine
+from engine.commands.activity import ErasePerson
 from engine.log_position import POSITIONS
 from engine.outbox import Outbox, Sender
 from engine.readstore import ReadStore
 from engine.settings import Settings
 from tests.accounts.conftest import STAFF
-from tests.conftest import free_port
+from tests.conftest import Clock, free_port
 from tests.mailbox import Mailbox, link, password_check, self_signed, tls_context
 
 SITE = "http://127.0.0.1:8000"
@@ -182,6 +183,35 @@ def test_an_invitation_replaced_by_a_newer_one_before_sending_is_not_sent_only_t
     secret = link(message, "/ui/invitations/")
     assert secret == engine.accounts.invitation_link(account) != first
     assert engine.accounts.accept(secret, PASSWORD).account.id == account_id
+
+
+def test_an_invitation_that_expired_before_it_could_be_sent_is_not_sent(
+    engine: QIEngine, clock: Clock, mailbox: Mailbox, outboxes: MakeOutbox
+) -> None:
+    invite(engine)
+    clock.advance(days=engine.settings.invitation_days, seconds=1)  # the mail server was down that long
+
+    assert outboxes(SmtpSender(smtp(engine, mailbox.port))).tick() == 0  # its link would not work
+
+    assert mailbox.messages == []
+
+
+def test_nothing_is_sent_to_an_erased_person(
+    engine: QIEngine, mailbox: Mailbox, outboxes: MakeOutbox
+) -> None:
+    outbox = outboxes(SmtpSender(smtp(engine, mailbox.port)))
+    invited = invite(engine, "sam@bigsky.example", "Sam Ortiz")
+    engine.submit(STAFF, ErasePerson(participant_id=participant(engine, invited), reason="their request"))
+    dana = invite(engine)
+    outbox.tick()
+    engine.accounts.accept(link(mailbox.messages[0], "/ui/invitations/"), PASSWORD)
+    engine.accounts._ask_reset("dana@mercy.example")
+    engine.submit(STAFF, ErasePerson(participant_id=participant(engine, dana), reason="their request"))
+
+    assert outbox.tick() == 0  # neither Sam's invitation nor Dana's reset, asked before her erasure
+
+    assert mailbox.recipients == ["dana@mercy.example"]  # only the invitation sent before
+    assert len(mailbox.messages) == 1
 
 
 def test_without_a_mail_server_each_message_is_one_eml_file_in_the_outbox_folder_however_often_sent(
