@@ -214,6 +214,25 @@ def test_nothing_is_sent_to_an_erased_person(
     assert len(mailbox.messages) == 1
 
 
+def test_an_erasure_does_not_hold_up_the_outbox_of_a_process_started_after_it(
+    engine: QIEngine, mailbox: Mailbox, outboxes: MakeOutbox
+) -> None:
+    sam = invite(engine, "sam@bigsky.example", "Sam Ortiz")
+    engine.submit(STAFF, ErasePerson(participant_id=participant(engine, sam), reason="their request"))
+    invite(engine)
+    restarted = QIEngine(engine.settings, engine.clock)  # reads the store afresh: nothing cached
+    try:
+        outbox = Outbox(restarted, SmtpSender(smtp(engine, mailbox.port)), SITE)
+        try:
+            assert outbox.tick() == 1
+        finally:
+            outbox.close()
+    finally:
+        restarted.close()
+
+    assert mailbox.recipients == ["dana@mercy.example"]
+
+
 def test_without_a_mail_server_each_message_is_one_eml_file_in_the_outbox_folder_however_often_sent(
     engine: QIEngine, outboxes: MakeOutbox, tmp_path: Path
 ) -> None:
