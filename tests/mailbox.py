@@ -115,12 +115,13 @@ class Mailbox:
         return self.messages
 
 
-def link(message: EmailMessage, path: str) -> str:
-    """The secret of the link to `path` (/ui/invitations/, /ui/password-reset/) in the body."""
+def link(message: EmailMessage, path: str, site: str = "http://127.0.0.1:8000") -> str:
+    """The secret of the link to `path` (/ui/invitations/, /ui/password-reset/) on `site`
+    in the message's body."""
     body = message.get_body(("plain",))
     assert body is not None
     text = body.get_content()
-    found = re.findall(rf"http://127\.0\.0\.1:8000{re.escape(path)}(\S+)", text)
+    found = re.findall(rf"{re.escape(site + path)}(\S+)", text)
     assert len(found) == 1, f"expected one {path} link in:\n{text}"
     return str(found[0])
 
