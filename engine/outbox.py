@@ -64,9 +64,11 @@ class Outbox:
 
     def _follower(self) -> LogPosition:
         if self._position is None:
-            self._store = ReadStore(self.engine.settings)  # beside the events: it cannot be rebuilt
-            self._position = LogPosition(self._store, "outbox")
-            self._position.prepare()
+            if self._store is None:
+                self._store = ReadStore(self.engine.settings)  # beside the events: it cannot be rebuilt
+            position = LogPosition(self._store, "outbox")
+            position.prepare()  # kept only once it holds a row: without one, it never moves
+            self._position = position
         return self._position
 
     def tick(self) -> int:

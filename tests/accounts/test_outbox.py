@@ -8,12 +8,14 @@ STARTTLS is required when configured, and with it a sign-in works. On both store
 from __future__ import annotations
 
 import smtplib
+import sqlite3
 from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from uuid import UUID
 
+import psycopg
 import pytest
 
 from adapters.mail import FolderSender, SmtpSender, sender_for
@@ -21,7 +23,7 @@ from aggregates.accounts import Access
 from aggregates.base import Role
 from engine.application import QIEngine
 from engine.commands.activity import ErasePerson
-from engine.log_position import POSITIONS
+from engine.log_position import POSITIONS, LogPosition
 from engine.outbox import Outbox, Sender
 from engine.readstore import ReadStore
 from engine.settings import Settings
@@ -30,6 +32,23 @@ from tests.conftest import Clock, free_port
 from tests.mailbox import Mailbox, link, password_check, self_signed, tls_context
 
 SITE = "http://127.0.0.1:8000"
+# A store that refuses the outbox's first write of its position (a trigger), then takes it.
+REFUSE = {
+    "sqlite": [
+        f"CREATE TRIGGER qi_test_refuse BEFORE INSERT ON {POSITIONS} WHEN NEW.name = 'outbox' "
+        "BEGIN SELECT RAISE(ABORT, 'the store refuses'); END"
+    ],
+    "postgres": [
+        "CREATE FUNCTION qi_test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'the store refuses'; END $$",
+        f"CREATE TRIGGER qi_test_refuse BEFORE INSERT ON {POSITIONS} FOR EACH ROW "
+        "WHEN (NEW.name = 'outbox') EXECUTE FUNCTION qi_test_refuse()",
+    ],
+}
+TAKE = {
+    "sqlite": ["DROP TRIGGER qi_test_refuse"],
+    "postgres": [f"DROP TRIGGER qi_test_refuse ON {POSITIONS}", "DROP FUNCTION qi_test_refuse()"],
+}
 PASSWORD = "correct horse battery staple"
 
 MakeOutbox = Callable[[Sender], Outbox]
@@ -231,6 +250,32 @@ def test_an_erasure_does_not_hold_up_the_outbox_of_a_process_started_after_it(
         restarted.close()
 
     assert mailbox.recipients == ["dana@mercy.example"]
+
+
+def test_an_outbox_whose_first_round_could_not_write_its_position_still_sends_each_message_once(
+    engine: QIEngine, mailbox: Mailbox, outboxes: MakeOutbox
+) -> None:
+    kind = "postgres" if engine.settings.uses_postgres else "sqlite"
+    store = ReadStore(engine.settings)
+    LogPosition(store, "erasures").prepare()  # the erasure sweep's: the positions' table is there
+
+    def run(statements: list[str]) -> None:
+        with store.transaction(write=True) as tx:
+            for statement in statements:
+                tx.execute(statement)
+
+    invite(engine)
+    outbox = outboxes(SmtpSender(smtp(engine, mailbox.port)))
+    run(REFUSE[kind])
+    try:
+        with pytest.raises((sqlite3.Error, psycopg.Error), match="the store refuses"):
+            outbox.tick()
+    finally:
+        run(TAKE[kind])
+        store.close()
+
+    assert [outbox.tick() for _ in range(3)] == [1, 0, 0]  # its position moves, once it has one
+    assert len(mailbox.messages) == 1
 
 
 def test_without_a_mail_server_each_message_is_one_eml_file_in_the_outbox_folder_however_often_sent(
