@@ -11,7 +11,7 @@ import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 
 from engine.outbox import Message, Outbox, Sender, start_inprocess
@@ -24,7 +24,8 @@ def _email(message: Message, sender: str) -> EmailMessage:
     mail["To"] = message.to
     mail["Subject"] = message.subject
     mail["Date"] = format_datetime(datetime.now(UTC))
-    mail["Message-ID"] = make_msgid(idstring=message.id, domain="qi-collaborative")
+    # The event's, not a fresh one (make_msgid's): a message sent again is known as the same.
+    mail["Message-ID"] = f"<{message.id}@qi-collaborative>"
     mail.set_content(message.body)
     return mail
 

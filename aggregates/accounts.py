@@ -25,10 +25,11 @@ from pydantic import BaseModel, EmailStr, Field
 
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Role, Value
 from aggregates.errors import RuleViolation
-from aggregates.personal import ERASED_TEXT, Personal, Sealed
+from aggregates.personal import Personal, Sealed
 
 NAMESPACE = UUID("8e2b4c71-0d5f-4a36-b9e8-7c1f2a6d3e90")
-Email = Annotated[EmailStr | Sealed, Personal(subject="participant_id", erased=ERASED_TEXT)]
+# Erased, the address is None: "(erased)" is no email address, and would fail to load the account.
+Email = Annotated[EmailStr | Sealed | None, Personal(subject="participant_id")]
 SignInMethod = Literal["password", "single sign-on"]
 AccountStatus = Literal["invited", "active", "disabled"]
 

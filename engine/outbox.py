@@ -6,12 +6,13 @@ its position (qi_projection_positions, "outbox"), writes each message and sends 
 moves its position past an event only once the message left. A mail server that is down
 delays a message, never loses it: the round fails, and the next one starts from the same
 event. A crash between sending and moving on sends the message again (at least once);
-each message's Message-ID is the event's, so a mailbox can tell the two apart.
+each message's Message-ID is the event's, so a mailbox can tell a copy from a new message.
 
 A message is written from the account as it is when sending: an invitation replaced by
-a newer one, or already accepted, or a reset link used or replaced, is not sent (its
-link would not work; the newer event's message follows), nor anything to an erased
-person. One process sends at a time (the "outbox" leader lock).
+a newer one, already accepted or expired, or a reset link used, replaced or expired, is
+not sent (its link would not work; the newer event's message follows), nor anything to
+a disabled account, an erased person's included. One process sends at a time (the
+"outbox" leader lock).
 """
 
 from __future__ import annotations
@@ -63,9 +64,11 @@ class Outbox:
 
     def _follower(self) -> LogPosition:
         if self._position is None:
-            self._store = ReadStore(self.engine.settings)  # beside the events: it cannot be rebuilt
-            self._position = LogPosition(self._store, "outbox")
-            self._position.prepare()
+            if self._store is None:
+                self._store = ReadStore(self.engine.settings)  # beside the events: it cannot be rebuilt
+            position = LogPosition(self._store, "outbox")
+            position.prepare()  # kept only once it holds a row: without one, it never moves
+            self._position = position
         return self._position
 
     def tick(self) -> int:
@@ -74,18 +77,24 @@ class Outbox:
         if not self.lock.try_acquire():
             return 0
         with self._lock:
-            position = self._follower()
-            recorder, sent = self.engine.recorder, 0
-            after = position.get()
-            while page := recorder.select_notifications(after, PAGE, topics=TOPICS, inclusive_of_start=False):
-                for notification in page:
-                    message = self.compose(self.engine.read_mapper.to_domain_event(notification))
-                    if message is not None:
-                        self.sender.send(message)
-                        sent += 1
-                    position.save(notification.id)
-                after = page[-1].id
-            return sent
+            try:
+                return self._round()
+            finally:
+                self.sender.close()  # one connection per round: a mail server drops idle ones
+
+    def _round(self) -> int:
+        position = self._follower()
+        recorder, sent = self.engine.recorder, 0
+        after = position.get()
+        while page := recorder.select_notifications(after, PAGE, topics=TOPICS, inclusive_of_start=False):
+            for notification in page:
+                message = self.compose(self.engine.read_mapper.to_domain_event(notification))
+                if message is not None:
+                    self.sender.send(message)
+                    sent += 1
+                position.save(notification.id)
+            after = page[-1].id
+        return sent
 
     def compose(self, event: Any) -> Message | None:
         """The message an event asks for, written from the account as it is now; None when
@@ -94,11 +103,13 @@ class Outbox:
         account = accounts.account(event.originator_id)
         if account is None or not isinstance(account.state.email, str):
             return None  # erased: nothing is sent to them
-        s = account.state
+        s, now = account.state, self.engine.clock()
         person = accounts.principal(account).name
         message_id = f"{account.id}-{event.originator_version}"
+        # The account's own judgement of the link (used, replaced, expired, or the account
+        # disabled, as an erased person's is: a process may still hold their address).
         if isinstance(event, AccountInvited | InvitationRenewed):
-            if s.status != "invited" or s.invitation_id != event.invitation_id:
+            if account.invitation_problem(event.invitation_id, now) is not None:
                 return None
             secret = accounts.invitation_link(account)
             expires = f"{s.invitation_expires_at:%-d %B %Y}" if s.invitation_expires_at else "soon"
@@ -111,7 +122,7 @@ class Outbox:
             )
             return Message(message_id, s.email, "Your invitation to the QI Collaborative", body)
         if isinstance(event, PasswordResetRequested):
-            if s.reset_id != event.reset_id:
+            if account.reset_problem(event.reset_id, now) is not None:
                 return None
             secret = accounts.reset_link(account)
             body = (

@@ -27,7 +27,7 @@ from engine.commands.team import DefineMeasure
 from engine.settings import Settings
 from tests.browser.conftest import shot
 from tests.conftest import Clock, free_port
-from tests.mailbox import Mailbox, link_in
+from tests.mailbox import Mailbox, link
 from tests.store.lifecycle import WEIGHT, Lifecycle
 
 Page = Any
@@ -65,7 +65,7 @@ class MovingClock(Clock):
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    mailbox = Mailbox().start()
+    mailbox = Mailbox(free_port()).start()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     clock = MovingClock()
@@ -111,6 +111,11 @@ def tab(browser: object, world: World) -> Iterator[Page]:
     context.close()
 
 
+def mailed(world: World, address: str, subject: str, path: str) -> str:
+    """The path of the `path` link in the latest message to `address` about `subject`."""
+    return path + link(world.mailbox.message_to(address, subject), path, world.url)
+
+
 def staff_signs_in(page: Page, world: World, then: str) -> None:
     page.goto(f"/ui/sign-in?next={then}")
     page.get_by_text("Sign in with an API token instead").click()
@@ -148,11 +153,11 @@ def test_an_invited_team_lead_sets_a_password_lands_on_their_team_and_enters_a_m
     tab: Page, world: World
 ) -> None:
     invite(tab, world, "Dana Reyes, dana@mercy.example", "nurse")
-    message = world.mailbox.wait_for("dana@mercy.example", "invitation")
-    assert "Mercy ED" in message.get_payload(decode=True).decode()  # type: ignore[union-attr]
-    link = link_in(message, "/ui/invitations/")
+    message = world.mailbox.message_to("dana@mercy.example", "invitation")
+    assert "Mercy ED" in str(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    invitation = "/ui/invitations/" + link(message, "/ui/invitations/", world.url)
 
-    accept(tab, link)
+    accept(tab, invitation)
     tab.wait_for_url(f"**/ui/teams/{world.team}")
     shot(tab, "accounts-01-landed-on-team")
     assert "Dana Reyes" in tab.locator(".who").inner_text()
@@ -163,7 +168,7 @@ def test_an_invited_team_lead_sets_a_password_lands_on_their_team_and_enters_a_m
     tab.wait_for_url(f"**/ui/teams/{world.team}*")
     assert "Mar 2026" in tab.content() or "2026-03" in tab.content()
 
-    tab.goto(link)  # the same link again
+    tab.goto(invitation)  # the same link again
     assert "already used" in tab.get_by_role("alert").inner_text()
 
 
@@ -171,7 +176,7 @@ def test_five_wrong_passwords_lock_the_account_and_a_reset_by_email_unlocks_it_a
     tab: Page, browser: object, world: World
 ) -> None:
     invite(tab, world, "Sam Ortiz, sam@mercy.example", "physician", "member")
-    accept(tab, link_in(world.mailbox.wait_for("sam@mercy.example", "invitation"), "/ui/invitations/"))
+    accept(tab, mailed(world, "sam@mercy.example", "invitation", "/ui/invitations/"))
     tab.wait_for_url(f"**/ui/teams/{world.team}")
     other = browser.new_context(base_url=world.url).new_page()  # type: ignore[attr-defined]
     sign_in(other, "sam@mercy.example", PASSWORD)  # another computer, signed in before the reset
@@ -194,7 +199,7 @@ def test_five_wrong_passwords_lock_the_account_and_a_reset_by_email_unlocks_it_a
     tab.get_by_label("Email").fill("sam@mercy.example")
     tab.get_by_role("button", name="Send me a reset link").click()
     assert "If an account signs in with" in tab.get_by_role("status").inner_text()
-    reset = link_in(world.mailbox.wait_for("sam@mercy.example", "Reset"), "/ui/password-reset/")
+    reset = mailed(world, "sam@mercy.example", "Reset", "/ui/password-reset/")
     tab.goto(reset)
     tab.get_by_label("New password").fill("a fresh passphrase")
     tab.get_by_label("The same password again").fill("a fresh passphrase")
@@ -208,10 +213,10 @@ def test_five_wrong_passwords_lock_the_account_and_a_reset_by_email_unlocks_it_a
 
 def test_an_expired_invitation_is_refused_with_what_to_do(tab: Page, world: World) -> None:
     invite(tab, world, "Kim Late, kim@mercy.example", "nurse", "member")
-    link = link_in(world.mailbox.wait_for("kim@mercy.example", "invitation"), "/ui/invitations/")
+    invitation = mailed(world, "kim@mercy.example", "invitation", "/ui/invitations/")
     world.clock.advance(days=world.engine.settings.invitation_days, seconds=1)
     try:
-        tab.goto(link)
+        tab.goto(invitation)
         alert = tab.get_by_role("alert").inner_text()
     finally:
         world.clock.advance(days=-world.engine.settings.invitation_days, seconds=-1)
@@ -220,7 +225,7 @@ def test_an_expired_invitation_is_refused_with_what_to_do(tab: Page, world: Worl
 
 def test_a_physician_opens_my_credit_and_attests_for_moc_part_4(tab: Page, world: World) -> None:
     invite(tab, world, "Dr Lee Park, lee@mercy.example", "physician", "physician_champion")
-    accept(tab, link_in(world.mailbox.wait_for("lee@mercy.example", "invitation"), "/ui/invitations/"))
+    accept(tab, mailed(world, "lee@mercy.example", "invitation", "/ui/invitations/"))
     tab.wait_for_url(f"**/ui/teams/{world.team}")
     tab.get_by_role("link", name="My credit").click()
     moc = tab.locator("#moc")
