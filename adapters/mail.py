@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from engine.outbox import Message, Outbox, Sender, start_inprocess
+from engine.outbox import Message, Outbox, Sender, Undeliverable, start_inprocess
 from engine.settings import Settings
 
 
@@ -56,6 +56,12 @@ class SmtpSender:
     def send(self, message: Message) -> None:
         try:
             self._connection().send_message(_email(message, self.settings.smtp_from))
+        except smtplib.SMTPRecipientsRefused as refused:
+            codes = [code for code, _ in refused.recipients.values()]
+            if all(500 <= code < 600 for code in codes):  # 5xx: permanent (RFC 5321, 4.2.1)
+                raise Undeliverable(f"the mail server refused {message.to}: {refused.recipients}") from refused
+            self.close()
+            raise
         except (OSError, smtplib.SMTPException):
             self.close()  # the next try opens a fresh connection
             raise

@@ -69,6 +69,7 @@ class AccountState(BaseModel):
     session_generation: int = 0
     last_signed_in_at: datetime | None = None
     disabled_reason: str | None = None
+    erased: bool = False  # the person's personal data was erased: closed for good
 
 
 class Account(QIAggregate):
@@ -178,8 +179,16 @@ class Account(QIAggregate):
             self._record(ctx, AccountDisabled, reason=reason)
 
     def enable(self, ctx: CommandContext) -> None:
+        if self.state.erased:
+            raise RuleViolation("this person's personal data was erased: invite them again for a new account")
         if self.state.status == "disabled":
             self._record(ctx, AccountEnabled)
+
+    def erase(self, ctx: CommandContext) -> None:
+        """The person was erased: the account closes for good and forgets the address
+        (also in every copy held in memory, which catches up with this event)."""
+        if not self.state.erased:
+            self._record(ctx, AccountErased)
 
     def session_valid(self, generation: int, now: datetime) -> bool:
         """Whether a session this account started in `generation` may still act."""
@@ -283,6 +292,16 @@ class AccountDisabled(QIEvent):
     def apply(self, aggregate: Account) -> None:
         s = aggregate.state
         s.status, s.disabled_reason = "disabled", self.reason
+        s.session_generation += 1
+
+
+class AccountErased(QIEvent):
+    """The person's personal data was erased (with their Participant's PersonalDataErased)."""
+
+    def apply(self, aggregate: Account) -> None:
+        s = aggregate.state
+        s.status, s.disabled_reason, s.erased, s.email = "disabled", "their personal data was erased", True, None
+        s.invitation_id = s.reset_id = None
         s.session_generation += 1
 
 

@@ -58,9 +58,12 @@ class Erasures:
 
     def _follower(self) -> LogPosition:
         if self._position is None:
-            self._store = ReadStore(self.engine.settings)  # beside the events: it cannot be rebuilt
-            self._position = LogPosition(self._store, "erasures")
-            self._position.prepare()
+            self._store = self._store or ReadStore(
+                self.engine.settings
+            )  # beside the events: it cannot be rebuilt
+            position = LogPosition(self._store, "erasures")
+            position.prepare()
+            self._position = position  # kept only once its row exists: else the next round prepares again
         return self._position
 
     def apply_stored(self) -> list[UUID]:

@@ -43,11 +43,17 @@ class Message:
     body: str
 
 
+class Undeliverable(Exception):
+    """The mail server refused a message for good (its address does not exist, say): it
+    is logged and passed over, so it does not hold back every message behind it."""
+
+
 class Sender(Protocol):
     """Where messages go: a mail server, or a folder (adapters.mail)."""
 
     def send(self, message: Message) -> None:
-        """Deliver `message`, or raise: the outbox tries the same message again next round."""
+        """Deliver `message`, or raise: the outbox tries the same message again next round
+        (Undeliverable: the server refused it for good, and it is passed over)."""
 
     def close(self) -> None: ...
 
@@ -90,8 +96,13 @@ class Outbox:
             for notification in page:
                 message = self.compose(self.engine.read_mapper.to_domain_event(notification))
                 if message is not None:
-                    self.sender.send(message)
-                    sent += 1
+                    try:
+                        self.sender.send(message)
+                        sent += 1
+                    except Undeliverable as refused:
+                        log.warning(
+                            "message %s was refused for good and is passed over: %s", message.id, refused
+                        )
                 position.save(notification.id)
             after = page[-1].id
         return sent

@@ -53,6 +53,13 @@ class Collector:
         self.received = threading.Event()
         self.hold = False
         self.release = threading.Event()
+        self.refuse: dict[str, str] = {}  # address -> the reply refusing it (e.g. "550 ...")
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         content = envelope.original_content or envelope.content

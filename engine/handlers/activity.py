@@ -92,7 +92,7 @@ def erase_person(uow: UnitOfWork, ctx: CommandContext, cmd: ErasePerson) -> UUID
         uow.team(team_id).erase_notes_about(ctx, participant.id)
     account = account_id(participant.id)
     if uow.exists(Account, account):  # they cannot sign in any more, and their address is free
-        uow.get(Account, account).disable(ctx, "their personal data was erased")
+        uow.get(Account, account).erase(ctx)
         claim = uow.get(Account, account).state.email_claim_id
         if claim is not None and uow.exists(EmailClaim, claim):
             uow.get(EmailClaim, claim).release(ctx)

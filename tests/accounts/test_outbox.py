@@ -168,6 +168,26 @@ def test_a_mail_server_that_is_down_delays_the_messages_and_never_loses_them(
     assert len(box.messages) == 2
 
 
+def test_an_address_the_mail_server_refuses_for_good_is_passed_over_and_a_refusal_for_now_is_kept(
+    engine: QIEngine, mailbox: Mailbox, outboxes: MakeOutbox
+) -> None:
+    invite(engine, "gone@mercy.example", "Gone Away")
+    invite(engine, "full@mercy.example", "Full Box")
+    invite(engine)
+    mailbox.handler.refuse = {
+        "gone@mercy.example": "550 5.1.1 no such mailbox",
+        "full@mercy.example": "452 4.2.2 mailbox full, try later",
+    }
+    outbox = outboxes(SmtpSender(smtp(engine, mailbox.port)))
+
+    with pytest.raises(smtplib.SMTPRecipientsRefused):  # the full mailbox: held, and tried again
+        outbox.tick()
+    assert mailbox.recipients == []  # the refused-for-good one was passed over, up to the full one
+    mailbox.handler.refuse.pop("full@mercy.example")
+    assert outbox.tick() == 2
+    assert sorted(mailbox.recipients) == ["dana@mercy.example", "full@mercy.example"]
+
+
 def test_a_mail_server_restarted_between_rounds_does_not_fail_the_next_round(
     engine: QIEngine, mailboxes: Callable[..., Mailbox], outboxes: MakeOutbox
 ) -> None:
