@@ -59,7 +59,9 @@ class SmtpSender:
         except smtplib.SMTPRecipientsRefused as refused:
             codes = [code for code, _ in refused.recipients.values()]
             if all(500 <= code < 600 for code in codes):  # 5xx: permanent (RFC 5321, 4.2.1)
-                raise Undeliverable(f"the mail server refused {message.to}: {refused.recipients}") from refused
+                raise Undeliverable(
+                    f"the mail server refused {message.to}: {refused.recipients}"
+                ) from refused
             self.close()
             raise
         except (OSError, smtplib.SMTPException):

@@ -300,7 +300,12 @@ class AccountErased(QIEvent):
 
     def apply(self, aggregate: Account) -> None:
         s = aggregate.state
-        s.status, s.disabled_reason, s.erased, s.email = "disabled", "their personal data was erased", True, None
+        s.status, s.disabled_reason, s.erased, s.email = (
+            "disabled",
+            "their personal data was erased",
+            True,
+            None,
+        )
         s.invitation_id = s.reset_id = None
         s.session_generation += 1
 

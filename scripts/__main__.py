@@ -32,6 +32,12 @@ def demo() -> None:
             f"[yellow]The demo collaborative already exists[/] in {engine.settings.store}; nothing was added."
         )
     console.print(render_summary(summarize(engine, result.collaborative_id)))
+    from scripts.demo.accounts import DEMO_PASSWORD, seed_accounts
+
+    people = seed_accounts(engine)
+    console.print(f"\nSign in at /ui/ as any of these, with the password [bold]{DEMO_PASSWORD}[/]:")
+    for person in people:
+        console.print(f"  {person.email:<24} {person.who}", soft_wrap=True)
     engine.close()
 
 

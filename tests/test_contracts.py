@@ -401,6 +401,9 @@ def test_compose_wires_the_engine_by_the_variables_it_reads(compose: dict[str, A
     assert _env(services["kafka"])["KAFKA_ADVERTISED_LISTENERS"].endswith("kafka:9092")
     assert services["api"]["command"][0] == "serve" and "0.0.0.0" in services["api"]["command"]
     assert services["projector"]["command"] == ["project"] and services["relay"]["command"] == ["relay"]
+    assert api["QI_SMTP_HOST"] in services and api["QI_PUBLIC_URL"].startswith(
+        "http"
+    )  # mail, with links home
     for name in ("api", "projector", "relay"):
         values: dict[str, Any] = {
             k.removeprefix("QI_").lower(): v for k, v in _env(services[name]).items() if k.startswith("QI_")
