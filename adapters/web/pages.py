@@ -151,7 +151,18 @@ def overview_context(request: Request, principal: Principal, collaborative_id: U
         "c": collaborative, "d": overview.dashboard, "charts": charts, "people": overview.attendees,
         "next_phase": next_phase(collaborative.phase), "settings": list(CareSetting), "disciplines": list(Discipline),
         "activity_kinds": list(ActivityKind), "credit_types": list(CreditType), "error": None, "form": {},
+        "linked_teams": linked_teams(request, principal),
     }  # fmt: skip
+
+
+def linked_teams(request: Request, principal: Principal) -> set[UUID] | None:
+    """The teams whose pages the caller may open, to link only those (None: every team)."""
+    if principal.staff or principal.auditor:
+        return None
+    teams = set(principal.team_ids)
+    if principal.coaches and principal.participant_id is not None:
+        teams |= set(request.app.state.engine.participant(principal.participant_id).state.coaching)
+    return teams
 
 
 @router.get("/ui/collaboratives/{collaborative_id}")
