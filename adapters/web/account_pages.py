@@ -12,6 +12,7 @@ import io
 from typing import Annotated, Any
 from uuid import UUID
 
+import orjson
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -182,6 +183,18 @@ def _account_page(request: Request, principal: Principal, status: int = 200, **c
 @router.get("/ui/account")
 def account_page(request: Request, changed: bool = False) -> Response:
     return _account_page(request, signed_in(request), changed=changed)
+
+
+@router.get("/ui/account/export")
+def export_my_data(request: Request) -> Response:
+    """Everything the engine holds about the signed-in person, as a JSON download."""
+    principal = signed_in(request)
+    if principal.participant_id is None:
+        raise Forbidden("an API token is no person: it has no personal data to export")
+    found = get_queries(request).personal_data_export(principal, principal.participant_id)
+    disposition = 'attachment; filename="my-data.json"'
+    return Response(orjson.dumps(found, option=orjson.OPT_INDENT_2), media_type="application/json",
+                    headers={"Content-Disposition": disposition})  # fmt: skip
 
 
 @router.post("/ui/account/password", dependencies=CSRF)

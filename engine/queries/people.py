@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from aggregates.accounts import account_id
 from aggregates.personal import ERASED_PERSON, ERASED_TEXT, Keep, opened
 from aggregates.tokens import Principal
 from engine.queries.base import Reader
@@ -41,8 +42,10 @@ class PeopleQueries(Reader):
         )
 
     def personal_data_export(self, principal: Principal, participant_id: UUID) -> dict[str, Any]:
-        """Everything the engine holds about a person, open, as JSON (a subject-access export)."""
-        self._staff_only(principal, "export a person's data")
+        """Everything the engine holds about a person, open, as JSON (a subject-access export):
+        for staff, and for the person themselves signed in to their account."""
+        if principal.account_id is None or principal.participant_id != participant_id:
+            self._staff_only(principal, "export a person's data")
         engine = self.engine
         participant = engine.participant(participant_id)
         s, d = participant.state, participant.state.details
@@ -89,5 +92,18 @@ class PeopleQueries(Reader):
             },
             "coaching_notes_about_them": notes,
             "credit": transcript.model_dump(mode="json"),
+            "account": self._account_export(participant_id),
             "history": history,
         }
+
+    def _account_export(self, participant_id: UUID) -> dict[str, Any] | None:
+        account = self.engine.accounts.account(account_id(participant_id))
+        if account is None:
+            return None
+        a = account.state
+        moment = lambda t: t.isoformat() if t else None  # noqa: E731
+        return {
+            "account_id": str(account.id), "email": a.email if isinstance(a.email, str) else None,
+            "status": a.status, "access": [x.model_dump(mode="json") for x in a.access],
+            "accepted_at": moment(a.accepted_at), "last_signed_in_at": moment(a.last_signed_in_at),
+        }  # fmt: skip

@@ -16,6 +16,9 @@ from aggregates.accounts import Access
 from aggregates.base import Role
 from aggregates.tokens import Grant, Principal
 from engine.application import QIEngine
+from engine.errors import Forbidden
+from engine.queries import Queries
+from engine.read_models import ReadModels
 from engine.settings import Settings
 from tests.api.conftest import Api
 from tests.web.pages import PageClient, signed_in
@@ -169,3 +172,30 @@ def test_too_many_sign_ins_from_one_address_are_slowed_down(tmp_path: object, li
             assert statuses[:limit] == [401] * limit and statuses[-1] == 429
     finally:
         engine.close()
+
+
+def test_a_person_downloads_everything_held_about_them_and_nobody_else_s(
+    client: TestClient, app_engine: QIEngine
+) -> None:
+    account_id = person(app_engine, "robin@audit.example")
+    page, _ = signs_in(client, "robin@audit.example")
+    download = page.get("/ui/account/export")
+    assert download.status_code == 200 and download.headers["content-disposition"].startswith("attachment")
+    held = download.json()
+    assert held["details"]["name"] == "Robin Auditor" and held["account"]["email"] == "robin@audit.example"
+    assert held["account"]["account_id"] == str(account_id)
+    other = app_engine.accounts.invite(
+        STAFF, email="kai@audit.example", name="Kai", access=Access(role=Role.AUDITOR)
+    )
+    kai = app_engine.accounts.account(other).state.participant_id  # type: ignore[union-attr]
+    me = app_engine.accounts.sign_in("robin@audit.example", PASSWORD)
+    assert me is not None
+    just_a_person = me.principal.model_copy(update={"audits": (), "role": Role.PERSON})
+    models = ReadModels(app_engine)
+    try:
+        queries = Queries(app_engine, models)
+        assert queries.personal_data_export(just_a_person, just_a_person.participant_id)["account"]  # type: ignore[arg-type]
+        with pytest.raises(Forbidden):
+            queries.personal_data_export(just_a_person, kai)
+    finally:
+        models.close()
