@@ -4,12 +4,14 @@ chain's verification, and the signed digest of its head with the key that checks
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from aggregates.personal import ERASED_TEXT
 from aggregates.tokens import Principal
 from engine.audit_anchor import current_digest
 from engine.audit_digest import AuditDigest
 from engine.audit_key import signing_key
+from engine.errors import Forbidden
 from engine.queries.base import Reader
 from engine.sealing import open_everywhere
 from projections.audit import AuditFilter, Verification
@@ -22,11 +24,16 @@ class AuditExplorer:
     then reads what its fields ask for)."""
 
     reader: Reader
+    audits: tuple[UUID, ...] | None = None  # the collaboratives a scoped auditor may see (None: all)
 
     def trail(self, filters: AuditFilter) -> list[AuditEntry]:
         """The rows, with personal values opened (staff and auditors may read them): the
         trail itself keeps them sealed, as stored; an erased person's read as erased."""
         models, engine = self.reader.read_models, self.reader.engine
+        if self.audits is not None:  # an auditor of some collaboratives sees their events only
+            if filters.collaborative is not None and filters.collaborative not in self.audits:
+                raise Forbidden("you audit other collaboratives than this one")
+            filters = filters.model_copy(update={"collaboratives": self.audits})
         names = engine.actor_names()
         if filters.actor:  # an actor's id, or a person's (or token's) name or part of it
             typed = filters.actor.casefold()
@@ -42,16 +49,21 @@ class AuditExplorer:
         return self.reader.read_models.verify_audit()
 
 
+def _scope(principal: Principal) -> tuple[UUID, ...] | None:
+    """The collaboratives whose events the caller may see in the trail; None for every one."""
+    return None if principal.staff or principal.audits is None else principal.audits
+
+
 class AuditQueries(Reader):
     def audit_explorer(self, principal: Principal) -> AuditExplorer:
         """The audit trail and its verification, for staff and auditors exploring it."""
         self._staff_only(principal, "explore the audit trail")
-        return AuditExplorer(self)
+        return AuditExplorer(self, _scope(principal))
 
     def audit_trail(self, principal: Principal, filters: AuditFilter) -> list[AuditEntry]:
         """One row per stored event, filtered and paged, with each actor's name."""
         self._staff_only(principal, "read the audit trail")
-        return AuditExplorer(self).trail(filters)
+        return AuditExplorer(self, _scope(principal)).trail(filters)
 
     def verify_audit(self, principal: Principal) -> Verification:
         """The hash chain recomputed from the event store."""

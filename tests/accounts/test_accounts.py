@@ -19,6 +19,9 @@ from engine.application import QIEngine
 from engine.commands.activity import ErasePerson
 from engine.commands.team import SubmitData
 from engine.errors import AlreadyExists, EngineError, Forbidden
+from engine.queries import Queries
+from engine.read_models import ReadModels
+from projections.audit import AuditFilter
 from tests.accounts.conftest import STAFF
 from tests.conftest import Clock
 from tests.store.lifecycle import Lifecycle
@@ -244,3 +247,30 @@ def test_staff_only_invite(life: Lifecycle) -> None:
         engine.accounts.invite(
             lead, email="x@mercy.example", name="X", team_id=life.teams[0], discipline="nurse"
         )
+
+
+def test_an_auditor_of_one_collaborative_sees_its_events_in_the_audit_trail_and_no_other(
+    life: Lifecycle, clock: Clock
+) -> None:
+    engine = life.engine
+    other = Lifecycle(engine, clock)
+    other.create()
+    auditor_id = engine.accounts.invite(
+        STAFF, email="ines@audit.example", name="Ines Auditor",
+        access=Access(role=Role.AUDITOR, collaborative_id=life.collaborative_id),
+    )  # fmt: skip
+    auditor = engine.accounts.accept(link(engine, auditor_id), PASSWORD).principal
+    models = ReadModels(engine)
+    try:
+        trail = Queries(engine, models).audit_trail(auditor, AuditFilter(limit=10_000))
+        assert trail and {row.collaborative_id for row in trail} == {life.collaborative_id}
+        with pytest.raises(Forbidden):
+            Queries(engine, models).audit_trail(auditor, AuditFilter(collaborative=other.collaborative_id))
+        everything = Queries(engine, models).audit_trail(STAFF, AuditFilter(limit=10_000))
+        assert {row.collaborative_id for row in everything} >= {
+            life.collaborative_id,
+            other.collaborative_id,
+            None,
+        }
+    finally:
+        models.close()
