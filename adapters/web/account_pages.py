@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -31,12 +32,12 @@ from adapters.web.session import (
 )
 from aggregates.accounts import Access
 from aggregates.base import Role
-from aggregates.tokens import Principal
+from aggregates.tokens import Grant, Principal
 from aggregates.values import Discipline, MemberRole
 from engine import web_sessions
 from engine.accounts import LinkRefused, PasswordRefused
 from engine.commands.activity import AttestMocPart4
-from engine.errors import Forbidden
+from engine.errors import Forbidden, NotFound
 from engine.passwords import MIN_LENGTH
 
 router = APIRouter(include_in_schema=False)
@@ -347,7 +348,58 @@ def _staff(request: Request) -> Principal:
 
 def _people(request: Request, principal: Principal, **context: Any) -> dict[str, Any]:
     collaboratives = get_queries(request).collaboratives(principal)
-    return {"field_errors": {}, "form": {}, "invited": None, "collaboratives": collaboratives} | context
+    tokens = sorted(engine_of(request).tokens(), key=lambda t: t.state.issued_at, reverse=True)
+    return {
+        "field_errors": {}, "form": {}, "invited": None, "collaboratives": collaboratives, "tokens": tokens,
+        "token_roles": [Role.SUBSCRIBER, Role.STAFF, Role.AUDITOR], "token_errors": {}, "token_form": {},
+        "new_token": None, "now": engine_of(request).clock(),
+    } | context  # fmt: skip
+
+
+@router.post("/ui/people/tokens", dependencies=CSRF)
+def issue_token(
+    request: Request, name: Field = "", role: Field = "", expires_in_days: Field = ""
+) -> Response:
+    """Issue an API token for a service or a script (staff); its secret is shown once."""
+    principal = _staff(request)
+    form = {"name": name, "role": role, "expires_in_days": expires_in_days}
+    errors = {}
+    if not name.strip():
+        errors["token-name"] = "name what the token is for (e.g. the data warehouse's feed reader)"
+    if role not in (Role.SUBSCRIBER.value, Role.STAFF.value, Role.AUDITOR.value):
+        errors["token-role"] = "choose subscriber, staff or auditor"
+    days = None
+    if expires_in_days.strip():
+        try:
+            days = int(expires_in_days)
+            if not 1 <= days <= 3650:
+                raise ValueError
+        except ValueError:
+            errors["token-expires"] = "a whole number of days from 1 to 3650, or empty for no expiry"
+    engine = engine_of(request)
+    if errors:
+        return render(
+            request,
+            "people.html",
+            principal,
+            422,
+            **_people(request, principal, token_errors=errors, token_form=form),
+        )
+    ctx = engine.context(principal.actor)
+    expires = ctx.at + timedelta(days=days) if days is not None else None
+    secret = engine.issue_token(Grant(name=name.strip(), role=Role(role), expires_at=expires), ctx)
+    return render(request, "people.html", principal, 201, **_people(request, principal, new_token=secret))
+
+
+@router.post("/ui/people/tokens/{token_id}/revocation", dependencies=CSRF)
+def revoke_token(request: Request, token_id: UUID) -> Response:
+    """Revoke a token: its API access, page sessions and open event streams end at once."""
+    principal = _staff(request)
+    engine = engine_of(request)
+    if not any(t.id == token_id for t in engine.tokens()):
+        raise NotFound("token", token_id)
+    engine.revoke_token(token_id, engine.context(principal.actor))
+    return RedirectResponse("/ui/people#tokens", status_code=303)
 
 
 @router.post("/ui/people/invitations", dependencies=CSRF)

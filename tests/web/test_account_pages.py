@@ -6,6 +6,7 @@ sign-ins from one address are slowed down."""
 
 from __future__ import annotations
 
+import re
 from uuid import UUID, uuid4
 
 import pytest
@@ -199,3 +200,26 @@ def test_a_person_downloads_everything_held_about_them_and_nobody_else_s(
             queries.personal_data_export(just_a_person, kai)
     finally:
         models.close()
+
+
+def test_staff_issue_a_service_token_shown_once_and_revoke_it_from_the_people_page(
+    client: TestClient, staff: Api
+) -> None:
+    page = signed_in(client, staff.token or "", "/ui/people")
+    refused = page.post("/ui/people/tokens", data={"name": "", "role": "team", "expires_in_days": "forever"})
+    assert refused.status_code == 422
+    assert all(f'id="{f}-error"' in refused.text for f in ("token-name", "token-role", "token-expires"))
+    issued = page.post(
+        "/ui/people/tokens", data={"name": "warehouse feed", "role": "subscriber", "expires_in_days": "30"}
+    )
+    assert issued.status_code == 201
+    secret = re.search(r"<code>(qi_[^<]+)</code>", issued.text)
+    assert secret is not None
+    feed = Api(client, secret[1])
+    assert feed.get("/events").status_code == 200
+    assert secret[1] not in page.get("/ui/people").text  # shown once only
+    listed = page.get("/ui/people").text
+    token = re.search(r"<td>warehouse feed</td>.*?/ui/people/tokens/([0-9a-f-]+)/revocation", listed, re.S)
+    assert token is not None
+    assert page.post(f"/ui/people/tokens/{token[1]}/revocation", follow_redirects=False).status_code == 303
+    assert feed.get("/events").status_code == 401
