@@ -64,7 +64,8 @@ def variants(route: Route, world: World) -> Iterator[tuple[str, Send]]:
     body = route.body(world.flow)
     for where, value in _leaves(body):
         for text, label in _bent(value):
-            bent = _replace(body, where, text)
+            # A fresh body each time: one may hold something unique (an invitation's email)
+            bent = _replace(route.body(world.flow), where, text)
             if route.files is not None:
                 send = {"data": bent, "files": route.files(world.flow)}
             else:

@@ -51,6 +51,8 @@ READS: dict[str, frozenset[str]] = {
     "/participants/{participant_id}/export": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credits": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credits.csv": STAFF_AUDITOR,
+    "/accounts": STAFF_AUDITOR,
+    "/accounts/{account_id}": STAFF_AUDITOR,
     "/audit": STAFF_AUDITOR,
     "/audit/verify": STAFF_AUDITOR,
     "/audit/digest": STAFF_AUDITOR,
@@ -89,6 +91,8 @@ def read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, World
     change = {"change_idea_id": idea, "name": "Lock scales", "secondary_driver_id": secondary}
     staff.ok(f"{base}/driver-diagram/change-ideas", change)
     toolkit = staff.ok(f"{base}/toolkits", {"title": "Kit", "change_idea_ids": [idea]})["id"]
+    invited = {"email": "drill-reader@example.org", "name": "Rae", "access": {"role": "auditor"}}
+    account = staff.ok("/invitations", invited)["id"]
     params = {
         "collaborative_id": flow.collaborative,
         "team_id": flow.teams[0],
@@ -97,6 +101,7 @@ def read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, World
         "measure_key": "weight-kg",
         "resource_id": upload.json()["id"],
         "toolkit_id": toolkit,
+        "account_id": account,
     }
     elsewhere = build_world(client, engine, "registration", "X")
     return ReadWorld(world, params), elsewhere

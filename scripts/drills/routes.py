@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 from scripts.drills.learning_routes import LEARNING_ROUTES
 from scripts.drills.route import TEAM_A, Route
@@ -267,3 +268,54 @@ ROUTES = [
     ),
 ]
 ROUTES += LEARNING_ROUTES
+
+
+def _account(f: Flow) -> None:
+    """A person invited (not yet accepted), whose account the account routes act on."""
+    body = {"email": f"drill-{uuid4().hex[:12]}@example.org", "name": "Ivy", "access": {"role": "auditor"}}
+    f.members["account"] = f.ok("/invitations", body)["id"]
+
+
+def _on_account(action: str) -> Callable[[Flow], str]:
+    return lambda f: f"/accounts/{f.members['account']}/{action}"
+
+
+ROUTES += [
+    Route(
+        "invite a person",
+        "registration",
+        "POST",
+        lambda f: "/invitations",
+        lambda f: {
+            "email": f"drill-{uuid4().hex[:12]}@example.org",
+            "name": "Kim",
+            "access": {"role": "auditor"},
+        },
+    ),
+    Route("renew an invitation", "registration", "POST", _on_account("invitation"), prepare=_account),
+    Route(
+        "grant access",
+        "registration",
+        "POST",
+        _on_account("access"),
+        lambda f: {"role": "staff"},
+        prepare=_account,
+    ),
+    Route(
+        "revoke access",
+        "registration",
+        "POST",
+        _on_account("access/revocations"),
+        lambda f: {"role": "auditor"},
+        prepare=_account,
+    ),
+    Route(
+        "disable an account",
+        "registration",
+        "POST",
+        _on_account("disabling"),
+        lambda f: {"reason": "left"},
+        prepare=_account,
+    ),
+    Route("enable an account", "registration", "POST", _on_account("enabling"), prepare=_account),
+]
