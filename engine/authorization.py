@@ -3,8 +3,9 @@
 Reads are authorised by the queries (engine/queries), commands by `authorize_command`.
 Staff run collaboratives; a team token writes only its own team's data and reads
 only its own collaborative; coaches read their teams and the collaboratives of those
-teams, add coaching notes and resources there; auditors read everything and write
-nothing; subscribers read the event feed only.
+teams, add coaching notes and resources there; auditors read what they audit (every
+collaborative, or some: their teams, audit trail and people) and write nothing;
+subscribers read the event feed only.
 
 A coach's collaboratives are found on their Participant (the AssignCoach handler
 records the coaching there, atomically with the Team), so a check is one cached
@@ -236,6 +237,14 @@ def authorize_staff(principal: Principal, what: str) -> None:
     """Staff and auditors only."""
     if not (principal.staff or principal.auditor):
         raise Forbidden(f"only staff and auditors may {what}")
+
+
+def audit_scope(principal: Principal) -> tuple[UUID, ...] | None:
+    """The collaboratives whose audit trail the caller reads: None for every event (staff,
+    auditors of every collaborative)."""
+    if principal.staff or principal.audits is None:
+        return None
+    return principal.audits
 
 
 def attendance_scope(principal: Principal, records: Records) -> frozenset[UUID] | None:

@@ -4,12 +4,15 @@ chain's verification, and the signed digest of its head with the key that checks
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from aggregates.personal import ERASED_TEXT
 from aggregates.tokens import Principal
+from engine import authorization
 from engine.audit_anchor import current_digest
 from engine.audit_digest import AuditDigest
 from engine.audit_key import signing_key
+from engine.errors import Forbidden
 from engine.queries.base import Reader
 from engine.sealing import open_everywhere
 from projections.audit import AuditFilter, Verification
@@ -19,13 +22,20 @@ from projections.audit_actors import AuditEntry, with_actor_names
 @dataclass(frozen=True)
 class AuditExplorer:
     """The audit trail for a caller already authorised (the explorer page checks first,
-    then reads what its fields ask for)."""
+    then reads what its fields ask for), within the collaboratives they audit (`scope`;
+    None: every event)."""
 
     reader: Reader
+    scope: tuple[UUID, ...] | None = None
 
     def trail(self, filters: AuditFilter) -> list[AuditEntry]:
         """The rows, with personal values opened (staff and auditors may read them): the
-        trail itself keeps them sealed, as stored; an erased person's read as erased."""
+        trail itself keeps them sealed, as stored; an erased person's read as erased. An
+        auditor of some collaboratives reads only their events."""
+        if self.scope is not None:
+            if filters.collaborative is not None and filters.collaborative not in self.scope:
+                raise Forbidden("you may only read the audit trail of the collaboratives you audit")
+            filters = filters.model_copy(update={"collaboratives": self.scope})
         models, engine = self.reader.read_models, self.reader.engine
         names = engine.actor_names()
         if filters.actor:  # an actor's id, or a person's (or token's) name or part of it
@@ -46,12 +56,12 @@ class AuditQueries(Reader):
     def audit_explorer(self, principal: Principal) -> AuditExplorer:
         """The audit trail and its verification, for staff and auditors exploring it."""
         self._staff_only(principal, "explore the audit trail")
-        return AuditExplorer(self)
+        return AuditExplorer(self, authorization.audit_scope(principal))
 
     def audit_trail(self, principal: Principal, filters: AuditFilter) -> list[AuditEntry]:
         """One row per stored event, filtered and paged, with each actor's name."""
         self._staff_only(principal, "read the audit trail")
-        return AuditExplorer(self).trail(filters)
+        return AuditExplorer(self, authorization.audit_scope(principal)).trail(filters)
 
     def verify_audit(self, principal: Principal) -> Verification:
         """The hash chain recomputed from the event store."""
