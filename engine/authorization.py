@@ -233,6 +233,18 @@ def authorize_team_read(principal: Principal, team: Team) -> None:
     raise Forbidden("you may only read the teams you work with")
 
 
+def authorize_person_read(principal: Principal, participant_id: UUID, records: Records, what: str) -> None:
+    """Staff and auditors of every collaborative read about anyone (once `authorize_staff`
+    let them in); an auditor of some, about the people who work in those: a member or the
+    coach of one of their teams, or enrolled there first."""
+    if principal.staff or principal.audits is None:
+        return
+    s = records.participant(participant_id).state
+    worked_in = {*s.teams.values(), *s.coaching.values(), s.collaborative_id}
+    if not any(principal.audits_collaborative(c) for c in worked_in if c is not None):
+        raise Forbidden(f"an auditor may {what} only for people in the collaboratives they audit")
+
+
 def authorize_staff(principal: Principal, what: str) -> None:
     """Staff and auditors only."""
     if not (principal.staff or principal.auditor):
