@@ -81,9 +81,11 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
         return
     kind = type(command)
     if isinstance(command, AttestMocPart4) and principal.account_id is not None:
-        if command.participant_id == principal.participant_id:
-            return  # a person attests for themselves, signed in to their own account
-        raise Forbidden("a person attests only for themselves")
+        if command.participant_id != principal.participant_id:
+            raise Forbidden("a person attests only for themselves")
+        if command.team_id not in principal.team_ids:  # refused before the team is read: no name told
+            raise Forbidden("a person attests only for the teams they are a member of")
+        return  # a person attests for themselves, signed in to their own account
     if kind in TEAM_WRITES and principal.team_ids:
         assert isinstance(command, TeamCommand)
         if command.team_id in principal.team_ids:
