@@ -3,8 +3,9 @@
 Reads are authorised by the queries (engine/queries), commands by `authorize_command`.
 Staff run collaboratives; a team token writes only its own team's data and reads
 only its own collaborative; coaches read their teams and the collaboratives of those
-teams, add coaching notes and resources there; auditors read everything and write
-nothing; subscribers read the event feed only.
+teams, add coaching notes and resources there; auditors read what they audit (every
+collaborative, or some: their teams, audit trail and people) and write nothing;
+subscribers read the event feed only.
 
 A coach's collaboratives are found on their Participant (the AssignCoach handler
 records the coaching there, atomically with the Team), so a check is one cached
@@ -80,9 +81,11 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
         return
     kind = type(command)
     if isinstance(command, AttestMocPart4) and principal.account_id is not None:
-        if command.participant_id == principal.participant_id:
-            return  # a person attests for themselves, signed in to their own account
-        raise Forbidden("a person attests only for themselves")
+        if command.participant_id != principal.participant_id:
+            raise Forbidden("a person attests only for themselves")
+        if command.team_id not in principal.team_ids:  # refused before the team is read: no name told
+            raise Forbidden("a person attests only for the teams they are a member of")
+        return  # a person attests for themselves, signed in to their own account
     if kind in TEAM_WRITES and principal.team_ids:
         assert isinstance(command, TeamCommand)
         if command.team_id in principal.team_ids:
@@ -232,10 +235,30 @@ def authorize_team_read(principal: Principal, team: Team) -> None:
     raise Forbidden("you may only read the teams you work with")
 
 
+def authorize_person_read(principal: Principal, participant_id: UUID, records: Records, what: str) -> None:
+    """Staff and auditors of every collaborative read about anyone (once `authorize_staff`
+    let them in); an auditor of some, about the people who work in those: a member or the
+    coach of one of their teams, or enrolled there first."""
+    if principal.staff or principal.audits is None:
+        return
+    s = records.participant(participant_id).state
+    worked_in = {*s.teams.values(), *s.coaching.values(), s.collaborative_id}
+    if not any(principal.audits_collaborative(c) for c in worked_in if c is not None):
+        raise Forbidden(f"an auditor may {what} only for people in the collaboratives they audit")
+
+
 def authorize_staff(principal: Principal, what: str) -> None:
     """Staff and auditors only."""
     if not (principal.staff or principal.auditor):
         raise Forbidden(f"only staff and auditors may {what}")
+
+
+def audit_scope(principal: Principal) -> tuple[UUID, ...] | None:
+    """The collaboratives whose audit trail the caller reads: None for every event (staff,
+    auditors of every collaborative)."""
+    if principal.staff or principal.audits is None:
+        return None
+    return principal.audits
 
 
 def attendance_scope(principal: Principal, records: Records) -> frozenset[UUID] | None:

@@ -217,7 +217,7 @@ class AuditRow(BaseModel):
 
 class AuditFilter(BaseModel):
     collaborative: UUID | None = None
-    collaboratives: tuple[UUID, ...] | None = None  # within these only (a scoped auditor's)
+    collaboratives: tuple[UUID, ...] | None = None  # only these collaboratives' events (an auditor's scope)
     aggregate: UUID | None = None
     actor: str | None = None
     actors: tuple[str, ...] | None = None  # any of these actor ids (a name typed matched them)
@@ -240,13 +240,13 @@ def query(tx: Tx, f: AuditFilter) -> list[AuditRow]:
         if value:
             clauses.append(f"{column} = ?")
             params.append(value)
-    if f.collaboratives is not None:
-        marks = ", ".join("?" for _ in f.collaboratives)
-        clauses.append(f"collaborative_id IN ({marks})" if f.collaboratives else "1 = 0")
-        params.extend(str(c) for c in f.collaboratives)
     if f.actors is not None:
         clauses.append(f"actor_id IN ({', '.join('?' for _ in f.actors)})" if f.actors else "1 = 0")
         params.extend(f.actors)
+    if f.collaboratives is not None:
+        scope = [str(c) for c in f.collaboratives]
+        clauses.append(f"collaborative_id IN ({', '.join('?' for _ in scope)})" if scope else "1 = 0")
+        params.extend(scope)
     if f.since:
         clauses.append("recorded_at >= ?")
         params.append(f.since)

@@ -277,7 +277,7 @@ def invite_to_team(
 ) -> Response:  # fmt: skip
     """Invite one person or a pasted list ("name, email" per line, or a CSV with those
     columns) to the team. Every line is checked before anyone is invited."""
-    principal = signed_in(request)
+    principal = _staff(request)
     form = {"people": people, "discipline": discipline, "member_role": member_role, "as_coach": as_coach}
     rows, errors = parse_people(people)
     if not as_coach and discipline not in {d.value for d in Discipline}:

@@ -27,6 +27,7 @@ from adapters.web.session import CSRF, check_csrf, engine_of, signed_in
 from aggregates.change_package import NodeKind
 from aggregates.tokens import Principal
 from aggregates.values import CareSetting, ResourceKind
+from engine.authorization import own_team_in
 from engine.commands import Command
 from engine.commands.learning import (
     AddChangeIdea,
@@ -40,6 +41,7 @@ from engine.commands.learning import (
     ShareLink,
     TryChange,
 )
+from engine.errors import Forbidden
 
 router = APIRouter(include_in_schema=False)
 # No NUL in any field: PostgreSQL text cannot hold it (see adapters.http.schemas.common.NoNul).
@@ -145,8 +147,8 @@ def comment(
     text: Field = "",
     command_id: Field = "",
 ) -> Response:
-    team_id = signed_in(request).team_id
-    build = lambda: CommentOnProject(team_id=team_id, project_team_id=project_team_id, text=text)  # noqa: E731
+    team = _own_team(request, collaborative_id)
+    build = lambda: CommentOnProject(team_id=team(), project_team_id=project_team_id, text=text)  # noqa: E731
     form = {"text": text, "project_team_id": project_team_id}
     return _run_on_library(request, collaborative_id, build, command_id, form, f"project-{project_team_id}")
 
@@ -159,9 +161,22 @@ def trying(
     cycle_id: Field = "",
     command_id: Field = "",
 ) -> Response:
-    team_id = signed_in(request).team_id
-    build = lambda: TryChange(team_id=team_id, project_team_id=project_team_id, cycle_id=cycle_id)  # noqa: E731
+    team = _own_team(request, collaborative_id)
+    build = lambda: TryChange(team_id=team(), project_team_id=project_team_id, cycle_id=cycle_id)  # noqa: E731
     return _run_on_library(request, collaborative_id, build, command_id, {}, f"project-{project_team_id}")
+
+
+def _own_team(request: Request, collaborative_id: UUID) -> Callable[[], UUID]:
+    """The team a comment or a "we are trying this" speaks for: the caller's team in this
+    collaborative (the one the library page shows as theirs), whichever other teams they are on."""
+
+    def team() -> UUID:
+        own = own_team_in(signed_in(request), collaborative_id, engine_of(request))
+        if own is None:
+            raise Forbidden("only a member of one of this collaborative's teams speaks for their team here")
+        return own.id
+
+    return team
 
 
 @router.get("/ui/resources/{resource_id}/file")

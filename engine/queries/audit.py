@@ -8,6 +8,7 @@ from uuid import UUID
 
 from aggregates.personal import ERASED_TEXT
 from aggregates.tokens import Principal
+from engine import authorization
 from engine.audit_anchor import current_digest
 from engine.audit_digest import AuditDigest
 from engine.audit_key import signing_key
@@ -21,19 +22,21 @@ from projections.audit_actors import AuditEntry, with_actor_names
 @dataclass(frozen=True)
 class AuditExplorer:
     """The audit trail for a caller already authorised (the explorer page checks first,
-    then reads what its fields ask for)."""
+    then reads what its fields ask for), within the collaboratives they audit (`scope`;
+    None: every event)."""
 
     reader: Reader
-    audits: tuple[UUID, ...] | None = None  # the collaboratives a scoped auditor may see (None: all)
+    scope: tuple[UUID, ...] | None = None
 
     def trail(self, filters: AuditFilter) -> list[AuditEntry]:
         """The rows, with personal values opened (staff and auditors may read them): the
-        trail itself keeps them sealed, as stored; an erased person's read as erased."""
+        trail itself keeps them sealed, as stored; an erased person's read as erased. An
+        auditor of some collaboratives reads only their events."""
+        if self.scope is not None:
+            if filters.collaborative is not None and filters.collaborative not in self.scope:
+                raise Forbidden("you may only read the audit trail of the collaboratives you audit")
+            filters = filters.model_copy(update={"collaboratives": self.scope})
         models, engine = self.reader.read_models, self.reader.engine
-        if self.audits is not None:  # an auditor of some collaboratives sees their events only
-            if filters.collaborative is not None and filters.collaborative not in self.audits:
-                raise Forbidden("you audit other collaboratives than this one")
-            filters = filters.model_copy(update={"collaboratives": self.audits})
         names = engine.actor_names()
         if filters.actor:  # an actor's id, or a person's (or token's) name or part of it
             typed = filters.actor.casefold()
@@ -49,21 +52,16 @@ class AuditExplorer:
         return self.reader.read_models.verify_audit()
 
 
-def _scope(principal: Principal) -> tuple[UUID, ...] | None:
-    """The collaboratives whose events the caller may see in the trail; None for every one."""
-    return None if principal.staff or principal.audits is None else principal.audits
-
-
 class AuditQueries(Reader):
     def audit_explorer(self, principal: Principal) -> AuditExplorer:
         """The audit trail and its verification, for staff and auditors exploring it."""
         self._staff_only(principal, "explore the audit trail")
-        return AuditExplorer(self, _scope(principal))
+        return AuditExplorer(self, authorization.audit_scope(principal))
 
     def audit_trail(self, principal: Principal, filters: AuditFilter) -> list[AuditEntry]:
         """One row per stored event, filtered and paged, with each actor's name."""
         self._staff_only(principal, "read the audit trail")
-        return AuditExplorer(self, _scope(principal)).trail(filters)
+        return AuditExplorer(self, authorization.audit_scope(principal)).trail(filters)
 
     def verify_audit(self, principal: Principal) -> Verification:
         """The hash chain recomputed from the event store."""

@@ -24,3 +24,8 @@ class Reader:
 
     def _staff_only(self, principal: Principal, what: str) -> None:
         authorization.authorize_staff(principal, what)
+
+    def _staff_about(self, principal: Principal, participant_id: UUID, what: str) -> None:
+        """Staff, and auditors within what they audit, reading about one person."""
+        authorization.authorize_staff(principal, what)
+        authorization.authorize_person_read(principal, participant_id, self.engine, what)

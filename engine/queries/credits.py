@@ -16,13 +16,13 @@ class CreditQueries(Reader):
     ) -> Transcript:
         """A participant's CE / MOC transcript; `what` names the refusal (e.g. "export credit transcripts")."""
         if principal.participant_id != participant_id or principal.account_id is None:
-            self._staff_only(principal, what)
+            self._staff_about(principal, participant_id, what)
         return self.read_models.transcript(participant_id)
 
     def moc_part4_status(self, principal: Principal, participant_id: UUID) -> list[MocPart4Status]:
         """Where the person stands for MOC Part 4 on each of their teams' projects."""
         if principal.participant_id != participant_id or principal.account_id is None:
-            self._staff_only(principal, "read where a person stands for MOC Part 4")
+            self._staff_about(principal, participant_id, "read where a person stands for MOC Part 4")
         return self.read_models.moc_part4_status(participant_id)
 
     def credits(
