@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from aggregates.tokens import Principal
+from engine.errors import Forbidden
 from engine.queries.base import Reader
 from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 
@@ -30,4 +31,6 @@ class CreditQueries(Reader):
     ) -> list[CreditRow]:
         """Every ledger entry of a collaborative in order; `what` as for `transcript`."""
         self._staff_only(principal, what)
+        if not principal.staff and not principal.audits_collaborative(collaborative_id):
+            raise Forbidden("you may only read the credit ledgers of the collaboratives you audit")
         return self.read_models.credits(collaborative_id)

@@ -30,7 +30,7 @@ class Retention:
 class PeopleQueries(Reader):
     def retention(self, principal: Principal, participant_id: UUID) -> Retention:
         """What is kept of a person after their erasure, and until when (staff)."""
-        self._staff_only(principal, "read what an erasure kept")
+        self._staff_about(principal, participant_id, "read what an erasure kept")
         participant = self.engine.participant(participant_id)
         rows = self.engine.data_keys.rows(participant_id)
         held = [r for r in rows if r.keep is Keep.CE_RECORD and r.erased_at is None and r.erase_after]
@@ -45,7 +45,7 @@ class PeopleQueries(Reader):
         """Everything the engine holds about a person, open, as JSON (a subject-access export):
         for staff, and for the person themselves signed in to their account."""
         if principal.account_id is None or principal.participant_id != participant_id:
-            self._staff_only(principal, "export a person's data")
+            self._staff_about(principal, participant_id, "export a person's data")
         engine = self.engine
         participant = engine.participant(participant_id)
         s, d = participant.state, participant.state.details

@@ -120,6 +120,6 @@ class TeamQueries(Reader):
         return ActivityRead(activity, authorization.attendance_scope(principal, self.engine))
 
     def participant(self, principal: Principal, participant_id: UUID) -> Participant:
-        """A participant's details (staff and auditors)."""
-        self._staff_only(principal, "read participants' details")
+        """A participant's details (staff, and auditors within what they audit)."""
+        self._staff_about(principal, participant_id, "read participants' details")
         return self.engine.participant(participant_id)

@@ -13,6 +13,7 @@ import pytest
 from aggregates.accounts import Access
 from aggregates.base import Role
 from aggregates.errors import DomainError
+from aggregates.phases import Phase
 from engine import web_sessions
 from engine.accounts import WRONG, LinkRefused, PasswordRefused
 from engine.application import QIEngine
@@ -266,6 +267,18 @@ def test_an_auditor_of_one_collaborative_sees_its_events_in_the_audit_trail_and_
         assert trail and {row.collaborative_id for row in trail} == {life.collaborative_id}
         with pytest.raises(Forbidden):
             Queries(engine, models).audit_trail(auditor, AuditFilter(collaborative=other.collaborative_id))
+        queries = Queries(engine, models)
+        assert queries.credits(auditor, life.collaborative_id) == []  # type: ignore[arg-type]
+        with pytest.raises(Forbidden):
+            queries.credits(auditor, other.collaborative_id)  # type: ignore[arg-type]
+        other.advance(Phase.REGISTRATION)
+        other.register_teams()
+        someone_else = other.members[other.teams[0]][0]
+        with pytest.raises(Forbidden):
+            queries.participant(auditor, someone_else)
+        with pytest.raises(Forbidden):
+            queries.personal_data_export(auditor, someone_else)
+        assert queries.participant(auditor, life.members[life.teams[0]][0])
         everything = Queries(engine, models).audit_trail(STAFF, AuditFilter(limit=10_000))
         assert {row.collaborative_id for row in everything} >= {
             life.collaborative_id,

@@ -14,7 +14,7 @@ from adapters.http.schemas.common import CommandResult
 from aggregates.accounts import Access
 from engine.authorization import authorize_staff
 from engine.commands.accounts import DisableAccount, EnableAccount, GrantAccess, RenewInvitation, RevokeAccess
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 
 router = APIRouter(tags=["accounts"])
 
@@ -30,19 +30,26 @@ def invite(body: InvitationBody, run: RunDep, engine: EngineDep) -> CommandResul
 
 @router.get("/accounts", responses=READ_ERRORS)
 def accounts(engine: EngineDep, principal: PrincipalDep) -> list[AccountPublic]:
-    """Every person's account, in the order they were invited (staff and auditors)."""
-    authorize_staff(principal, "list people's accounts")
+    """Every person's account, in the order they were invited (staff, and auditors of every
+    collaborative: accounts belong to the organisation)."""
+    _organisation_wide(principal, "list people's accounts")
     return [_public(engine, a) for a in engine.accounts.everyone()]
 
 
 @router.get("/accounts/{account_id}", responses=READ_ERRORS)
 def account(account_id: UUID, engine: EngineDep, principal: PrincipalDep) -> AccountPublic:
     if principal.account_id != account_id:
-        authorize_staff(principal, "read people's accounts")
+        _organisation_wide(principal, "read people's accounts")
     found = engine.accounts.account(account_id)
     if found is None:
         raise NotFound("account", account_id)
     return _public(engine, found)
+
+
+def _organisation_wide(principal: PrincipalDep, what: str) -> None:
+    authorize_staff(principal, what)
+    if not principal.staff and principal.audits is not None:
+        raise Forbidden(f"only staff and auditors of every collaborative may {what}")
 
 
 def _public(engine: EngineDep, account: object) -> AccountPublic:
