@@ -15,7 +15,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from adapters.http.deps import Runner
 from adapters.http.errors import problem_of
-from adapters.web.pages import overview_context, render, team_context
+from adapters.web.field_errors import beside_fields
+from adapters.web.pages import collaboratives_context, overview_context, render, team_context
 from adapters.web.session import (
     CSRF,
     engine_of,
@@ -24,7 +25,7 @@ from adapters.web.session import (
 from aggregates.tokens import Principal
 from engine.commands import Command
 from engine.commands.activity import RecordAttendance, ScheduleActivity
-from engine.commands.collaborative import AdvancePhase, RegisterTeam
+from engine.commands.collaborative import AdvancePhase, CreateCollaborative, RegisterTeam, ReviseFocus
 from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, SubmitData
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +48,61 @@ def act(
         context = again(principal) | {"error": problem, "form": form}
         return render(request, page, principal, status=problem.status, **context)
     return RedirectResponse(done, status_code=303)
+
+
+def act_beside_fields(
+    request: Request, build: Callable[[], Command], command_id: str, done: Callable[[Any], str],
+    again: Callable[[Principal], dict[str, Any]], page: str, form: dict[str, Any], fields: dict[str, str],
+) -> Response:  # fmt: skip
+    """`act`, with each field error beside its field (`fields`: the command's name for a
+    field -> the form's) and only what fits no field at the top of the page."""
+    principal = signed_in(request)
+    try:
+        outcome = Runner(engine_of(request), principal, command_id or None, None)(build())
+    except Exception as exc:
+        problem = problem_of(exc)
+        if problem is None:
+            raise
+        placed, rest = beside_fields(problem, fields)
+        context = again(principal) | {"error": rest, "form": form, "field_errors": placed}
+        return render(request, page, principal, status=problem.status, **context)
+    return RedirectResponse(done(outcome), status_code=303)
+
+
+FOCUS_FIELDS = {"title": "title", "focus_area": "focus_area", "aim": "aim", "starts_on": "starts_on",
+                "ends_on": "ends_on", "focus": "ends_on"}  # fmt: skip
+
+
+def _focus(focus_area: str, aim: str, starts_on: str, ends_on: str) -> dict[str, Any]:
+    return {"focus_area": focus_area or None, "aim": aim or None, "starts_on": starts_on or None,
+            "ends_on": ends_on or None}  # fmt: skip
+
+
+@router.post("/ui/collaboratives", dependencies=CSRF)
+def create_collaborative(
+    request: Request, title: Field = "", focus_area: Field = "", aim: Field = "", starts_on: Field = "",
+    ends_on: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    """Start a collaborative (staff): its title and, as far as known, its focus."""
+    form = {"title": title, "focus_area": focus_area, "aim": aim, "starts_on": starts_on, "ends_on": ends_on}
+    build = lambda: CreateCollaborative(title=title, focus=_focus(focus_area, aim, starts_on, ends_on))
+    again = lambda principal: collaboratives_context(request, principal)
+    return act_beside_fields(request, build, command_id, lambda o: f"/ui/collaboratives/{o.id}", again,
+                             "collaboratives.html", form, FOCUS_FIELDS)  # fmt: skip
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/focus", dependencies=CSRF)
+def revise_focus(
+    request: Request, collaborative_id: UUID, focus_area: Field = "", aim: Field = "", starts_on: Field = "",
+    ends_on: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    """Set the focus area, aim and dates (staff, in the focus phase)."""
+    form = {"focus_area": focus_area, "aim": aim, "starts_on": starts_on, "ends_on": ends_on}
+    build = lambda: ReviseFocus(
+        collaborative_id=collaborative_id, focus=_focus(focus_area, aim, starts_on, ends_on)
+    )
+    return act_beside_fields(request, build, command_id, lambda o: f"/ui/collaboratives/{collaborative_id}#focus",
+                             _overview(request, collaborative_id), "collaborative.html", form, FOCUS_FIELDS)  # fmt: skip
 
 
 def _overview(request: Request, collaborative_id: UUID) -> Callable[[Principal], dict[str, Any]]:

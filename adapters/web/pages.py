@@ -22,7 +22,7 @@ from adapters.safe_urls import install_safe_url
 from adapters.web.session import csrf_of, signed_in
 from aggregates.base import Role
 from aggregates.change_package import Node, NodeKind
-from aggregates.phases import next_phase
+from aggregates.phases import Activity, is_allowed, next_phase
 from aggregates.tokens import Principal
 from aggregates.values import ActivityKind, CareSetting, CreditType, Discipline, MemberRole
 from engine.read_models import ReadModels
@@ -137,10 +137,14 @@ def home_page(request: Request) -> Response:
 @router.get("/ui/collaboratives")
 def collaboratives(request: Request) -> Response:
     principal = signed_in(request)
+    return render(request, "collaboratives.html", principal, **collaboratives_context(request, principal))
+
+
+def collaboratives_context(request: Request, principal: Principal) -> dict[str, Any]:
     summaries = [
         CollaborativeSummary(**c.model_dump()) for c in get_queries(request).collaboratives(principal)
     ]
-    return render(request, "collaboratives.html", principal, collaboratives=summaries)
+    return {"collaboratives": summaries, "form": {}, "field_errors": {}, "error": None}
 
 
 def overview_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
@@ -151,7 +155,8 @@ def overview_context(request: Request, principal: Principal, collaborative_id: U
         "c": collaborative, "d": overview.dashboard, "charts": charts, "people": overview.attendees,
         "next_phase": next_phase(collaborative.phase), "settings": list(CareSetting), "disciplines": list(Discipline),
         "activity_kinds": list(ActivityKind), "credit_types": list(CreditType), "error": None, "form": {},
-        "linked_teams": linked_teams(request, principal),
+        "linked_teams": linked_teams(request, principal), "field_errors": {},
+        "focus_editable": is_allowed(Activity.EDIT_FOCUS, collaborative.phase),
     }  # fmt: skip
 
 

@@ -153,6 +153,11 @@ READS_SOME = Rule(
     "anyone who reads a collaborative (staff, auditors, members, coaches)",
     lambda p: p.staff or p.auditor or bool(p.teams) or bool(p.coaches),
 )
+PAST_FOCUS = Rule(
+    "staff, in the focus phase only: the world's collaboratives are past it (409); anyone else 403",
+    lambda p: False,
+    lambda p: 409 if p.staff else 403,
+)
 NO_SUCH_TEAM = Rule("nobody: the team does not exist", lambda p: False, lambda p: 404)
 
 
@@ -588,6 +593,9 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/teams/{team_id}/invitations"): per_team(
         "/ui/teams/{id}/invitations", lambda t: STAFF_ONLY, body=lambda t: team_invitation, only=("A1", "B1")),
     ("POST", "/ui/people/invitations"): one("/ui/people/invitations", STAFF_ONLY, access_invitation),
+    ("POST", "/ui/collaboratives"): one("/ui/collaboratives", STAFF_ONLY, form(title="Gamma Collaborative")),
+    ("POST", "/ui/collaboratives/{collaborative_id}/focus"): per_collaborative(
+        C + "/focus", lambda c: PAST_FOCUS, body=lambda c: form(focus_area="Readiness", aim="Weigh in kg")),
     ("POST", "/ui/people/tokens"): one("/ui/people/tokens", STAFF_ONLY, service_token),
     ("POST", "/ui/people/tokens/{token_id}/revocation"): Declared(spare_token),
     # Last: it moves each collaborative on a phase.

@@ -1,0 +1,67 @@
+"""Staff start a collaborative and set its focus from the pages; a bad field is refused
+beside it in people's words, the values sent stay in the form, and nothing is stored."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from engine.application import QIEngine
+from tests.api.conftest import Api
+from tests.web.pages import signed_in
+
+FOCUS = {"focus_area": "Pediatric readiness", "aim": "Weigh 90% of children in kg", "starts_on": "2025-01-01",
+         "ends_on": "2025-12-31"}  # fmt: skip
+
+
+def test_staff_start_a_collaborative_with_its_focus_and_land_on_it(client: TestClient, staff: Api) -> None:
+    page = signed_in(client, staff.token or "", "/ui/collaboratives")
+    started = page.post(
+        "/ui/collaboratives", data={"title": "Kg Collaborative", **FOCUS}, follow_redirects=False
+    )
+    assert started.status_code == 303 and started.headers["location"].startswith("/ui/collaboratives/")
+    overview = page.get(started.headers["location"])
+    assert "Kg Collaborative" in overview.text and "Weigh 90% of children in kg" in overview.text
+    assert 'value="Pediatric readiness"' in overview.text  # the focus form holds what is set
+
+
+def test_a_bad_focus_is_refused_beside_its_fields_and_stores_nothing(
+    client: TestClient, staff: Api, app_engine: QIEngine
+) -> None:
+    page = signed_in(client, staff.token or "", "/ui/collaboratives")
+    before = app_engine.recorder.max_notification_id()
+    refused = page.post("/ui/collaboratives", data={"title": "", **FOCUS, "ends_on": "2024-12-31"})
+    assert refused.status_code == 422
+    assert 'id="title-error"' in refused.text and "this cannot be empty" in refused.text
+    assert 'aria-invalid="true"' in refused.text and 'value="Pediatric readiness"' in refused.text
+    assert "String should" not in refused.text and "body." not in refused.text
+    assert app_engine.recorder.max_notification_id() == before
+    later = page.post("/ui/collaboratives", data={"title": "Kg", **FOCUS, "ends_on": "2024-12-31"})
+    assert (
+        later.status_code == 422
+        and 'id="ends_on-error"' in later.text
+        and "ends_on must be after" in later.text
+    )
+
+
+def test_staff_revise_the_focus_in_the_focus_phase_and_not_after(client: TestClient, staff: Api) -> None:
+    page = signed_in(client, staff.token or "", "/ui/collaboratives")
+    overview = page.post("/ui/collaboratives", data={"title": "Kg", **FOCUS}, follow_redirects=False).headers[
+        "location"
+    ]
+    collaborative = overview.rsplit("/", 1)[1]
+    page.get(overview)
+    revised = page.post(
+        f"/ui/collaboratives/{collaborative}/focus", data={**FOCUS, "aim": "Every child in kg"}
+    )
+    assert revised.status_code == 200 and "Every child in kg" in revised.text
+    staff.ok(
+        f"/collaboratives/{collaborative}/phase",
+        {"to": "registration", "override_reason": "measures come later"},
+    )
+    after = page.get(overview)
+    assert (
+        "the collaborative is past it now" in after.text
+        and f"/ui/collaboratives/{collaborative}/focus" not in after.text
+    )
+    refused = page.post(f"/ui/collaboratives/{collaborative}/focus", data=FOCUS)
+    assert refused.status_code == 409 and "focus phase" in refused.text
