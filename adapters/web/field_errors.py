@@ -16,6 +16,10 @@ WORDS = {
     "date_type": "a date like 31 Jan 2025 (as 2025-01-31)",
     "int_parsing": "a whole number",
     "float_parsing": "a number",
+    "enum": "choose one from the list",
+    "string_pattern_mismatch": "use letters and numbers",
+    "greater_than_equal": "too small",
+    "less_than_equal": "too large",
 }
 
 

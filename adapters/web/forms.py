@@ -5,6 +5,7 @@ with the API's clear error. Nothing a refused form sent is stored."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -25,7 +26,13 @@ from adapters.web.session import (
 from aggregates.tokens import Principal
 from engine.commands import Command
 from engine.commands.activity import RecordAttendance, ScheduleActivity
-from engine.commands.collaborative import AdvancePhase, CreateCollaborative, RegisterTeam, ReviseFocus
+from engine.commands.collaborative import (
+    AdvancePhase,
+    CreateCollaborative,
+    DefineCollaborativeMeasure,
+    RegisterTeam,
+    ReviseFocus,
+)
 from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, SubmitData
 
 router = APIRouter(include_in_schema=False)
@@ -103,6 +110,47 @@ def revise_focus(
     )
     return act_beside_fields(request, build, command_id, lambda o: f"/ui/collaboratives/{collaborative_id}#focus",
                              _overview(request, collaborative_id), "collaborative.html", form, FOCUS_FIELDS)  # fmt: skip
+
+
+MEASURE_FIELDS = {"key": "measure_name", "name": "measure_name", "kind": "measure_kind", "data_type": "data_type",
+                  "numerator": "numerator_definition", "denominator": "denominator_definition",
+                  "direction": "direction", "target": "target", "measure": "denominator_definition"}  # fmt: skip
+
+
+def measure_key(name: str) -> str:
+    """The key a measure is stored under, from its name ("Weight in kg" -> "weight-in-kg")."""
+    # With no name, a placeholder key: the name's own error says what is wrong.
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower()))[:64] or "measure"
+
+
+def _target(text: str, data_type: str) -> Any:
+    """The target as typed: a proportion's as a percentage ("90" or "90%" is 0.9)."""
+    text = text.strip().removesuffix("%").strip()
+    if not text:
+        return None
+    value = _typed(text)
+    return value / 100 if data_type == "proportion" and isinstance(value, int | float) else value
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/measures", dependencies=CSRF)
+def define_collaborative_measure(
+    request: Request, collaborative_id: UUID, measure_name: Field = "", measure_kind: Field = "",
+    data_type: Field = "proportion", numerator_definition: Field = "", denominator_definition: Field = "",
+    direction: Field = "", target: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    """Define a measure every team reports (staff, in the focus phase), with the operational
+    definitions teams read at data entry."""
+    form = {"measure_name": measure_name, "measure_kind": measure_kind, "data_type": data_type,
+            "numerator_definition": numerator_definition, "denominator_definition": denominator_definition,
+            "direction": direction, "target": target}  # fmt: skip
+    measure = {
+        "key": measure_key(measure_name), "name": measure_name, "kind": measure_kind, "data_type": data_type,
+        "numerator": numerator_definition, "denominator": denominator_definition or None,
+        "direction": direction, "target": _target(target, data_type),
+    }  # fmt: skip
+    build = lambda: DefineCollaborativeMeasure(collaborative_id=collaborative_id, measure=measure)
+    return act_beside_fields(request, build, command_id, lambda o: f"/ui/collaboratives/{collaborative_id}#measures",
+                             _overview(request, collaborative_id), "collaborative.html", form, MEASURE_FIELDS)  # fmt: skip
 
 
 def _overview(request: Request, collaborative_id: UUID) -> Callable[[Principal], dict[str, Any]]:

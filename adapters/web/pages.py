@@ -24,7 +24,16 @@ from aggregates.base import Role
 from aggregates.change_package import Node, NodeKind
 from aggregates.phases import Activity, is_allowed, next_phase
 from aggregates.tokens import Principal
-from aggregates.values import ActivityKind, CareSetting, CreditType, Discipline, MemberRole
+from aggregates.values import (
+    ActivityKind,
+    CareSetting,
+    CreditType,
+    DataType,
+    Direction,
+    Discipline,
+    MeasureKind,
+    MemberRole,
+)
 from engine.read_models import ReadModels
 from projections.audit import AuditFilter, iso_utc
 from projections.charts import ChartView
@@ -156,7 +165,8 @@ def overview_context(request: Request, principal: Principal, collaborative_id: U
         "next_phase": next_phase(collaborative.phase), "settings": list(CareSetting), "disciplines": list(Discipline),
         "activity_kinds": list(ActivityKind), "credit_types": list(CreditType), "error": None, "form": {},
         "linked_teams": linked_teams(request, principal), "field_errors": {},
-        "focus_editable": is_allowed(Activity.EDIT_FOCUS, collaborative.phase),
+        "focus_editable": is_allowed(Activity.EDIT_FOCUS, collaborative.phase), "measure_kinds": list(MeasureKind),
+        "data_types": list(DataType), "directions": list(Direction),
     }  # fmt: skip
 
 

@@ -596,6 +596,10 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/collaboratives"): one("/ui/collaboratives", STAFF_ONLY, form(title="Gamma Collaborative")),
     ("POST", "/ui/collaboratives/{collaborative_id}/focus"): per_collaborative(
         C + "/focus", lambda c: PAST_FOCUS, body=lambda c: form(focus_area="Readiness", aim="Weigh in kg")),
+    ("POST", "/ui/collaboratives/{collaborative_id}/measures"): per_collaborative(
+        C + "/measures", lambda c: PAST_FOCUS, body=lambda c: form(
+            measure_name="Doses", measure_kind="process", data_type="count", numerator_definition="doses",
+            direction="increase")),
     ("POST", "/ui/people/tokens"): one("/ui/people/tokens", STAFF_ONLY, service_token),
     ("POST", "/ui/people/tokens/{token_id}/revocation"): Declared(spare_token),
     # Last: it moves each collaborative on a phase.

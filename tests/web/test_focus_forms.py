@@ -3,6 +3,8 @@ beside it in people's words, the values sent stay in the form, and nothing is st
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fastapi.testclient import TestClient
 
 from engine.application import QIEngine
@@ -65,3 +67,37 @@ def test_staff_revise_the_focus_in_the_focus_phase_and_not_after(client: TestCli
     )
     refused = page.post(f"/ui/collaboratives/{collaborative}/focus", data=FOCUS)
     assert refused.status_code == 409 and "focus phase" in refused.text
+
+
+def test_staff_define_a_measure_whose_definitions_teams_read_and_a_bad_one_is_named_beside_its_field(
+    client: TestClient, staff: Api, app_engine: QIEngine
+) -> None:
+    page = signed_in(client, staff.token or "", "/ui/collaboratives")
+    overview = page.post("/ui/collaboratives", data={"title": "Kg", **FOCUS}, follow_redirects=False).headers[
+        "location"
+    ]
+    page.get(overview)
+    measure = {"measure_name": "Children weighed in kg", "measure_kind": "process", "data_type": "proportion",
+               "numerator_definition": "children weighed in kg only", "denominator_definition": "children seen",
+               "direction": "increase", "target": "90%"}  # fmt: skip
+    before = app_engine.recorder.max_notification_id()
+    refused = page.post(
+        f"{overview}/measures", data={**measure, "denominator_definition": "", "measure_kind": ""}
+    )
+    assert refused.status_code == 422 and app_engine.recorder.max_notification_id() == before
+    assert 'id="measure_kind-error"' in refused.text and "choose one from the list" in refused.text
+    assert 'value="Children weighed in kg"' in refused.text  # what was typed stays
+    defined = page.post(f"{overview}/measures", data=measure)
+    assert (
+        defined.status_code == 200
+        and "children weighed in kg only" in defined.text
+        and "target 90%" in defined.text
+    )
+    collaborative = app_engine.collaborative(UUID(overview.rsplit("/", 1)[1]))
+    [stored] = collaborative.state.measures.values()
+    assert stored.key == "children-weighed-in-kg" and stored.target == 0.9
+    missing = page.post(
+        f"{overview}/measures", data={**measure, "measure_name": "Doses", "denominator_definition": ""}
+    )
+    assert missing.status_code == 422 and 'id="denominator_definition-error"' in missing.text
+    assert "needs a denominator definition" in missing.text
