@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from adapters.http.deps import Runner
@@ -20,14 +21,18 @@ from adapters.web.field_errors import beside_fields
 from adapters.web.pages import collaboratives_context, overview_context, render, team_context
 from adapters.web.session import (
     CSRF,
+    csrf_protected,
     engine_of,
     signed_in,
 )
+from aggregates.criteria import Criterion
+from aggregates.phases import PHASES, Phase
 from aggregates.tokens import Principal
 from engine.commands import Command
 from engine.commands.activity import RecordAttendance, ScheduleActivity
 from engine.commands.collaborative import (
     AdvancePhase,
+    ChangeExitCriteria,
     CreateCollaborative,
     DefineCollaborativeMeasure,
     RegisterTeam,
@@ -151,6 +156,33 @@ def define_collaborative_measure(
     build = lambda: DefineCollaborativeMeasure(collaborative_id=collaborative_id, measure=measure)
     return act_beside_fields(request, build, command_id, lambda o: f"/ui/collaboratives/{collaborative_id}#measures",
                              _overview(request, collaborative_id), "collaborative.html", form, MEASURE_FIELDS)  # fmt: skip
+
+
+@router.post("/ui/collaboratives/{collaborative_id}/exit-criteria")
+async def change_exit_criteria(request: Request, collaborative_id: UUID) -> Response:
+    """The collaborative's own exit criteria (staff): the fewest teams, and for each phase
+    which criteria must hold to leave it (a box per criterion and phase, so the form's
+    field names are not fixed: it is read whole, then handled off the event loop)."""
+    sent = {str(k): str(v) for k, v in (await request.form()).multi_items()}
+    return await run_in_threadpool(_change_exit_criteria, request, collaborative_id, sent)
+
+
+def _change_exit_criteria(request: Request, collaborative_id: UUID, sent: dict[str, str]) -> Response:
+    csrf_protected(request, sent.get("csrf_token", ""))
+    min_teams = sent.get("min_teams", "")
+    chosen = {k for k in sent if k.startswith("criterion:")}
+    criteria = {
+        phase.value: [c.value for c in Criterion if f"criterion:{phase.value}:{c.value}" in chosen]
+        for phase in PHASES if phase is not Phase.CLOSED
+    }  # fmt: skip
+    form = {"min_teams": min_teams, "chosen": chosen}
+    build = lambda: ChangeExitCriteria(
+        collaborative_id=collaborative_id, settings={"min_teams": _typed(min_teams), "criteria": criteria}
+    )
+    return act_beside_fields(
+        request, build, sent.get("command_id", ""), lambda o: f"/ui/collaboratives/{collaborative_id}#criteria",
+        _overview(request, collaborative_id), "collaborative.html", form, {"min_teams": "min_teams"},
+    )  # fmt: skip
 
 
 def _overview(request: Request, collaborative_id: UUID) -> Callable[[Principal], dict[str, Any]]:

@@ -22,7 +22,8 @@ from adapters.safe_urls import install_safe_url
 from adapters.web.session import csrf_of, signed_in
 from aggregates.base import Role
 from aggregates.change_package import Node, NodeKind
-from aggregates.phases import Activity, is_allowed, next_phase
+from aggregates.criteria import Criterion
+from aggregates.phases import PHASES, Activity, Phase, is_allowed, next_phase
 from aggregates.tokens import Principal
 from aggregates.values import (
     ActivityKind,
@@ -167,6 +168,7 @@ def overview_context(request: Request, principal: Principal, collaborative_id: U
         "linked_teams": linked_teams(request, principal), "field_errors": {},
         "focus_editable": is_allowed(Activity.EDIT_FOCUS, collaborative.phase), "measure_kinds": list(MeasureKind),
         "data_types": list(DataType), "directions": list(Direction),
+        "criteria_phases": [p for p in PHASES if p is not Phase.CLOSED], "criteria": list(Criterion),
     }  # fmt: skip
 
 

@@ -596,6 +596,9 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/collaboratives"): one("/ui/collaboratives", STAFF_ONLY, form(title="Gamma Collaborative")),
     ("POST", "/ui/collaboratives/{collaborative_id}/focus"): per_collaborative(
         C + "/focus", lambda c: PAST_FOCUS, body=lambda c: form(focus_area="Readiness", aim="Weigh in kg")),
+    ("POST", "/ui/collaboratives/{collaborative_id}/exit-criteria"): per_collaborative(
+        C + "/exit-criteria", lambda c: STAFF_ONLY, body=lambda c: form(**{
+            "min_teams": "1", "criterion:sessions:session_held": "on"})),
     ("POST", "/ui/collaboratives/{collaborative_id}/measures"): per_collaborative(
         C + "/measures", lambda c: PAST_FOCUS, body=lambda c: form(
             measure_name="Doses", measure_kind="process", data_type="count", numerator_definition="doses",

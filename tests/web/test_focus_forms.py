@@ -7,6 +7,8 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from aggregates.criteria import Criterion
+from aggregates.phases import Phase
 from engine.application import QIEngine
 from tests.api.conftest import Api
 from tests.web.pages import signed_in
@@ -101,3 +103,28 @@ def test_staff_define_a_measure_whose_definitions_teams_read_and_a_bad_one_is_na
     )
     assert missing.status_code == 422 and 'id="denominator_definition-error"' in missing.text
     assert "needs a denominator definition" in missing.text
+
+
+def test_staff_change_the_exit_criteria_with_a_box_per_criterion_and_phase(
+    client: TestClient, staff: Api, app_engine: QIEngine
+) -> None:
+    page = signed_in(client, staff.token or "", "/ui/collaboratives")
+    overview = page.post("/ui/collaboratives", data={"title": "Kg", **FOCUS}, follow_redirects=False).headers[
+        "location"
+    ]
+    shown = page.get(overview).text
+    assert 'name="criterion:registration:min_teams" value="on" checked' in shown  # the defaults, ticked
+    before = app_engine.recorder.max_notification_id()
+    refused = page.post(
+        f"{overview}/exit-criteria", data={"min_teams": "none", "criterion:focus:focus_defined": "on"}
+    )
+    assert refused.status_code == 422 and 'id="min_teams-error"' in refused.text
+    assert app_engine.recorder.max_notification_id() == before
+    saved = page.post(f"{overview}/exit-criteria", data={"min_teams": "2", "criterion:focus:focus_defined": "on",
+                                                          "criterion:sessions:session_held": "on"})  # fmt: skip
+    assert saved.status_code == 200
+    settings = app_engine.collaborative(UUID(overview.rsplit("/", 1)[1])).state.settings
+    assert settings.min_teams == 2 and settings.for_phase(Phase.FOCUS) == (Criterion.FOCUS_DEFINED,)
+    assert settings.for_phase(Phase.REGISTRATION) == ()  # unticked: none to leave registration
+    forged = client.post(f"{overview}/exit-criteria", data={"min_teams": "1"})
+    assert forged.status_code == 403
