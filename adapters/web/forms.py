@@ -38,7 +38,7 @@ from engine.commands.collaborative import (
     RegisterTeam,
     ReviseFocus,
 )
-from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, SubmitData
+from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, RemoveMember, SubmitData
 
 router = APIRouter(include_in_schema=False)
 # No NUL in any field: PostgreSQL text cannot hold it (see adapters.http.schemas.common.NoNul).
@@ -333,6 +333,13 @@ def submit_data(
         "team.html",
         form,
     )
+
+
+@router.post("/ui/teams/{team_id}/members/{participant_id}/removal", dependencies=CSRF)
+def remove_member(request: Request, team_id: UUID, participant_id: UUID, command_id: Field = "") -> Response:
+    """Take a person off the team (staff, or the team's own members); their credit stays theirs."""
+    build = lambda: RemoveMember(team_id=team_id, participant_id=participant_id)
+    return act(request, build, command_id, f"/ui/teams/{team_id}#members", _team(request, team_id), "team.html", {})
 
 
 @router.post("/ui/teams/{team_id}/pdsa", dependencies=CSRF)

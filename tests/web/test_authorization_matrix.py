@@ -51,7 +51,7 @@ from engine.commands.accounts import RevokeAccess
 from engine.commands.activity import ScheduleActivity
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative, NewMember, RegisterTeam
 from engine.commands.learning import AddChangeIdea, AddDriver, CompileToolkit, ShareFile
-from engine.commands.team import DefineMeasure, PlanCycle, ShareProject
+from engine.commands.team import AddMember, DefineMeasure, PlanCycle, ShareProject
 from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 from tests.web.pages import PageClient
@@ -495,6 +495,16 @@ def team_invitation(w: World, who: str) -> dict[str, Any]:
     return {"people": f"Ivy Invitee, {unique('ivy.')}@matrix.example", "discipline": "nurse"}
 
 
+def spare_members(w: World) -> list[Url]:
+    """A member added to A1 and B1 for the removal route to take off (the leads stay)."""
+    urls = []
+    for t in ("A1", "B1"):
+        member = NewMember(person={"name": f"Spare of {t}"}, discipline="emt")
+        spare = w.run(AddMember(team_id=w.teams[t], member=member)).created["Participant"][0]
+        urls.append(Url(f"/ui/teams/{w.teams[t]}/members/{spare}/removal", writes_team(t), body=form()))
+    return urls
+
+
 def service_token(w: World, who: str) -> dict[str, Any]:
     return {"name": f"a feed reader issued by {who}", "role": "subscriber", "expires_in_days": "30"}
 
@@ -604,6 +614,7 @@ MATRIX: dict[tuple[str, str], Declared] = {
             measure_name="Doses", measure_kind="process", data_type="count", numerator_definition="doses",
             direction="increase")),
     ("POST", "/ui/people/tokens"): one("/ui/people/tokens", STAFF_ONLY, service_token),
+    ("POST", "/ui/teams/{team_id}/members/{participant_id}/removal"): Declared(spare_members),
     ("POST", "/ui/people/tokens/{token_id}/revocation"): Declared(spare_token),
     # Last: it moves each collaborative on a phase.
     ("POST", "/ui/collaboratives/{collaborative_id}/phase"): per_collaborative(

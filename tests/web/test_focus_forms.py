@@ -128,3 +128,26 @@ def test_staff_change_the_exit_criteria_with_a_box_per_criterion_and_phase(
     assert settings.for_phase(Phase.REGISTRATION) == ()  # unticked: none to leave registration
     forged = client.post(f"{overview}/exit-criteria", data={"min_teams": "1"})
     assert forged.status_code == 403
+
+
+def test_staff_take_a_person_off_a_team_from_its_page(
+    client: TestClient, staff: Api, app_engine: QIEngine
+) -> None:
+    from tests.api.flow import HttpFlow
+    from tests.conftest import Clock
+
+    flow = HttpFlow(staff, Clock(app_engine.clock()))
+    flow.create()
+    flow.advance("registration", "teams first")
+    flow.register_teams()
+    team = flow.teams[0]
+    added = staff.ok(
+        f"/teams/{team}/members", {"member": {"person": {"name": "Kim Extra"}, "discipline": "emt"}}
+    )
+    kim = added["created"]["Participant"][0]
+    page = signed_in(client, staff.token or "", f"/ui/teams/{team}")
+    assert "Take Kim Extra off the team" in page.get(f"/ui/teams/{team}").text
+    removed = page.post(f"/ui/teams/{team}/members/{kim}/removal", follow_redirects=False)
+    assert removed.status_code == 303
+    assert UUID(kim) not in app_engine.team(UUID(team)).state.members
+    assert UUID(team) not in app_engine.participant(UUID(kim)).state.teams  # their teams, kept on them
