@@ -339,7 +339,9 @@ def submit_data(
 def remove_member(request: Request, team_id: UUID, participant_id: UUID, command_id: Field = "") -> Response:
     """Take a person off the team (staff, or the team's own members); their credit stays theirs."""
     build = lambda: RemoveMember(team_id=team_id, participant_id=participant_id)
-    return act(request, build, command_id, f"/ui/teams/{team_id}#members", _team(request, team_id), "team.html", {})
+    return act(
+        request, build, command_id, f"/ui/teams/{team_id}#members", _team(request, team_id), "team.html", {}
+    )
 
 
 @router.post("/ui/teams/{team_id}/pdsa", dependencies=CSRF)
