@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -35,7 +36,7 @@ from aggregates.base import Role
 from aggregates.tokens import Grant, Principal
 from aggregates.values import Discipline, MemberRole
 from engine import web_sessions
-from engine.accounts import LinkRefused, PasswordRefused
+from engine.accounts import LinkRefused, PasswordRefused, SignedIn
 from engine.commands.activity import AttestMocPart4
 from engine.errors import Forbidden, NotFound
 from engine.passwords import MIN_LENGTH
@@ -75,25 +76,37 @@ def invitation_page(request: Request, secret: str) -> Response:
 def accept_invitation(
     request: Request, secret: str, password: Field = "", confirm: Field = "", csrf_token: Field = ""
 ) -> Response:
+    accept = engine_of(request).accounts.accept
+    return _choose_password(
+        request, secret, password, confirm, csrf_token, _welcome, "invitation.html", accept
+    )
+
+
+def _choose_password(
+    request: Request, secret: str, password: str, confirm: str, csrf_token: str,
+    again: Callable[..., Response], page: str, choose: Callable[[str, str], SignedIn],
+) -> Response:  # fmt: skip
+    """A password chosen through an emailed link (an invitation, a reset): checked, set,
+    and the person signed in; on a refusal, the link's page again with the reason beside
+    the field (`again`), or the link's refusal (`page`)."""
     try:
         check_sign_in_csrf(request, csrf_token)
     except FormExpired as expired:
-        return _welcome(request, secret, 403, field_errors={}, error=expired.message)
+        return again(request, secret, 403, field_errors={}, error=expired.message)
     if password != confirm:
-        return _welcome(
+        return again(
             request,
             secret,
             422,
             field_errors={"confirm": "the two passwords differ; type the same one twice"},
         )
-    engine = engine_of(request)
     try:
-        signed = engine.accounts.accept(secret, password)
+        signed = choose(secret, password)
     except PasswordRefused as refused:
-        return _welcome(request, secret, 422, field_errors={"password": refused.message})
+        return again(request, secret, 422, field_errors={"password": refused.message})
     except LinkRefused as refused:
-        return render(request, "invitation.html", None, 410, refused=refused.message, account=None)
-    session = web_sessions.start_for(engine, signed.principal)
+        return render(request, page, None, 410, refused=refused.message, account=None)
+    session = web_sessions.start_for(engine_of(request), signed.principal)
     return start_session(request, RedirectResponse("/ui/", status_code=303), session)
 
 
@@ -150,26 +163,8 @@ def reset_page(request: Request, secret: str) -> Response:
 def reset_password(
     request: Request, secret: str, password: Field = "", confirm: Field = "", csrf_token: Field = ""
 ) -> Response:
-    try:
-        check_sign_in_csrf(request, csrf_token)
-    except FormExpired as expired:
-        return _reset_form(request, secret, 403, field_errors={}, error=expired.message)
-    if password != confirm:
-        return _reset_form(
-            request,
-            secret,
-            422,
-            field_errors={"confirm": "the two passwords differ; type the same one twice"},
-        )
-    engine = engine_of(request)
-    try:
-        signed = engine.accounts.reset(secret, password)
-    except PasswordRefused as refused:
-        return _reset_form(request, secret, 422, field_errors={"password": refused.message})
-    except LinkRefused as refused:
-        return render(request, "reset.html", None, 410, refused=refused.message)
-    session = web_sessions.start_for(engine, signed.principal)
-    return start_session(request, RedirectResponse("/ui/", status_code=303), session)
+    reset = engine_of(request).accounts.reset
+    return _choose_password(request, secret, password, confirm, csrf_token, _reset_form, "reset.html", reset)
 
 
 # -- the account ----------------------------------------------------------------------
