@@ -215,6 +215,9 @@ def test_staff_issue_a_service_token_shown_once_and_revoke_it_from_the_people_pa
     assert issued.status_code == 201
     secret = re.search(r"<code>(qi_[^<]+)</code>", issued.text)
     assert secret is not None
+    assert (
+        issued.text.count(secret[1]) == 1 and "<title>People · QI Collaborative Engine</title>" in issued.text
+    )
     feed = Api(client, secret[1])
     assert feed.get("/events").status_code == 200
     assert secret[1] not in page.get("/ui/people").text  # shown once only
