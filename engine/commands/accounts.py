@@ -5,7 +5,7 @@ engine itself sends the rest on the person's behalf once they proved who they ar
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 from pydantic import EmailStr, Field, model_validator
@@ -34,15 +34,23 @@ class InvitePerson(Command):
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
-        if self.participant_id is None and self.name is None:
-            raise ValueError("give the person's name (or the participant_id of someone already registered)")
-        if self.team_id is None and self.access is None:
-            raise ValueError("invite to a team (team_id) or with access (staff or auditor)")
-        if self.team_id is not None and not self.as_coach and self.discipline is None:
-            raise ValueError("a team member needs a discipline")
-        if self.as_coach and self.team_id is None:
-            raise ValueError("a coach is invited to coach a team: give team_id")
+        problem = invitation_problem(self)
+        if problem is not None:
+            raise ValueError(problem)
         return self
+
+
+def invitation_problem(invitation: Any) -> str | None:
+    """What an invitation (the command, or the API's body for it) lacks, in words."""
+    if invitation.participant_id is None and invitation.name is None:
+        return "give the person's name (or the participant_id of someone already registered)"
+    if invitation.team_id is None and invitation.access is None:
+        return "invite to a team (team_id) or with access (staff or auditor)"
+    if invitation.team_id is not None and not invitation.as_coach and invitation.discipline is None:
+        return "a team member needs a discipline"
+    if invitation.as_coach and invitation.team_id is None:
+        return "a coach is invited to coach a team: give team_id"
+    return None
 
 
 class AccountCommand(Command):

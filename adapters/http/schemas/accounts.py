@@ -10,6 +10,7 @@ from pydantic import BaseModel, EmailStr, Field, model_validator
 from adapters.http.schemas.common import NoNul
 from aggregates.accounts import Access, Account, AccountStatus
 from aggregates.values import Discipline, MemberRole, Name, Text
+from engine.commands.accounts import invitation_problem
 
 
 class InvitationBody(NoNul):
@@ -30,14 +31,9 @@ class InvitationBody(NoNul):
 
     @model_validator(mode="after")
     def _complete(self) -> InvitationBody:
-        if self.participant_id is None and self.name is None:
-            raise ValueError("give the person's name (or the participant_id of someone already registered)")
-        if self.team_id is None and self.access is None:
-            raise ValueError("invite to a team (team_id) or with access (staff or auditor)")
-        if self.team_id is not None and not self.as_coach and self.discipline is None:
-            raise ValueError("a team member needs a discipline")
-        if self.as_coach and self.team_id is None:
-            raise ValueError("a coach is invited to coach a team: give team_id")
+        problem = invitation_problem(self)  # the command's own rule, checked before it exists
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
