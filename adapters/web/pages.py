@@ -19,6 +19,7 @@ from adapters.http.moments import utc_moment
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
 from adapters.safe_urls import install_safe_url
+from adapters.web.formats import DEFAULT_ZONE, install_formats
 from adapters.web.session import csrf_of, signed_in
 from aggregates.base import Role
 from aggregates.change_package import Node, NodeKind
@@ -44,20 +45,12 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 install_safe_url(templates.env)
 
 
-def month_name(period: str) -> str:
-    """A YYYY-MM period as people write it: "Mar 2025"."""
-    try:
-        return datetime.strptime(period, "%Y-%m").strftime("%b %Y")
-    except ValueError:
-        return period
-
-
 def sentence(text: str) -> str:
     """Text as the start of a sentence: its first letter upper case, the rest as it was."""
     return text[:1].upper() + text[1:]
 
 
-templates.env.filters["month"] = month_name
+install_formats(templates.env)
 templates.env.filters["sentence"] = sentence
 router = APIRouter(include_in_schema=False)
 AUDIT_PAGE = 50
@@ -71,7 +64,9 @@ def read_models_of(request: Request) -> ReadModels:
 def render(
     request: Request, name: str, principal: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    """A page, with who is signed in, a fresh command id and the CSRF token for its forms."""
+    """A page, with who is signed in, a fresh command id and the CSRF token for its forms
+    (and the zone its times are shown in: the context's `zone`, UTC where none is given)."""
+    context.setdefault("zone", DEFAULT_ZONE)
     context |= {
         "principal": principal,
         "command_id": str(uuid4()),
