@@ -39,10 +39,22 @@ from engine.commands.collaborative import (
     ReviseFocus,
 )
 from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, RemoveMember, SubmitData
+from engine.errors import IdempotencyKeyReused
 
 router = APIRouter(include_in_schema=False)
 # No NUL in any field: PostgreSQL text cannot hold it (see adapters.http.schemas.common.NoNul).
 Field = Annotated[str, Form(pattern=r"^[^\x00]*$")]
+
+
+def run_form(request: Request, principal: Principal, command_id: str, build: Callable[[], Command]) -> Any:
+    """Run a form's command under the id the page gave it, so a double submit is stored
+    once. The same id with other values is a person who went back, changed the form and
+    sent it again: a new command, not a refusal."""
+    run = lambda key: Runner(engine_of(request), principal, key, None)(build())
+    try:
+        return run(command_id or None)
+    except IdempotencyKeyReused:
+        return run(None)
 
 
 def act(
@@ -52,7 +64,7 @@ def act(
     """Run the form's command; on a refusal, show the page again with the error and the values sent."""
     principal = signed_in(request)
     try:
-        Runner(engine_of(request), principal, command_id or None, None)(build())
+        run_form(request, principal, command_id, build)
     except Exception as exc:
         problem = problem_of(exc)
         if problem is None:
@@ -70,7 +82,7 @@ def act_beside_fields(
     field -> the form's) and only what fits no field at the top of the page."""
     principal = signed_in(request)
     try:
-        outcome = Runner(engine_of(request), principal, command_id or None, None)(build())
+        outcome = run_form(request, principal, command_id, build)
     except Exception as exc:
         problem = problem_of(exc)
         if problem is None:

@@ -68,6 +68,24 @@ def test_a_double_submitted_form_is_stored_once(
     assert app_engine.recorder.max_notification_id() == after_first
 
 
+def test_going_back_after_a_save_and_sending_other_values_corrects_rather_than_fails(
+    client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow = HttpFlow(staff, clock)
+    flow.up_to("sessions")
+    page = signed_in(client, staff.token)  # type: ignore[arg-type]
+    team = flow.teams[0]
+    form = {"measure_key": "weight-kg", "period": "2025-02", "numerator": "3", "denominator": "4",
+            "command_id": "back"}  # fmt: skip
+    assert page.post(f"/ui/teams/{team}/data", data=form, follow_redirects=False).status_code == 303
+    again = page.post(f"/ui/teams/{team}/data", data=form | {"numerator": "4"}, follow_redirects=False)
+    assert again.status_code == 303, again.text
+    measure = next(
+        m for m in staff.get(f"/teams/{team}").json()["measures"] if m["definition"]["key"] == "weight-kg"
+    )
+    assert [p["numerator"] for p in measure["data"] if p["period"] == "2025-02"] == [4]
+
+
 def test_text_from_users_is_escaped_on_the_pages(client: TestClient, staff: Api, clock: Clock) -> None:
     flow = HttpFlow(staff, clock)
     flow.create()
