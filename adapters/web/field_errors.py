@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from adapters.http.errors import FieldError, Problem
+from adapters.http.errors import FieldError, InvalidInput, Problem
 
 # pydantic's error types, as people would say them.
 WORDS = {
@@ -50,3 +50,12 @@ def beside_fields(problem: Problem, fields: Mapping[str, str]) -> tuple[dict[str
     if not problem.errors:
         return placed, problem
     return placed, problem.model_copy(update={"errors": rest})
+
+
+def fields_refused(problems: Mapping[str, str]) -> InvalidInput:
+    """One refusal naming every form field in `problems` (field -> what is wrong, in words),
+    for `beside_fields` to place each beside its field."""
+    (first, words), *rest = problems.items()
+    error = InvalidInput(["body", first], words)
+    error.errors += [InvalidInput(["body", field], said).errors[0] for field, said in rest]
+    return error

@@ -23,8 +23,10 @@ from adapters.http.schemas.learning import read_upload
 from adapters.web.forms import act
 from adapters.web.limits import ITEMS, MEASURE_CHARTS, capped
 from adapters.web.pages import chart_svg, render
+from adapters.web.phase_notes import opens_in
 from adapters.web.session import CSRF, check_csrf, engine_of, signed_in
 from aggregates.change_package import NodeKind
+from aggregates.phases import Activity
 from aggregates.tokens import Principal
 from aggregates.values import CareSetting, ResourceKind
 from engine.authorization import own_team_in
@@ -68,7 +70,14 @@ def library_context(
         "q": q, "tag": tag, "projects": projects, "charts": charts, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
         "can_share": principal.staff or principal.coaches or own is not None, "own_team": own,
         "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},
+        "phase_note": {name: opens_in(activity, c.phase) for name, activity in LIBRARY_GATES.items()},
     }  # fmt: skip
+
+
+# The library's forms, by the name its template uses, and the activity each runs.
+LIBRARY_GATES = {
+    "share": Activity.SHARE_RESOURCE, "comment": Activity.COMMENT_ON_PROJECT, "trying": Activity.TRY_SHARED_CHANGE,
+}  # fmt: skip
 
 
 @router.get("/ui/collaboratives/{collaborative_id}/library")

@@ -35,11 +35,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from adapters.http.files import file_store
-from adapters.web import account_pages, forms, learning_pages, oidc, pages, sign_in, toolkit_pages
+from adapters.web import account_pages, forms, learning_pages, oidc, pages, sign_in, team_forms, toolkit_pages
 from adapters.web.session import COOKIE
 from aggregates.accounts import Access
 from aggregates.activity import ActivityDetails
 from aggregates.base import Actor, Role
+from aggregates.instruments import GAP_ANALYSIS
 from aggregates.pdsa import PdsaPlan
 from aggregates.phases import PHASES, Phase, next_phase
 from aggregates.resource import ResourceDetails
@@ -56,7 +57,7 @@ from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 from tests.web.pages import PageClient
 
-ROUTERS = (sign_in, account_pages, oidc, pages, forms, learning_pages, toolkit_pages)
+ROUTERS = (sign_in, account_pages, oidc, pages, forms, learning_pages, toolkit_pages, team_forms)
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
 PASSWORD = "a long password here"
@@ -195,6 +196,12 @@ def adds_to_library(c: str) -> Rule:
 def speaks_for_a_team_in(c: str) -> Rule:
     """A comment or a 'we are trying this' is a team's: staff and coaches hold no team."""
     return Rule(f"members of a team of {c}, for their team", lambda p: any(TEAM_OF[t] == c for t in p.teams))
+
+
+def coaches_team(t: str) -> Rule:
+    return Rule(
+        f"staff and the coach of {t} (not its members, not auditors)", lambda p: p.staff or t in p.coaches
+    )
 
 
 def attests_for(t: str) -> Rule:
@@ -505,6 +512,27 @@ def spare_members(w: World) -> list[Url]:
     return urls
 
 
+GAP_ANSWERS = form(kind="gap_analysis", **{item.key: "partly" for item in GAP_ANALYSIS.items})
+
+
+def same_coach(w: World, who: str) -> dict[str, Any]:
+    """The coach the team has (a no-op when accepted), so the coach's reach stays as the rules say."""
+    return {"coach_id": str(w.participant(COACH))}
+
+
+def addable_member(w: World) -> list[Url]:
+    """Someone of A2 for the add-member form to put on A1 too (staff, or A1's own members)."""
+    member = NewMember(person={"name": "Ann Addable"}, discipline="emt")
+    person = w.run(AddMember(team_id=w.teams["A2"], member=member)).created["Participant"][0]
+    body = form(add_participant_id=str(person), add_discipline="emt", add_role="member")
+    return [Url(f"/ui/teams/{w.teams['A1']}/members", writes_team("A1"), body=body)]
+
+
+def project_shares(w: World) -> list[Url]:
+    body = form(project_title="Our kg project", project_summary="Kg only, every child")
+    return [Url(f"/ui/teams/{w.teams[t]}/share", writes_team(t), body=body, upload=True) for t in TEAM_OF]
+
+
 def service_token(w: World, who: str) -> dict[str, Any]:
     return {"name": f"a feed reader issued by {who}", "role": "subscriber", "expires_in_days": "30"}
 
@@ -576,6 +604,13 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/teams/{team_id}/pdsa"): per_team("/ui/teams/{id}/pdsa", writes_team, body=lambda t: PLAN),
     ("POST", "/ui/teams/{team_id}/pdsa/{cycle_id}/{stage}"): per_team(
         "/ui/teams/{id}/pdsa/{cycle}/do", writes_team, body=lambda t: form(observations="Scales locked")),
+    ("POST", "/ui/teams/{team_id}/assessments"): per_team(
+        "/ui/teams/{id}/assessments", writes_team, body=lambda t: GAP_ANSWERS),
+    ("POST", "/ui/teams/{team_id}/coaching-notes"): per_team(
+        "/ui/teams/{id}/coaching-notes", coaches_team, body=lambda t: form(note_text="Weigh in kg at triage")),
+    ("POST", "/ui/teams/{team_id}/coach"): per_team(
+        "/ui/teams/{id}/coach", lambda t: STAFF_ONLY, body=lambda t: same_coach, only=("A1", "B1")),
+    ("POST", "/ui/teams/{team_id}/members"): Declared(addable_member),
     ("POST", "/ui/collaboratives/{collaborative_id}/library/links"): per_collaborative(
         C + "/library/links", adds_to_library, body=lambda c: link),
     ("POST", "/ui/collaboratives/{collaborative_id}/library/files"): per_collaborative(
@@ -584,6 +619,7 @@ MATRIX: dict[tuple[str, str], Declared] = {
         C + "/library/comments", speaks_for_a_team_in, body=comment_in, prepare=in_projects),
     ("POST", "/ui/collaboratives/{collaborative_id}/library/trying"): per_collaborative(
         C + "/library/trying", speaks_for_a_team_in, body=trying_in, prepare=in_projects, only=("A",)),
+    ("POST", "/ui/teams/{team_id}/share"): Declared(project_shares, in_projects),
     # Toolkits, from the sharing phase on.
     ("GET", "/ui/collaboratives/{collaborative_id}/toolkits"): per_collaborative(
         C + "/toolkits", reads, lambda c: (TOOLKITS[c],), prepare=in_sharing),
