@@ -158,11 +158,13 @@ def _share(
 ) -> Response:
     principal, engine = signed_in(request), engine_of(request)
     command_id = command_id or str(uuid4())  # the storyboard's id is derived from it
+    shared = False
     try:
         stored = storyboard.checked_upload(engine, principal, team_id, form, upload)
         resource = storyboard.resource_id(command_id, team_id, stored, form["project_title"])
         url = storyboard.file_url(request, engine, resource)
         run_form(request, principal, command_id, lambda: storyboard.project_command(team_id, form, url))
+        shared = True
         file = storyboard.file_command(engine.team(team_id), resource, stored, form["project_title"])
         run_form(request, principal, f"{command_id}:storyboard", lambda: file)
     except Exception as exc:
@@ -170,7 +172,11 @@ def _share(
         if problem is None:
             raise
         placed, rest = beside_fields(problem, storyboard.FIELDS)
-        # The same command id again: a retry after a half-done share completes it.
+        if shared:  # the project is shared, its storyboard not yet stored: sending it again finishes
+            placed["file"] = (
+                "the project is shared, but its storyboard is not stored yet: choose it and send again"
+            )
+        # The same command id again, so a retry is the same share.
         context = team_context(request, principal, team_id) | {"error": rest, "form": form, "field_errors": placed,
                                                                "share_command_id": command_id}  # fmt: skip
         return render(request, "team.html", principal, status=problem.status, **context)

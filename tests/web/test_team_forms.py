@@ -473,6 +473,7 @@ def test_a_share_whose_storyboard_failed_to_store_completes_when_sent_again(
     response = share(page, scene.team, PROJECT | {"command_id": "half-done"})
     assert response.status_code == 409 and "reload and retry" in response.text
     assert 'name="command_id" value="half-done"' in response.text  # the retry is the same share
+    assert 'id="file-error">the project is shared, but its storyboard is not stored yet' in response.text
     monkeypatch.setattr(storyboard, "file_command", real)
     assert (
         share(page, scene.team, PROJECT | {"command_id": "half-done"}, follow_redirects=False).status_code
@@ -520,3 +521,20 @@ def test_comments_and_trying_a_change_close_with_the_collaborative(scene: Scene)
         "You could comment on a shared project through the community of practice phase; the collaborative is closed."
         in html
     )
+
+
+@phase("projects")
+def test_the_team_page_with_every_form_open_to_staff_has_no_duplicate_ids_and_a_label_for_each_control(
+    scene: Scene,
+) -> None:
+    html = main(scene.staff().get(f"/ui/teams/{scene.team}").text)
+    for form in ("/assessments", "/coaching-notes", "/coach", "/members", "/share", "/invitations"):
+        assert f'action="/ui/teams/{scene.team}{form}"' in html, form
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    labelled = set(re.findall(r'<label for="([^"]+)"', html))
+    for control in re.finditer(r'<(?:select|textarea|input)\s[^>]*\bid="([^"]+)"[^>]*>', html):
+        if 'type="hidden"' not in control[0] and 'type="radio"' not in control[0]:
+            assert control[1] in labelled, control[0]
+    radios = re.findall(r'<label class="inline"><input type="radio"[^>]*> ([^<]+)</label>', html)
+    assert len(radios) == 3 * (len(GAP_ANALYSIS.items) + len(ENVIRONMENTAL_SCAN.items))
