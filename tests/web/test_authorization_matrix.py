@@ -35,7 +35,16 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from adapters.http.files import file_store
-from adapters.web import account_pages, forms, learning_pages, oidc, pages, sign_in, toolkit_pages
+from adapters.web import (
+    account_pages,
+    audit_pages,
+    forms,
+    learning_pages,
+    oidc,
+    pages,
+    sign_in,
+    toolkit_pages,
+)
 from adapters.web.session import COOKIE
 from aggregates.accounts import Access
 from aggregates.activity import ActivityDetails
@@ -56,7 +65,7 @@ from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 from tests.web.pages import PageClient
 
-ROUTERS = (sign_in, account_pages, oidc, pages, forms, learning_pages, toolkit_pages)
+ROUTERS = (sign_in, account_pages, oidc, pages, forms, learning_pages, toolkit_pages, audit_pages)
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
 PASSWORD = "a long password here"
