@@ -135,8 +135,8 @@ class ReadModels:
         with self._reading("audit") as tx:
             return audit_query.page(tx, filters, size, after)
 
-    def audit_present(self, scope: tuple[UUID, ...] | None) -> tuple[list[str], list[str]]:
-        """The event types and the actor ids in the trail, within these collaboratives' events."""
+    def audit_present(self, scope: tuple[UUID, ...] | None) -> tuple[list[str], list[tuple[str, str | None]]]:
+        """The event types and the actors (id, role) in the trail, within these collaboratives' events."""
         self.wait_for()
         with self._reading("audit") as tx:
             return audit_query.actions_present(tx, scope), audit_query.actors_present(tx, scope)

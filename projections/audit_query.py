@@ -164,13 +164,14 @@ def actions_present(tx: Tx, collaboratives: tuple[UUID, ...] | None) -> list[str
     ]
 
 
-def actors_present(tx: Tx, collaboratives: tuple[UUID, ...] | None) -> list[str]:
-    """Every actor id in the trail (within these collaboratives' events when given)."""
+def actors_present(tx: Tx, collaboratives: tuple[UUID, ...] | None) -> list[tuple[str, str | None]]:
+    """Every actor id in the trail with a role they acted in (within these collaboratives' events when given)."""
     where, params = _scope(collaboratives)
     found = tx.fetchall(
-        f"SELECT DISTINCT actor_id FROM {TABLE} WHERE {where} AND actor_id IS NOT NULL", params
+        f"SELECT actor_id, MAX(actor_role) FROM {TABLE} WHERE {where} AND actor_id IS NOT NULL GROUP BY actor_id",
+        params,
     )
-    return sorted(str(a) for (a,) in found)
+    return sorted((str(a), None if r is None else str(r)) for a, r in found)
 
 
 def events_until(tx: Tx, collaborative_id: UUID, until: str) -> list[tuple[int, UUID, int]]:

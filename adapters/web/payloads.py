@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from jinja2 import Environment
 
-from adapters.web.formats import when
+from adapters.web.formats import month, when
 from projections.audit_explorer import AGGREGATE_WORDS, event_words
 
 # What every row already shows in its columns (who, when, which collaborative), left out
@@ -20,6 +20,7 @@ SHOWN_BESIDE = frozenset(
 )  # fmt: skip
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+_MONTH = re.compile(r"\d{4}-\d{2}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -36,6 +37,8 @@ def payload_text(value: object, names: Mapping[str, str] | None = None, zone: st
     if isinstance(value, str):
         if _MOMENT.match(text):
             return when(text, zone)
+        if _MONTH.fullmatch(text):
+            return month(text)
         if _UUID.fullmatch(text) and names and text in names:
             return names[text]
         if _CODE.fullmatch(text):
@@ -45,6 +48,24 @@ def payload_text(value: object, names: Mapping[str, str] | None = None, zone: st
     return text
 
 
+def shown_fields(
+    payload: Mapping[str, object], names: Mapping[str, str] | None = None
+) -> list[tuple[str, object]]:
+    """The fields of a payload worth a line: not what the row shows beside it, and no id
+    field that is empty or names nothing the page can name (an id says nothing to people)."""
+    known = names or {}
+    return [
+        (key, value)
+        for key, value in payload.items()
+        if key not in SHOWN_BESIDE
+        and not (
+            key.endswith("_id")
+            and (value is None or (isinstance(value, str) and _UUID.fullmatch(value) and value not in known))
+        )
+    ]
+
+
 def install_payloads(env: Environment) -> None:
-    env.filters |= {"field_words": field_words, "payload_text": payload_text, "event_words": event_words}
+    env.filters |= {"field_words": field_words, "payload_text": payload_text, "event_words": event_words,
+                    "shown_fields": shown_fields}  # fmt: skip
     env.globals |= {"SHOWN_BESIDE": SHOWN_BESIDE, "aggregate_words": AGGREGATE_WORDS}

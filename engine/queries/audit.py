@@ -87,7 +87,7 @@ class AuditExplorer:
             for t, name, c in self.reader.read_models.team_names() if c in titles
         ]  # fmt: skip
         people = sorted(
-            (Choice(value=a, label=actor_label(a, None, names)) for a in actors),
+            (Choice(value=a, label=actor_label(a, role, names)) for a, role in actors),
             key=lambda c: c.label.casefold(),
         )
         return ExplorerChoices(
