@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from adapters.web import audit_pages
 from aggregates.accounts import Access
 from aggregates.base import Role
+from aggregates.personal import ERASED_TEXT
 from engine.application import QIEngine
 from tests.api.conftest import Api
 from tests.api.flow import HttpFlow
@@ -236,3 +237,20 @@ def test_an_auditor_of_one_collaborative_sees_no_row_or_name_of_another(
     rows = page.get("/ui/audit", params={"team": world.beta_team}).text
     assert positions(rows) == []
     assert page.get("/ui/audit", params={"collaborative": world.beta}).status_code == 403
+
+
+def test_an_erased_persons_fields_read_as_erased_in_the_payload(
+    client: TestClient, staff: Api, world: World
+) -> None:
+    team = world.flow.teams[0]
+    member = {"person": {"name": "Quinn Erasable", "credentials": "MD"}, "discipline": "physician"}
+    person = world.flow.ok(f"/teams/{team}/members", {"member": member})["created"]["Participant"][0]
+    page = staff_page(client, staff)
+    before = page.get("/ui/audit", params={"type": "ParticipantRegistered", "who": "ann"}).text
+    assert "<dt>Name</dt><dd>Quinn Erasable</dd>" in before
+    erased = staff.post(f"/participants/{person}/erasure", {"reason": "asked by email"})
+    assert erased.status_code == 200, erased.text
+    after = page.get("/ui/audit", params={"type": "ParticipantRegistered", "who": "ann"}).text
+    assert (
+        "Quinn Erasable" not in after and f"<dt>Name</dt><dd>{ERASED_TEXT}</dd>" in after
+    )  # as the engine reads it

@@ -448,8 +448,16 @@ def team_pages(w: World) -> list[Url]:
 
 
 def audit_pages(w: World) -> list[Url]:
-    scoped = [Url(f"/ui/audit?collaborative={cid}", audits(c)) for c, cid in w.collaboratives.items()]
-    return [Url("/ui/audit", AUDITORS), Url("/ui/audit?type=TeamRegistered", AUDITORS), *scoped]
+    scoped = [
+        Url(f"/ui/audit?collaborative={cid}", audits(c), (TITLES[c],)) for c, cid in w.collaboratives.items()
+    ]
+    teams = [Url(f"/ui/audit?team={w.teams[t]}&on=2025-03-05", AUDITORS) for t in TEAM_OF]
+    return [
+        Url("/ui/audit", AUDITORS),
+        Url("/ui/audit?type=TeamRegistered&engine=1", AUDITORS),
+        *scoped,
+        *teams,
+    ]
 
 
 def unique(prefix: str) -> str:
