@@ -133,6 +133,8 @@ def test_a_team_records_a_pdsa_stage_and_staff_find_it_in_the_audit_explorer(pag
     assert f"token:{token_id(token)}" not in rows.first.inner_text()
     page.get_by_role("button", name="Verify the hash chain").click()
     assert "The audit chain is intact" in page.get_by_role("status").inner_text()
+    rows.first.locator("summary").click()
+    assert "Cards printed; two nurses forgot the box" in rows.first.locator("dl.payload").first.inner_text()
     shot(page, "08-audit-explorer")
 
 
