@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from uuid import UUID
 
 from aggregates.personal import ERASED_TEXT
@@ -47,7 +48,7 @@ class AuditExplorer:
         """The rows, with personal values opened (staff and auditors may read them): the
         trail itself keeps them sealed, as stored; an erased person's read as erased. An
         auditor of some collaboratives reads only their events."""
-        names = self.reader.engine.actor_names()
+        names = self._names
         return with_actor_names(
             self._opened(self.reader.read_models.audit(self._scoped(filters, names))), names
         )
@@ -58,12 +59,12 @@ class AuditExplorer:
         """A page of rows newest first, as people read them: the newest matching the filters,
         the page newer than position `after`, or the one reaching back from the moment
         `back_from` (ISO-8601 UTC: a date jumped to)."""
-        models, names = self.reader.read_models, self.reader.engine.actor_names()
+        models, names = self.reader.read_models, self._names
         scoped = self._scoped(filters, names)
         if back_from is not None and after is None:
             scoped = scoped.model_copy(update={"before": models.audit_first_from(back_from)})
         found = models.audit_page(scoped, size, after)
-        titles = self._titles()
+        titles = self._titles
         teams = self._teams(titles)
         rows = [
             ExplorerRow(
@@ -80,8 +81,8 @@ class AuditExplorer:
     def choices(self) -> ExplorerChoices:
         """What the filters offer: collaboratives and teams by name, event types, people by name."""
         actions, actors = self.reader.read_models.audit_present(self.scope)
-        names = self.reader.engine.actor_names()
-        titles = self._titles()
+        names = self._names
+        titles = self._titles
         teams = [
             Choice(value=str(t), label=f"{name} ({titles[c]})")
             for t, name, c in self.reader.read_models.team_names() if c in titles
@@ -128,6 +129,12 @@ class AuditExplorer:
                 continue
         return named
 
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        """Every actor id with its person's or token's name (read once per explorer: it reads every account)."""
+        return self.reader.engine.actor_names()
+
+    @cached_property
     def _titles(self) -> dict[UUID, str]:
         """The collaboratives the caller may open, with their titles."""
         listed = self.reader.read_models.collaboratives()
