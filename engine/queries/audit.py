@@ -60,7 +60,7 @@ class AuditExplorer:
         the page newer than position `after`, or the one reaching back from the moment
         `back_from` (ISO-8601 UTC: a date jumped to)."""
         models, names = self.reader.read_models, self._names
-        scoped = self._scoped(filters, names)
+        scoped = self._scoped(filters, names | self._labels() if filters.actor else names)
         if back_from is not None and after is None:
             scoped = scoped.model_copy(update={"before": models.audit_first_from(back_from)})
         found = models.audit_page(scoped, size, after)
@@ -110,6 +110,12 @@ class AuditExplorer:
             named = sorted(i for i, name in names.items() if typed in name.casefold())
             filters = filters.model_copy(update={"actor": None, "actors": (filters.actor, *named)})
         return filters
+
+    def _labels(self) -> dict[str, str]:
+        """What the page calls each actor in the trail with no account or token (set-up
+        scripts, the command line), so a name typed finds them too."""
+        _, actors = self.reader.read_models.audit_present(self.scope)
+        return {a: actor_label(a, role, self._names) for a, role in actors if a not in self._names}
 
     def _opened(self, rows: Iterable[AuditRow]) -> list[AuditRow]:
         engine = self.reader.engine

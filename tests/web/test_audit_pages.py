@@ -119,6 +119,8 @@ def test_the_filters_narrow_by_collaborative_team_type_and_person_chosen_by_name
     assert positions(nobody) == [] and "No events match these filters" in nobody
     chosen = page.get("/ui/audit", params={"person": "test-setup"}).text
     assert positions(chosen) and "Test Setup" in chosen.split("<table")[1]
+    typed = page.get("/ui/audit", params={"who": "test setup"}).text  # no account: named from its id
+    assert positions(typed) == positions(chosen)
     activities = page.get("/ui/audit", params={"aggregate_type": "activity"}).text
     assert "Attendance recorded" in activities and "Phase advanced" not in activities.split("<table")[1]
 
