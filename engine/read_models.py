@@ -30,7 +30,16 @@ from engine.projector import Projector, ReadModelsBehind
 from engine.projector_process import ProjectorProcess
 from engine.readstore import ReadStore
 from engine.schema_lock import schema_lock
-from projections import audit, change_ideas, charts, dashboard_view, learning, learning_view
+from projections import (
+    audit,
+    audit_query,
+    change_ideas,
+    charts,
+    dashboard_names,
+    dashboard_view,
+    learning,
+    learning_view,
+)
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
 from projections.base import Projection, Tx
 from projections.change_ideas import DriverDiagramView
@@ -119,6 +128,39 @@ class ReadModels:
         self.wait_for()
         with self._reading("audit") as tx:
             return audit.query(tx, filters)
+
+    def audit_page(self, filters: AuditFilter, size: int, after: int | None = None) -> audit_query.AuditPage:
+        """A page of the trail newest first (audit_query.page)."""
+        self.wait_for()
+        with self._reading("audit") as tx:
+            return audit_query.page(tx, filters, size, after)
+
+    def audit_present(self, scope: tuple[UUID, ...] | None) -> tuple[list[str], list[tuple[str, str | None]]]:
+        """The event types and the actors (id, role) in the trail, within these collaboratives' events."""
+        self.wait_for()
+        with self._reading("audit") as tx:
+            return audit_query.actions_present(tx, scope), audit_query.actors_present(tx, scope)
+
+    def audit_first_from(self, moment: str) -> int | None:
+        self.wait_for()
+        with self._reading("audit") as tx:
+            return audit_query.first_position_from(tx, moment)
+
+    def audit_events_until(self, collaborative_id: UUID, until: str) -> list[tuple[int, UUID, int]]:
+        self.wait_for()
+        with self._reading("audit") as tx:
+            return audit_query.events_until(tx, collaborative_id, until)
+
+    def audit_actions_since(self, collaborative_id: UUID, since: str) -> dict[str, int]:
+        self.wait_for()
+        with self._reading("audit") as tx:
+            return audit_query.actions_since(tx, collaborative_id, since)
+
+    def team_names(self) -> list[tuple[UUID, str, UUID]]:
+        """(team id, name, collaborative id) of every team."""
+        self.wait_for()
+        with self._reading("dashboard") as tx:
+            return dashboard_names.team_names(tx)
 
     def dashboard(self, collaborative_id: UUID) -> DashboardView | None:
         self.wait_for()

@@ -18,10 +18,12 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel
 
+from projections.audit_query import TABLE, AuditFilter, AuditRow, query
 from projections.base import Projection, Recorded, Tx, UndecodableEvent
 
+__all__ = ["TABLE", "AuditFilter", "AuditRow", "AuditTrail", "Verification", "query", "verify"]
+
 GENESIS = bytes(32)
-TABLE = "rm_audit"
 
 
 def iso_utc(moment: datetime) -> str:
@@ -40,7 +42,7 @@ def link(
 
 class AuditTrail(Projection):
     name = "audit"
-    version = 1
+    version = 2  # 2: indexes for the explorer's filters by event type and aggregate type
     tables = {
         TABLE: (
             f"CREATE TABLE IF NOT EXISTS {TABLE} ("
@@ -55,6 +57,8 @@ class AuditTrail(Projection):
         f"CREATE INDEX IF NOT EXISTS {TABLE}_actor ON {TABLE} (actor_id, position)",
         f"CREATE INDEX IF NOT EXISTS {TABLE}_aggregate ON {TABLE} (aggregate_id, position)",
         f"CREATE INDEX IF NOT EXISTS {TABLE}_recorded_at ON {TABLE} (recorded_at)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_action ON {TABLE} (action, position)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_aggregate_type ON {TABLE} (aggregate_type, position)",
     )
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
@@ -198,73 +202,6 @@ def chain_through(
 
 def _bad(checked: int, position: int, problem: str) -> Verification:
     return Verification(ok=False, checked=checked, first_bad_position=position, problem=problem)
-
-
-class AuditRow(BaseModel):
-    position: int
-    recorded_at: str
-    actor_id: str | None
-    actor_role: str | None
-    action: str
-    aggregate_type: str
-    aggregate_id: UUID
-    aggregate_version: int
-    collaborative_id: UUID | None
-    command_id: str | None
-    payload: dict[str, object]
-    hash: str
-
-
-class AuditFilter(BaseModel):
-    collaborative: UUID | None = None
-    collaboratives: tuple[UUID, ...] | None = None  # only these collaboratives' events (an auditor's scope)
-    aggregate: UUID | None = None
-    actor: str | None = None
-    actors: tuple[str, ...] | None = None  # any of these actor ids (a name typed matched them)
-    action: str | None = None
-    since: str | None = None  # ISO-8601, inclusive
-    until: str | None = None  # ISO-8601, exclusive
-    after: int = 0  # position: rows after it
-    limit: int = 100
-
-
-def query(tx: Tx, f: AuditFilter) -> list[AuditRow]:
-    """Audit rows matching the filter, in position order, a page at a time."""
-    clauses, params = ["position > ?"], [f.after]
-    for column, value in (
-        ("collaborative_id", f.collaborative and str(f.collaborative)),
-        ("aggregate_id", f.aggregate and str(f.aggregate)),
-        ("actor_id", f.actor),
-        ("action", f.action),
-    ):
-        if value:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if f.actors is not None:
-        clauses.append(f"actor_id IN ({', '.join('?' for _ in f.actors)})" if f.actors else "1 = 0")
-        params.extend(f.actors)
-    if f.collaboratives is not None:
-        scope = [str(c) for c in f.collaboratives]
-        clauses.append(f"collaborative_id IN ({', '.join('?' for _ in scope)})" if scope else "1 = 0")
-        params.extend(scope)
-    if f.since:
-        clauses.append("recorded_at >= ?")
-        params.append(f.since)
-    if f.until:
-        clauses.append("recorded_at < ?")
-        params.append(f.until)
-    rows = tx.fetchall(
-        f"SELECT {', '.join(AuditRow.model_fields)} FROM {TABLE} WHERE {' AND '.join(clauses)} "
-        "ORDER BY position LIMIT ?",
-        (*params, f.limit),
-    )
-    return [_audit_row(row) for row in rows]
-
-
-def _audit_row(row: tuple[object, ...]) -> AuditRow:
-    values = dict(zip(AuditRow.model_fields, row, strict=True))
-    values["payload"] = orjson.loads(str(values["payload"]))
-    return AuditRow.model_validate(values)
 
 
 def audited_links(tx: Tx, after: int, limit: int) -> list[AuditedLink]:

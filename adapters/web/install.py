@@ -9,7 +9,17 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from adapters.http.errors import Problem
-from adapters.web import account_pages, forms, learning_pages, oidc, pages, sign_in, team_forms, toolkit_pages
+from adapters.web import (
+    account_pages,
+    audit_pages,
+    forms,
+    learning_pages,
+    oidc,
+    pages,
+    sign_in,
+    team_forms,
+    toolkit_pages,
+)
 from adapters.web.headers import PageHeaders
 from adapters.web.session import SignInRequired, current, to_sign_in
 from aggregates.tokens import Principal
@@ -25,6 +35,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(learning_pages.router)
     app.include_router(toolkit_pages.router)
     app.include_router(team_forms.router)
+    app.include_router(audit_pages.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.add_middleware(PageHeaders)

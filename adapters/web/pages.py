@@ -1,5 +1,5 @@
-"""The pages people read: collaboratives, a collaborative's overview and its
-state as of a past moment, a team, the audit explorer."""
+"""The pages people read: collaboratives, a collaborative's overview, a team, a
+transcript (the audit explorer and the as-of view: adapters.web.audit_pages)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from adapters.charts.svg import Annotation, render_svg
 from adapters.http.deps import get_queries
-from adapters.http.errors import InvalidInput, Problem
-from adapters.http.moments import utc_moment
+from adapters.http.errors import Problem
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
 from adapters.safe_urls import install_safe_url
@@ -38,7 +37,6 @@ from aggregates.values import (
     MemberRole,
 )
 from engine.read_models import ReadModels
-from projections.audit import AuditFilter, iso_utc
 from projections.charts import ChartView
 from projections.credits.schemas import CreditRow, to_csv
 
@@ -54,7 +52,6 @@ def sentence(text: str) -> str:
 install_formats(templates.env)
 templates.env.filters["sentence"] = sentence
 router = APIRouter(include_in_schema=False)
-AUDIT_PAGE = 50
 
 
 def read_models_of(request: Request) -> ReadModels:
@@ -186,49 +183,6 @@ def overview(request: Request, collaborative_id: UUID) -> Response:
     )
 
 
-@router.get("/ui/collaboratives/{collaborative_id}/as-of")
-def as_of(request: Request, collaborative_id: UUID, at: str = "") -> Response:
-    """A collaborative then (at a moment) and now."""
-    principal = signed_in(request)
-    queries = get_queries(request)
-    now = CollaborativePublic.of(queries.collaborative(principal, collaborative_id))
-    try:
-        moment = _moment(at, "at")
-    except FieldRefused as refused:
-        return render(
-            request, "as_of.html", principal, 422, c=now, then=None, at=at, field_errors=refused.errors
-        )
-    then = (
-        CollaborativePublic.of(queries.collaborative(principal, collaborative_id, moment)) if moment else None
-    )
-    return render(request, "as_of.html", principal, c=now, then=then, at=at, field_errors={})
-
-
-class FieldRefused(Exception):
-    """Query fields a page shows again with each one's error beside it."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _moment(value: str, name: str) -> datetime | None:
-    """A moment typed into a page's field, in UTC; FieldRefused names what is wrong with it."""
-    if not value:
-        return None
-    try:
-        return utc_moment(value)  # the API's parser: 9999-12-31T23:59-01:00 is past what UTC holds
-    except ValueError as refused:
-        raise FieldRefused({name: str(refused)}) from None
-
-
-def _uuid(value: str, name: str) -> UUID | None:
-    try:
-        return UUID(value) if value else None
-    except ValueError:
-        raise InvalidInput(["query", name], f"{value!r} is not an id") from None
-
-
 def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[str, Any]:
     page = get_queries(request).team_page(principal, team_id)
     team = TeamPublic.of(page.team)
@@ -261,52 +215,6 @@ def team_page(request: Request, team_id: UUID, invited: int | None = None) -> Re
     principal = signed_in(request)
     context = team_context(request, principal, team_id) | {"invited": invited}
     return render(request, "team.html", principal, **context)
-
-
-@router.get("/ui/audit")
-def audit_explorer(
-    request: Request,
-    collaborative: str = "",
-    actor: str = "",
-    type: str = "",
-    since: str = "",
-    until: str = "",
-    after: int = 0,
-    verify: bool = False,
-) -> Response:
-    """The audit trail, filtered and paged, with the chain verification on request."""
-    principal = signed_in(request)
-    explorer = get_queries(request).audit_explorer(principal)
-    query = {"collaborative": collaborative, "actor": actor, "type": type, "since": since, "until": until}
-    try:
-        moments = _moments(since=since, until=until)
-    except FieldRefused as refused:
-        return render(request, "audit.html", principal, 422, rows=[], query=query, verification=None,
-                      next_after=None, field_errors=refused.errors)  # fmt: skip
-    filters = AuditFilter(
-        collaborative=_uuid(collaborative, "collaborative"), actor=actor or None, action=type or None,
-        after=after, limit=AUDIT_PAGE, **moments,
-    )  # fmt: skip
-    rows = explorer.trail(filters)
-    verification = explorer.verify() if verify else None
-    return render(request, "audit.html", principal, rows=rows, query=query, verification=verification,
-                  next_after=rows[-1].position if len(rows) == AUDIT_PAGE else None, field_errors={})  # fmt: skip
-
-
-def _moments(**fields: str) -> dict[str, str | None]:
-    """Each moment field as fixed-width UTC text; FieldRefused names every bad one at once."""
-    found: dict[str, str | None] = {}
-    errors: dict[str, str] = {}
-    for name, value in fields.items():
-        try:
-            moment = _moment(value, name)
-        except FieldRefused as refused:
-            errors |= refused.errors
-            continue
-        found[name] = iso_utc(moment) if moment else None
-    if errors:
-        raise FieldRefused(errors)
-    return found
 
 
 def error_page(request: Request, principal: Principal | None, problem: Problem) -> HTMLResponse:

@@ -7,6 +7,7 @@ Routes and pages call one query and shape its answer; none checks a read itself.
 
 from __future__ import annotations
 
+from engine.queries.as_of import AsOf, AsOfQueries
 from engine.queries.audit import AuditExplorer, AuditQueries
 from engine.queries.charts import Chart, ChartQueries
 from engine.queries.collaboratives import CollaborativeQueries, Overview, PhaseExit
@@ -19,6 +20,7 @@ from engine.queries.teams import ActivityRead, TeamPage, TeamQueries
 
 
 class Queries(
+    AsOfQueries,
     CollaborativeQueries,
     TeamQueries,
     ChartQueries,
@@ -34,6 +36,7 @@ class Queries(
 
 __all__ = [
     "ActivityRead",
+    "AsOf",
     "AuditExplorer",
     "Chart",
     "Diagram",

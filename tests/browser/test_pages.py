@@ -124,14 +124,17 @@ def test_a_team_records_a_pdsa_stage_and_staff_find_it_in_the_audit_explorer(pag
     shot(page, "07-pdsa-recorded")
     page.context.clear_cookies()
     sign_in(page, site.staff_token, "/ui/audit")
-    page.get_by_label("Event type").fill("PdsaDone")
-    page.get_by_label("Who").fill(f"token:{token_id(token)}")
+    page.get_by_label("Event type").select_option(label="PDSA done")
+    page.get_by_label("Person").select_option(label="mountain-west-team")
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("table.audit tbody tr")
-    assert rows.count() == 1 and "PdsaDone" in rows.first.inner_text()
-    assert "mountain-west-team" in rows.first.inner_text()  # the token's name, beside its id
+    assert rows.count() == 1 and "PDSA done" in rows.first.inner_text()
+    assert "mountain-west-team" in rows.first.inner_text()  # the token's name, never its id
+    assert f"token:{token_id(token)}" not in rows.first.inner_text()
     page.get_by_role("button", name="Verify the hash chain").click()
     assert "The audit chain is intact" in page.get_by_role("status").inner_text()
+    rows.first.locator("summary").click()
+    assert "Cards printed; two nurses forgot the box" in rows.first.locator("dl.payload").first.inner_text()
     shot(page, "08-audit-explorer")
 
 

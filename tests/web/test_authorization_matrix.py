@@ -35,7 +35,17 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from adapters.http.files import file_store
-from adapters.web import account_pages, forms, learning_pages, oidc, pages, sign_in, team_forms, toolkit_pages
+from adapters.web import (
+    account_pages,
+    audit_pages,
+    forms,
+    learning_pages,
+    oidc,
+    pages,
+    sign_in,
+    team_forms,
+    toolkit_pages,
+)
 from adapters.web.session import COOKIE
 from aggregates.accounts import Access
 from aggregates.activity import ActivityDetails
@@ -57,7 +67,7 @@ from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 from tests.web.pages import PageClient
 
-ROUTERS = (sign_in, account_pages, oidc, pages, forms, learning_pages, toolkit_pages, team_forms)
+ROUTERS = (sign_in, account_pages, oidc, pages, forms, learning_pages, toolkit_pages, team_forms, audit_pages)
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
 PASSWORD = "a long password here"
@@ -446,8 +456,16 @@ def team_pages(w: World) -> list[Url]:
 
 
 def audit_pages(w: World) -> list[Url]:
-    scoped = [Url(f"/ui/audit?collaborative={cid}", audits(c)) for c, cid in w.collaboratives.items()]
-    return [Url("/ui/audit", AUDITORS), Url("/ui/audit?type=TeamRegistered", AUDITORS), *scoped]
+    scoped = [
+        Url(f"/ui/audit?collaborative={cid}", audits(c), (TITLES[c],)) for c, cid in w.collaboratives.items()
+    ]
+    teams = [Url(f"/ui/audit?team={w.teams[t]}&on=2025-03-05", AUDITORS) for t in TEAM_OF]
+    return [
+        Url("/ui/audit", AUDITORS),
+        Url("/ui/audit?type=TeamRegistered&engine=1", AUDITORS),
+        *scoped,
+        *teams,
+    ]
 
 
 def unique(prefix: str) -> str:
