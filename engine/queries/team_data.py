@@ -167,12 +167,15 @@ class ActorNames:
 
 def month_range(collaborative: Collaborative, with_data: list[str], today: date) -> list[str]:
     """The months a measure's table shows: from the collaborative's start (or the first
-    data, if earlier) through this month (or its end, if that has passed), every month
-    with data included; at most MAX_MONTHS empty ones."""
+    data, if earlier) through this month; once the collaborative's end has passed, through
+    its end or the month after the last data, whichever is later (the next month to fill).
+    Every month with data is included; at most MAX_MONTHS empty ones."""
     state = collaborative.state
-    last = period_of(today)
-    if state.ends_on is not None and period_of(state.ends_on) < last:
-        last = period_of(state.ends_on)
+    now = period_of(today)
+    last = now
+    if state.ends_on is not None and period_of(state.ends_on) < now:
+        after_data = next_period(with_data[-1]) if with_data else ""
+        last = min(now, max(period_of(state.ends_on), after_data))
     last = max([last, *with_data[-1:]])
     starts = [period_of(state.starts_on)] if state.starts_on else []
     first = min([*starts, *with_data[:1]], default=last)

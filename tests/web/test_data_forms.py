@@ -7,7 +7,8 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
@@ -20,6 +21,7 @@ from aggregates.accounts import Access
 from aggregates.base import Role
 from aggregates.tokens import Grant, Principal
 from engine.application import QIEngine
+from engine.queries.team_data import MAX_MONTHS, month_range
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
@@ -407,3 +409,29 @@ def test_a_member_of_another_team_may_not_upload_or_confirm_its_months(
 )  # fmt: skip
 def test_months_are_read_as_people_write_them(written: str, month: str | None) -> None:
     assert parse_month(written) == month
+
+
+def _collaborative(starts_on: date | None, ends_on: date | None) -> Any:
+    return SimpleNamespace(state=SimpleNamespace(starts_on=starts_on, ends_on=ends_on))
+
+
+def test_the_months_run_from_the_start_or_the_first_data_through_this_month() -> None:
+    running = _collaborative(date(2025, 1, 6), date(2025, 12, 19))
+    assert month_range(running, [], date(2025, 3, 9)) == ["2025-01", "2025-02", "2025-03"]
+    baseline = month_range(running, ["2024-11", "2025-02"], date(2025, 3, 9))
+    assert baseline == ["2024-11", "2024-12", "2025-01", "2025-02", "2025-03"]
+    assert month_range(_collaborative(None, None), [], date(2025, 3, 9)) == ["2025-03"]
+
+
+def test_after_the_collaborative_ends_the_months_stop_at_the_next_one_to_fill() -> None:
+    ended = _collaborative(date(2025, 1, 6), date(2025, 12, 19))
+    months = month_range(ended, ["2025-01", "2026-02"], date(2026, 12, 1))
+    assert months[0] == "2025-01" and months[-1] == "2026-03" and len(months) == 15
+    assert month_range(ended, [], date(2026, 12, 1))[-1] == "2025-12"
+
+
+def test_a_start_long_ago_draws_at_most_ten_years_of_empty_months_but_every_month_with_data() -> None:
+    old = _collaborative(date(1990, 1, 1), None)
+    months = month_range(old, ["1990-05"], date(2025, 3, 9))
+    assert months[0] == "1990-05" and months[1] == "2015-04" and months[-1] == "2025-03"
+    assert len(months) == MAX_MONTHS + 1
