@@ -246,6 +246,28 @@ def test_a_refused_month_keeps_its_values_and_shows_the_error_beside_its_row(
     assert app_engine.recorder.max_notification_id() == before
 
 
+def test_an_auditor_reads_the_months_and_their_history_but_finds_no_form_to_change_them(
+    client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow = in_sessions(staff, clock)
+    team = flow.teams[0]
+    flow.ok(f"/teams/{team}/measures/weight-kg/data", {"period": "2025-02", "numerator": 3, "denominator": 4})
+    flow.ok(f"/teams/{team}/measures/weight-kg/data", {"period": "2025-02", "numerator": 4, "denominator": 5})
+    auditor = person(client, app_engine, "Avery Auditor", access=Access(role=Role.AUDITOR))
+    team_page = auditor.get(f"/ui/teams/{team}").text
+    assert months_of(team_page, "weight-kg") == [
+        ("Jan 2025", "no data"),
+        ("Feb 2025", "80%"),
+        ("Mar 2025", "no data"),
+    ]
+    assert "<li>75% (3 of 4), entered by ann-staff, 17 Mar 2025, 09:00 UTC</li>" in team_page  # the token's name
+    assert (
+        f'action="/ui/teams/{team}/data' not in team_page
+        and f'action="/ui/teams/{team}/measures"' not in team_page
+    )
+    assert "<input" not in team_page.split('id="measures"')[1].split('id="pdsa"')[0]
+
+
 # -- uploads --------------------------------------------------------------------------------
 def test_a_csv_with_problems_is_previewed_row_by_row_and_nothing_is_stored(
     client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
