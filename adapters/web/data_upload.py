@@ -109,6 +109,8 @@ def read_rows(
 ) -> tuple[list[UploadRow], list[str]]:
     """The file's data rows, each checked (the columns found by the header row), and the
     header's columns that were ignored."""
+    if not measures:
+        raise FileRefused("This team has no measures yet: define one first, then upload its months.")
     rows = [(n, list(r)) for n, r in enumerate(table, 1) if any(_text(c) for c in r)]
     if not rows:
         raise FileRefused("The file is empty.")
