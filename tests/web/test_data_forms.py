@@ -260,7 +260,9 @@ def test_an_auditor_reads_the_months_and_their_history_but_finds_no_form_to_chan
         ("Feb 2025", "80%"),
         ("Mar 2025", "no data"),
     ]
-    assert "<li>75% (3 of 4), entered by ann-staff, 17 Mar 2025, 09:00 UTC</li>" in team_page  # the token's name
+    assert (
+        "<li>75% (3 of 4), entered by ann-staff, 17 Mar 2025, 09:00 UTC</li>" in team_page
+    )  # the token's name
     assert (
         f'action="/ui/teams/{team}/data' not in team_page
         and f'action="/ui/teams/{team}/measures"' not in team_page
