@@ -38,7 +38,7 @@ from engine.commands.collaborative import (
     RegisterTeam,
     ReviseFocus,
 )
-from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, RemoveMember, SubmitData
+from engine.commands.team import PlanCycle, RecordAct, RecordDo, RecordStudy, RemoveMember
 from engine.errors import IdempotencyKeyReused
 
 router = APIRouter(include_in_schema=False)
@@ -324,25 +324,6 @@ def record_attendance(
         f"{url}#activities",
         _overview(request, collaborative_id),
         "collaborative.html",
-        form,
-    )
-
-
-@router.post("/ui/teams/{team_id}/data", dependencies=CSRF)
-def submit_data(
-    request: Request, team_id: UUID, measure_key: Field = "", period: Field = "", numerator: Field = "",
-    denominator: Field = "", command_id: Field = "",
-) -> Response:  # fmt: skip
-    form = {"measure_key": measure_key, "period": period, "numerator": numerator, "denominator": denominator}
-    build = lambda: SubmitData(team_id=team_id, measure_key=measure_key, period=period, numerator=_typed(numerator),
-                               denominator=_typed(denominator) if denominator else None)  # fmt: skip
-    return act(
-        request,
-        build,
-        command_id,
-        f"/ui/teams/{team_id}#measures",
-        _team(request, team_id),
-        "team.html",
         form,
     )
 

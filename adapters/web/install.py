@@ -12,6 +12,7 @@ from adapters.http.errors import Problem
 from adapters.web import (
     account_pages,
     audit_pages,
+    data_forms,
     forms,
     learning_pages,
     oidc,
@@ -32,6 +33,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(oidc.router)
     app.include_router(pages.router)
     app.include_router(forms.router)
+    app.include_router(data_forms.router)
     app.include_router(learning_pages.router)
     app.include_router(toolkit_pages.router)
     app.include_router(team_forms.router)

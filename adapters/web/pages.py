@@ -19,6 +19,7 @@ from adapters.http.schemas.collaboratives import CollaborativePublic, Collaborat
 from adapters.http.schemas.teams import TeamPublic
 from adapters.safe_urls import install_safe_url
 from adapters.web.formats import DEFAULT_ZONE, install_formats
+from adapters.web.measures_view import measures_context
 from adapters.web.session import csrf_of, signed_in
 from adapters.web.team_sections import team_sections
 from aggregates.base import Role
@@ -198,7 +199,9 @@ def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[
         "this_month": f"{datetime.now(UTC):%Y-%m}", "ideas": nodes, "idea_groups": _live_ideas(nodes),
         "disciplines": list(Discipline), "member_roles": list(MemberRole), "invited": None, "invite_errors": [],
         "invited_now": [],
-    } | team_sections(request, principal, team, page.collaborative.state)  # fmt: skip
+    } | team_sections(request, principal, team, page.collaborative.state) | measures_context(
+        request, principal, page.team, page.collaborative, can_write
+    )  # fmt: skip
 
 
 def _live_ideas(nodes: dict[UUID, Node]) -> list[tuple[str, list[tuple[UUID, str]]]]:

@@ -15,6 +15,7 @@ from engine.queries.credits import CreditQueries
 from engine.queries.feed import FeedQueries, FeedReader
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
 from engine.queries.people import PeopleQueries, Retention
+from engine.queries.team_data import TeamDataQueries
 from engine.queries.team_work import TeamWorkQueries
 from engine.queries.teams import ActivityRead, TeamPage, TeamQueries
 
@@ -30,6 +31,7 @@ class Queries(
     FeedQueries,
     PeopleQueries,
     TeamWorkQueries,
+    TeamDataQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 

@@ -38,6 +38,7 @@ from adapters.http.files import file_store
 from adapters.web import (
     account_pages,
     audit_pages,
+    data_forms,
     forms,
     learning_pages,
     oidc,
@@ -67,7 +68,18 @@ from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 from tests.web.pages import PageClient
 
-ROUTERS = (sign_in, account_pages, oidc, pages, forms, learning_pages, toolkit_pages, team_forms, audit_pages)
+ROUTERS = (
+    sign_in,
+    account_pages,
+    oidc,
+    pages,
+    forms,
+    data_forms,
+    learning_pages,
+    toolkit_pages,
+    team_forms,
+    audit_pages,
+)
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
 PASSWORD = "a long password here"
@@ -375,6 +387,7 @@ class Url:
     shows: tuple[str, ...] = ()  # what the page shows those who may (and a refusal must not)
     body: Body | None = None  # for a POST
     upload: bool = False  # sent as multipart, with a PDF
+    file: tuple[str, bytes, str] | None = None  # sent as multipart, with this file instead
 
 
 @dataclass(frozen=True)
@@ -500,6 +513,20 @@ def trying_in(c: str) -> Body:
 PLAN = form(title="Scale swap", change_idea="Lock to kg", objective="Fewer lb", prediction="90% in kg",
             plan="One week, day shift")  # fmt: skip
 DATA = form(measure_key="weight-kg", period="2025-02", numerator="5", denominator="10")
+MONTHS_CSV = ("months.csv", b"measure,month,numerator,denominator\nweight-kg,Feb 2025,6,10\n", "text/csv")
+MONTHS_ROWS = form(rows='[{"line": 2, "measure_key": "weight-kg", "period": "2025-02", "numerator": 7, "denominator": 10}]',
+                   filename="months.csv")  # fmt: skip
+TEAM_MEASURE = form(measure_name="Doses on time", measure_kind="process", data_type="count",
+                    numerator_definition="doses given on time", direction="increase")  # fmt: skip
+
+
+def months_uploads(w: World) -> list[Url]:
+    return [
+        Url(f"/ui/teams/{w.teams[t]}/data/upload", writes_team(t), body=form(), file=MONTHS_CSV)
+        for t in TEAM_OF
+    ]
+
+
 SAME_PASSWORD = form(current=PASSWORD, password=PASSWORD, confirm=PASSWORD)
 
 
@@ -619,6 +646,11 @@ MATRIX: dict[tuple[str, str], Declared] = {
         C + "/driver-diagram", reads, lambda c: (IDEAS[c],)),
     # A team's work, and the library.
     ("POST", "/ui/teams/{team_id}/data"): per_team("/ui/teams/{id}/data", writes_team, body=lambda t: DATA),
+    ("POST", "/ui/teams/{team_id}/measures"): per_team(
+        "/ui/teams/{id}/measures", writes_team, body=lambda t: TEAM_MEASURE),
+    ("POST", "/ui/teams/{team_id}/data/upload"): Declared(months_uploads),
+    ("POST", "/ui/teams/{team_id}/data/upload/confirm"): per_team(
+        "/ui/teams/{id}/data/upload/confirm", writes_team, body=lambda t: MONTHS_ROWS),
     ("POST", "/ui/teams/{team_id}/pdsa"): per_team("/ui/teams/{id}/pdsa", writes_team, body=lambda t: PLAN),
     ("POST", "/ui/teams/{team_id}/pdsa/{cycle_id}/{stage}"): per_team(
         "/ui/teams/{id}/pdsa/{cycle}/do", writes_team, body=lambda t: form(observations="Scales locked")),
@@ -723,6 +755,7 @@ class Caller:
         assert url.body is not None, url.path
         data = url.body(w, self.key)
         files = {"file": ("poster.pdf", PDF, "application/pdf")} if url.upload else None
+        files = {"file": url.file} if url.file else files
         return self.page.post(url.path, data=data, files=files, follow_redirects=False)
 
 
