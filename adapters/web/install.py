@@ -9,7 +9,17 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from adapters.http.errors import Problem
-from adapters.web import account_pages, forms, learning_pages, oidc, pages, sign_in, toolkit_pages
+from adapters.web import (
+    account_pages,
+    collaborative_forms,
+    forms,
+    learning_pages,
+    oidc,
+    pages,
+    session_forms,
+    sign_in,
+    toolkit_pages,
+)
 from adapters.web.headers import PageHeaders
 from adapters.web.session import SignInRequired, current, to_sign_in
 from aggregates.tokens import Principal
@@ -22,6 +32,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(oidc.router)
     app.include_router(pages.router)
     app.include_router(forms.router)
+    app.include_router(collaborative_forms.router)
+    app.include_router(session_forms.router)
     app.include_router(learning_pages.router)
     app.include_router(toolkit_pages.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -14,6 +14,7 @@ from engine.queries.credits import CreditQueries
 from engine.queries.feed import FeedQueries, FeedReader
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
 from engine.queries.people import PeopleQueries, Retention
+from engine.queries.sessions import SessionQueries, SessionRoster
 from engine.queries.teams import ActivityRead, TeamPage, TeamQueries
 
 
@@ -26,6 +27,7 @@ class Queries(
     CreditQueries,
     FeedQueries,
     PeopleQueries,
+    SessionQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 
@@ -41,5 +43,6 @@ __all__ = [
     "PhaseExit",
     "Queries",
     "Retention",
+    "SessionRoster",
     "TeamPage",
 ]

@@ -35,7 +35,17 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from adapters.http.files import file_store
-from adapters.web import account_pages, forms, learning_pages, oidc, pages, sign_in, toolkit_pages
+from adapters.web import (
+    account_pages,
+    collaborative_forms,
+    forms,
+    learning_pages,
+    oidc,
+    pages,
+    session_forms,
+    sign_in,
+    toolkit_pages,
+)
 from adapters.web.session import COOKIE
 from aggregates.accounts import Access
 from aggregates.activity import ActivityDetails
@@ -56,7 +66,17 @@ from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 from tests.web.pages import PageClient
 
-ROUTERS = (sign_in, account_pages, oidc, pages, forms, learning_pages, toolkit_pages)
+ROUTERS = (
+    sign_in,
+    account_pages,
+    oidc,
+    pages,
+    forms,
+    collaborative_forms,
+    session_forms,
+    learning_pages,
+    toolkit_pages,
+)
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
 PASSWORD = "a long password here"
@@ -358,6 +378,7 @@ class Url:
     shows: tuple[str, ...] = ()  # what the page shows those who may (and a refusal must not)
     body: Body | None = None  # for a POST
     upload: bool = False  # sent as multipart, with a PDF
+    files: dict[str, tuple[str, bytes, str]] | None = None  # sent as multipart, with these files
 
 
 @dataclass(frozen=True)
@@ -456,11 +477,36 @@ def next_phase_of(c: str) -> Body:
     return body
 
 
+ATTENDEES = {"A": MEMBER, "B": B1_LEAD}
+
+
 def attendance_in(c: str) -> Body:
-    attendee = MEMBER if c == "A" else B1_LEAD
-    return lambda w, who: {
-        "activity_id": str(w.activities[c]), "participant_id": str(w.participant(attendee)), "minutes": "60",
-    }  # fmt: skip
+    return lambda w, who: {f"minutes:{w.participant(ATTENDEES[c])}": "60"}
+
+
+def sessions(suffix: str, body: Callable[[str], Body] | None = None, report: bool = False) -> Declared:
+    """The attendance pages of each collaborative's learning session (staff's)."""
+    csv = f"Name (Original Name),User Email,Duration (Minutes)\n{MEMBER.name},{MEMBER.email},55\n".encode()
+
+    def urls(w: World) -> list[Url]:
+        return [
+            Url(f"/ui/collaboratives/{w.collaboratives[c]}/sessions/{w.activities[c]}/attendance{suffix}",
+                STAFF_ONLY, (f"{c} session one",), body(c) if body else None,
+                files={"report": ("zoom.csv", csv, "text/csv")} if report else None)
+            for c in TITLES
+        ]  # fmt: skip
+
+    return Declared(urls)
+
+
+def in_community(w: World) -> None:
+    """People join the community of practice in its own phase."""
+    in_sharing(w)
+    w.advance_to(Phase.COMMUNITY_OF_PRACTICE)
+
+
+def community_member_of(c: str) -> Body:
+    return lambda w, who: {"community_participant": str(w.participant(ATTENDEES[c]))}
 
 
 def comment_in(c: str) -> Body:
@@ -596,8 +642,15 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/collaboratives/{collaborative_id}/teams"): Declared(register_team, registering),
     ("POST", "/ui/collaboratives/{collaborative_id}/activities"): per_collaborative(
         C + "/activities", lambda c: STAFF_ONLY, body=lambda c: SESSION),
-    ("POST", "/ui/collaboratives/{collaborative_id}/attendance"): per_collaborative(
-        C + "/attendance", lambda c: STAFF_ONLY, body=attendance_in),
+    ("GET", "/ui/collaboratives/{collaborative_id}/sessions/{activity_id}/attendance"): sessions(""),
+    ("POST", "/ui/collaboratives/{collaborative_id}/sessions/{activity_id}/attendance"): sessions(
+        "", body=attendance_in),
+    ("POST", "/ui/collaboratives/{collaborative_id}/sessions/{activity_id}/attendance/report"): sessions(
+        "/report", body=lambda c: form(), report=True),
+    ("POST", "/ui/collaboratives/{collaborative_id}/time-zone"): per_collaborative(
+        C + "/time-zone", lambda c: STAFF_ONLY, body=lambda c: form(time_zone="America/Chicago")),
+    ("GET", "/ui/collaboratives/{collaborative_id}/phase"): per_collaborative(
+        C + "/phase", lambda c: STAFF_ONLY, lambda c: (TITLES[c],)),
     ("POST", "/ui/collaboratives/{collaborative_id}/driver-diagram/{action}"): per_collaborative(
         C + "/driver-diagram/aim", lambda c: STAFF_ONLY, body=lambda c: form(aim="Every child weighed in kg")),
     ("POST", "/ui/teams/{team_id}/invitations"): per_team(
@@ -616,6 +669,12 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/people/tokens"): one("/ui/people/tokens", STAFF_ONLY, service_token),
     ("POST", "/ui/teams/{team_id}/members/{participant_id}/removal"): Declared(spare_members),
     ("POST", "/ui/people/tokens/{token_id}/revocation"): Declared(spare_token),
+    # Outputs from the sharing phase on, then the community of practice in its phase.
+    ("POST", "/ui/collaboratives/{collaborative_id}/outputs"): per_collaborative(
+        C + "/outputs", lambda c: STAFF_ONLY, prepare=in_sharing,
+        body=lambda c: form(output_kind="summative_paper", output_title="What we learned")),
+    ("POST", "/ui/collaboratives/{collaborative_id}/community"): per_collaborative(
+        C + "/community", lambda c: STAFF_ONLY, body=community_member_of, prepare=in_community),
     # Last: it moves each collaborative on a phase.
     ("POST", "/ui/collaboratives/{collaborative_id}/phase"): per_collaborative(
         C + "/phase", lambda c: STAFF_ONLY, body=next_phase_of),
@@ -668,7 +727,7 @@ class Caller:
             return self.page.get(url.path, follow_redirects=False)
         assert url.body is not None, url.path
         data = url.body(w, self.key)
-        files = {"file": ("poster.pdf", PDF, "application/pdf")} if url.upload else None
+        files = url.files or ({"file": ("poster.pdf", PDF, "application/pdf")} if url.upload else None)
         return self.page.post(url.path, data=data, files=files, follow_redirects=False)
 
 
