@@ -260,3 +260,19 @@ def test_the_team_page_shows_its_days_in_the_collaboratives_zone(
     utc_day, honolulu_day = clock.now, clock.now - timedelta(days=1)
     assert f"planned {honolulu_day.day} {honolulu_day:%b %Y}" in team
     assert f"planned {utc_day.day} {utc_day:%b %Y}" not in team
+
+
+def _repeated_ids(html: str) -> list[str]:
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    return sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_no_id_repeats_on_the_collaborative_page_or_its_confirmation(
+    client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow, page, url = _staff_page(client, staff, clock, "sharing")
+    _advance(staff, flow, "community_of_practice")
+    for path in (url, f"{url}/phase"):
+        html = page.get(path).text
+        assert 'id="community_participant"' in html or path.endswith("/phase")
+        assert _repeated_ids(html) == [], path
