@@ -97,6 +97,12 @@ def test_a_session_without_a_title_is_refused_beside_its_field_and_keeps_its_val
         in refused.text
     )
     assert 'value="fireside_chat" selected' in refused.text and 'value="2025-06-02T15:00"' in refused.text
+    undated = page.post(
+        f"{url}/activities", data=session | {"title": "Chat", "starts_at": "", "command_id": "undated"}
+    )
+    assert undated.status_code == 422 and _stored(app_engine) == before
+    assert re.search(r'id="starts_at-error">a date and time, like 2 Jun 2025 at 15:00<', undated.text)
+    assert "Input should" not in undated.text
 
 
 def test_outputs_are_recorded_from_the_sharing_phase_and_listed(
