@@ -100,7 +100,7 @@ def _record(
 ) -> Problem | None:
     """One RecordAttendance per attendee, each under an id derived from the form's (so a
     double submit is stored once); the refusal, if one is refused."""
-    for participant_id, minutes in chosen.items():
+    for done, (participant_id, minutes) in enumerate(chosen.items()):
         build = partial(
             RecordAttendance, activity_id=activity_id, participant_id=participant_id, minutes=minutes
         )
@@ -110,7 +110,10 @@ def _record(
             problem = problem_of(exc)
             if problem is None:
                 raise
-            return problem
+            # The rows were checked first, so a refusal is the first row's (nothing stored) unless
+            # the session changed meanwhile: then say what was stored before it.
+            kept = f" The attendance of the {done} before was recorded." if done else ""
+            return problem.model_copy(update={"detail": problem.detail + kept})
     return None
 
 
@@ -118,7 +121,7 @@ def _minutes_problem(text: str, roster: SessionRoster) -> str | None:
     """What is wrong with minutes typed for one person, in words (None: fine, or blank for absent)."""
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         return "minutes attended, as a whole number (leave it blank if they were absent)"
     if not 0 < int(text) <= roster.longest:
         return f"between 1 and {roster.longest} minutes (leave it blank if they were absent)"

@@ -130,12 +130,17 @@ def test_bad_minutes_are_refused_beside_each_persons_field_and_nothing_is_stored
     sent = {
         s.field(s.leads[s.mercy]): "an hour",
         s.field(s.ivy): "500",
-        s.field(s.leads[s.sky]): "60",
+        s.field(s.leads[s.sky]): "²",  # a digit to str.isdigit, no number to int()
         "command_id": "bad",
     }
     response = s.page.post(s.path, data=sent)
     assert response.status_code == 422 and s.stored() == before and s.minutes() == {}
-    for participant, words in ((s.leads[s.mercy], "as a whole number"), (s.ivy, "between 1 and 90 minutes")):
+    wrong = (
+        (s.leads[s.mercy], "as a whole number"),
+        (s.ivy, "between 1 and 90 minutes"),
+        (s.leads[s.sky], "whole"),
+    )
+    for participant, words in wrong:
         field = s.field(participant)
         assert f'aria-invalid="true" aria-describedby="{field}-error"' in response.text
         assert re.search(rf'id="{field}-error">[^<]*{words}', response.text)
