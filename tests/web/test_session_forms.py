@@ -88,7 +88,9 @@ def test_the_session_page_lists_every_active_team_member_by_name_and_team(
         ("Big Sky EMS lead", "Big Sky EMS"),
     ):
         assert re.search(rf">{name}</label></td><td>{team}</td>", page.text), name
-    assert "At most 90 minutes" in page.text  # 60 scheduled, plus the 30-minute margin
+    assert "At most 90: the activity&#39;s 60 scheduled minutes plus a 30-minute margin" in page.text
+    ids = re.findall(r'\sid="([^"]+)"', page.text)
+    assert len(ids) == len(set(ids))  # every label finds its own field
     prefilled = s.page.get(f"{s.path}?prefill=full")
     assert f'name="{s.field(s.ivy)}" inputmode="numeric" size="5" value="60"' in prefilled.text
 
@@ -180,6 +182,8 @@ def test_a_zoom_report_is_previewed_with_matched_and_unmatched_rows_and_nothing_
     assert preview.status_code == 200 and s.stored() == before and s.minutes() == {}  # type: ignore[attr-defined]
     text = preview.text  # type: ignore[attr-defined]
     assert "2 people matched by email, 2 rows not matched" in text
+    ids = re.findall(r'\sid="([^"]+)"', text)
+    assert len(ids) == len(set(ids))
     assert "Mercy ED lead" in text and "55 minutes over 2 joins" in text  # both joins, one person
     assert "100 minutes" in text and "90 minutes" in text and "the most this session allows" in text  # capped
     assert "stranger@example.org" in text and "no one on the roster has this email address" in text
