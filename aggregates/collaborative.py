@@ -57,6 +57,8 @@ class CollaborativeState(BaseModel):
     activities: list[UUID] = Field(default_factory=list)
     outputs: dict[UUID, Output] = Field(default_factory=dict)
     community: dict[UUID, datetime] = Field(default_factory=dict)
+    # The IANA zone its people live by: the pages show times in it, and staff enter them in it.
+    time_zone: str = "UTC"
 
 
 class Collaborative(QIAggregate):
@@ -110,6 +112,13 @@ class Collaborative(QIAggregate):
         if settings == self.state.settings:
             return
         self._record(ctx, ExitCriteriaChanged, settings=settings)
+
+    def change_time_zone(self, ctx: CommandContext, time_zone: str) -> None:
+        """Set the zone the collaborative's times are shown and entered in (an IANA name)."""
+        self._require_open()
+        if time_zone == self.state.time_zone:
+            return
+        self._record(ctx, TimeZoneChanged, time_zone=time_zone)
 
     def unmet_exit_criteria(self, teams: tuple[TeamFacts, ...], sessions_held: int) -> list[UnmetCriterion]:
         """The current phase's unmet exit criteria, given the teams' and sessions' facts."""
@@ -258,6 +267,15 @@ class ExitCriteriaChanged(CollaborativeEvent):
 
     def apply(self, aggregate: Collaborative) -> None:
         aggregate.state.settings = self.settings
+
+
+class TimeZoneChanged(CollaborativeEvent):
+    """The zone the collaborative's times are shown and entered in, by its IANA name."""
+
+    time_zone: str
+
+    def apply(self, aggregate: Collaborative) -> None:
+        aggregate.state.time_zone = self.time_zone
 
 
 class PhaseAdvanced(CollaborativeEvent):

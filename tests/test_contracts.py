@@ -35,6 +35,7 @@ from engine.commands.accounts import DisableAccount, EnableAccount, GrantAccess,
 from engine.commands.activity import AttestMocPart4, ErasePerson, RecordSessionHeld, UpdateParticipant
 from engine.commands.collaborative import (
     ChangeExitCriteria,
+    ChangeTimeZone,
     DefineCollaborativeMeasure,
     NewMember,
     ReviseFocus,
@@ -76,7 +77,8 @@ EXEMPLIFIED = {
     "ExitCriteriaChanged", "FocusRevised", "MeasureDefined", "MemberAdded", "MemberRemoved",
     "MocPart4Attested", "OutputRecorded", "ParticipantDetailsUpdated", "ParticipantRegistered",
     "PdsaActed", "PdsaDone", "PdsaPlanned", "PdsaStudied", "PhaseAdvanced", "ProjectShared",
-    "TeamEnrolled", "TeamRegistered", "TeamWithdrawn", "TokenIssued", "TokenRevoked", "Withdrawn",
+    "TeamEnrolled", "TeamRegistered", "TeamWithdrawn", "TimeZoneChanged", "TokenIssued", "TokenRevoked",
+    "Withdrawn",
 }  # fmt: skip
 
 
@@ -114,6 +116,7 @@ def _revise_the_focus(flow: Lifecycle, collaborative: UUID) -> None:
     second = WEIGHT.model_copy(update={"key": "second"})
     flow.run(DefineCollaborativeMeasure(collaborative_id=collaborative, measure=second))
     flow.run(ChangeExitCriteria(collaborative_id=collaborative, settings=ExitCriteriaSettings(min_teams=1)))
+    flow.run(ChangeTimeZone(collaborative_id=collaborative, time_zone="America/Chicago"))
 
 
 def _change_the_roster(flow: Lifecycle) -> None:

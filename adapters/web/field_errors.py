@@ -14,6 +14,8 @@ WORDS = {
     "date_from_datetime_parsing": "a date like 31 Jan 2025 (as 2025-01-31)",
     "date_parsing": "a date like 31 Jan 2025 (as 2025-01-31)",
     "date_type": "a date like 31 Jan 2025 (as 2025-01-31)",
+    "datetime_parsing": "a date and time, like 2 Jun 2025 at 15:00",
+    "datetime_from_date_parsing": "a date and time, like 2 Jun 2025 at 15:00",
     "int_parsing": "a whole number",
     "float_parsing": "a number",
     "enum": "choose one from the list",

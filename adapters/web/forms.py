@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -29,9 +28,7 @@ from aggregates.criteria import Criterion
 from aggregates.phases import PHASES, Phase
 from aggregates.tokens import Principal
 from engine.commands import Command
-from engine.commands.activity import RecordAttendance, ScheduleActivity
 from engine.commands.collaborative import (
-    AdvancePhase,
     ChangeExitCriteria,
     CreateCollaborative,
     DefineCollaborativeMeasure,
@@ -205,30 +202,6 @@ def _team(request: Request, team_id: UUID) -> Callable[[Principal], dict[str, An
     return lambda principal: team_context(request, principal, team_id)
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/phase", dependencies=CSRF)
-def advance_phase(
-    request: Request,
-    collaborative_id: UUID,
-    to: Field = "",
-    override_reason: Field = "",
-    command_id: Field = "",
-) -> Response:
-    form = {"to": to, "override_reason": override_reason}
-    build = lambda: AdvancePhase(
-        collaborative_id=collaborative_id, to=to, override_reason=override_reason or None
-    )
-    url = f"/ui/collaboratives/{collaborative_id}"
-    return act(
-        request,
-        build,
-        command_id,
-        f"{url}#phase",
-        _overview(request, collaborative_id),
-        "collaborative.html",
-        form,
-    )
-
-
 @router.post("/ui/collaboratives/{collaborative_id}/teams", dependencies=CSRF)
 def register_team(
     request: Request, collaborative_id: UUID, name: Field = "", organization: Field = "", care_setting: Field = "",
@@ -251,48 +224,6 @@ def register_team(
     )
 
 
-@router.post("/ui/collaboratives/{collaborative_id}/activities", dependencies=CSRF)
-def schedule_activity(
-    request: Request, collaborative_id: UUID, kind: Field = "", title: Field = "", starts_at: Field = "",
-    duration_minutes: Field = "", credit_types: Annotated[list[str] | None, Form()] = None, max_hours: Field = "",
-    accrediting_body: Field = "", command_id: Field = "",
-) -> Response:  # fmt: skip
-    form = {"kind": kind, "title": title, "starts_at": starts_at, "duration_minutes": duration_minutes,
-            "max_hours": max_hours, "accrediting_body": accrediting_body}  # fmt: skip
-    ce = (
-        {"credit_types": credit_types, "max_hours": _typed(max_hours), "accrediting_body": accrediting_body}
-        if credit_types
-        else None
-    )
-    details = {
-        "kind": kind,
-        "title": title,
-        "starts_at": _aware(starts_at),
-        "duration_minutes": _typed(duration_minutes),
-        "ce": ce,
-    }
-    build = lambda: ScheduleActivity(collaborative_id=collaborative_id, details=details)
-    url = f"/ui/collaboratives/{collaborative_id}"
-    return act(
-        request,
-        build,
-        command_id,
-        f"{url}#activities",
-        _overview(request, collaborative_id),
-        "collaborative.html",
-        form,
-    )
-
-
-def _aware(local: str) -> str:
-    """A datetime-local field has no zone; the pages work in UTC."""
-    try:
-        moment = datetime.fromisoformat(local)
-    except ValueError:
-        return local  # the command's validation names the field
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
-
-
 def _typed(text: str) -> Any:
     """A form's number or yes/no as JSON sends it (commands take no text for either);
     anything else stays text, which the command refuses naming the field."""
@@ -305,27 +236,6 @@ def _typed(text: str) -> Any:
             continue
         return value if math.isfinite(value) else text
     return text
-
-
-@router.post("/ui/collaboratives/{collaborative_id}/attendance", dependencies=CSRF)
-def record_attendance(
-    request: Request, collaborative_id: UUID, activity_id: Field = "", participant_id: Field = "", minutes: Field = "",
-    command_id: Field = "",
-) -> Response:  # fmt: skip
-    form = {"activity_id": activity_id, "participant_id": participant_id, "minutes": minutes}
-    build = lambda: RecordAttendance(
-        activity_id=activity_id, participant_id=participant_id, minutes=_typed(minutes)
-    )
-    url = f"/ui/collaboratives/{collaborative_id}"
-    return act(
-        request,
-        build,
-        command_id,
-        f"{url}#activities",
-        _overview(request, collaborative_id),
-        "collaborative.html",
-        form,
-    )
 
 
 @router.post("/ui/teams/{team_id}/members/{participant_id}/removal", dependencies=CSRF)

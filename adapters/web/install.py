@@ -12,11 +12,13 @@ from adapters.http.errors import Problem
 from adapters.web import (
     account_pages,
     audit_pages,
+    collaborative_forms,
     data_forms,
     forms,
     learning_pages,
     oidc,
     pages,
+    session_forms,
     sign_in,
     team_forms,
     toolkit_pages,
@@ -34,6 +36,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(forms.router)
     app.include_router(data_forms.router)
+    app.include_router(collaborative_forms.router)
+    app.include_router(session_forms.router)
     app.include_router(learning_pages.router)
     app.include_router(toolkit_pages.router)
     app.include_router(team_forms.router)

@@ -71,6 +71,7 @@ def library_context(
         "can_share": principal.staff or principal.coaches or own is not None, "own_team": own,
         "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},
         "phase_note": {name: opens_in(activity, c.phase) for name, activity in LIBRARY_GATES.items()},
+        "zone": page.collaborative.state.time_zone,
     }  # fmt: skip
 
 
@@ -212,6 +213,7 @@ def diagram_context(request: Request, principal: Principal, collaborative_id: UU
         "secondaries": [n for n in live if n.kind is NodeKind.SECONDARY_DRIVER],
         "ideas": [n for n in live if n.kind is NodeKind.CHANGE_IDEA], "retired": [n for n in nodes if n.retired],
         "tested": tested_line, "decisions": decisions_line, "value": fmt_value, "error": None, "form": {},
+        "zone": diagram.collaborative.state.time_zone,
     }  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from adapters.http.errors import Problem
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
 from adapters.safe_urls import install_safe_url
+from adapters.web.collaborative_view import page_extras
 from adapters.web.formats import DEFAULT_ZONE, install_formats
 from adapters.web.measures_view import measures_context
 from adapters.web.session import csrf_of, signed_in
@@ -163,7 +164,11 @@ def overview_context(request: Request, principal: Principal, collaborative_id: U
         "focus_editable": is_allowed(Activity.EDIT_FOCUS, collaborative.phase), "measure_kinds": list(MeasureKind),
         "data_types": list(DataType), "directions": list(Direction),
         "criteria_phases": [p for p in PHASES if p is not Phase.CLOSED], "criteria": list(Criterion),
-    }  # fmt: skip
+    } | page_extras(collaborative, principal.staff, overview.attendees, lambda pid: person_name(request, pid))  # fmt: skip
+
+
+def person_name(request: Request, participant_id: UUID) -> str:
+    return str(request.app.state.engine.participant(participant_id).state.details.name)
 
 
 def linked_teams(request: Request, principal: Principal) -> set[UUID] | None:
@@ -198,7 +203,7 @@ def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[
         "cycles": sorted(team.cycles, key=lambda c: c.planned_at), "error": None, "form": {},
         "this_month": f"{datetime.now(UTC):%Y-%m}", "ideas": nodes, "idea_groups": _live_ideas(nodes),
         "disciplines": list(Discipline), "member_roles": list(MemberRole), "invited": None, "invite_errors": [],
-        "invited_now": [],
+        "invited_now": [], "zone": page.collaborative.state.time_zone,
     } | team_sections(request, principal, team, page.collaborative.state) | measures_context(
         request, principal, page.team, page.collaborative, can_write
     )  # fmt: skip

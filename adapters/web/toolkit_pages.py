@@ -14,7 +14,7 @@ from adapters.http.deps import get_queries
 from adapters.http.schemas.collaboratives import CollaborativeSummary
 from adapters.web.forms import act
 from adapters.web.headers import hashed_styles_policy
-from adapters.web.learning_pages import Field, Ids, collaborative_summary
+from adapters.web.learning_pages import Field, Ids
 from adapters.web.pages import render
 from adapters.web.session import CSRF, signed_in
 from aggregates.tokens import Principal
@@ -30,6 +30,7 @@ def toolkits_context(request: Request, principal: Principal, collaborative_id: U
         "c": CollaborativeSummary.of(diagram.collaborative), "toolkits": queries.toolkits(principal, collaborative_id),
         "article": None, "ideas": [(p, s, i) for p, s, i in diagram.view.change_ideas() if not i.retired],
         "resources": queries.library(principal, collaborative_id), "error": None, "form": {},
+        "zone": diagram.collaborative.state.time_zone,
     }  # fmt: skip
 
 
@@ -78,5 +79,8 @@ def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
 def toolkit_page(request: Request, toolkit_id: UUID) -> Response:
     principal = signed_in(request)
     view = get_queries(request).toolkit(principal, toolkit_id)
-    c = collaborative_summary(request, principal, view.collaborative_id)
-    return render(request, "toolkit.html", principal, c=c, toolkit=view, article=toolkit_article(view))
+    collaborative = get_queries(request).collaborative(principal, view.collaborative_id)
+    c, zone = CollaborativeSummary.of(collaborative), collaborative.state.time_zone
+    return render(
+        request, "toolkit.html", principal, c=c, toolkit=view, article=toolkit_article(view), zone=zone
+    )

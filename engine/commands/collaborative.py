@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.phases import Phase
@@ -42,6 +44,30 @@ class ChangeExitCriteria(Command):
     target_field = "collaborative_id"
     collaborative_id: UUID
     settings: ExitCriteriaIn
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _iana_zone(name: str) -> str:
+    if name not in _zone_names():
+        raise ValueError(
+            f"{name!r} is not a time zone name: use one such as America/Chicago or Europe/London"
+        )
+    return name
+
+
+TimeZoneName = Annotated[str, Field(max_length=64, examples=["America/Chicago"]), AfterValidator(_iana_zone)]
+
+
+class ChangeTimeZone(Command):
+    """The zone the collaborative's times are shown and entered in (staff)."""
+
+    target_field = "collaborative_id"
+    collaborative_id: UUID
+    time_zone: TimeZoneName
 
 
 class AdvancePhase(Command):

@@ -17,6 +17,7 @@ from engine.commands import Command
 from engine.commands.collaborative import (
     AdvancePhase,
     ChangeExitCriteria,
+    ChangeTimeZone,
     CreateCollaborative,
     DefineCollaborativeMeasure,
     JoinCommunity,
@@ -51,6 +52,11 @@ def define_measure(uow: UnitOfWork, ctx: CommandContext, cmd: DefineCollaborativ
 
 def change_exit_criteria(uow: UnitOfWork, ctx: CommandContext, cmd: ChangeExitCriteria) -> UUID:
     uow.collaborative(cmd.collaborative_id).change_exit_criteria(ctx, cmd.settings)
+    return cmd.collaborative_id
+
+
+def change_time_zone(uow: UnitOfWork, ctx: CommandContext, cmd: ChangeTimeZone) -> UUID:
+    uow.collaborative(cmd.collaborative_id).change_time_zone(ctx, cmd.time_zone)
     return cmd.collaborative_id
 
 
@@ -178,6 +184,7 @@ HANDLERS: dict[type[Command], Handler] = {
     ReviseFocus: revise_focus,
     DefineCollaborativeMeasure: define_measure,
     ChangeExitCriteria: change_exit_criteria,
+    ChangeTimeZone: change_time_zone,
     AdvancePhase: advance_phase,
     RegisterTeam: register_team,
     WithdrawTeam: withdraw_team,

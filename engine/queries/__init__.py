@@ -15,6 +15,7 @@ from engine.queries.credits import CreditQueries
 from engine.queries.feed import FeedQueries, FeedReader
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
 from engine.queries.people import PeopleQueries, Retention
+from engine.queries.sessions import SessionQueries, SessionRoster
 from engine.queries.team_data import TeamDataQueries
 from engine.queries.team_work import TeamWorkQueries
 from engine.queries.teams import ActivityRead, TeamPage, TeamQueries
@@ -32,6 +33,7 @@ class Queries(
     PeopleQueries,
     TeamWorkQueries,
     TeamDataQueries,
+    SessionQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 
@@ -48,5 +50,6 @@ __all__ = [
     "PhaseExit",
     "Queries",
     "Retention",
+    "SessionRoster",
     "TeamPage",
 ]

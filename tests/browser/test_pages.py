@@ -72,12 +72,16 @@ def _registration_collaborative(site: Site) -> UUID:
 def test_staff_see_unmet_criteria_then_override_them_with_a_reason(page: Page, site: Site) -> None:
     collaborative = _registration_collaborative(site)
     sign_in(page, site.staff_token, f"/ui/collaboratives/{collaborative}")
+    advance = page.get_by_role("link", name="Advance to orientation…")
+    box, card = advance.bounding_box(), page.locator("#phase").bounding_box()
+    assert box and card and box["width"] < card["width"] / 2  # a normal-sized button, not the card's width
+    advance.click()
+    assert "0 active team(s) registered; at least 8 needed" in page.locator("#advance").inner_text()
     page.get_by_role("button", name="Advance to orientation").click()
-    alert = page.get_by_role("alert")
-    assert "0 active team(s) registered; at least 8 needed" in alert.inner_text()
+    assert "give the reason for advancing anyway" in page.locator("#override_reason-error").inner_text()
     shot(page, "03-phase-refused")
     assert site.engine.collaborative(collaborative).phase.value == "registration"
-    page.get_by_label(re.compile("Override reason")).fill("Teams sign up in the first orientation month")
+    page.get_by_label(re.compile("Reason for advancing")).fill("Teams sign up in the first orientation month")
     page.get_by_role("button", name="Advance to orientation").click()
     page.wait_for_url(f"**/ui/collaboratives/{collaborative}*")
     assert "Teams sign up in the first orientation month" in page.locator("#phase").inner_text()

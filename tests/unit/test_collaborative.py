@@ -16,6 +16,7 @@ from aggregates.collaborative import (
     PhaseAdvanced,
     TeamEnrolled,
     TeamWithdrawn,
+    TimeZoneChanged,
 )
 from aggregates.criteria import Criterion, PhaseExitBlocked, TeamFacts
 from aggregates.errors import PermissionDenied, RuleViolation
@@ -228,3 +229,39 @@ def test_names_and_texts_refuse_the_nul_character_in_the_domain_itself(text: str
     for kind in (Name, Text):
         with pytest.raises(ValidationError, match="pattern"):
             TypeAdapter(kind).validate_python(text)
+
+
+def test_a_collaborative_keeps_its_times_in_utc_until_staff_choose_a_zone() -> None:
+    collaborative = new_collaborative()
+    assert collaborative.state.time_zone == "UTC"
+    collaborative.change_time_zone(ctx(), "America/Chicago")
+    [changed] = then_events(collaborative)
+    assert isinstance(changed, TimeZoneChanged) and changed.time_zone == "America/Chicago"
+    assert collaborative.state.time_zone == "America/Chicago"
+
+
+def test_choosing_the_zone_it_already_has_records_nothing() -> None:
+    collaborative = new_collaborative()
+    collaborative.change_time_zone(ctx(), "Europe/London")
+    then_events(collaborative)
+    collaborative.change_time_zone(ctx(), "Europe/London")
+    assert then_events(collaborative) == []
+
+
+def test_a_closed_collaborative_keeps_its_zone() -> None:
+    closed = collaborative_in(Phase.CLOSED)
+    with pytest.raises(RuleViolation, match="closed"):
+        closed.change_time_zone(ctx(), "America/Denver")
+
+
+def test_the_time_zone_command_takes_only_iana_zone_names() -> None:
+    from pydantic import ValidationError
+
+    from engine.commands.collaborative import ChangeTimeZone
+
+    assert (
+        ChangeTimeZone(collaborative_id=uuid4(), time_zone="America/Chicago").time_zone == "America/Chicago"
+    )
+    for wrong in ("America/Chicgo", "CST", "../etc/passwd", ""):
+        with pytest.raises(ValidationError, match="is not a time zone name"):
+            ChangeTimeZone(collaborative_id=uuid4(), time_zone=wrong)

@@ -38,11 +38,13 @@ from adapters.http.files import file_store
 from adapters.web import (
     account_pages,
     audit_pages,
+    collaborative_forms,
     data_forms,
     forms,
     learning_pages,
     oidc,
     pages,
+    session_forms,
     sign_in,
     team_forms,
     toolkit_pages,
@@ -79,6 +81,8 @@ ROUTERS = (
     toolkit_pages,
     team_forms,
     audit_pages,
+    collaborative_forms,
+    session_forms,
 )
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
@@ -387,7 +391,7 @@ class Url:
     shows: tuple[str, ...] = ()  # what the page shows those who may (and a refusal must not)
     body: Body | None = None  # for a POST
     upload: bool = False  # sent as multipart, with a PDF
-    file: tuple[str, bytes, str] | None = None  # sent as multipart, with this file instead
+    files: dict[str, tuple[str, bytes, str]] | None = None  # sent as multipart, with these files
 
 
 @dataclass(frozen=True)
@@ -494,11 +498,36 @@ def next_phase_of(c: str) -> Body:
     return body
 
 
+ATTENDEES = {"A": MEMBER, "B": B1_LEAD}
+
+
 def attendance_in(c: str) -> Body:
-    attendee = MEMBER if c == "A" else B1_LEAD
-    return lambda w, who: {
-        "activity_id": str(w.activities[c]), "participant_id": str(w.participant(attendee)), "minutes": "60",
-    }  # fmt: skip
+    return lambda w, who: {f"minutes:{w.participant(ATTENDEES[c])}": "60"}
+
+
+def sessions(suffix: str, body: Callable[[str], Body] | None = None, report: bool = False) -> Declared:
+    """The attendance pages of each collaborative's learning session (staff's)."""
+    csv = f"Name (Original Name),User Email,Duration (Minutes)\n{MEMBER.name},{MEMBER.email},55\n".encode()
+
+    def urls(w: World) -> list[Url]:
+        return [
+            Url(f"/ui/collaboratives/{w.collaboratives[c]}/sessions/{w.activities[c]}/attendance{suffix}",
+                STAFF_ONLY, (f"{c} session one",), body(c) if body else None,
+                files={"report": ("zoom.csv", csv, "text/csv")} if report else None)
+            for c in TITLES
+        ]  # fmt: skip
+
+    return Declared(urls)
+
+
+def in_community(w: World) -> None:
+    """People join the community of practice in its own phase."""
+    in_sharing(w)
+    w.advance_to(Phase.COMMUNITY_OF_PRACTICE)
+
+
+def community_member_of(c: str) -> Body:
+    return lambda w, who: {"community_participant": str(w.participant(ATTENDEES[c]))}
 
 
 def comment_in(c: str) -> Body:
@@ -522,7 +551,7 @@ TEAM_MEASURE = form(measure_name="Doses on time", measure_kind="process", data_t
 
 def months_uploads(w: World) -> list[Url]:
     return [
-        Url(f"/ui/teams/{w.teams[t]}/data/upload", writes_team(t), body=form(), file=MONTHS_CSV)
+        Url(f"/ui/teams/{w.teams[t]}/data/upload", writes_team(t), body=form(), files={"file": MONTHS_CSV})
         for t in TEAM_OF
     ]
 
@@ -682,8 +711,15 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/collaboratives/{collaborative_id}/teams"): Declared(register_team, registering),
     ("POST", "/ui/collaboratives/{collaborative_id}/activities"): per_collaborative(
         C + "/activities", lambda c: STAFF_ONLY, body=lambda c: SESSION),
-    ("POST", "/ui/collaboratives/{collaborative_id}/attendance"): per_collaborative(
-        C + "/attendance", lambda c: STAFF_ONLY, body=attendance_in),
+    ("GET", "/ui/collaboratives/{collaborative_id}/sessions/{activity_id}/attendance"): sessions(""),
+    ("POST", "/ui/collaboratives/{collaborative_id}/sessions/{activity_id}/attendance"): sessions(
+        "", body=attendance_in),
+    ("POST", "/ui/collaboratives/{collaborative_id}/sessions/{activity_id}/attendance/report"): sessions(
+        "/report", body=lambda c: form(), report=True),
+    ("POST", "/ui/collaboratives/{collaborative_id}/time-zone"): per_collaborative(
+        C + "/time-zone", lambda c: STAFF_ONLY, body=lambda c: form(time_zone="America/Chicago")),
+    ("GET", "/ui/collaboratives/{collaborative_id}/phase"): per_collaborative(
+        C + "/phase", lambda c: STAFF_ONLY, lambda c: (TITLES[c],)),
     ("POST", "/ui/collaboratives/{collaborative_id}/driver-diagram/{action}"): per_collaborative(
         C + "/driver-diagram/aim", lambda c: STAFF_ONLY, body=lambda c: form(aim="Every child weighed in kg")),
     ("POST", "/ui/teams/{team_id}/invitations"): per_team(
@@ -702,6 +738,12 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/people/tokens"): one("/ui/people/tokens", STAFF_ONLY, service_token),
     ("POST", "/ui/teams/{team_id}/members/{participant_id}/removal"): Declared(spare_members),
     ("POST", "/ui/people/tokens/{token_id}/revocation"): Declared(spare_token),
+    # Outputs from the sharing phase on, then the community of practice in its phase.
+    ("POST", "/ui/collaboratives/{collaborative_id}/outputs"): per_collaborative(
+        C + "/outputs", lambda c: STAFF_ONLY, prepare=in_sharing,
+        body=lambda c: form(output_kind="summative_paper", output_title="What we learned")),
+    ("POST", "/ui/collaboratives/{collaborative_id}/community"): per_collaborative(
+        C + "/community", lambda c: STAFF_ONLY, body=community_member_of, prepare=in_community),
     # Last: it moves each collaborative on a phase.
     ("POST", "/ui/collaboratives/{collaborative_id}/phase"): per_collaborative(
         C + "/phase", lambda c: STAFF_ONLY, body=next_phase_of),
@@ -754,8 +796,7 @@ class Caller:
             return self.page.get(url.path, follow_redirects=False)
         assert url.body is not None, url.path
         data = url.body(w, self.key)
-        files = {"file": ("poster.pdf", PDF, "application/pdf")} if url.upload else None
-        files = {"file": url.file} if url.file else files
+        files = url.files or ({"file": ("poster.pdf", PDF, "application/pdf")} if url.upload else None)
         return self.page.post(url.path, data=data, files=files, follow_redirects=False)
 
 

@@ -14,6 +14,7 @@ from adapters.http.schemas.common import CommandResult, body_of
 from engine.commands.collaborative import (
     AdvancePhase,
     ChangeExitCriteria,
+    ChangeTimeZone,
     CreateCollaborative,
     DefineCollaborativeMeasure,
     JoinCommunity,
@@ -29,6 +30,7 @@ CreateCollaborativeBody = body_of(CreateCollaborative)
 ReviseFocusBody = body_of(ReviseFocus, "collaborative_id")
 DefineCollaborativeMeasureBody = body_of(DefineCollaborativeMeasure, "collaborative_id")
 ChangeExitCriteriaBody = body_of(ChangeExitCriteria, "collaborative_id")
+ChangeTimeZoneBody = body_of(ChangeTimeZone, "collaborative_id")
 AdvancePhaseBody = body_of(AdvancePhase, "collaborative_id")
 RegisterTeamBody = body_of(RegisterTeam, "collaborative_id")
 RecordOutputBody = body_of(RecordOutput, "collaborative_id")
@@ -98,6 +100,12 @@ def change_exit_criteria(
     run: RunDep,
 ) -> CommandResult:
     """Change the collaborative's exit-criteria settings."""
+    return run(body.command(collaborative_id=collaborative_id))
+
+
+@router.post("/collaboratives/{collaborative_id}/time-zone", responses=WRITE_ERRORS)
+def change_time_zone(collaborative_id: UUID, body: ChangeTimeZoneBody, run: RunDep) -> CommandResult:
+    """Set the IANA time zone the collaborative's times are shown and entered in."""
     return run(body.command(collaborative_id=collaborative_id))
 
 

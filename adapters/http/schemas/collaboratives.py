@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from aggregates.collaborative import Collaborative, PhaseChange
 from aggregates.criteria import ExitCriteriaSettings, UnmetCriterion
@@ -68,6 +68,9 @@ class CollaborativePublic(BaseModel):
     activities: list[UUID]
     outputs: list[OutputPublic]
     community: list[CommunityMemberPublic]
+    time_zone: str = Field(
+        description="the IANA zone its times are shown and entered in", examples=["America/Chicago"]
+    )
 
     @classmethod
     def of(cls, c: Collaborative) -> CollaborativePublic:
@@ -77,7 +80,9 @@ class CollaborativePublic(BaseModel):
             version=c.version,
             created_on=c.created_on,
             modified_on=c.modified_on,
-            **s.model_dump(include={"title", "focus_area", "aim", "starts_on", "ends_on", "phase"}),
+            **s.model_dump(
+                include={"title", "focus_area", "aim", "starts_on", "ends_on", "phase", "time_zone"}
+            ),
             phase_history=s.phase_history,
             measures=list(s.measures.values()),
             settings=s.settings,
