@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from adapters.http.deps import get_queries
 from adapters.http.moments import in_utc
 from adapters.http.schemas.collaboratives import CollaborativePublic
+from adapters.web.formats import zone_of
 from adapters.web.pages import chart_svg, linked_teams, render, templates
 from adapters.web.payloads import install_payloads
 from adapters.web.session import signed_in
@@ -50,8 +51,9 @@ class FieldRefused(Exception):
         self.errors = errors
 
 
-def _moment(value: str, name: str) -> datetime | None:
-    """A moment typed into a page's field, in UTC; FieldRefused names what is wrong with it."""
+def _moment(value: str, name: str, zone: str | None = None) -> datetime | None:
+    """A moment typed into a page's field (without an offset, in `zone`: UTC where none), as
+    UTC; FieldRefused names what is wrong with it."""
     if not value:
         return None
     try:
@@ -60,6 +62,8 @@ def _moment(value: str, name: str) -> datetime | None:
         raise FieldRefused(
             {name: f"{value!r} is not a date and time; pick one, e.g. 13 Feb 2025, 14:30."}
         ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone_of(zone))
     try:
         return in_utc(moment)  # the API's check: 9999-12-31T23:59-01:00 is past what UTC holds
     except ValueError as refused:
@@ -149,20 +153,17 @@ def audit_explorer(request: Request, verify: bool = False, aggregate: str = "") 
 def as_of(request: Request, collaborative_id: UUID, at: str = "") -> Response:
     """A collaborative's overview as it was at a moment, beside today's, and what changed in between."""
     principal = signed_in(request)
-    queries = get_queries(request)
+    now = CollaborativePublic.of(get_queries(request).collaborative(principal, collaborative_id))
+    zone = now.time_zone  # the moment is typed, and shown, in the collaborative's zone
     try:
-        moment = _moment(at, "at")
+        moment = _moment(at, "at", zone)
     except FieldRefused as refused:
-        now = CollaborativePublic.of(queries.collaborative(principal, collaborative_id))
-        return render(
-            request, "as_of.html", principal, 422, c=now, found=None, at=at, field_errors=refused.errors
-        )
+        return render(request, "as_of.html", principal, 422, c=now, found=None, at=at, zone=zone,
+                      field_errors=refused.errors)  # fmt: skip
     if moment is None:
-        now = CollaborativePublic.of(queries.collaborative(principal, collaborative_id))
-        return render(request, "as_of.html", principal, c=now, found=None, at=at, field_errors={})
-    return render(
-        request, "as_of.html", principal, **_as_of_context(request, principal, collaborative_id, moment, at)
-    )
+        return render(request, "as_of.html", principal, c=now, found=None, at=at, zone=zone, field_errors={})
+    context = _as_of_context(request, principal, collaborative_id, moment, at)
+    return render(request, "as_of.html", principal, zone=zone, **context)
 
 
 def _as_of_context(
