@@ -61,11 +61,14 @@ def library_context(
     page = get_queries(request).library_page(principal, collaborative_id, q or None, tag or None)
     c, own, projects = CollaborativeSummary.of(page.collaborative), page.own_team, page.projects
     drawn = {p.team_id: capped(p.measure_keys, MEASURE_CHARTS) for p in projects}
-    charts = {(p.team_id, k): chart_svg(page.chart(p.team_id, k), f"{p.team_name}: {k}")
-              for p in projects for k in drawn[p.team_id].shown}  # fmt: skip
+    teams = {p.team_id: p.team_name for p in projects}
+    views = {(p.team_id, k): page.chart(p.team_id, k) for p in projects for k in drawn[p.team_id].shown}
+    # A measure by its name (its key only where the team has no such measure any more).
+    measure_names = {at: view.measure.name if view else at[1] for at, view in views.items()}
+    charts = {at: chart_svg(view, f"{teams[at[0]]}: {measure_names[at]}") for at, view in views.items()}
     return {
         "c": c, "resources": page.resources, "tags": page.tags,
-        "q": q, "tag": tag, "projects": projects, "charts": charts, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
+        "q": q, "tag": tag, "projects": projects, "charts": charts, "measure_names": measure_names, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
         "can_share": principal.staff or principal.coaches or own is not None, "own_team": own,
         "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},
     }  # fmt: skip

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from adapters.charts.svg import Annotation, render_svg
+from adapters.charts.svg import NARROW, Annotation, render_svg
 from adapters.http.deps import get_queries
 from adapters.http.errors import InvalidInput, Problem
 from adapters.http.moments import utc_moment
@@ -101,13 +101,17 @@ def unavailable_views(request: Request) -> list[str]:
 
 
 def chart_svg(view: ChartView | None, title: str) -> str | None:
+    """The chart twice: full width, and drawn for a phone (app.css shows one of them)."""
     if view is None or not view.result.points:
         return None
     notes = [
         Annotation(x=c.period, label=f"PDSA {i}", detail=f"{c.title} ({c.stage})")
         for i, c in enumerate(view.cycles, 1)
     ]
-    return render_svg(view.result, title, notes, percent=view.chart == "p")
+    percent = view.chart == "p"
+    return render_svg(view.result, title, notes, percent, css_class="chart wide") + render_svg(
+        view.result, title, notes, percent, width=NARROW, css_class="chart narrow"
+    )
 
 
 @router.get("/")
