@@ -20,6 +20,7 @@ from adapters.http.errors import InvalidInput
 from adapters.http.files import file_response, may_share, store_upload
 from adapters.http.schemas.collaboratives import CollaborativeSummary
 from adapters.http.schemas.learning import read_upload
+from adapters.web.actors import actor_names, named
 from adapters.web.forms import act
 from adapters.web.limits import ITEMS, MEASURE_CHARTS, capped
 from adapters.web.pages import chart_svg, render
@@ -66,8 +67,10 @@ def library_context(
     # A measure by its name (its key only where the team has no such measure any more).
     measure_names = {at: view.measure.name if view else at[1] for at, view in views.items()}
     charts = {at: chart_svg(view, f"{teams[at[0]]}: {measure_names[at]}") for at, view in views.items()}
+    names = actor_names(request)
+    resources = [named(r, "shared_by", r.shared_role, names) for r in page.resources]
     return {
-        "c": c, "resources": page.resources, "tags": page.tags,
+        "c": c, "resources": resources, "tags": page.tags,
         "q": q, "tag": tag, "projects": projects, "charts": charts, "measure_names": measure_names, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
         "can_share": principal.staff or principal.coaches or own is not None, "own_team": own,
         "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from adapters.exports.toolkit import toolkit_article, toolkit_html, toolkit_pdf
 from adapters.http.deps import get_queries
 from adapters.http.schemas.collaboratives import CollaborativeSummary
+from adapters.web.actors import actor_names, named
 from adapters.web.forms import act
 from adapters.web.headers import hashed_styles_policy
 from adapters.web.learning_pages import Field, Ids, collaborative_summary
@@ -19,6 +20,7 @@ from adapters.web.pages import render
 from adapters.web.session import CSRF, signed_in
 from aggregates.tokens import Principal
 from engine.commands.learning import CompileToolkit
+from projections.learning_view import ToolkitView
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,10 +29,19 @@ def toolkits_context(request: Request, principal: Principal, collaborative_id: U
     queries = get_queries(request)
     diagram = queries.driver_diagram(principal, collaborative_id)
     return {
-        "c": CollaborativeSummary.of(diagram.collaborative), "toolkits": queries.toolkits(principal, collaborative_id),
+        "c": CollaborativeSummary.of(diagram.collaborative),
+        "toolkits": [named(t, "compiled_by", "staff", actor_names(request)) for t in queries.toolkits(principal, collaborative_id)],
         "article": None, "ideas": [(p, s, i) for p, s, i in diagram.view.change_ideas() if not i.retired],
         "resources": queries.library(principal, collaborative_id), "error": None, "form": {},
     }  # fmt: skip
+
+
+def _toolkit(request: Request, principal: Principal, toolkit_id: UUID) -> ToolkitView:
+    """The toolkit with who compiled it and who shared each resource by name, not actor id."""
+    view = get_queries(request).toolkit(principal, toolkit_id)
+    names = actor_names(request)
+    resources = [named(r, "shared_by", r.shared_role, names) for r in view.resources]
+    return named(view, "compiled_by", "staff", names).model_copy(update={"resources": resources})
 
 
 @router.get("/ui/collaboratives/{collaborative_id}/toolkits")
@@ -56,7 +67,7 @@ def compile_toolkit(
 
 @router.get("/ui/toolkits/{toolkit_id}.pdf")
 def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
-    view = get_queries(request).toolkit(signed_in(request), toolkit_id)
+    view = _toolkit(request, signed_in(request), toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
     return Response(
         toolkit_pdf(view), media_type="application/pdf", headers={"Content-Disposition": disposition}
@@ -65,7 +76,7 @@ def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
 
 @router.get("/ui/toolkits/{toolkit_id}.html")
 def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
-    view = get_queries(request).toolkit(signed_in(request), toolkit_id)
+    view = _toolkit(request, signed_in(request), toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.html"'
     html = toolkit_html(view)
     # Self-contained, so it keeps its styles inline: the policy allows exactly those, by hash.
@@ -77,6 +88,6 @@ def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
 @router.get("/ui/toolkits/{toolkit_id}")
 def toolkit_page(request: Request, toolkit_id: UUID) -> Response:
     principal = signed_in(request)
-    view = get_queries(request).toolkit(principal, toolkit_id)
+    view = _toolkit(request, principal, toolkit_id)
     c = collaborative_summary(request, principal, view.collaborative_id)
     return render(request, "toolkit.html", principal, c=c, toolkit=view, article=toolkit_article(view))

@@ -19,6 +19,7 @@ from engine.settings import Settings
 from scripts.demo.seed import seed_demo
 from scripts.demo.steps import DEMO_COLLABORATIVE_ID
 from tests.browser.serving import serve
+from tests.browser.tour import Tour, tour_of
 from tests.conftest import IN_CI
 
 CHROMIUM = os.environ.get("QI_CHROMIUM", "/usr/bin/chromium")
@@ -53,6 +54,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     with serve(create_app(engine)) as url:
         yield Site(url, engine, staff)
+
+
+@pytest.fixture(scope="session")
+def tour(site: Site) -> Tour:
+    """The demo's people signed in one by one, and every page by name (tests/browser/tour.py)."""
+    return tour_of(site.engine)
 
 
 @pytest.fixture(scope="session")

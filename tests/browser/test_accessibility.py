@@ -13,7 +13,7 @@ import pytest
 
 from tests.browser.checks import PHONE, axe_violations, phone_problems
 from tests.browser.conftest import Site, shot
-from tests.browser.tour import PEOPLE, WIDTHS, Person, Tour, open_every_details, sign_in, tour_of
+from tests.browser.tour import PEOPLE, WIDTHS, Person, Tour, open_every_details, sign_in
 
 Page = Any
 
@@ -25,11 +25,6 @@ class Findings:
     statuses: dict[str, int] = field(default_factory=dict)
     axe: dict[str, list[str]] = field(default_factory=dict)
     phone: dict[str, list[str]] = field(default_factory=dict)
-
-
-@pytest.fixture(scope="module")
-def tour(site: Site) -> Tour:
-    return tour_of(site.engine)
 
 
 @pytest.fixture(scope="module")
