@@ -59,21 +59,23 @@ def _take(tab: Page, tour: Tour, person: Person) -> Findings:
     for page_name, path in tour.for_person(person).items():
         found.statuses[page_name] = tab.goto(path).status
         open_every_details(tab)
-        found.axe[page_name] = axe_violations(tab)
-        found.phone[page_name] = _photograph_and_measure(tab, f"{page_name}-{person.key}")
+        found.axe[page_name], found.phone[page_name] = _check_at_each_width(tab, f"{page_name}-{person.key}")
     return found
 
 
-def _photograph_and_measure(tab: Page, name: str) -> list[str]:
-    """Screenshots at each width; what is wrong at phone width."""
+def _check_at_each_width(tab: Page, name: str) -> tuple[list[str], list[str]]:
+    """axe-core's violations at each width (a phone shows other things: its charts, cards),
+    screenshots, and what is wrong at phone width."""
+    violations: dict[str, None] = {}
     problems: list[str] = []
     for width in WIDTHS:
         tab.set_viewport_size({"width": width, "height": 900})
+        violations |= dict.fromkeys(f"at {width}px: {v}" for v in axe_violations(tab))
         if width == PHONE:
             problems = phone_problems(tab)
         shot(tab, f"a11y/{name}-{width}")
     tab.set_viewport_size({"width": WIDTHS[0], "height": 900})
-    return problems
+    return list(violations), problems
 
 
 def _report(by_page: dict[str, list[str]]) -> str:
