@@ -42,6 +42,7 @@ REFUSALS = (
     Refusal("staff", "toolkits", "Compile toolkit", {"Toolkit title": ""}),
     Refusal("lead", "team", "Save month", {"Numerator": "-1", "Denominator": "0"}),
     Refusal("lead", "library", "Share link", {"Link": "javascript:alert(1)", "Title": "A link"}),
+    Refusal("physician", "my-credit", "I attest to my part in this project", {"Your part in the project (what you did, in a sentence or two)": " "}),
     Refusal("no-team", "account", "Change my password", {"Current password": "not it", "New password": "short"}),
     Refusal("auditor", "/ui/audit?since=yesterday&until=2025-13-45T99:99"),
     Refusal("auditor", "as-of?at=not-a-moment"),

@@ -25,7 +25,7 @@ WIDTHS = (1280, 390)
 
 @dataclass(frozen=True)
 class Person:
-    key: str  # names the screenshots: staff, auditor, lead, coach, no-team, signed-out
+    key: str  # names the screenshots: staff, auditor, lead, physician, coach, no-team, signed-out
     email: str | None  # None: nobody signed in
 
 
@@ -33,6 +33,7 @@ PEOPLE = (
     Person("staff", "staff@demo.example"),
     Person("auditor", "auditor@demo.example"),
     Person("lead", "lead@demo.example"),
+    Person("physician", "physician@demo.example"),
     Person("coach", "coach@demo.example"),
     Person("no-team", NOBODY),
     Person("signed-out", None),
@@ -55,12 +56,14 @@ class Tour:
 c = f"/ui/collaboratives/{DEMO_COLLABORATIVE_ID}"
 LEAD_TEAM = id_of_team(data.TEAMS[0])
 READER = {"collaboratives", "overview", "as-of", "team", "library", "driver-diagram", "toolkits", "toolkit"}
+ANYONE = {"account", "my-credit", "my-teams", "error"}  # with an account
 OPENS = {
-    "staff": READER | {"audit", "transcript", "people", "account", "my-credit", "error"},
-    "auditor": READER | {"audit", "transcript", "account", "my-credit", "error"},
-    "lead": READER | {"account", "my-credit", "error"},
-    "coach": READER | {"my-teams", "account", "my-credit", "error"},
-    "no-team": {"account", "my-credit", "my-teams", "error"},
+    "staff": READER | ANYONE | {"audit", "transcript", "people"},
+    "auditor": READER | ANYONE | {"audit", "transcript"},
+    "lead": READER | ANYONE,
+    "physician": (READER - {"team"}) | ANYONE,  # on another team than the lead's
+    "coach": READER | ANYONE,
+    "no-team": ANYONE,
 }
 
 
