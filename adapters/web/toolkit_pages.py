@@ -13,7 +13,7 @@ from adapters.exports.toolkit import toolkit_article, toolkit_html, toolkit_pdf
 from adapters.http.deps import get_queries
 from adapters.http.schemas.collaboratives import CollaborativeSummary
 from adapters.web.actors import actor_names, named
-from adapters.web.forms import act
+from adapters.web.forms import act_beside_fields
 from adapters.web.headers import hashed_styles_policy
 from adapters.web.learning_pages import Field, Ids, collaborative_summary
 from adapters.web.pages import render
@@ -23,6 +23,7 @@ from engine.commands.learning import CompileToolkit
 from projections.learning_view import ToolkitView
 
 router = APIRouter(include_in_schema=False)
+TOOLKIT_FIELDS = {"title": "title", "change_idea_ids": "change_idea_ids", "resource_ids": "resource_ids"}
 
 
 def toolkits_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def toolkits_context(request: Request, principal: Principal, collaborative_id: U
         "c": CollaborativeSummary.of(diagram.collaborative),
         "toolkits": [named(t, "compiled_by", "staff", actor_names(request)) for t in queries.toolkits(principal, collaborative_id)],
         "article": None, "ideas": [(p, s, i) for p, s, i in diagram.view.change_ideas() if not i.retired],
-        "resources": queries.library(principal, collaborative_id), "error": None, "form": {},
+        "resources": queries.library(principal, collaborative_id), "error": None, "form": {}, "field_errors": {},
     }  # fmt: skip
 
 
@@ -57,12 +58,15 @@ def compile_toolkit(
     request: Request, collaborative_id: UUID, title: Field = "", introduction: Field = "",
     change_idea_ids: Ids = None, resource_ids: Ids = None, command_id: Field = "",
 ) -> Response:  # fmt: skip
-    form = {"title": title, "introduction": introduction}
+    form = {"title": title, "introduction": introduction, "change_idea_ids": change_idea_ids or [],
+            "resource_ids": resource_ids or []}  # fmt: skip
     build = lambda: CompileToolkit(collaborative_id=collaborative_id, title=title, introduction=introduction or None,  # noqa: E731
                                    change_idea_ids=change_idea_ids or [], resource_ids=resource_ids or [])  # fmt: skip
     again = lambda principal: toolkits_context(request, principal, collaborative_id)  # noqa: E731
     done = f"/ui/collaboratives/{collaborative_id}/toolkits"
-    return act(request, build, command_id, done, again, "toolkit.html", form)
+    return act_beside_fields(
+        request, build, command_id, lambda _: done, again, "toolkit.html", form, TOOLKIT_FIELDS
+    )
 
 
 @router.get("/ui/toolkits/{toolkit_id}.pdf")

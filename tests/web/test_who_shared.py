@@ -65,3 +65,25 @@ def test_the_library_and_the_toolkit_name_staff_and_title_charts_by_measure_name
     article = page.get(toolkit[1]).text
     assert "compiled by ann-staff (staff)" in article and "shared by ann-staff (staff)" in article
     assert "token:" not in article
+
+
+def test_a_toolkit_without_a_title_or_a_change_idea_is_refused_beside_those_fields_and_keeps_the_choices(
+    client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow = HttpFlow(staff, clock)
+    flow.up_to("sharing")
+    toolkits = f"/ui/collaboratives/{flow.collaborative}/toolkits"
+    page = signed_in(client, str(staff.token), f"/ui/collaboratives/{flow.collaborative}/library")
+    page.post(
+        f"/ui/collaboratives/{flow.collaborative}/library/links",
+        data={"url": "https://example.org/kg", "title": "Kg poster", "kind": "article"},
+    )
+    resource = re.search(r'name="resource_ids" value="([^"]+)"', page.get(toolkits).text)
+    assert resource is not None
+    before = app_engine.recorder.max_notification_id()
+    refused = page.post(toolkits, data={"title": "", "resource_ids": resource[1]})
+    assert refused.status_code == 422
+    assert 'id="title-error"' in refused.text and 'id="change_idea_ids-error"' in refused.text
+    assert "Unprocessable" not in refused.text and "change_idea_ids:" not in refused.text
+    assert f'value="{resource[1]}" checked' in refused.text  # the choice sent is kept
+    assert app_engine.recorder.max_notification_id() == before
