@@ -21,7 +21,7 @@ from adapters.http.files import file_response, may_share, store_upload
 from adapters.http.schemas.collaboratives import CollaborativeSummary
 from adapters.http.schemas.learning import read_upload
 from adapters.web.actors import actor_names, named
-from adapters.web.forms import act
+from adapters.web.forms import act, act_beside_fields
 from adapters.web.limits import ITEMS, MEASURE_CHARTS, capped
 from adapters.web.pages import chart_svg, render
 from adapters.web.session import CSRF, check_csrf, engine_of, signed_in
@@ -73,7 +73,7 @@ def library_context(
         "c": c, "resources": resources, "tags": page.tags,
         "q": q, "tag": tag, "projects": projects, "charts": charts, "measure_names": measure_names, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
         "can_share": principal.staff or principal.coaches or own is not None, "own_team": own,
-        "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},
+        "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {}, "field_errors": {},
     }  # fmt: skip
 
 
@@ -105,7 +105,13 @@ def share_link(
     details = {"kind": kind, "title": title, "description": description or None, "tags": _tags(tags),
                "care_settings": care_settings or []}  # fmt: skip
     build = lambda: ShareLink(collaborative_id=collaborative_id, details=details, url=url)  # noqa: E731
-    return _run_on_library(request, collaborative_id, build, command_id, form, "resources")
+    done = f"/ui/collaboratives/{collaborative_id}/library#resources"
+    return act_beside_fields(request, build, command_id, lambda _: done, _library(request, collaborative_id),
+                             "library.html", form, LINK_FIELDS)  # fmt: skip
+
+
+# The share-a-link form's fields, apart from the upload form's that share their names.
+LINK_FIELDS = {f: f"link-{f}" for f in ("url", "title", "kind", "tags", "description", "care_settings")}
 
 
 def _tags(text: str) -> list[str]:
@@ -208,7 +214,7 @@ def diagram_context(request: Request, principal: Principal, collaborative_id: UU
         "primaries": [n for n in live if n.kind is NodeKind.PRIMARY_DRIVER], "live": live,
         "secondaries": [n for n in live if n.kind is NodeKind.SECONDARY_DRIVER],
         "ideas": [n for n in live if n.kind is NodeKind.CHANGE_IDEA], "retired": [n for n in nodes if n.retired],
-        "tested": tested_line, "decisions": decisions_line, "value": fmt_value, "error": None, "form": {},
+        "tested": tested_line, "decisions": decisions_line, "value": fmt_value, "error": None, "form": {}, "field_errors": {},
     }  # fmt: skip
 
 
@@ -243,7 +249,16 @@ def maintain_diagram(
     build = (lambda: make(collaborative_id, form)) if make else _unknown(action)
     again = lambda principal: diagram_context(request, principal, collaborative_id)  # noqa: E731
     done = f"/ui/collaboratives/{collaborative_id}/driver-diagram#diagram"
-    return act(request, build, command_id, done, again, "driver_diagram.html", form)
+    return act_beside_fields(request, build, command_id, lambda _: done, again, "driver_diagram.html", form,
+                             diagram_fields(action))  # fmt: skip
+
+
+def diagram_fields(action: str) -> dict[str, str]:
+    """The command's fields -> the form's, named apart by form (several share `name`)."""
+    fields = {"aim": "aim", "level": "level", "name": "name", "description": "description", "reason": "reason",
+              "node_id": "node_id", "change_idea_id": "node_id", "primary_driver_id": "parent_id",
+              "secondary_driver_id": "parent_id"}  # fmt: skip
+    return {command: f"{action}-{form}" for command, form in fields.items()}
 
 
 def _unknown(action: str) -> Callable[[], Command]:

@@ -4,6 +4,7 @@ shown, then checked by axe-core and photographed at 1280 and 390 px."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,8 @@ from tests.browser.tour import PEOPLE, WIDTHS, Tour, open_every_details, sign_in
 
 Page = Any
 PERSON = {p.key: p for p in PEOPLE}
+# What a refusal must never say: HTTP's name for it, field paths, pydantic's own sentences.
+MACHINE_WORDS = re.compile(r"Unprocessable|\bbody\.|\b\w+_\w+:|String should|Input should|Value error", re.I)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ def test_a_refused_form_shows_its_errors_accessibly(tab: Page, tour: Tour, refus
         _refuse(tab, refusal)
     shown = tab.locator("[role=alert], [aria-invalid=true], .field-error")
     assert shown.count() > 0, f"{refusal.key}: the refusal shows no error (status {response.status})"
+    said = " ".join(shown.all_inner_texts())
+    assert not MACHINE_WORDS.search(said), f"{refusal.key} answers in the machine's words: {said[:300]}"
     open_every_details(tab)
     violations = axe_violations(tab)
     problems: list[str] = []
