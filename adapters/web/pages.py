@@ -19,6 +19,7 @@ from adapters.http.moments import utc_moment
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
 from adapters.safe_urls import install_safe_url
+from adapters.web.error_words import in_words
 from adapters.web.formats import DEFAULT_ZONE, install_formats
 from adapters.web.session import csrf_of, signed_in
 from aggregates.base import Role
@@ -313,7 +314,7 @@ def _moments(**fields: str) -> dict[str, str | None]:
 
 
 def error_page(request: Request, principal: Principal | None, problem: Problem) -> HTMLResponse:
-    return render(request, "error.html", principal, status=problem.status, error=problem)
+    return render(request, "error.html", principal, status=problem.status, error=in_words(problem))
 
 
 @router.get("/ui/participants/{participant_id}/transcript")
