@@ -18,6 +18,11 @@ from adapters.charts.ticks import Ticks, nice_ticks
 from analytics.models import Point, QicResult
 
 WIDTH, PLOT_HEIGHT = 820, 268
+# The phone's chart: drawn at this width and shown at about it (a 390 px screen), so its
+# 12 px text stays 12 px instead of shrinking with an 820 px chart to 5 px.
+NARROW = 320
+# One period label per this much width (12 across the full-width chart).
+X_LABEL_EVERY = 68
 LEFT, RIGHT, BOTTOM, TITLE_X = 64, 24, 64, 16
 TITLE_SIZE, TITLE_LINE, TITLE_LINES = 15, 19, 2
 SIGNAL, RUNS, INK, MUTED, GRID = "#c62828", "#ef6c00", "#1f2937", "#6b7280", "#e5e7eb"
@@ -43,6 +48,7 @@ class Frame:
     scale: float  # tick units per data unit: 100 for a percent chart
     left: float
     top: float
+    width: float = WIDTH
 
     @property
     def low(self) -> float:
@@ -63,7 +69,7 @@ class Frame:
     @property
     def half(self) -> float:
         """Half the width one point takes on the x axis."""
-        return (WIDTH - self.left - RIGHT) / max(self.n, 1) / 2
+        return (self.width - self.left - RIGHT) / max(self.n, 1) / 2
 
     def px(self, index: int) -> float:
         return self.left + (self.half * (2 * index + 1) if self.n else 0)
@@ -74,11 +80,16 @@ class Frame:
 
 
 def render_svg(
-    result: QicResult, title: str, annotations: Sequence[Annotation] = (), percent: bool = False
+    result: QicResult,
+    title: str,
+    annotations: Sequence[Annotation] = (),
+    percent: bool = False,
+    width: int = WIDTH,
+    css_class: str = "chart",
 ) -> str:
-    """The chart as an SVG document."""
-    heading = wrap(title, WIDTH - TITLE_X - RIGHT, TITLE_SIZE, bold=True, max_lines=TITLE_LINES) or [""]
-    frame = _frame(result.points, percent, top=24 + len(heading) * TITLE_LINE + 10)
+    """The chart as an SVG document, `width` user units (and pixels) wide."""
+    heading = wrap(title, width - TITLE_X - RIGHT, TITLE_SIZE, bold=True, max_lines=TITLE_LINES) or [""]
+    frame = _frame(result.points, percent, top=24 + len(heading) * TITLE_LINE + 10, width=width)
     runs_parts = {p.part for p in result.parts if p.runs_signal}
     body = [
         _axes(frame, result.points, percent),
@@ -87,10 +98,10 @@ def render_svg(
         _annotations(frame, result.points, annotations),
         _series(frame, result.points, percent),
     ]
-    return _document(frame, title, heading, _summary(result)) + "".join(body) + "</svg>"
+    return _document(frame, title, heading, _summary(result), css_class) + "".join(body) + "</svg>"
 
 
-def _document(frame: Frame, title: str, heading: list[str], summary: str) -> str:
+def _document(frame: Frame, title: str, heading: list[str], summary: str, css_class: str) -> str:
     """The root element, the full title and summary for assistive technology, and the visible heading."""
     height = f"{frame.height:.0f}"
     lines = "".join(
@@ -98,17 +109,18 @@ def _document(frame: Frame, title: str, heading: list[str], summary: str) -> str
         f'font-weight="600" fill="{INK}">{escape(line)}</text>'
         for i, line in enumerate(heading)
     )
-    shown = ellipsise(summary, WIDTH - TITLE_X - RIGHT, 12)
+    width = f"{frame.width:.0f}"
+    shown = ellipsise(summary, frame.width - TITLE_X - RIGHT, 12)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-        f'role="img" aria-label={quoteattr(title)} font-family="{FONT_FAMILY}" font-size="12">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'class={quoteattr(css_class)} role="img" aria-label={quoteattr(title)} font-family="{FONT_FAMILY}" font-size="12">'
         f"<title>{escape(title)}</title><desc>{escape(summary)}</desc>"
-        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>{lines}'
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>{lines}'
         f'<text class="summary" x="{TITLE_X}" y="{frame.top - 10}" fill="{MUTED}">{escape(shown)}</text>'
     )
 
 
-def _frame(points: Sequence[Point], percent: bool, top: float) -> Frame:
+def _frame(points: Sequence[Point], percent: bool, top: float, width: float) -> Frame:
     values = [v for p in points for v in (p.y, p.cl, p.lcl, p.ucl) if v is not None and math.isfinite(v)]
     scale = 100.0 if percent else 1.0
     low, high = (min(values) * scale, max(values) * scale) if values else (0.0, scale)
@@ -118,7 +130,7 @@ def _frame(points: Sequence[Point], percent: bool, top: float) -> Frame:
             low, high = max(low - 5, 0.0), min(high + 5, 100.0)
     ticks = nice_ticks(low, high)
     widest = max(text_width(_tick_label(ticks, v, percent), 12) for v in ticks.values)
-    return Frame(len(points), ticks, scale, left=max(LEFT, widest + 20), top=top)
+    return Frame(len(points), ticks, scale, left=max(LEFT, widest + 20), top=top, width=width)
 
 
 def _tick_label(ticks: Ticks, value: float, percent: bool) -> str:
@@ -134,12 +146,14 @@ def _axes(frame: Frame, points: Sequence[Point], percent: bool) -> str:
     for value in frame.ticks.values:
         y = frame.py(value / frame.scale)
         parts.append(
-            f'<line class="grid" x1="{frame.left}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID}"/>'
+            f'<line class="grid" x1="{frame.left}" y1="{y:.1f}" x2="{frame.width - RIGHT}" y2="{y:.1f}" stroke="{GRID}"/>'
             f'<text class="y-tick" x="{frame.left - 8}" y="{y + 4:.1f}" text-anchor="end" stroke="none">'
             f"{_tick_label(frame.ticks, value, percent)}</text>"
         )
-    parts.append(f'<line x1="{frame.left}" y1="{frame.bottom}" x2="{WIDTH - RIGHT}" y2="{frame.bottom}"/>')
-    step = max(1, len(points) // 12)
+    parts.append(
+        f'<line x1="{frame.left}" y1="{frame.bottom}" x2="{frame.width - RIGHT}" y2="{frame.bottom}"/>'
+    )
+    step = max(1, len(points) // max(2, int(frame.width // X_LABEL_EVERY)))
     for index in range(0, len(points), step):
         x, y = frame.px(index), frame.bottom + 16
         label = escape(ellipsise(str(points[index].x), X_LABEL_ROOM, 12))
@@ -198,15 +212,15 @@ def _annotations(frame: Frame, points: Sequence[Point], annotations: Sequence[An
         x = frame.px(index_of[note.x])
         out.append(
             f'<g class="annotation"><line x1="{x:.1f}" y1="{frame.top}" x2="{x:.1f}" y2="{frame.bottom}" '
-            f'stroke="#2563eb" stroke-dasharray="2 3"/>{_note_label(x, frame.top + 12 + (n % 3) * 12, note.label)}'
+            f'stroke="#2563eb" stroke-dasharray="2 3"/>{_note_label(x, frame.top + 12 + (n % 3) * 12, note.label, frame.width)}'
             f"<title>{escape(note.detail or note.label)}</title></g>"
         )
     return "".join(out)
 
 
-def _note_label(x: float, y: float, label: str) -> str:
+def _note_label(x: float, y: float, label: str, width: float) -> str:
     """The label beside its line, turned to the line's left where the right edge would cut it."""
-    fits_right = x + 3 + text_width(label, 12) <= WIDTH - 4
+    fits_right = x + 3 + text_width(label, 12) <= width - 4
     anchor = "" if fits_right else ' text-anchor="end"'
     return f'<text x="{x + 3 if fits_right else x - 3:.1f}" y="{y}"{anchor} fill="#2563eb">{escape(label)}</text>'
 

@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from adapters.http.deps import get_queries
 from adapters.http.errors import problem_of
+from adapters.web.field_errors import beside_fields
 from adapters.web.pages import render, team_context
 from adapters.web.session import (
     CSRF,
@@ -254,13 +255,9 @@ def attest(request: Request, team_id: UUID, statement: Field = "", command_id: F
         problem = problem_of(exc)
         if problem is None:
             raise
-        return _my_credit(
-            request,
-            principal,
-            problem.status,
-            error=problem,
-            form={"team_id": team_id, "statement": statement},
-        )
+        placed, rest = beside_fields(problem, {"statement": f"statement-{team_id}"})
+        form = {"team_id": team_id, "statement": statement}
+        return _my_credit(request, principal, problem.status, error=rest, form=form, field_errors=placed)
     return RedirectResponse("/ui/my-credit#moc", status_code=303)
 
 

@@ -20,7 +20,8 @@ from adapters.http.errors import InvalidInput
 from adapters.http.files import file_response, may_share, store_upload
 from adapters.http.schemas.collaboratives import CollaborativeSummary
 from adapters.http.schemas.learning import read_upload
-from adapters.web.forms import act
+from adapters.web.actors import actor_names, named
+from adapters.web.forms import act, act_beside_fields
 from adapters.web.limits import ITEMS, MEASURE_CHARTS, capped
 from adapters.web.pages import chart_svg, render
 from adapters.web.phase_notes import opens_in
@@ -63,13 +64,18 @@ def library_context(
     page = get_queries(request).library_page(principal, collaborative_id, q or None, tag or None)
     c, own, projects = CollaborativeSummary.of(page.collaborative), page.own_team, page.projects
     drawn = {p.team_id: capped(p.measure_keys, MEASURE_CHARTS) for p in projects}
-    charts = {(p.team_id, k): chart_svg(page.chart(p.team_id, k), f"{p.team_name}: {k}")
-              for p in projects for k in drawn[p.team_id].shown}  # fmt: skip
+    teams = {p.team_id: p.team_name for p in projects}
+    views = {(p.team_id, k): page.chart(p.team_id, k) for p in projects for k in drawn[p.team_id].shown}
+    # A measure by its name (its key only where the team has no such measure any more).
+    measure_names = {at: view.measure.name if view else at[1] for at, view in views.items()}
+    charts = {at: chart_svg(view, f"{teams[at[0]]}: {measure_names[at]}") for at, view in views.items()}
+    names = actor_names(request)
+    resources = [named(r, "shared_by", r.shared_role, names) for r in page.resources]
     return {
-        "c": c, "resources": page.resources, "tags": page.tags,
-        "q": q, "tag": tag, "projects": projects, "charts": charts, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
+        "c": c, "resources": resources, "tags": page.tags,
+        "q": q, "tag": tag, "projects": projects, "charts": charts, "measure_names": measure_names, "drawn": drawn, "capped": capped, "items": ITEMS, "kinds": list(ResourceKind), "settings": list(CareSetting),
         "can_share": principal.staff or principal.coaches or own is not None, "own_team": own,
-        "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {},
+        "own_cycles": [(i, cy.plan.title) for i, cy in own.state.cycles.items()] if own else [], "error": None, "form": {}, "field_errors": {},
         "phase_note": {name: opens_in(activity, c.phase) for name, activity in LIBRARY_GATES.items()},
         "zone": page.collaborative.state.time_zone,
     }  # fmt: skip
@@ -109,7 +115,13 @@ def share_link(
     details = {"kind": kind, "title": title, "description": description or None, "tags": _tags(tags),
                "care_settings": care_settings or []}  # fmt: skip
     build = lambda: ShareLink(collaborative_id=collaborative_id, details=details, url=url)  # noqa: E731
-    return _run_on_library(request, collaborative_id, build, command_id, form, "resources")
+    done = f"/ui/collaboratives/{collaborative_id}/library#resources"
+    return act_beside_fields(request, build, command_id, lambda _: done, _library(request, collaborative_id),
+                             "library.html", form, LINK_FIELDS)  # fmt: skip
+
+
+# The share-a-link form's fields, apart from the upload form's that share their names.
+LINK_FIELDS = {f: f"link-{f}" for f in ("url", "title", "kind", "tags", "description", "care_settings")}
 
 
 def _tags(text: str) -> list[str]:
@@ -212,7 +224,7 @@ def diagram_context(request: Request, principal: Principal, collaborative_id: UU
         "primaries": [n for n in live if n.kind is NodeKind.PRIMARY_DRIVER], "live": live,
         "secondaries": [n for n in live if n.kind is NodeKind.SECONDARY_DRIVER],
         "ideas": [n for n in live if n.kind is NodeKind.CHANGE_IDEA], "retired": [n for n in nodes if n.retired],
-        "tested": tested_line, "decisions": decisions_line, "value": fmt_value, "error": None, "form": {},
+        "tested": tested_line, "decisions": decisions_line, "value": fmt_value, "error": None, "form": {}, "field_errors": {},
         "zone": diagram.collaborative.state.time_zone,
     }  # fmt: skip
 
@@ -248,7 +260,16 @@ def maintain_diagram(
     build = (lambda: make(collaborative_id, form)) if make else _unknown(action)
     again = lambda principal: diagram_context(request, principal, collaborative_id)  # noqa: E731
     done = f"/ui/collaboratives/{collaborative_id}/driver-diagram#diagram"
-    return act(request, build, command_id, done, again, "driver_diagram.html", form)
+    return act_beside_fields(request, build, command_id, lambda _: done, again, "driver_diagram.html", form,
+                             diagram_fields(action))  # fmt: skip
+
+
+def diagram_fields(action: str) -> dict[str, str]:
+    """The command's fields -> the form's, named apart by form (several share `name`)."""
+    fields = {"aim": "aim", "level": "level", "name": "name", "description": "description", "reason": "reason",
+              "node_id": "node_id", "change_idea_id": "node_id", "primary_driver_id": "parent_id",
+              "secondary_driver_id": "parent_id"}  # fmt: skip
+    return {command: f"{action}-{form}" for command, form in fields.items()}
 
 
 def _unknown(action: str) -> Callable[[], Command]:

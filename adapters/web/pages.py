@@ -12,13 +12,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from adapters.charts.svg import Annotation, render_svg
+from adapters.charts.svg import NARROW, Annotation, render_svg
 from adapters.http.deps import get_queries
 from adapters.http.errors import Problem
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
 from adapters.safe_urls import install_safe_url
 from adapters.web.collaborative_view import page_extras
+from adapters.web.error_words import in_words
 from adapters.web.formats import DEFAULT_ZONE, install_formats
 from adapters.web.measures_view import measures_context
 from adapters.web.session import csrf_of, signed_in
@@ -101,13 +102,17 @@ def unavailable_views(request: Request) -> list[str]:
 
 
 def chart_svg(view: ChartView | None, title: str) -> str | None:
+    """The chart twice: full width, and drawn for a phone (app.css shows one of them)."""
     if view is None or not view.result.points:
         return None
     notes = [
         Annotation(x=c.period, label=f"PDSA {i}", detail=f"{c.title} ({c.stage})")
         for i, c in enumerate(view.cycles, 1)
     ]
-    return render_svg(view.result, title, notes, percent=view.chart == "p")
+    percent = view.chart == "p"
+    return render_svg(view.result, title, notes, percent, css_class="chart wide") + render_svg(
+        view.result, title, notes, percent, width=NARROW, css_class="chart narrow"
+    )
 
 
 @router.get("/")
@@ -226,7 +231,7 @@ def team_page(request: Request, team_id: UUID, invited: int | None = None) -> Re
 
 
 def error_page(request: Request, principal: Principal | None, problem: Problem) -> HTMLResponse:
-    return render(request, "error.html", principal, status=problem.status, error=problem)
+    return render(request, "error.html", principal, status=problem.status, error=in_words(problem))
 
 
 @router.get("/ui/participants/{participant_id}/transcript")

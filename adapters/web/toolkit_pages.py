@@ -12,26 +12,38 @@ from fastapi.responses import HTMLResponse, Response
 from adapters.exports.toolkit import toolkit_article, toolkit_html, toolkit_pdf
 from adapters.http.deps import get_queries
 from adapters.http.schemas.collaboratives import CollaborativeSummary
-from adapters.web.forms import act
+from adapters.web.actors import actor_names, named
+from adapters.web.forms import act_beside_fields
 from adapters.web.headers import hashed_styles_policy
 from adapters.web.learning_pages import Field, Ids
 from adapters.web.pages import render
 from adapters.web.session import CSRF, signed_in
 from aggregates.tokens import Principal
 from engine.commands.learning import CompileToolkit
+from projections.learning_view import ToolkitView
 
 router = APIRouter(include_in_schema=False)
+TOOLKIT_FIELDS = {"title": "title", "change_idea_ids": "change_idea_ids", "resource_ids": "resource_ids"}
 
 
 def toolkits_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
     queries = get_queries(request)
     diagram = queries.driver_diagram(principal, collaborative_id)
     return {
-        "c": CollaborativeSummary.of(diagram.collaborative), "toolkits": queries.toolkits(principal, collaborative_id),
+        "c": CollaborativeSummary.of(diagram.collaborative),
+        "toolkits": [named(t, "compiled_by", "staff", actor_names(request)) for t in queries.toolkits(principal, collaborative_id)],
         "article": None, "ideas": [(p, s, i) for p, s, i in diagram.view.change_ideas() if not i.retired],
-        "resources": queries.library(principal, collaborative_id), "error": None, "form": {},
+        "resources": queries.library(principal, collaborative_id), "error": None, "form": {}, "field_errors": {},
         "zone": diagram.collaborative.state.time_zone,
     }  # fmt: skip
+
+
+def _toolkit(request: Request, principal: Principal, toolkit_id: UUID) -> ToolkitView:
+    """The toolkit with who compiled it and who shared each resource by name, not actor id."""
+    view = get_queries(request).toolkit(principal, toolkit_id)
+    names = actor_names(request)
+    resources = [named(r, "shared_by", r.shared_role, names) for r in view.resources]
+    return named(view, "compiled_by", "staff", names).model_copy(update={"resources": resources})
 
 
 @router.get("/ui/collaboratives/{collaborative_id}/toolkits")
@@ -47,17 +59,20 @@ def compile_toolkit(
     request: Request, collaborative_id: UUID, title: Field = "", introduction: Field = "",
     change_idea_ids: Ids = None, resource_ids: Ids = None, command_id: Field = "",
 ) -> Response:  # fmt: skip
-    form = {"title": title, "introduction": introduction}
+    form = {"title": title, "introduction": introduction, "change_idea_ids": change_idea_ids or [],
+            "resource_ids": resource_ids or []}  # fmt: skip
     build = lambda: CompileToolkit(collaborative_id=collaborative_id, title=title, introduction=introduction or None,  # noqa: E731
                                    change_idea_ids=change_idea_ids or [], resource_ids=resource_ids or [])  # fmt: skip
     again = lambda principal: toolkits_context(request, principal, collaborative_id)  # noqa: E731
     done = f"/ui/collaboratives/{collaborative_id}/toolkits"
-    return act(request, build, command_id, done, again, "toolkit.html", form)
+    return act_beside_fields(
+        request, build, command_id, lambda _: done, again, "toolkit.html", form, TOOLKIT_FIELDS
+    )
 
 
 @router.get("/ui/toolkits/{toolkit_id}.pdf")
 def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
-    view = get_queries(request).toolkit(signed_in(request), toolkit_id)
+    view = _toolkit(request, signed_in(request), toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
     return Response(
         toolkit_pdf(view), media_type="application/pdf", headers={"Content-Disposition": disposition}
@@ -66,7 +81,7 @@ def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
 
 @router.get("/ui/toolkits/{toolkit_id}.html")
 def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
-    view = get_queries(request).toolkit(signed_in(request), toolkit_id)
+    view = _toolkit(request, signed_in(request), toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.html"'
     html = toolkit_html(view)
     # Self-contained, so it keeps its styles inline: the policy allows exactly those, by hash.
@@ -78,7 +93,7 @@ def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
 @router.get("/ui/toolkits/{toolkit_id}")
 def toolkit_page(request: Request, toolkit_id: UUID) -> Response:
     principal = signed_in(request)
-    view = get_queries(request).toolkit(principal, toolkit_id)
+    view = _toolkit(request, principal, toolkit_id)
     collaborative = get_queries(request).collaborative(principal, view.collaborative_id)
     c, zone = CollaborativeSummary.of(collaborative), collaborative.state.time_zone
     return render(

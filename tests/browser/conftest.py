@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
 import pytest
-import uvicorn
 
 from adapters.app import create_app
 from aggregates.base import Actor, Role
@@ -22,6 +18,8 @@ from engine.application import QIEngine
 from engine.settings import Settings
 from scripts.demo.seed import seed_demo
 from scripts.demo.steps import DEMO_COLLABORATIVE_ID
+from tests.browser.serving import serve
+from tests.browser.tour import Tour, tour_of
 from tests.conftest import IN_CI
 
 CHROMIUM = os.environ.get("QI_CHROMIUM", "/usr/bin/chromium")
@@ -47,12 +45,6 @@ class Site:
         return DEMO_COLLABORATIVE_ID
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     engine = QIEngine(Settings(store=str(tmp_path_factory.mktemp("web") / "qi.sqlite3")))
@@ -60,19 +52,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     staff = engine.issue_token(
         Grant(name="staff-sam", role=Role.STAFF), engine.context(Actor(id="t", role=Role.SYSTEM))
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", engine, staff)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(engine)) as url:
+        yield Site(url, engine, staff)
+
+
+@pytest.fixture(scope="session")
+def tour(site: Site) -> Tour:
+    """The demo's people signed in one by one, and every page by name (tests/browser/tour.py)."""
+    return tour_of(site.engine)
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,6 @@ Part 4."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-import uvicorn
 
 from adapters.app import create_app
 from aggregates.base import Actor, Role
@@ -26,6 +23,7 @@ from engine.application import QIEngine
 from engine.commands.team import DefineMeasure
 from engine.settings import Settings
 from tests.browser.conftest import shot
+from tests.browser.serving import serving_on
 from tests.conftest import Clock, free_port
 from tests.mailbox import Mailbox, link
 from tests.store.lifecycle import WEIGHT, Lifecycle
@@ -86,18 +84,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     staff = engine.issue_token(
         Grant(name="Ann (staff)", role=Role.STAFF), engine.context(Actor(id="t", role=Role.SYSTEM))
     )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield World(url, engine, clock, mailbox, staff, life)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving_on(create_app(engine), port):
+        yield World(url, engine, clock, mailbox, staff, life)
     mailbox.stop()
     engine.close()
 

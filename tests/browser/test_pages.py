@@ -89,7 +89,7 @@ def test_staff_see_unmet_criteria_then_override_them_with_a_reason(page: Page, s
 
 
 def _points(page: Page) -> int:
-    return page.locator("#measures figure svg circle").count()
+    return page.locator("#measures figure svg.wide circle").count()
 
 
 def test_a_team_enters_a_month_and_sees_its_chart_change(page: Page, site: Site) -> None:

@@ -4,15 +4,12 @@ signed in on the page asked for; and an email with no account refused on the sig
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
 import pytest
-import uvicorn
 
 from adapters.app import create_app
 from adapters.web.oidc import FLOW_COOKIE
@@ -23,7 +20,7 @@ from aggregates.tokens import Grant, Principal
 from engine.application import QIEngine
 from engine.settings import Settings
 from tests.browser.conftest import REPORT_VIOLATIONS, _is_violation, shot
-from tests.conftest import free_port
+from tests.browser.serving import serve
 from tests.oidc_provider import Provider, running_provider
 
 Page = Any
@@ -48,19 +45,8 @@ def sso_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SsoSite]:
         )  # fmt: skip
         engine = QIEngine(settings)
         _invite_and_accept(engine, EMAIL)
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        yield SsoSite(f"http://127.0.0.1:{port}", engine, provider)
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serve(create_app(engine)) as url:
+            yield SsoSite(url, engine, provider)
         engine.close()
 
 

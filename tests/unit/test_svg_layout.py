@@ -15,7 +15,7 @@ import pytest
 from fpdf import FPDF
 
 from adapters.charts.driver_diagram import render_driver_diagram
-from adapters.charts.svg import Annotation, render_svg
+from adapters.charts.svg import NARROW, Annotation, render_svg
 from adapters.charts.text import FONT_FAMILY, text_width, wrap
 from adapters.charts.ticks import nice_ticks
 from aggregates.change_package import NodeKind
@@ -213,6 +213,20 @@ def test_a_160_character_collaborative_title_stays_inside_820_px_and_is_whole_in
     assert root.findtext(f"{NS}title") == title and root.get("aria-label") == title
     heading = ["".join(t.itertext()) for t in root.iter(f"{NS}text") if t.get("class") == "title"]
     assert len(heading) == 2 and " ".join(heading) == " ".join(title.split())
+
+
+def test_the_phones_chart_is_320_px_wide_with_its_text_inside_and_a_month_label_per_68_px() -> None:
+    title = (LONG_TITLE + " " + LONG_TITLE)[:160]
+    notes = [Annotation(x="2025-12", label="PDSA 12", detail="the last month")]
+    months = [f"{2024 + m // 12}-{m % 12 + 1:02d}" for m in range(24)]
+    svg = render_svg(qic(list(range(40, 64)), [100] * 24, x=months), title, notes, True, width=NARROW)
+    root = ET.fromstring(svg)
+    frame = view_box(root)
+    assert frame.right == NARROW == 320 and root.get("width") == "320"
+    assert [box for box in texts(root, {"font-size": "12"}) if not box.inside(frame)] == []
+    rotated = [t for t in root.iter(f"{NS}text") if (t.get("transform") or "").startswith("rotate")]
+    assert len(rotated) == 4  # room for 320 // 68 = 4 labels: every 6th of the 24 months, not 24 crowded
+    assert root.findtext(f"{NS}title") == title
 
 
 def test_a_title_longer_than_two_lines_ends_in_an_ellipsis_inside_the_chart() -> None:
