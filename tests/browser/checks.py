@@ -62,7 +62,8 @@ PHONE_CHECKS = """([smallest, thumb]) => {
     if (!seen(e) || ["hidden", "checkbox", "radio"].includes(e.type)) continue;
     const box = e.getBoundingClientRect();
     if (box.height < thumb - 0.5) short.push(`${name(e)} ${box.height.toFixed(0)}px tall`);
-    const form = e.closest("main form");
+    // A field in a table row fills its card's cell; any other fills its form.
+    const form = e.closest("main td") || e.closest("main form");
     if (form && e.tagName !== "BUTTON" && e.tagName !== "SUMMARY") {
       const room = form.getBoundingClientRect().width;
       if (box.width < room - 2) narrow.push(`${name(e)} ${box.width.toFixed(0)} of ${room.toFixed(0)}px`);

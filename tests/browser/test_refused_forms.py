@@ -43,7 +43,7 @@ REFUSALS = (
     Refusal("staff", "people", "Send the invitation", {"Name": "", "Email": "not an email"}),
     Refusal("staff", "driver-diagram", "Retire", {"Reason": ""}),
     Refusal("staff", "toolkits", "Compile toolkit", {"Toolkit title": ""}),
-    Refusal("lead", "team", "Save month", {"Numerator": "-1", "Denominator": "0"}),
+    Refusal("lead", "team", "Save the month", {"Month": ""}),
     Refusal("lead", "library", "Share link", {"Link": "javascript:alert(1)", "Title": "A link"}),
     Refusal("physician", "my-credit", "I attest to my part in this project", {"Your part in the project (what you did, in a sentence or two)": " "}),
     Refusal("no-team", "account", "Change my password", {"Current password": "not it", "New password": "short"}),

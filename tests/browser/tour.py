@@ -8,14 +8,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from aggregates.accounts import Access
 from aggregates.base import Role
 from engine.application import QIEngine
 from engine.commands.accounts import RevokeAccess
-from scripts.demo import data
+from scripts.demo import data, figures
 from scripts.demo.accounts import DEMO_PASSWORD, ORGANISER, seed_accounts
-from scripts.demo.steps import DEMO_COLLABORATIVE_ID, TOOLKIT_ID, id_of_team
+from scripts.demo.steps import DEMO_COLLABORATIVE_ID, TOOLKIT_ID, demo_id, id_of_team
 
 Page = Any
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -58,7 +59,7 @@ LEAD_TEAM = id_of_team(data.TEAMS[0])
 READER = {"collaboratives", "overview", "as-of", "team", "library", "driver-diagram", "toolkits", "toolkit"}
 ANYONE = {"account", "my-credit", "my-teams", "error"}  # with an account
 OPENS = {
-    "staff": READER | ANYONE | {"audit", "transcript", "people"},
+    "staff": READER | ANYONE | {"audit", "transcript", "people", "advance", "attendance"},
     "auditor": READER | ANYONE | {"audit", "transcript"},
     "lead": READER | ANYONE,
     "physician": (READER - {"team"}) | ANYONE,  # on another team than the lead's
@@ -79,7 +80,8 @@ def tour_of(engine: QIEngine) -> Tour:
         "library": f"{c}/library", "driver-diagram": f"{c}/driver-diagram", "toolkits": f"{c}/toolkits",
         "toolkit": f"/ui/toolkits/{TOOLKIT_ID}", "people": "/ui/people", "account": "/ui/account",
         "my-teams": "/ui/my-teams", "my-credit": "/ui/my-credit",
-        "error": "/ui/teams/00000000-0000-4000-8000-000000000000",
+        "error": "/ui/teams/00000000-0000-4000-8000-000000000000", "advance": f"{c}/phase",
+        "attendance": f"{c}/sessions/{_first_session()}/attendance",
     }  # fmt: skip
     public = {
         "sign-in": "/ui/sign-in", "forgot-password": "/ui/password-reset",
@@ -87,6 +89,11 @@ def tour_of(engine: QIEngine) -> Tour:
         "error": "/ui/invitations/not-a-link-this-site-sent",
     }  # fmt: skip
     return Tour(pages, public)
+
+
+def _first_session() -> UUID:
+    """The demo's first learning session, whose roster staff fill in."""
+    return demo_id("activity", next(iter(figures.sessions())).key)
 
 
 def _person_on_no_team(engine: QIEngine) -> None:

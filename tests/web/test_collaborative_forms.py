@@ -48,7 +48,7 @@ def test_staff_set_the_time_zone_and_the_api_and_pages_show_it(
     shown = page.get(url).text
     assert "shown in <strong>America/Chicago</strong> time" in shown
     assert "Starts (America/Chicago time)" in shown and "When (America/Chicago)" in shown
-    assert re.search(r"<td>\d+ \w{3} \d{4}, \d\d:\d\d C[SD]T</td><td>LS1</td>", shown)
+    assert re.search(r"<td[^>]*>\d+ \w{3} \d{4}, \d\d:\d\d C[SD]T</td><td[^>]*>LS1</td>", shown)
 
 
 def test_a_wrong_time_zone_is_refused_beside_its_field_and_nothing_is_stored(
@@ -80,7 +80,7 @@ def test_staff_enter_a_sessions_start_in_the_collaboratives_zone(
         if a.state.details.title == "LS2 summer"
     ]  # fmt: skip
     assert scheduled.state.details.starts_at == datetime(2025, 6, 2, 20, 0, tzinfo=UTC)  # 15:00 CDT
-    assert "<td>2 Jun 2025, 15:00 CDT</td><td>LS2 summer</td>" in page.get(url).text
+    assert re.search(r"<td[^>]*>2 Jun 2025, 15:00 CDT</td><td[^>]*>LS2 summer</td>", page.get(url).text)
 
 
 def test_a_session_without_a_title_is_refused_beside_its_field_and_keeps_its_values(

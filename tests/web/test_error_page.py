@@ -33,7 +33,7 @@ def test_a_page_that_is_not_there_says_so_without_its_id(client: TestClient, sta
 
 def test_an_address_typed_wrong_is_explained_without_parser_words(client: TestClient, staff: Api) -> None:
     page = signed_in(client, str(staff.token))
-    for path in ("/ui/teams/not-an-id", "/ui/audit?after=many"):
+    for path in ("/ui/teams/not-an-id", f"/ui/teams/{uuid4()}?invited=many"):
         response = page.get(path)
         text = _main_text(response.text)
         assert response.status_code == 422, path
