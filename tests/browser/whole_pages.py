@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from aggregates.instruments import GAP_ANALYSIS
 from tests.browser.conftest import shot
 from tests.browser.whole_values import (
     COMMUNITY,
@@ -156,12 +157,12 @@ class Pages:
         self.shot("team-with-an-invited-physician")
 
     # -- orientation ----------------------------------------------------------------------
-    def gap_analysis(self, team: Team, instrument: Any) -> None:
+    def gap_analysis(self, team: Team) -> None:
         page = self.page
         self.team_page(team.name)
         page.get_by_text("Fill in the pediatric readiness gap analysis").click()
         form = page.get_by_role("form", name="Pediatric readiness gap analysis")
-        for item, answer in zip(instrument.items, team.answers, strict=True):
+        for item, answer in zip(GAP_ANALYSIS.items, team.answers, strict=True):
             form.get_by_role("group", name=item.question).get_by_label(answer, exact=True).check()
         self.submit(
             lambda: form.get_by_role("button", name="Submit the pediatric readiness gap analysis").click()
@@ -280,37 +281,3 @@ class Pages:
         self.submit(lambda: page.get_by_role("button", name="Add to the community").click())
         assert COMMUNITY in page.locator("#community").inner_text()
         self.shot("community-of-practice")
-
-
-def run_through_the_pages(pages: Pages, instrument: Any) -> str:
-    """The whole collaborative, phase by phase, every exit criterion met: its id."""
-    collaborative = pages.create()
-    pages.set_zone_measure_and_criteria()
-    pages.advance("registration")
-    for team in TEAMS:
-        pages.register(team)
-    pages.invite(TEAMS[0])
-    pages.advance("orientation")
-    for team in TEAMS:
-        pages.gap_analysis(team, instrument)
-    pages.shot("gap-analyses-submitted")
-    pages.schedule_session()
-    pages.advance("sessions")
-    pages.attendance()
-    for team in TEAMS:
-        pages.report_measure_and_upload(team)
-    pages.shot("a-year-of-data")
-    pages.advance("projects")
-    for team in TEAMS:
-        pages.pdsa(team)
-    pages.shot("pdsa-acted")
-    pages.advance("sharing")
-    for team in TEAMS:
-        pages.share(team)
-    pages.shot("project-shared")
-    pages.record_output()
-    pages.advance("community of practice")
-    pages.join_community()
-    pages.overview()
-    pages.shot("the-collaborative-at-the-end")
-    return collaborative
