@@ -105,7 +105,7 @@ def _is_violation(text: str) -> bool:
 
 def shot(page: object, name: str) -> Path:
     """Save a full-page screenshot as a test artifact."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    path = ARTIFACTS / f"{name}.png"  # a name may hold a folder: "whole/01-start"
+    path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path

@@ -28,6 +28,17 @@ def test_staff_start_a_collaborative_with_its_focus_and_land_on_it(client: TestC
     assert 'value="Pediatric readiness"' in overview.text  # the focus form holds what is set
 
 
+def test_the_collaboratives_dates_read_as_people_write_them_under_its_title(
+    client: TestClient, staff: Api
+) -> None:
+    page = signed_in(client, staff.token or "", "/ui/collaboratives")
+    started = page.post("/ui/collaboratives", data={"title": "Kg", **FOCUS}, follow_redirects=False)
+    overview = page.get(started.headers["location"]).text
+    heading = overview[overview.index("<h1>") : overview.index('id="focus"')]
+    assert "Pediatric readiness · 1 Jan 2025 to 31 Dec 2025 ·" in heading
+    assert "2025-01-01" not in heading and "2025-12-31" not in heading
+
+
 def test_a_bad_focus_is_refused_beside_its_fields_and_stores_nothing(
     client: TestClient, staff: Api, app_engine: QIEngine
 ) -> None:
