@@ -25,8 +25,15 @@ WORDS = {
 }
 
 
+# The API's own sentences that name its fields, as the form's labels say them.
+SENTENCES = {"ends_on must be after starts_on": "the end date must be after the start date"}
+
+
 def in_words(error: FieldError) -> str:
     """One field error as a person would read it."""
+    said = error.msg.removeprefix("Value error, ")
+    if said in SENTENCES:
+        return SENTENCES[said]
     if error.type in WORDS:
         return WORDS[error.type]
     if error.type == "string_too_long":

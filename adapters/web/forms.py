@@ -205,13 +205,18 @@ def _team(request: Request, team_id: UUID) -> Callable[[Principal], dict[str, An
 @router.post("/ui/collaboratives/{collaborative_id}/teams", dependencies=CSRF)
 def register_team(
     request: Request, collaborative_id: UUID, name: Field = "", organization: Field = "", care_setting: Field = "",
-    member_name: Field = "", member_credentials: Field = "", discipline: Field = "", command_id: Field = "",
+    member_name: Field = "", member_credentials: Field = "", member_email: Field = "", discipline: Field = "",
+    member_role: Field = "member", command_id: Field = "",
 ) -> Response:  # fmt: skip
+    """Register a team (staff, in registration) with its first member: their email lets an
+    attendance report find them, their role says who leads."""
     form = {"name": name, "organization": organization, "care_setting": care_setting, "member_name": member_name,
-            "member_credentials": member_credentials, "discipline": discipline}  # fmt: skip
-    person = {"name": member_name, "credentials": member_credentials or None}
+            "member_credentials": member_credentials, "member_email": member_email, "discipline": discipline,
+            "member_role": member_role}  # fmt: skip
+    person = {"name": member_name, "credentials": member_credentials or None, "email": member_email or None}
+    member = {"person": person, "discipline": discipline, "role": member_role or "member"}
     build = lambda: RegisterTeam(collaborative_id=collaborative_id, name=name, organization=organization or name,
-                                 care_setting=care_setting, members=({"person": person, "discipline": discipline},))  # fmt: skip
+                                 care_setting=care_setting, members=(member,))  # fmt: skip
     url = f"/ui/collaboratives/{collaborative_id}"
     return act(
         request,

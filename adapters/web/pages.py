@@ -163,7 +163,7 @@ def overview_context(request: Request, principal: Principal, collaborative_id: U
     charts = [(name, chart_svg(view, f"All teams: {name}")) for name, view in overview.charts]
     return {
         "c": collaborative, "d": overview.dashboard, "charts": charts, "people": overview.attendees,
-        "next_phase": next_phase(collaborative.phase), "settings": list(CareSetting), "disciplines": list(Discipline),
+        "next_phase": next_phase(collaborative.phase), "settings": list(CareSetting), "disciplines": list(Discipline), "member_roles": list(MemberRole),
         "activity_kinds": list(ActivityKind), "credit_types": list(CreditType), "error": None, "form": {},
         "linked_teams": linked_teams(request, principal), "field_errors": {},
         "focus_editable": is_allowed(Activity.EDIT_FOCUS, collaborative.phase), "measure_kinds": list(MeasureKind),

@@ -61,7 +61,9 @@ def member_of(client: TestClient, engine: QIEngine, flow: HttpFlow, team: int = 
 def months_of(page_html: str, key: str) -> list[tuple[str, str]]:
     """(month, value) of each row of a measure's table, in order."""
     rows = re.findall(
-        rf'<tr id="month-{key}-[0-9-]+">\s*<th scope="row">([^<]+)</th>\s*<td>(.*?)</td>', page_html, re.S
+        rf'<tr id="month-{key}-[0-9-]+">\s*<th scope="row">([^<]+)</th>\s*<td[^>]*>(.*?)</td>',
+        page_html,
+        re.S,
     )
     return [(month, re.sub(r"<[^>]+>", "", value).strip()) for month, value in rows]
 

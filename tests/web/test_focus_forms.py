@@ -54,7 +54,7 @@ def test_a_bad_focus_is_refused_beside_its_fields_and_stores_nothing(
     assert (
         later.status_code == 422
         and 'id="ends_on-error"' in later.text
-        and "ends_on must be after" in later.text
+        and "the end date must be after the start date" in later.text
     )
 
 

@@ -3,6 +3,8 @@ refusal, escaping, and the session cookie."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fastapi.testclient import TestClient
 
 from aggregates.base import Role
@@ -111,3 +113,22 @@ def test_pages_need_a_session_and_the_right_role(client: TestClient, app_engine:
     page = signed_in(client, issue(app_engine, Role.TEAM, "t"))
     refused = page.get("/ui/audit")
     assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+
+
+def test_staff_register_a_team_whose_first_member_has_an_email_and_leads_it(
+    client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow = HttpFlow(staff, clock)
+    flow.up_to("registration")
+    page = signed_in(client, staff.token)  # type: ignore[arg-type]
+    form = {"name": "Tri Valley ED", "care_setting": "community_ed", "member_name": "Ana Cruz",
+            "member_credentials": "RN", "member_email": "ana@trivalley.example", "discipline": "nurse",
+            "member_role": "team_lead"}  # fmt: skip
+    sent = page.post(f"/ui/collaboratives/{flow.collaborative}/teams", data=form, follow_redirects=False)
+    assert sent.status_code == 303
+    teams = app_engine.collaborative(UUID(flow.collaborative)).state.teams
+    (registered,) = [t for t in teams if app_engine.team(t).state.name == "Tri Valley ED"]
+    (member,) = app_engine.team(registered).state.members.values()
+    assert member.role.value == "team_lead"
+    email = app_engine.participant(member.participant_id).state.details.email
+    assert app_engine.open_personal(email) == "ana@trivalley.example"
