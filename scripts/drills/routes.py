@@ -72,6 +72,13 @@ ROUTES = [
         lambda f: {"settings": {"min_teams": 1}},
     ),
     Route(
+        "change time zone",
+        "focus",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/time-zone",
+        lambda f: {"time_zone": "America/Chicago"},
+    ),
+    Route(
         "advance phase",
         "focus",
         "POST",
