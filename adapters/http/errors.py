@@ -130,6 +130,15 @@ def problem_of(exc: Exception) -> Problem | None:
     return None
 
 
+def refusal_of(exc: Exception) -> Problem:
+    """The problem a refused command stands for, for a page to show; anything unexpected
+    is raised again (a page never shows an internal error as a refusal)."""
+    problem = problem_of(exc)
+    if problem is None:
+        raise exc
+    return problem
+
+
 def is_outage(exc: BaseException) -> bool:
     """Whether `exc` says the store is unreachable or busy for now (the engine's rule), or the
     store gate already knows it is down."""

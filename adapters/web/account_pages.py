@@ -19,7 +19,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from adapters.http.deps import get_queries
-from adapters.http.errors import problem_of
+from adapters.http.errors import refusal_of
 from adapters.web.field_errors import beside_fields
 from adapters.web.pages import render, team_context
 from adapters.web.session import (
@@ -252,9 +252,7 @@ def attest(request: Request, team_id: UUID, statement: Field = "", command_id: F
         )
         engine.submit(principal, command, command_id=command_id or None)
     except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
+        problem = refusal_of(exc)
         placed, rest = beside_fields(problem, {"statement": f"statement-{team_id}"})
         form = {"team_id": team_id, "statement": statement}
         return _my_credit(request, principal, problem.status, error=rest, form=form, field_errors=placed)
@@ -291,9 +289,7 @@ def invite_to_team(
             accounts.invite(principal, **fields)
             done.append(email)
         except Exception as exc:
-            problem = problem_of(exc)
-            if problem is None:
-                raise
+            problem = refusal_of(exc)
             refused.append(f"{name} <{email}>: {problem.detail}")
     if refused:
         context = team_context(request, principal, team_id) | {
@@ -414,9 +410,7 @@ def invite_with_access(
             access = Access(role=Role(role), collaborative_id=scope)  # type: ignore[arg-type]
             engine_of(request).accounts.invite(principal, name=name, email=email, access=access)
         except Exception as exc:
-            problem = problem_of(exc)
-            if problem is None:
-                raise
+            problem = refusal_of(exc)
             errors["email"] = problem.detail
     if errors:
         return render(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from adapters.http.deps import get_queries
-from adapters.http.errors import problem_of
+from adapters.http.errors import refusal_of
 from adapters.http.schemas.collaboratives import CollaborativePublic
 from adapters.web.collaborative_view import advance_changes
 from adapters.web.formats import zone_of
@@ -158,9 +158,7 @@ def advance_phase(
     try:
         run_form(request, principal, command_id, build)
     except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
+        problem = refusal_of(exc)
         context = phase_context(request, principal, collaborative_id) | {
             "form": {"override_reason": override_reason}
         }

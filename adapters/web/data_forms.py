@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from adapters.http.deps import get_queries
-from adapters.http.errors import Problem, problem_of
+from adapters.http.errors import Problem, refusal_of
 from adapters.web.data_files import MAX_FILE_BYTES, MAX_ROWS, FileRefused, read_table
 from adapters.web.data_upload import Preview, parse_month, read_rows, rows_of
 from adapters.web.field_errors import beside_fields
@@ -67,9 +67,7 @@ def define_team_measure(
     try:
         run_form(request, principal, command_id, lambda: DefineMeasure(team_id=team_id, measure=measure))
     except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
+        problem = refusal_of(exc)
         placed, rest = beside_fields(problem, MEASURE_FIELDS)
         return _refused(request, principal, team_id, problem, form=form, field_errors=placed,
                         measure_error=rest.detail if rest else None, measure_form_open=True)  # fmt: skip
@@ -90,9 +88,7 @@ def submit_data(
     try:
         run_form(request, principal, command_id, build)
     except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
+        problem = refusal_of(exc)
         placed, rest = beside_fields(problem, DATA_FIELDS)
         if "period" in placed:
             placed["period"] = MONTH_WORDS
@@ -146,9 +142,7 @@ def _preview(
     except FileRefused as refused:
         preview.problem = str(refused)
     except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
+        problem = refusal_of(exc)
         return _refused(request, principal, team_id, problem, error=problem)
     return _shown(request, principal, team_id, preview)
 
@@ -200,9 +194,7 @@ def confirm_upload(
         preview.rows = rows_of([s.model_dump() for s in sent], measures)
         _dry_run(request, principal, team_id, preview)
     except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
+        problem = refusal_of(exc)
         return _refused(request, principal, team_id, problem, error=problem)
     if not preview.ready:
         return _shown(request, principal, team_id, preview)
@@ -227,9 +219,7 @@ def _store(
         try:
             run_form(request, principal, key, lambda r=row: r.command(team_id))
         except Exception as exc:
-            problem = problem_of(exc)
-            if problem is None:
-                raise
+            problem = refusal_of(exc)
             said = f"{stored} of {len(preview.to_store)} rows were stored; row {row.line} was refused: {problem.detail}"
             return _refused(
                 request, principal, team_id, problem, error=problem.model_copy(update={"detail": said})

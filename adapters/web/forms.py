@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from adapters.http.deps import Runner
-from adapters.http.errors import problem_of
+from adapters.http.errors import refusal_of
 from adapters.web.field_errors import beside_fields
 from adapters.web.pages import collaboratives_context, overview_context, render, team_context
 from adapters.web.session import (
@@ -63,9 +63,7 @@ def act(
     try:
         run_form(request, principal, command_id, build)
     except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
+        problem = refusal_of(exc)
         context = again(principal) | {"error": problem, "form": form}
         return render(request, page, principal, status=problem.status, **context)
     return RedirectResponse(done, status_code=303)
@@ -81,9 +79,7 @@ def act_beside_fields(
     try:
         outcome = run_form(request, principal, command_id, build)
     except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
+        problem = refusal_of(exc)
         placed, rest = beside_fields(problem, fields)
         context = again(principal) | {"error": rest, "form": form, "field_errors": placed}
         return render(request, page, principal, status=problem.status, **context)

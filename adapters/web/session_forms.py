@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from adapters.http.deps import get_queries
-from adapters.http.errors import Problem, problem_of
+from adapters.http.errors import Problem, refusal_of
 from adapters.web.attendance_reports import Report, ReportRefused, read_report
 from adapters.web.forms import run_form
 from adapters.web.pages import render
@@ -107,9 +107,7 @@ def _record(
         try:
             run_form(request, principal, f"{command_id}:{participant_id}" if command_id else "", build)
         except Exception as exc:
-            problem = problem_of(exc)
-            if problem is None:
-                raise
+            problem = refusal_of(exc)
             # The rows were checked first, so a refusal is the first row's (nothing stored) unless
             # the session changed meanwhile: then say what was stored before it.
             kept = f" The attendance of the {done} before was recorded." if done else ""

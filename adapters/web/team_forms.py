@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from adapters.http.errors import InvalidInput, problem_of
+from adapters.http.errors import InvalidInput, refusal_of
 from adapters.web import storyboard
 from adapters.web.field_errors import beside_fields, fields_refused
 from adapters.web.forms import Field, act_beside_fields, run_form
@@ -168,9 +168,7 @@ def _share(
         file = storyboard.file_command(engine.team(team_id), resource, stored, form["project_title"])
         run_form(request, principal, f"{command_id}:storyboard", lambda: file)
     except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
+        problem = refusal_of(exc)
         placed, rest = beside_fields(problem, storyboard.FIELDS)
         if shared:  # the project is shared, its storyboard not yet stored: sending it again finishes
             placed["file"] = (
