@@ -20,6 +20,7 @@ from adapters.http.routers import (
     accounts,
     activities,
     audit,
+    chart_decisions,
     charts,
     collaboratives,
     contracts,
@@ -34,7 +35,7 @@ from engine.application import QIEngine
 
 NO_NUL = "^[^\\u0000]*$"
 ROUTERS = (
-    collaboratives, teams, activities, charts, audit, credits, accounts, learning, events, contracts, health,
+    collaboratives, teams, activities, charts, chart_decisions, audit, credits, accounts, learning, events, contracts, health,
 )  # fmt: skip
 
 

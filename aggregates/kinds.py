@@ -18,6 +18,7 @@ from aggregates.change_package import ChangePackage, ChangePackageStarted
 from aggregates.collaborative import Collaborative, CollaborativeCreated
 from aggregates.idempotency import CommandAccepted, CommandRecord
 from aggregates.ids import IdClaim, IdClaimed
+from aggregates.measure_chart import MeasureChart, MeasureChartStarted
 from aggregates.participant import Participant, ParticipantRegistered
 from aggregates.resource import Resource, ResourceShared
 from aggregates.team import Team, TeamRegistered
@@ -47,6 +48,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("resource", Resource, ResourceShared),
     Kind("change package", ChangePackage, ChangePackageStarted),
     Kind("toolkit", Toolkit, ToolkitCompiled),
+    Kind("measure chart", MeasureChart, MeasureChartStarted),
     Kind("web session", WebSession, SessionStarted),
     Kind("id claim", IdClaim, IdClaimed),
     Kind("command record", CommandRecord, CommandAccepted),

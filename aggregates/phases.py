@@ -45,6 +45,7 @@ class Activity(StrEnum):
     MAINTAIN_CHANGE_PACKAGE = "maintain the change package"
     COMMENT_ON_PROJECT = "comment on a shared project"
     TRY_SHARED_CHANGE = "mark a shared project's change as being tried"
+    DECIDE_CHART = "decide or annotate how a measure's chart is drawn"
 
 
 def phases_between(first: Phase, last: Phase) -> frozenset[Phase]:
@@ -81,6 +82,8 @@ ALLOWED_PHASES: dict[Activity, frozenset[Phase]] = {
     # All teach, all learn: teams learn from the projects others have shared.
     Activity.COMMENT_ON_PROJECT: phases_between(Phase.PROJECTS, Phase.COMMUNITY_OF_PRACTICE),
     Activity.TRY_SHARED_CHANGE: phases_between(Phase.PROJECTS, Phase.COMMUNITY_OF_PRACTICE),
+    # Charts are read and argued over for as long as data comes in, and after.
+    Activity.DECIDE_CHART: _SESSIONS_ON,
 }
 
 

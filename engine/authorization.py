@@ -19,11 +19,13 @@ from uuid import UUID
 
 from aggregates.base import Role
 from aggregates.collaborative import Collaborative
+from aggregates.measure_chart import ChartOwner
 from aggregates.participant import Participant
 from aggregates.team import Team
 from aggregates.tokens import Principal
 from engine.commands import Command
 from engine.commands.activity import AttestMocPart4
+from engine.commands.charts import AnswerChartProposal, ChartCommand, DecideChart
 from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, TryChange
 from engine.commands.team import (
     AddCoachingNote,
@@ -86,6 +88,9 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
         if command.team_id not in principal.team_ids:  # refused before the team is read: no name told
             raise Forbidden("a person attests only for the teams they are a member of")
         return  # a person attests for themselves, signed in to their own account
+    if isinstance(command, ChartCommand):
+        authorize_chart_command(principal, command, records)
+        return
     if kind in TEAM_WRITES and principal.team_ids:
         assert isinstance(command, TeamCommand)
         if command.team_id in principal.team_ids:
@@ -102,6 +107,28 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
         authorize_library_write(principal, command.collaborative_id, records)
         return
     raise Forbidden(f"the {principal.role.value} role may not {_describe(kind)}")
+
+
+def authorize_chart_command(principal: Principal, command: ChartCommand, records: Records) -> None:
+    """Staff decide every chart and the team's coach their team's; the team's members (and, for
+    a collaborative chart, its coaches) propose and annotate."""
+    if principal.staff:
+        return
+    decides = isinstance(command, DecideChart | AnswerChartProposal)
+    if command.owner is ChartOwner.TEAM:
+        team = records.team(command.owner_id)
+        if principal.coaches and is_coach_of(principal, team):
+            return
+        if team.id in principal.team_ids:
+            if decides:
+                raise Forbidden("teams propose changes to their charts; the team's coach or staff decide")
+            return
+        raise Forbidden(f"{_who(principal)} may only work on the charts of {_their_teams(principal)}")
+    if decides:
+        raise Forbidden("only staff decide how a collaborative chart is drawn; coaches propose changes")
+    if principal.coaches and coaches_in(principal, command.owner_id, records):
+        return
+    raise Forbidden("only staff and the collaborative's coaches propose changes to or annotate its charts")
 
 
 def _who(principal: Principal) -> str:

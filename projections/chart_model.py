@@ -11,14 +11,14 @@ signal by shape as well as colour and a table can list it in words.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from aggregates.measure_chart import ChartType
 from aggregates.values import MeasureDefinition
 from analytics.models import QicResult
 
-ChartType = Literal["run", "i", "mr", "p", "u", "c", "pp", "up", "g", "t", "xbar", "s", "ip"]
 # Charts whose y is a proportion (drawn and listed as a percent).
 PERCENT_CHARTS = frozenset({"p", "pp"})
 
@@ -92,6 +92,19 @@ class Baseline(BaseModel):
     reason: str
 
 
+class ChartProposal(BaseModel):
+    """A change a team proposed, open until the coach or staff answer it."""
+
+    proposal_id: str
+    decision: dict[str, Any]
+    reason: str
+    by: str
+    at: datetime
+    status: str
+    answered_by: str | None = None
+    answer: str | None = None
+
+
 class ChartView(BaseModel):
     measure: MeasureDefinition
     chart: ChartType
@@ -105,4 +118,5 @@ class ChartView(BaseModel):
     goal: float | None = None
     percent: bool = False  # y is a proportion, shown as a percent
     rules: RuleSet | None = None
+    proposals: list[ChartProposal] = Field(default_factory=list)
     description: str = ""  # the chart in words, for the page and assistive technology

@@ -1,55 +1,70 @@
-"""Measure charts from the read model: a team's series as data arrives (a
-correction replaces its month), or the collaborative's, summed over its active
-teams by month; with the team's PDSA cycle starts to annotate."""
+"""Measure charts from the read model: a team's series as data arrives (a correction
+replaces its month), or the collaborative's, summed over its active teams by month;
+drawn as the decisions about the chart say (`chart_settings.py`) or by the default
+rule (`chart_plan.py`), with the team's PDSA cycles and the collaborative's phase
+changes marked at their months.
+
+A caller may also ask for a one-off view (another chart type, or a freeze, parts and
+exclusions by 1-based position, as qicharts2 takes them) without deciding anything.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import UTC, datetime
 from uuid import UUID
 
+import orjson
 from pydantic import BaseModel
 
+from aggregates.measure_chart import BaselineSetting, ChartType, Decided, MeasureChartState
 from aggregates.values import MeasureDefinition
-from analytics import aggregate_by_period, default_chart, qic
-from analytics.models import QicResult
+from analytics import aggregate_by_period
+from projections import chart_settings
 from projections.base import Tx
-from projections.dashboard import series
-from projections.dashboard_tables import CYCLE, MEASURE, POINT, TEAM
+from projections.chart_model import ChartView, CycleStart, Mark
+from projections.chart_plan import Extras, Series, build
+from projections.dashboard import series, series_of
+from projections.dashboard_tables import COLLABORATIVE, CYCLE, MEASURE, POINT, TEAM
 
-ChartType = Literal["run", "i", "mr", "p", "u", "c"]
-
-
-class CycleStart(BaseModel):
-    period: str
-    title: str
-    stage: str
-
-
-class ChartView(BaseModel):
-    measure: MeasureDefinition
-    chart: ChartType
-    result: QicResult
-    cycles: list[CycleStart]
+_PHASE_WORDS = {
+    "focus": "Focus",
+    "registration": "Registration",
+    "orientation": "Orientation",
+    "sessions": "Learning sessions",
+    "projects": "Projects",
+    "sharing": "Sharing",
+    "community_of_practice": "Community of practice",
+    "closed": "Closed",
+}
 
 
 class ChartOptions(BaseModel):
+    """A one-off view: nothing here is recorded, and the chart's decisions stay as they are."""
+
     chart: ChartType | None = None
     freeze: int | None = None
     part: list[int] | None = None
     exclude: list[int] | None = None
 
+    @property
+    def positional(self) -> bool:
+        return self.freeze is not None or bool(self.part) or bool(self.exclude)
+
 
 def team_chart(tx: Tx, team_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
     """A team measure's chart, or None if the team has no such measure."""
     row = tx.fetchone(
-        f"SELECT definition FROM {MEASURE} WHERE team_id = ? AND measure_key = ?", (str(team_id), key)
+        f"SELECT m.definition, t.collaborative_id FROM {MEASURE} m JOIN {TEAM} t ON t.team_id = m.team_id "
+        "WHERE m.team_id = ? AND m.measure_key = ?",
+        (str(team_id), key),
     )
     if row is None:
         return None
     measure = MeasureDefinition.model_validate_json(row[0])
     points = series(tx, str(team_id), key)
-    x, y, n = [p for p, _, _ in points], [v for _, v, _ in points], [d for _, _, d in points]
-    return _view(measure, options, x, y, n, _cycles(tx, str(team_id)))
+    settings = chart_settings.settings_of(tx, str(team_id), key)
+    extras = Extras(cycles=_cycles(tx, str(team_id)), marks=_phase_marks(tx, str(row[1])))
+    return _view(measure, series_of(points, measure), settings, extras, options)
 
 
 def collaborative_chart(tx: Tx, collaborative_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
@@ -78,7 +93,50 @@ def collaborative_chart(tx: Tx, collaborative_id: UUID, key: str, options: Chart
         for points in by_team.values()
     ]
     combined = aggregate_by_period(per_team)
-    return _view(measure, options, list(combined.x), list(combined.y), list(combined.n or []) or None, [])
+    summed = Series(
+        periods=[str(x) for x in combined.x],
+        numerators=[y or 0.0 for y in combined.y],
+        denominators=list(combined.n) if combined.n is not None else None,
+    )
+    settings = chart_settings.settings_of(tx, str(collaborative_id), key)
+    extras = Extras(marks=_phase_marks(tx, str(collaborative_id)))
+    return _view(measure, summed, settings, extras, options)
+
+
+def _view(
+    measure: MeasureDefinition,
+    data: Series,
+    settings: MeasureChartState | None,
+    extras: Extras,
+    options: ChartOptions,
+) -> ChartView:
+    """The chart as decided, or the one-off view the options ask for (ValueError when they cannot be drawn)."""
+    if options.chart is not None:
+        extras = Extras(cycles=extras.cycles, marks=extras.marks, chart_override=options.chart)
+    if options.positional:
+        settings = _positional(settings, data, options)
+    return build(measure, data, settings, extras)
+
+
+def _positional(settings: MeasureChartState | None, data: Series, options: ChartOptions) -> MeasureChartState:
+    """The decisions with the one-off freeze, parts and exclusions (1-based positions) put in their place."""
+    size = len(data.periods)
+    for name, positions, high in (("part", options.part, size - 1), ("exclude", options.exclude, size)):
+        for position in positions or ():
+            if not 1 <= position <= high:
+                raise ValueError(f"{name} position {position} is out of range; expected 1 to {high}")
+    if options.freeze is not None and not 1 <= options.freeze <= size:
+        raise ValueError(f"freeze is {options.freeze}; expected a point count from 1 to {size}")
+    asked = Decided(by="this view", at=datetime.now(UTC), reason="asked for this view")
+    base = settings or MeasureChartState.model_construct(splits={}, excluded={}, notes={}, proposals={})
+    update: dict[str, object] = {}
+    if options.freeze is not None:
+        update["baseline"] = BaselineSetting(points=options.freeze, **asked.model_dump())
+    if options.part:
+        update["splits"] = {data.periods[p]: asked for p in options.part}
+    if options.exclude:
+        update["excluded"] = {data.periods[p - 1]: asked for p in options.exclude}
+    return base.model_copy(update=update)
 
 
 def _sizes(
@@ -87,29 +145,28 @@ def _sizes(
     return [d for _, _, d in points] if measure.denominator else None
 
 
-def _view(
-    measure: MeasureDefinition,
-    options: ChartOptions,
-    x: list[str],
-    y: list[float | None],
-    n: list[float | None] | None,
-    cycles: list[CycleStart],
-) -> ChartView:
-    chart = options.chart or default_chart(measure.data_type.value)
-    if not x:  # a measure defined but without data yet: an empty chart, not an error
-        return ChartView(
-            measure=measure, chart=chart, result=QicResult(chart=chart, points=(), parts=()), cycles=cycles
-        )
-    sizes = n if n and any(v is not None for v in n) else None
-    result = qic(
-        y, sizes, x=x, chart=chart, freeze=options.freeze, part=options.part, exclude=options.exclude
-    )
-    return ChartView(measure=measure, chart=chart, result=result, cycles=cycles)
-
-
 def _cycles(tx: Tx, team_id: str) -> list[CycleStart]:
     rows = tx.fetchall(
         f"SELECT planned_period, title, stage FROM {CYCLE} WHERE team_id = ? ORDER BY planned_period, title",
         (team_id,),
     )
     return [CycleStart(period=p, title=t, stage=s) for p, t, s in rows]
+
+
+def _phase_marks(tx: Tx, collaborative_id: str) -> list[Mark]:
+    """The collaborative's phase changes, at the months they happened."""
+    row = tx.fetchone(f"SELECT history FROM {COLLABORATIVE} WHERE collaborative_id = ?", (collaborative_id,))
+    if row is None:
+        return []
+    marks = []
+    for change in orjson.loads(row[0]):
+        if change.get("from_phase") is None:
+            continue
+        words = _PHASE_WORDS.get(change["to_phase"], change["to_phase"])
+        marks.append(
+            Mark(
+                period=change["at"][:7], kind="phase", label=words, detail=f"The collaborative moved to {words}",
+                who=change.get("actor_id"), at=datetime.fromisoformat(change["at"]),
+            )
+        )  # fmt: skip
+    return marks

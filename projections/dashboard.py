@@ -12,13 +12,15 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
-from aggregates import activity, collaborative, team
+from aggregates import activity, collaborative, measure_chart, team
 from aggregates.values import MeasureDefinition
-from analytics import default_chart, qic
+from projections import chart_settings
 from projections.base import Handler, Projection, Recorded, Tx, json_text, update, upsert
+from projections.chart_plan import Series, build
 from projections.dashboard_tables import (
     ACTIVITY,
     ATTENDANCE,
+    CHART,
     COLLABORATIVE,
     CYCLE,
     INDEXES,
@@ -52,21 +54,30 @@ def series(tx: Tx, team_id: str, key: str) -> list[tuple[str, float, float | Non
     return [(str(p), float(n), None if d is None else float(d)) for p, n, d in rows]
 
 
+def series_of(points: list[tuple[str, float, float | None]], definition: MeasureDefinition) -> Series:
+    """The chart's input from a team measure's monthly points."""
+    return Series(
+        periods=[p for p, _, _ in points],
+        numerators=[n for _, n, _ in points],
+        denominators=[d for _, _, d in points] if definition.denominator else None,
+    )
+
+
 def measure_status(tx: Tx, team_id: str, definition: MeasureDefinition) -> MeasureStatus:
-    """A team measure's latest value and signals, from its series."""
+    """A team measure's latest value and signals, from its series drawn as its chart is
+    (the decisions about it and the default rule)."""
     points = series(tx, team_id, definition.key)
-    chart = default_chart(definition.data_type.value)
-    status = MeasureStatus(key=definition.key, name=definition.name, chart=chart, points=len(points),
+    view = build(
+        definition, series_of(points, definition), chart_settings.settings_of(tx, team_id, definition.key)
+    )
+    status = MeasureStatus(key=definition.key, name=definition.name, chart=view.chart, points=len(points),
                            latest_period=None, latest_value=None, latest_outside_limits=False, runs_signal=False)  # fmt: skip
     if not points:
         return status
-    numerators = [n for _, n, _ in points]
-    denominators = [d for _, _, d in points] if chart in ("p", "u") else None
-    result = qic(numerators, denominators, x=[p for p, _, _ in points], chart=chart)
-    last = result.points[-1]
+    last = view.result.points[-1]
     return status.model_copy(update={
         "latest_period": points[-1][0], "latest_value": last.y,
-        "latest_outside_limits": bool(last.sigma_signal), "runs_signal": bool(result.parts[-1].runs_signal),
+        "latest_outside_limits": bool(last.sigma_signal), "runs_signal": bool(view.result.parts[-1].runs_signal),
     })  # fmt: skip
 
 
@@ -234,7 +245,7 @@ def _attendance(tx: Tx, r: Recorded) -> None:
 
 class Dashboard(Projection):
     name = "dashboard"
-    version = 4  # 4: each collaborative's version and creation position (the list)
+    version = 5  # 5: the decisions about each measure chart
     tables = TABLES
     indexes = INDEXES
     handlers = {
@@ -259,6 +270,7 @@ class Dashboard(Projection):
         team.PdsaActed: _cycle("acted"),
         activity.ActivityScheduled: _activity_scheduled,
         activity.AttendanceRecorded: _attendance,
+        **chart_settings.HANDLERS,
     }
 
     def close_batch(self, tx: Tx, batch: Sequence[Recorded]) -> None:
@@ -272,6 +284,13 @@ class Dashboard(Projection):
                 changed.add((str(event.originator_id), event.measure_key))
             elif isinstance(event, team.MeasureDefined):
                 changed.add((str(event.originator_id), event.measure.key))
+            elif isinstance(event, measure_chart.ChartDecided):
+                row = tx.fetchone(
+                    f"SELECT owner_id, measure_key FROM {CHART} WHERE chart_id = ?",
+                    (str(recorded.originator_id),),
+                )
+                if row is not None:  # a collaborative's chart has no team row: the update finds none
+                    changed.add((str(row[0]), str(row[1])))
         if changed:
             tx.executemany(
                 f"UPDATE {MEASURE} SET status = NULL WHERE team_id = ? AND measure_key = ?", sorted(changed)

@@ -14,6 +14,7 @@ ATTENDANCE = "rm_dash_attendance"
 CYCLE = "rm_dash_cycle"
 MEASURE = "rm_dash_measure"
 POINT = "rm_dash_point"
+CHART = "rm_dash_chart"  # the decisions about each measure chart (chart_settings.py)
 
 
 TABLES = {
@@ -59,9 +60,15 @@ TABLES = {
         "numerator DOUBLE PRECISION NOT NULL, denominator DOUBLE PRECISION, "
         "PRIMARY KEY (team_id, measure_key, period)",
     ),
+    CHART: ddl(
+        CHART,
+        "chart_id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, measure_key TEXT NOT NULL, "
+        "collaborative_id TEXT NOT NULL, state TEXT NOT NULL",
+    ),
 }
 INDEXES = (
     f"CREATE INDEX IF NOT EXISTS rm_dash_team_collaborative ON {TEAM} (collaborative_id)",
     f"CREATE INDEX IF NOT EXISTS rm_dash_activity_collaborative ON {ACTIVITY} (collaborative_id)",
     f"CREATE INDEX IF NOT EXISTS rm_dash_cycle_team ON {CYCLE} (team_id)",
+    f"CREATE INDEX IF NOT EXISTS rm_dash_chart_collaborative ON {CHART} (collaborative_id)",
 )

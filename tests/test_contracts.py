@@ -24,6 +24,7 @@ from adapters.contracts import asyncapi, event_classes, event_schema, events_sch
 from aggregates.accounts import Access
 from aggregates.base import Actor, Role
 from aggregates.criteria import ExitCriteriaSettings
+from aggregates.measure_chart import ChartOwner, SetGoal, SplitPhase
 from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
 from aggregates.resource import ResourceDetails
@@ -33,6 +34,13 @@ from engine import web_sessions
 from engine.application import QIEngine
 from engine.commands.accounts import DisableAccount, EnableAccount, GrantAccess, RevokeAccess
 from engine.commands.activity import AttestMocPart4, ErasePerson, RecordSessionHeld, UpdateParticipant
+from engine.commands.charts import (
+    AnnotateChart,
+    AnswerChartProposal,
+    DecideChart,
+    ProposeChartChange,
+    WithdrawChartAnnotation,
+)
 from engine.commands.collaborative import (
     ChangeExitCriteria,
     ChangeTimeZone,
@@ -175,6 +183,7 @@ def _shared_learning(engine: QIEngine, clock: Clock) -> None:
     life.run(ShareProject(team_id=mercy, project=SharedProject(title="Kg only", summary="Locked scales")))
     life.run(CommentOnProject(team_id=big_sky, project_team_id=mercy, text="We saw the same at night"))
     life.run(TryChange(team_id=big_sky, project_team_id=mercy, cycle_id=life.cycles["sky-2"]))
+    _decide_a_chart(life, mercy)
     life.advance(Phase.SHARING, reason="contracts scenario")
     toolkit = CompileToolkit(
         collaborative_id=cid,
@@ -184,6 +193,18 @@ def _shared_learning(engine: QIEngine, clock: Clock) -> None:
     )
     life.run(toolkit)
     _erase_a_person(life, mercy, clock)
+
+
+def _decide_a_chart(life: Learned, team: UUID) -> None:
+    """A chart's life: decided, proposed and declined, annotated and the note withdrawn."""
+    chart = {"owner": ChartOwner.TEAM, "owner_id": team, "measure_key": "weight-kg"}
+    life.run(DecideChart(**chart, decision=SplitPhase(starts="2025-01"), reason="Change bundle adopted"))
+    proposal = life.run(ProposeChartChange(**chart, decision=SetGoal(goal=0.9), reason="Our aim"))
+    proposal_id = proposal.created["ChartProposal"][0]
+    life.run(AnswerChartProposal(**chart, proposal_id=proposal_id, accept=False, reason="Keep the target"))
+    note = life.run(AnnotateChart(**chart, period="2025-01", text="Scales locked to kg")).created
+    reason = "Wrong month"
+    life.run(WithdrawChartAnnotation(**chart, annotation_id=note["ChartAnnotation"][0], reason=reason))
 
 
 def _erase_a_person(life: Learned, team: UUID, clock: Clock) -> None:

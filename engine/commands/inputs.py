@@ -9,13 +9,25 @@ never judged by them.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Discriminator, Field
+from pydantic import Tag as Choice
 
 from aggregates.activity import ActivityDetails
 from aggregates.criteria import Criterion, ExitCriteriaSettings
+from aggregates.measure_chart import (
+    MAX_BASELINE,
+    MIN_BASELINE,
+    ChooseChartType,
+    ExcludePoint,
+    IncludePoint,
+    JoinPhase,
+    SetBaseline,
+    SetGoal,
+    SplitPhase,
+)
 from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
@@ -100,6 +112,18 @@ class StoredFileInput(StoredFile):
     size: Annotated[int, Field(gt=0, le=MAX_FILE_BYTES), Strictly()]
 
 
+class SetBaselineInput(SetBaseline):
+    points: Annotated[int, Field(ge=MIN_BASELINE, le=MAX_BASELINE), Strictly()] | None = None
+
+
+class SetGoalInput(SetGoal):
+    goal: Annotated[float, Field(ge=-1e12, le=1e12), Strictly()] | None = None
+
+
+def _decision_kind(value: Any) -> Any:
+    return value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+
+
 # The value objects as commands declare them.
 MeasureIn = Annotated[MeasureDefinition, Edge(MeasureDefinitionInput)]
 AssessmentItemIn = Annotated[AssessmentItem, Edge(AssessmentItemInput)]
@@ -112,3 +136,14 @@ SharedProjectIn = Annotated[SharedProject, Edge(SharedProjectInput)]
 OutputDetailsIn = Annotated[OutputDetails, Edge(OutputDetailsInput)]
 ResourceDetailsIn = Annotated[ResourceDetails, Edge(ResourceDetailsInput)]
 StoredFileIn = Annotated[StoredFile, Edge(StoredFileInput)]
+# One decision about a chart, told apart by its "kind".
+DecisionIn = Annotated[
+    Annotated[ChooseChartType, Choice("chart_type")]
+    | Annotated[SetBaseline, Edge(SetBaselineInput), Choice("baseline")]
+    | Annotated[SplitPhase, Choice("split")]
+    | Annotated[JoinPhase, Choice("join")]
+    | Annotated[ExcludePoint, Choice("exclude")]
+    | Annotated[IncludePoint, Choice("include")]
+    | Annotated[SetGoal, Edge(SetGoalInput), Choice("goal")],
+    Discriminator(_decision_kind),
+]

@@ -28,8 +28,14 @@ def flow(staff: Api, clock: Clock) -> HttpFlow:
     return flow
 
 
-def test_a_team_chart_defaults_to_a_p_chart_and_flags_the_outlying_month(flow: HttpFlow) -> None:
+def test_a_team_chart_is_a_run_chart_until_twenty_months_give_a_baseline(flow: HttpFlow) -> None:
     body = flow.api.get(f"/teams/{flow.teams[0]}/measures/weight-kg/chart").json()
+    assert body["chart"] == "run" and "13 of the 20 months" in body["chart_reason"]
+    assert body["baseline"] is None and not any(s["outside_limits"] for s in body["slots"])
+
+
+def test_a_p_chart_asked_for_flags_the_outlying_month(flow: HttpFlow) -> None:
+    body = flow.api.get(f"/teams/{flow.teams[0]}/measures/weight-kg/chart", chart="p").json()
     assert body["chart"] == "p"
     points = body["result"]["points"]
     assert [p["x"] for p in points if p["sigma_signal"]] == ["2025-03"]
@@ -50,7 +56,7 @@ def test_a_chart_type_can_be_asked_for_and_options_are_checked(flow: HttpFlow) -
 
 def test_the_svg_parses_and_marks_the_signal_and_the_pdsa_cycle(flow: HttpFlow) -> None:
     response = flow.api.client.get(
-        f"/teams/{flow.teams[0]}/measures/weight-kg/chart",
+        f"/teams/{flow.teams[0]}/measures/weight-kg/chart?chart=p",
         headers=flow.api.headers() | {"Accept": "image/svg+xml"},
     )
     assert response.headers["content-type"].startswith("image/svg+xml")
@@ -82,7 +88,7 @@ def test_a_measure_without_data_has_an_empty_chart(staff: Api, clock: Clock) -> 
     flow = HttpFlow(staff, clock)
     flow.up_to("sessions")
     body = staff.get(f"/teams/{flow.teams[0]}/measures/weight-kg/chart").json()
-    assert (body["chart"], body["result"]["points"], body["result"]["parts"]) == ("p", [], [])
+    assert (body["chart"], body["result"]["points"], body["result"]["parts"]) == ("run", [], [])
     svg = staff.client.get(
         f"/teams/{flow.teams[0]}/measures/weight-kg/chart",
         headers=staff.headers() | {"Accept": "image/svg+xml"},

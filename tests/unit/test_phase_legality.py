@@ -12,6 +12,7 @@ from aggregates.activity import LearningActivity
 from aggregates.base import QIAggregate
 from aggregates.change_package import ChangePackage, NodeFields, NodeKind
 from aggregates.errors import ActivityNotAllowed, RuleViolation
+from aggregates.measure_chart import ChartOwner, MeasureChart, SplitPhase
 from aggregates.phases import (
     ALLOWED_PHASES,
     PHASES,
@@ -69,6 +70,7 @@ EXPECTED: dict[Activity, set[Phase]] = {
     Activity.MAINTAIN_CHANGE_PACKAGE: {F, R, OR, S, P, SH, C},
     Activity.COMMENT_ON_PROJECT: {P, SH, C},
     Activity.TRY_SHARED_CHANGE: {P, SH, C},
+    Activity.DECIDE_CHART: {S, P, SH, C},
 }
 
 ALL = [(activity, phase) for activity in Activity for phase in Phase]
@@ -166,6 +168,12 @@ def _try_change(phase: Phase) -> Prepared:
     return team, lambda: team.try_shared_change(ctx(), phase, _project_of(team), cycle_id)
 
 
+def _decide_chart(phase: Phase) -> Prepared:
+    chart = MeasureChart.start(ctx(), ChartOwner.TEAM, uuid4(), uuid4(), "weight-kg", Phase.SESSIONS)
+    chart.collect_events()
+    return chart, lambda: chart.decide(ctx(), phase, SplitPhase(starts="2025-03"), "Change bundle adopted")
+
+
 SCORES = Assessment(kind=AssessmentKind.GAP_ANALYSIS, items=(AssessmentItem(item="Weight", score=10),))
 OUTPUT = OutputDetails(kind=OutputKind.TOOLKIT, title="Toolkit")
 INVOKERS: dict[Activity, Invoke] = {
@@ -200,6 +208,7 @@ INVOKERS: dict[Activity, Invoke] = {
         lambda t, p: t.comment_on_project(ctx(), p, uuid4(), _project_of(t), "We tried this too")
     ),
     Activity.TRY_SHARED_CHANGE: _try_change,
+    Activity.DECIDE_CHART: _decide_chart,
 }
 
 
