@@ -36,7 +36,9 @@ def _path(world: World) -> str:
     return f"/teams/{world.flow.teams[0]}/measures/weight-kg/chart"
 
 
-def test_with_twenty_months_the_default_is_a_p_chart_with_limits_frozen_on_the_first_twenty(world: World) -> None:
+def test_with_twenty_months_the_default_is_a_p_chart_with_limits_frozen_on_the_first_twenty(
+    world: World,
+) -> None:
     chart = _chart(world)
     assert chart["chart"] == "p" and chart["baseline"]["points"] == 20
     assert chart["baseline"]["through"] == "2024-08"
@@ -90,8 +92,16 @@ def test_bad_decisions_are_refused_with_the_problem_named_and_nothing_recorded(
     before = app_engine.recorder.max_notification_id()
     cases = [
         ({"decision": {"kind": "goal", "goal": 90}, "reason": "Aim"}, 409, "between 0 and 1"),
-        ({"decision": {"kind": "baseline", "points": 3}, "reason": "Short"}, 422, "greater than or equal to 8"),
-        ({"decision": {"kind": "exclude", "period": "2022-01"}, "reason": "Odd"}, 409, "no value for 2022-01"),
+        (
+            {"decision": {"kind": "baseline", "points": 3}, "reason": "Short"},
+            422,
+            "greater than or equal to 8",
+        ),
+        (
+            {"decision": {"kind": "exclude", "period": "2022-01"}, "reason": "Odd"},
+            409,
+            "no value for 2022-01",
+        ),
         ({"decision": {"kind": "join", "starts": "2024-09"}, "reason": "Undo"}, 409, "nothing to join"),
         ({"decision": {"kind": "chart_type", "chart": "xbar"}, "reason": "Try"}, 409, "Xbar"),
         ({"decision": {"kind": "split", "starts": "2024-09"}, "reason": ""}, 422, "reason"),
