@@ -52,6 +52,28 @@ def month(offset: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+BASELINE_FIRST, BASELINE_MONTHS = date(2024, 1, 1), 12  # the year before the collaborative
+
+
+def baseline_values(team: TeamSpec) -> list[tuple[str, int, int]]:
+    """(period, numerator, denominator) of 2024, gathered from the records at orientation:
+    the team's usual practice, steady around its baseline share."""
+    rng = _rng("baseline", team.key)
+    values = []
+    for offset in range(BASELINE_MONTHS):
+        denominator = max(5, round(team.children_per_month * rng.uniform(0.85, 1.15)))
+        values.append((f"2024-{offset + 1:02d}", _count(rng, denominator, team.baseline), denominator))
+    return values
+
+
+def _count(rng: random.Random, denominator: int, share: float) -> int:
+    # Binomial spread around the expected count, so small teams are noisier.
+    spread = math.sqrt(denominator * share * (1 - share))
+    # A few children always arrive too sick to weigh, so no month quite reaches 100%.
+    ceiling = math.floor(denominator * 0.98)
+    return min(ceiling, max(0, round(denominator * share + rng.gauss(0, spread))))
+
+
 def monthly_values(team: TeamSpec) -> list[tuple[str, int, int]]:
     """(period, numerator, denominator) per month: an S-shaped rise as changes take hold."""
     rng = _rng("data", team.key)
@@ -60,11 +82,7 @@ def monthly_values(team: TeamSpec) -> list[tuple[str, int, int]]:
         denominator = max(5, round(team.children_per_month * rng.uniform(0.85, 1.15)))
         progress = 1 / (1 + math.exp(-(offset - 4.5) / 1.2))
         share = team.baseline + (team.achieved - team.baseline) * progress
-        # Binomial spread around the expected count, so small teams are noisier.
-        spread = math.sqrt(denominator * share * (1 - share))
-        # A few children always arrive too sick to weigh, so no month quite reaches 100%.
-        ceiling = math.floor(denominator * 0.98)
-        numerator = min(ceiling, max(0, round(denominator * share + rng.gauss(0, spread))))
+        numerator = _count(rng, denominator, share)
         values.append((month(offset).strftime("%Y-%m"), numerator, denominator))
     return values
 

@@ -29,6 +29,11 @@ def measurement() -> Iterator[Step]:
         actor, team_id = actor_of(team), id_of_team(team)
         define = DefineMeasure(team_id=team_id, measure=data.WEIGHT_KG)
         yield Step(at(date(2025, 1, 8 + index % 5), 16), f"measure:{team.key}", define, actor)
+        # The year before, from the records, in by the middle of January: the baseline.
+        for period, numerator, denominator in figures.baseline_values(team):
+            command = SubmitData(team_id=team_id, measure_key=data.WEIGHT_KG.key, period=period,
+                                 numerator=numerator, denominator=denominator)  # fmt: skip
+            yield Step(at(date(2025, 1, 14 + index % 5), 17), f"data:{team.key}:{period}", command, actor)
         for offset, (period, numerator, denominator) in enumerate(figures.monthly_values(team)):
             # A month's data is in once the month is over: the 5th to 9th of the next.
             submitted = figures.month(offset + 1) + timedelta(days=4 + index % 5)

@@ -22,6 +22,7 @@ from aggregates.idempotency import CommandResult
 from engine.application import QIEngine
 from engine.errors import NotFound
 from scripts.demo import data
+from scripts.demo.charts import chart_decisions
 from scripts.demo.improvement import coaching_notes, measurement, pdsa_ramps, readiness_cycles
 from scripts.demo.programme import (
     assessments,
@@ -96,6 +97,7 @@ def _year(roster: Roster, files: Files) -> Iterator[Step]:
     yield from pdsa_ramps()
     yield from readiness_cycles()
     yield from coaching_notes()
+    yield from chart_decisions()
     yield from shared_projects()
     yield from comments()
     yield from borrowed_changes()
