@@ -9,7 +9,7 @@ import pytest
 from analytics import qic
 
 BAD_CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
-    ("unknown chart", ([1, 2],), {"chart": "xbar"}, "unknown chart 'xbar'"),
+    ("unknown chart", ([1, 2],), {"chart": "pareto"}, "unknown chart 'pareto'"),
     ("empty series", ([],), {}, "at least one point"),
     ("n of another length", ([1, 2], [10]), {"chart": "p"}, "y has 2 values but n has 1"),
     ("x of another length", ([1, 2],), {"x": [1]}, "y has 2 values but x has 1"),
