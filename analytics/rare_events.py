@@ -6,7 +6,8 @@ the distribution is skewed (qicharts2).
 
 T: times between events are made near-normal by y^(1/3.6) (Nelson); an I chart is computed on the
 transformed values and its centre line and limits are raised back to the power 3.6. A lower limit
-below zero after the transform has no real power and becomes 0, as in qicharts2.
+below zero after the transform has no real power and becomes 0, as in qicharts2. The points keep
+the given times (qicharts2 plots them after the round trip, equal to within rounding).
 """
 
 from __future__ import annotations

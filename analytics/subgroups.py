@@ -1,6 +1,7 @@
 """Xbar and S charts: individual observations gathered into subgroups by x, and their limits.
 
-Each x value is one subgroup; its observations give a mean, a standard deviation and a size
+Each x value is one subgroup, in order of first appearance (qicharts2 sorts them by x: give the
+observations in period order); its observations give a mean, a standard deviation and a size
 (the observations present). With sizes that vary within a part, sigma is the pooled SD,
 sqrt(Σ(n−1)s² / Σ(n−1)) over the baseline (Montgomery 6.31); with one size throughout, the mean
 of the SDs. Xbar: cl = Σ n·mean / Σ n, limits cl ± A3(n)·sigma. S: cl = that sigma, limits
