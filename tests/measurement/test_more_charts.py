@@ -131,6 +131,23 @@ def test_pp_chart_widens_the_p_limits_by_the_spread_of_the_z_scores() -> None:
     assert chart.points[0].ucl > qic(counts, sizes, chart="p").points[0].ucl
 
 
+def screened(values: list[float], factor: float) -> list[float]:
+    """The values below factor × their mean: Nelson's screening, worked independently."""
+    return [value for value in values if value < factor * statistics.fmean(values)]
+
+
+def test_pp_chart_screens_out_large_moving_ranges_of_the_z_scores() -> None:
+    counts, sizes = [500, 502, 500, 502, 500, 502, 500, 700, 500, 502], [1000] * 10
+    cl = sum(counts) / sum(sizes)
+    sigma = math.sqrt(cl * (1 - cl) / 1000)
+    z = [(count / 1000 - cl) / sigma for count in counts]
+    ranges = [abs(b - a) for a, b in itertools.pairwise(z)]
+    kept = screened(ranges, 3.267)
+    assert len(kept) == len(ranges) - 2  # the jump to 700 and back
+    sigma_z = statistics.fmean(kept) / 1.128
+    assert qic(counts, sizes, chart="pp").points[0].ucl == approx(cl + 3 * sigma * sigma_z)
+
+
 def test_up_chart_is_the_u_chart_widened_the_same_way() -> None:
     counts, sizes = [50, 90, 40, 80], [1000] * 4
     cl = sum(counts) / sum(sizes)
@@ -163,6 +180,17 @@ def test_ip_chart_normalises_the_limits_by_each_points_size() -> None:
             approx(cl - 3 * sigma),
             approx(cl + 3 * sigma),
         )
+
+
+def test_ip_chart_screens_out_neighbour_sigmas_of_3_2665_times_their_mean_or_more() -> None:
+    totals, sizes = [50.0, 51.0, 50.0, 51.0, 50.0, 51.0, 50.0, 90.0, 50.0, 51.0], [5] * 10
+    means = [total / 5 for total in totals]
+    s = [math.sqrt(math.pi / 2) * abs(b - a) / math.sqrt(1 / 5 + 1 / 5) for a, b in itertools.pairwise(means)]
+    kept = screened(s, 3.2665)
+    assert len(kept) == len(s) - 2
+    sigma = statistics.fmean(kept) * math.sqrt(1 / 5)
+    chart = qic(totals, sizes, chart="ip")
+    assert chart.points[0].ucl == approx(sum(totals) / 50 + 3 * sigma)
 
 
 def test_ip_chart_takes_its_spread_from_every_point_of_the_part_even_when_frozen() -> None:
