@@ -6,10 +6,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from analytics.charts import CHARTS, SUBGROUPED
 from analytics.models import Label
+from analytics.subgroups import subgroups
 
-CHARTS = ("run", "i", "mr", "p", "u", "c")
-_NEEDS_N = ("p", "u")
+_NEEDS_N = ("p", "u", "pp", "up", "ip")
+_TAKES_NO_N = {
+    "g": "a g chart counts units between events",
+    "t": "a t chart plots times between events",
+    "xbar": "an xbar chart takes individual observations, several per x",
+    "s": "an s chart takes individual observations, several per x",
+}
+_COUNTS_EVENTS = ("p", "u", "c", "pp", "up", "g")
+_PROPORTIONS = ("p", "pp")
 
 
 @dataclass(frozen=True)
@@ -18,12 +27,14 @@ class Prepared:
 
     chart: str
     x: list[Label]
-    counts: list[float | None]  # numerator; None for a missing period
+    counts: list[float | None]  # numerator (the subgroup mean for xbar and s); None for a missing period
     n: list[float | None]  # subgroup size; None when not given or the period is missing
     y: list[float | None]  # plotted value: count/n where a size applies, None when undefined
     baseline: list[bool]
     include: list[bool]
     part: list[int]
+    sd: list[float | None]  # subgroup standard deviation (xbar and s); None elsewhere
+    multiply: float
 
     def parts(self) -> list[list[int]]:
         """0-based indices of the points in each part, in order."""
@@ -39,24 +50,77 @@ def prepare(
     freeze: int | None,
     part: Sequence[int] | None,
     exclude: Sequence[int] | None,
+    multiply: float = 1,
 ) -> Prepared:
     """Check the arguments and build the series; raise ValueError naming the first problem."""
     counts, sizes = _checked_values(y, n, chart)
-    labels = _checked_labels(x, len(counts))
-    frozen = _checked_freeze(freeze, part, len(counts))
-    excluded = set(_checked_positions(exclude, "exclude", 1, len(counts)))
-    part_ends = sorted(set(_checked_positions(part, "part", 1, len(counts) - 1)))
-    counts, sizes = _complete_cases(counts, sizes)
+    scale = _checked_multiply(multiply)
+    columns = _subgrouped(chart, x, counts) if chart in SUBGROUPED else _per_period(chart, x, counts, sizes)
+    size = len(columns.x)
+    frozen = _checked_freeze(freeze, part, size)
+    excluded = set(_checked_positions(exclude, "exclude", 1, size))
+    part_ends = sorted(set(_checked_positions(part, "part", 1, size - 1)))
     return Prepared(
         chart=chart,
-        x=labels,
-        counts=_usable_counts(chart, counts, sizes),
-        n=sizes,
-        y=[_plotted(chart, count, size) for count, size in zip(counts, sizes, strict=True)],
-        baseline=[position <= frozen for position in range(1, len(counts) + 1)],
-        include=[position not in excluded for position in range(1, len(counts) + 1)],
-        part=[1 + sum(position > end for end in part_ends) for position in range(1, len(counts) + 1)],
+        x=columns.x,
+        counts=columns.counts,
+        n=columns.n,
+        y=columns.y,
+        baseline=[position <= frozen for position in range(1, size + 1)],
+        include=[position not in excluded for position in range(1, size + 1)],
+        part=[1 + sum(position > end for end in part_ends) for position in range(1, size + 1)],
+        sd=columns.sd,
+        multiply=scale,
     )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    x: list[Label]
+    counts: list[float | None]
+    n: list[float | None]
+    y: list[float | None]
+    sd: list[float | None]
+
+
+def _per_period(
+    chart: str, x: Sequence[Label] | None, counts: list[float | None], sizes: list[float | None] | None
+) -> _Columns:
+    labels = _checked_labels(x, len(counts))
+    counts, complete_sizes = _complete_cases(counts, sizes)
+    return _Columns(
+        x=labels,
+        counts=_usable_counts(chart, counts, complete_sizes),
+        n=complete_sizes,
+        y=[_plotted(chart, count, size) for count, size in zip(counts, complete_sizes, strict=True)],
+        sd=[None] * len(counts),
+    )
+
+
+def _subgrouped(chart: str, x: Sequence[Label] | None, values: list[float | None]) -> _Columns:
+    if x is not None and len(x) != len(values):
+        raise ValueError(f"y has {len(values)} values but x has {len(x)}")
+    groups = subgroups(list(range(1, len(values) + 1)) if x is None else x, values)
+    if all(size < 2 for size in groups.sizes):
+        raise ValueError(
+            f"an {chart} chart needs subgroups of two or more observations, but no x value has more than "
+            "one; give several observations per x (an i chart plots single values)"
+        )
+    return _Columns(
+        x=groups.x,
+        counts=groups.means,
+        n=[float(size) for size in groups.sizes],
+        y=groups.means if chart == "xbar" else groups.sds,
+        sd=groups.sds,
+    )
+
+
+def _checked_multiply(multiply: object) -> float:
+    if isinstance(multiply, bool) or not isinstance(multiply, int | float) or not math.isfinite(multiply):
+        raise ValueError(f"multiply is {multiply!r}; expected a positive number, e.g. 100 for percentages")
+    if multiply <= 0:
+        raise ValueError(f"multiply is {multiply}; it must be greater than zero, e.g. 100 for percentages")
+    return multiply
 
 
 def _checked_values(
@@ -68,6 +132,8 @@ def _checked_values(
         raise ValueError("y is empty; a chart needs at least one point")
     if n is None and chart in _NEEDS_N:
         raise ValueError(f"a {chart} chart needs subgroup sizes n")
+    if n is not None and chart in _TAKES_NO_N:
+        raise ValueError(f"{_TAKES_NO_N[chart]}; it takes no subgroup sizes n")
     if n is not None and len(n) != len(y):
         raise ValueError(f"y has {len(y)} values but n has {len(n)}")
     counts = [_number(value, "y", position) for position, value in enumerate(y, 1)]
@@ -93,11 +159,15 @@ def _size(value: object, position: int) -> float | None:
 
 def _check_counts(chart: str, counts: list[float | None], sizes: list[float | None] | None) -> None:
     for position, (count, size) in enumerate(zip(counts, sizes or [None] * len(counts), strict=True), 1):
-        if chart in ("p", "u", "c") and count is not None and count < 0:
+        if chart in _COUNTS_EVENTS and count is not None and count < 0:
             raise ValueError(
                 f"y[{position}] is {count}; a {chart} chart counts events, which cannot be negative"
             )
-        if chart == "p" and count is not None and size is not None and count > size:
+        if chart == "t" and count is not None and count <= 0:
+            raise ValueError(
+                f"y[{position}] is {count}; a t chart plots times between events, which must be greater than zero"
+            )
+        if chart in _PROPORTIONS and count is not None and size is not None and count > size:
             raise ValueError(
                 f"y[{position}] is {count} but n[{position}] is {size}; a proportion cannot exceed 1"
             )
@@ -109,7 +179,10 @@ def _checked_labels(x: Sequence[Label] | None, size: int) -> list[Label]:
     if len(x) != size:
         raise ValueError(f"y has {size} values but x has {len(x)}")
     if len(set(x)) != size:
-        raise ValueError("x has repeated values; aggregate_by_period() combines several series per period")
+        raise ValueError(
+            "x has repeated values; only xbar and s charts take several observations per x, "
+            "and aggregate_by_period() combines several series per period"
+        )
     return list(x)
 
 

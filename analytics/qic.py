@@ -1,4 +1,4 @@
-"""qic(): parts, freeze and exclude around the per-chart limits and the runs analysis."""
+"""qic(): parts, freeze, exclude and multiply around the per-chart limits and the runs analysis."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from analytics import runs
+from analytics.charts import lines_for
 from analytics.inputs import Prepared, prepare
-from analytics.limits import Lines, Segment, lines_for, moving_ranges
+from analytics.limits import Lines, Segment, moving_ranges
 from analytics.models import Label, PartSummary, Point, QicResult
 
 _DEFAULT_CHARTS = {"proportion": "p", "rate": "u", "count": "c", "continuous": "i"}
@@ -31,15 +32,17 @@ def qic(
     freeze: int | None = None,
     part: Sequence[int] | None = None,
     exclude: Sequence[int] | None = None,
+    multiply: float = 1,
 ) -> QicResult:
     """Centre line, limits, sigma signals and runs analysis of a series, as qicharts2 0.8.1 computes them."""
-    series = prepare(y, n, x=x, chart=chart, freeze=freeze, part=part, exclude=exclude)
+    series = prepare(y, n, x=x, chart=chart, freeze=freeze, part=part, exclude=exclude, multiply=multiply)
     points: list[Point] = []
     summaries: list[PartSummary] = []
     for number, indices in enumerate(series.parts(), start=1):
         part_points = _part_points(series, indices, number)
-        points.extend(part_points)
+        # As qicharts2: the runs analysis sees the values before multiply, the sigma signals after.
         summaries.append(_summary(series.chart, number, indices, part_points))
+        points.extend(part_points if series.multiply == 1 else _scaled(part_points, series.multiply))
     return QicResult(chart=chart, points=tuple(points), parts=tuple(summaries))
 
 
@@ -53,6 +56,7 @@ def _part_points(series: Prepared, indices: list[int], number: int) -> list[Poin
         counts=[series.counts[i] for i in indices],
         n=[series.n[i] for i in indices],
         base=[series.baseline[i] and series.include[i] for i in indices],
+        sd=[series.sd[i] for i in indices],
     )
     lines = lines_for(series.chart, segment)
     return [
@@ -61,8 +65,6 @@ def _part_points(series: Prepared, indices: list[int], number: int) -> list[Poin
 
 
 def _point(series: Prepared, i: int, value: float | None, line: Lines, number: int) -> Point:
-    above = value is not None and line.ucl is not None and value > line.ucl
-    below = value is not None and line.lcl is not None and value < line.lcl
     return Point(
         x=series.x[i],
         y=value,
@@ -70,11 +72,29 @@ def _point(series: Prepared, i: int, value: float | None, line: Lines, number: i
         cl=line.cl,
         lcl=line.lcl,
         ucl=line.ucl,
-        sigma_signal=above or below,
+        sigma_signal=_outside(value, line),
         include=series.include[i],
         baseline=series.baseline[i],
         part=number,
     )
+
+
+def _outside(value: float | None, line: Lines) -> bool:
+    above = value is not None and line.ucl is not None and value > line.ucl
+    below = value is not None and line.lcl is not None and value < line.lcl
+    return above or below
+
+
+def _scaled(points: list[Point], multiply: float) -> list[Point]:
+    """y, centre line and limits times multiply (e.g. 100 for percentages), signals tested on the result."""
+    scaled = []
+    for point in points:
+        y, cl, lcl, ucl = (
+            None if v is None else v * multiply for v in (point.y, point.cl, point.lcl, point.ucl)
+        )
+        update = {"y": y, "cl": cl, "lcl": lcl, "ucl": ucl, "sigma_signal": _outside(y, Lines(cl, lcl, ucl))}
+        scaled.append(point.model_copy(update=update))
+    return scaled
 
 
 def _summary(chart: str, number: int, indices: list[int], points: list[Point]) -> PartSummary:

@@ -9,7 +9,7 @@ import pytest
 from analytics import qic
 
 BAD_CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
-    ("unknown chart", ([1, 2],), {"chart": "xbar"}, "unknown chart 'xbar'"),
+    ("unknown chart", ([1, 2],), {"chart": "pareto"}, "unknown chart 'pareto'"),
     ("empty series", ([],), {}, "at least one point"),
     ("n of another length", ([1, 2], [10]), {"chart": "p"}, "y has 2 values but n has 1"),
     ("x of another length", ([1, 2],), {"x": [1]}, "y has 2 values but x has 1"),
@@ -29,6 +29,52 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], str]] = [
     ("exclude beyond the series", ([1, 2, 3],), {"exclude": [4]}, "exclude position 4 is out of range"),
     ("exclude at zero", ([1, 2, 3],), {"exclude": [0]}, "exclude position 0 is out of range"),
     ("a bare part position", ([1, 2, 3],), {"part": 2}, "part is 2; expected a list of 1-based positions"),
+    (
+        "repeated x on an i chart",
+        ([1, 2],),
+        {"x": [1, 1], "chart": "i"},
+        "only xbar and s charts take several",
+    ),
+    ("pp chart without n", ([1, 2],), {"chart": "pp"}, "pp chart needs subgroup sizes"),
+    ("up chart without n", ([1, 2],), {"chart": "up"}, "up chart needs subgroup sizes"),
+    ("ip chart without n", ([1, 2],), {"chart": "ip"}, "ip chart needs subgroup sizes"),
+    ("pp count above n", ([1, 12], [10, 10]), {"chart": "pp"}, r"y\[2\] is 12 but n\[2\] is 10"),
+    ("up negative count", ([1, -1], [10, 10]), {"chart": "up"}, r"y\[2\] is -1; a up chart counts events"),
+    ("g chart of a negative count", ([3, -2],), {"chart": "g"}, r"y\[2\] is -2; a g chart counts events"),
+    (
+        "g chart with n",
+        ([3, 2], [1, 1]),
+        {"chart": "g"},
+        "a g chart counts units between events; it takes no",
+    ),
+    ("t chart of a zero time", ([3, 0],), {"chart": "t"}, r"y\[2\] is 0; .*must be greater than zero"),
+    ("t chart of a negative time", ([-1, 2],), {"chart": "t"}, r"y\[1\] is -1; a t chart plots times"),
+    ("t chart with n", ([3, 2], [1, 1]), {"chart": "t"}, "a t chart plots times between events; it takes no"),
+    (
+        "xbar with one observation per subgroup",
+        ([1, 2, 3],),
+        {"x": ["a", "b", "c"], "chart": "xbar"},
+        "an xbar chart needs subgroups of two or more observations",
+    ),
+    ("s without x", ([1, 2, 3],), {"chart": "s"}, "an s chart needs subgroups of two or more observations"),
+    ("xbar with n", ([1, 2], [5, 5]), {"x": [1, 1], "chart": "xbar"}, "takes no subgroup sizes n"),
+    ("xbar x of another length", ([1, 2, 3],), {"x": [1, 1], "chart": "xbar"}, "y has 3 values but x has 2"),
+    (
+        "freeze beyond the subgroups",
+        ([1, 2, 3, 4],),
+        {"x": [1, 1, 2, 2], "chart": "xbar", "freeze": 3},
+        "freeze is 3; expected a point count from 1 to 2",
+    ),
+    ("multiply of zero", ([1, 2],), {"multiply": 0}, "multiply is 0; it must be greater than zero"),
+    ("negative multiply", ([1, 2],), {"multiply": -100}, "multiply is -100; it must be greater than zero"),
+    (
+        "multiply not a number",
+        ([1, 2],),
+        {"multiply": "100"},
+        "multiply is '100'; expected a positive number",
+    ),
+    ("multiply of NaN", ([1, 2],), {"multiply": float("nan")}, "multiply is nan; expected a positive number"),
+    ("multiply as a flag", ([1, 2],), {"multiply": True}, "multiply is True; expected a positive number"),
 ]
 
 
