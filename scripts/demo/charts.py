@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from aggregates.base import Actor, Role
-from aggregates.measure_chart import ChartOwner, SetBaseline, SplitPhase
+from aggregates.measure_chart import ChartOwner, ChooseChartType, SetBaseline, SplitPhase
 from engine.commands.charts import AnnotateChart, DecideChart, ProposeChartChange
 from scripts.demo import data
 from scripts.demo.steps import DEMO_COLLABORATIVE_ID, Step, actor_of, at, coach_for, id_of_team
@@ -19,6 +19,10 @@ BASELINE_REASON = (
 )
 NEW_PHASE = "2025-09"
 NEW_PHASE_REASON = "Kilogram-only scales and the EHR's kg-only weight field in place since September: new limits for the new process"
+LANEY_REASON = (
+    "About 2,500 children a month across twelve teams: a P chart's limits are too narrow for the "
+    "month-to-month variation between teams, so Laney's P′ widens them"
+)
 # The team still ramping up when the year closed: its own proposal waits for the coach.
 STILL_CHANGING = data.LATE_SHARER
 
@@ -55,6 +59,8 @@ def chart_decisions() -> Iterator[Step]:
                DecideChart(**chart, decision=SetBaseline(through="2024-12"), reason=BASELINE_REASON))  # fmt: skip
     yield Step(at(date(2026, 3, 16), 15), "chart:collaborative:phase",
                DecideChart(**chart, decision=SplitPhase(starts=NEW_PHASE), reason=NEW_PHASE_REASON))  # fmt: skip
+    laney = DecideChart(**chart, decision=ChooseChartType(chart="pp"), reason=LANEY_REASON)
+    yield Step(at(date(2025, 2, 3), 15), "chart:collaborative:type", laney)
     note = AnnotateChart(
         **chart, period="2025-04", text="Learning session 2: the kg-only change bundle shared"
     )
