@@ -140,6 +140,7 @@ class Decided(BaseModel):
     at: datetime
     reason: str
     proposal_id: UUID | None = None
+    role: str = ""  # the decider's role, to name them by it when their id has no name
 
 
 class ChartTypeSetting(Decided):
@@ -160,6 +161,7 @@ class Proposal(BaseModel):
     reason: str
     by: str
     at: datetime
+    role: str = ""
     status: Literal["open", "accepted", "declined"] = "open"
     answered_by: str | None = None
     answer: str | None = None
@@ -170,6 +172,7 @@ class ChartNote(BaseModel):
     text: str
     by: str
     at: datetime
+    role: str = ""
     withdrawn: str | None = None  # the reason, once withdrawn
 
 
@@ -349,7 +352,10 @@ class ChartDecided(QIEvent):
 
     def apply(self, aggregate: MeasureChart) -> None:
         s = aggregate.state
-        made = Decided(by=self.actor_id, at=self.timestamp, reason=self.reason, proposal_id=self.proposal_id)
+        made = Decided(
+            by=self.actor_id, at=self.timestamp, reason=self.reason, proposal_id=self.proposal_id,
+            role=self.actor_role.value,
+        )  # fmt: skip
         fields = made.model_dump()
         match self.decision:
             case ChooseChartType(chart=chart):
@@ -380,8 +386,9 @@ class ChartChangeProposed(QIEvent):
 
     def apply(self, aggregate: MeasureChart) -> None:
         aggregate.state.proposals[self.proposal_id] = Proposal(
-            decision=self.decision, reason=self.reason, by=self.actor_id, at=self.timestamp
-        )
+            decision=self.decision, reason=self.reason, by=self.actor_id, at=self.timestamp,
+            role=self.actor_role.value,
+        )  # fmt: skip
 
 
 class ChartProposalDeclined(QIEvent):
@@ -402,7 +409,11 @@ class ChartAnnotated(QIEvent):
 
     def apply(self, aggregate: MeasureChart) -> None:
         aggregate.state.notes[self.annotation_id] = ChartNote(
-            period=self.period, text=self.text, by=self.actor_id, at=self.timestamp
+            period=self.period,
+            text=self.text,
+            by=self.actor_id,
+            at=self.timestamp,
+            role=self.actor_role.value,
         )
 
 

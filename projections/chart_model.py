@@ -63,6 +63,7 @@ class Phase(BaseModel):
     last_period: str
     reason: str | None = None
     decided_by: str | None = None
+    decided_role: str | None = None
     decided_at: datetime | None = None
     centre: float | None = None
     runs_signal: bool = False
@@ -79,7 +80,8 @@ class Mark(BaseModel):
     kind: Literal["pdsa", "phase", "annotation"]
     label: str
     detail: str = ""
-    who: str | None = None
+    who: str | None = None  # an actor id: the pages show the name
+    role: str | None = None
     at: datetime | None = None
     annotation_id: str | None = None
 
@@ -99,6 +101,7 @@ class ChartProposal(BaseModel):
     decision: dict[str, Any]
     reason: str
     by: str
+    role: str = ""
     at: datetime
     status: str
     answered_by: str | None = None

@@ -275,6 +275,7 @@ def _phases(
         out.append(Phase(
             number=part.part, first_period=periods[start], last_period=periods[stop - 1],
             reason=decided_at.reason if decided_at else None, decided_by=decided_at.by if decided_at else None,
+            decided_role=decided_at.role if decided_at else None,
             decided_at=decided_at.at if decided_at else None, centre=points[start].cl,
             runs_signal=part.runs_signal, longest_run=part.longest_run, longest_run_max=part.longest_run_max,
             n_crossings=part.n_crossings, n_crossings_min=part.n_crossings_min,
@@ -312,7 +313,7 @@ def _proposals(settings: MeasureChartState | None) -> list[ChartProposal]:
         return []
     return [
         ChartProposal(
-            proposal_id=str(i), decision=p.decision.model_dump(mode="json"), reason=p.reason, by=p.by, at=p.at,
+            proposal_id=str(i), decision=p.decision.model_dump(mode="json"), reason=p.reason, by=p.by, role=p.role, at=p.at,
             status=p.status, answered_by=p.answered_by, answer=p.answer,
         )
         for i, p in sorted(settings.proposals.items(), key=lambda item: item[1].at)

@@ -166,7 +166,7 @@ def _phase_marks(tx: Tx, collaborative_id: str) -> list[Mark]:
         marks.append(
             Mark(
                 period=change["at"][:7], kind="phase", label=words, detail=f"The collaborative moved to {words}",
-                who=change.get("actor_id"), at=datetime.fromisoformat(change["at"]),
+                who=change.get("actor_id"), role="staff", at=datetime.fromisoformat(change["at"]),
             )
         )  # fmt: skip
     return marks
