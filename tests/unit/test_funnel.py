@@ -1,0 +1,162 @@
+"""The funnel plot's numbers: Spiegelhalter's (2005) limits, normal and exact (binomial or
+Poisson with his interpolation), checked against values worked by hand and against a
+brute-force reference summed with math.comb in exact fractions; the bands, outliers, units
+without data, and the refusals."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+
+from analytics.funnel import Band, FunnelUnit, funnel, limits, window_totals
+
+
+def unit(label: str, numerator: float, denominator: float) -> FunnelUnit:
+    return FunnelUnit(id=label.lower(), label=label, numerator=numerator, denominator=denominator)
+
+
+def reference_binomial_limit(p: float, n: int, theta: Fraction) -> float:
+    """(r_p − α)/n from the exact binomial distribution, summed term by term in fractions."""
+    cdf, below = Fraction(0), Fraction(0)
+    for r in range(n + 1):
+        below, cdf = cdf, cdf + math.comb(n, r) * theta**r * (1 - theta) ** (n - r)
+        if cdf >= Fraction(p):
+            return float((r - (cdf - Fraction(p)) / (cdf - below)) / n)
+    raise AssertionError("the cdf reaches 1")
+
+
+def test_normal_limits_at_p_one_tenth_and_n_one_hundred_are_target_plus_or_minus_z_times_three_hundredths():
+    bounds = limits(100, 0.1, "proportion", "normal")
+    assert bounds.lower_95 == pytest.approx(0.1 - 1.959964 * 0.03, abs=1e-7)
+    assert bounds.upper_95 == pytest.approx(0.1 + 1.959964 * 0.03, abs=1e-7)
+    assert bounds.lower_998 == pytest.approx(0.1 - 3.090232 * 0.03, abs=1e-7)
+    assert bounds.upper_998 == pytest.approx(0.1 + 3.090232 * 0.03, abs=1e-7)
+
+
+def test_normal_limits_of_a_rate_use_the_poisson_variance_target_over_exposure():
+    bounds = limits(400, 0.25, "rate", "normal")  # sd = sqrt(0.25 / 400) = 0.025
+    assert bounds.upper_95 == pytest.approx(0.25 + 1.959964 * 0.025, abs=1e-7)
+    assert bounds.lower_998 == pytest.approx(0.25 - 3.090232 * 0.025, abs=1e-7)
+
+
+def test_exact_upper_95_limit_for_ten_patients_at_one_tenth_matches_the_hand_worked_interpolation():
+    # Binomial(10, 0.1): F(2) = 0.9298091736, F(3) = 0.9872048016, so r = 3 and
+    # α = (0.9872048016 − 0.975) / (0.9872048016 − 0.9298091736) = 0.2126434; (3 − α)/10.
+    assert limits(10, 0.1, "proportion").upper_95 == pytest.approx(0.27873566, abs=1e-8)
+
+
+def test_exact_lower_limit_below_zero_is_clipped_to_zero_for_a_small_denominator():
+    bounds = limits(10, 0.1, "proportion")
+    assert bounds.lower_95 == 0.0 and bounds.lower_998 == 0.0
+
+
+@pytest.mark.parametrize(("n", "theta"), [(1, "1/2"), (7, "3/10"), (25, "1/20"), (100, "1/10"), (240, "7/8")])
+def test_exact_binomial_limits_equal_the_brute_force_reference(n: int, theta: str):
+    exact = Fraction(theta)
+    bounds = limits(n, float(exact), "proportion")
+    expected = [
+        max(0.0, min(1.0, reference_binomial_limit(p, n, exact))) for p in (0.001, 0.025, 0.975, 0.999)
+    ]
+    got = [bounds.lower_998, bounds.lower_95, bounds.upper_95, bounds.upper_998]
+    assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_exact_poisson_upper_95_limit_for_an_expected_two_events_matches_the_hand_worked_interpolation():
+    # Poisson(2): F(4) = 7e⁻² = 0.9473470 < 0.975 ≤ F(5) = (7 + 4/15)e⁻² = 0.9834364, so r = 5
+    # and α = (F(5) − 0.975) / P(5), with P(5) = (4/15)e⁻²: α = 0.2337636, limit (5 − α) / 50.
+    f5, p5 = (7 + 4 / 15) * math.exp(-2), 4 / 15 * math.exp(-2)
+    alpha = (f5 - 0.975) / p5
+    assert alpha == pytest.approx(0.2337636, abs=1e-7)
+    assert limits(50, 0.04, "rate").upper_95 == pytest.approx((5 - alpha) / 50, abs=1e-12)
+
+
+def test_exact_and_normal_limits_converge_for_a_large_denominator():
+    exact, normal = limits(20000, 0.3, "proportion"), limits(20000, 0.3, "proportion", "normal")
+    assert exact.upper_998 == pytest.approx(normal.upper_998, abs=2e-4)
+    assert exact.lower_95 == pytest.approx(normal.lower_95, abs=2e-4)
+
+
+def test_exact_limits_for_a_denominator_of_a_hundred_thousand_are_finite_and_ordered():
+    bounds = limits(100_000, 0.5, "proportion")
+    assert 0 < bounds.lower_998 < bounds.lower_95 < 0.5 < bounds.upper_95 < bounds.upper_998 < 1
+
+
+def test_target_is_the_pooled_value_unless_given():
+    units = [unit("A", 3, 10), unit("B", 10, 100), unit("C", 40, 200)]
+    assert funnel(units, "proportion").target == pytest.approx(53 / 310)
+    given = funnel(units, "proportion", target=0.2)
+    assert given.target == 0.2 and given.target_given
+
+
+def test_units_are_banded_against_their_own_limits_and_listed_as_outliers_worst_first():
+    units = [
+        unit("Big low", 6, 100),
+        unit("Small", 1, 5),
+        unit("Big high", 45, 100),
+        unit("Mid high", 12, 50),
+    ]
+    result = funnel(units, "proportion", target=0.15)
+    bands = {p.label: p.band for p in result.points}
+    assert bands == {
+        "Big low": Band.LOW_95,  # 0.06: below the exact 95% limit (0.078), above the 99.8% one (0.045)
+        "Small": Band.INSIDE,
+        "Big high": Band.HIGH_998,  # 0.45, z = 8.4
+        "Mid high": Band.INSIDE,  # 0.24: just under the upper 95% limit at 50 (0.246)
+    }
+    assert [p.label for p in result.outliers] == ["Big high", "Big low"]
+
+
+def test_z_score_is_the_distance_from_target_in_standard_errors():
+    point = funnel([unit("A", 16, 100)], "proportion", target=0.1).points[0]
+    assert point.z == pytest.approx(0.06 / 0.03)
+
+
+def test_units_with_a_zero_denominator_are_listed_as_no_data_and_not_plotted():
+    result = funnel([unit("A", 3, 30), unit("Quiet", 0, 0)], "proportion")
+    assert [u.label for u in result.no_data] == ["Quiet"]
+    assert [p.label for p in result.points] == ["A"]
+
+
+def test_limit_curves_run_from_the_smallest_to_past_the_largest_denominator_and_narrow():
+    result = funnel([unit("A", 1, 4), unit("B", 30, 300)], "proportion")
+    dens = [c.denominator for c in result.curve]
+    assert dens[0] == 4 and dens[-1] >= 300 and dens == sorted(dens)
+    widths = [c.upper_998 - c.lower_998 for c in result.curve]
+    assert widths[-1] < widths[0] / 4
+
+
+def test_a_window_is_summed_per_unit():
+    rows = [unit("A", 1, 10), unit("B", 2, 5), unit("A", 3, 20)]
+    assert [(u.label, u.numerator, u.denominator) for u in window_totals(rows)] == [("A", 4, 30), ("B", 2, 5)]
+
+
+@pytest.mark.parametrize(
+    ("units", "kwargs", "message"),
+    [
+        ([unit("A", 11, 10)], {}, "numerator \\(11\\) exceeds its denominator"),
+        ([unit("A", -1, 10)], {}, "cannot be negative"),
+        ([unit("A", 1.5, 10)], {}, "numerator must be whole"),
+        ([unit("A", 1, 0)], {}, "events with a denominator of 0"),
+        ([unit("A", 0, 0)], {}, "no unit has a denominator above 0"),
+        ([unit("A", 1, 10), unit("A", 2, 10)], {}, "appears twice"),
+        ([unit("A", 1, 10)], {"target": 1.5}, "between 0 and 1"),
+        ([unit("A", 1, 10)], {"method": "wilson"}, "'exact' or 'normal'"),
+        ([], {}, "at least one unit"),
+    ],
+)
+def test_refuses_bad_input_naming_the_problem(units, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        funnel(units, "proportion", **kwargs)
+
+
+def test_refuses_a_count_measure_which_has_no_denominator():
+    with pytest.raises(ValueError, match="not 'count'"):
+        funnel([unit("A", 1, 10)], "count")
+
+
+def test_a_rate_may_exceed_one_and_have_fractional_exposure():
+    result = funnel([unit("A", 12, 7.5), unit("B", 3, 10.25)], "rate")
+    assert result.points[0].value == pytest.approx(1.6)
+    assert result.target == pytest.approx(15 / 17.75)
