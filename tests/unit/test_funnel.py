@@ -1,15 +1,17 @@
-"""The funnel plot's numbers: Spiegelhalter's (2005) limits, normal and exact (binomial or
+"""The funnel plot's numbers and its drawing: Spiegelhalter's (2005) limits, normal and exact (binomial or
 Poisson with his interpolation), checked against values worked by hand and against a
 brute-force reference summed with math.comb in exact fractions; the bands, outliers, units
-without data, and the refusals."""
+without data, and the refusals; then the SVG, parsed as XML."""
 
 from __future__ import annotations
 
 import math
+import xml.etree.ElementTree as ET
 from fractions import Fraction
 
 import pytest
 
+from adapters.charts.funnel import render_funnel
 from analytics.funnel import Band, FunnelUnit, funnel, limits, window_totals
 
 
@@ -160,3 +162,81 @@ def test_a_rate_may_exceed_one_and_have_fractional_exposure():
     result = funnel([unit("A", 12, 7.5), unit("B", 3, 10.25)], "rate")
     assert result.points[0].value == pytest.approx(1.6)
     assert result.target == pytest.approx(15 / 17.75)
+
+
+# The drawing (adapters.charts.funnel), parsed as XML.
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def drawn(result, title: str = "Children weighed in kg", **kwargs) -> ET.Element:
+    return ET.fromstring(render_funnel(result, title, **kwargs))
+
+
+def with_class(root: ET.Element, name: str) -> list[ET.Element]:
+    return [e for e in root.iter() if name in e.get("class", "").split()]
+
+
+def sample():
+    units = [
+        unit("Big low", 6, 100),
+        unit("Small", 1, 5),
+        unit("Big high", 45, 100),
+        unit("Mid high", 12, 50),
+    ]
+    return funnel([*units, unit("Quiet ED", 0, 0)], "proportion", target=0.15)
+
+
+def test_funnel_svg_is_an_image_with_a_title_and_a_description_naming_the_outliers_by_label():
+    root = drawn(sample(), "Weighed <in> kg & more")
+    assert root.get("role") == "img" and root.find(f"{NS}title").text == "Weighed <in> kg & more"
+    desc = root.find(f"{NS}desc").text
+    assert "Beyond the 99.8% limits: Big high (high, 45.0% of 100)" in desc
+    assert "Beyond the 95% limits only: Big low (low, 6.0% of 100)" in desc
+    assert "No data (denominator 0): Quiet ED" in desc and "target 15.0% (given)" in desc
+
+
+def test_funnel_svg_draws_one_unit_per_plotted_point_and_marks_outliers_by_shape_and_label():
+    root = drawn(sample())
+    units = with_class(root, "unit")
+    assert len(units) == 4  # the unit without data is not plotted
+    outliers = with_class(root, "outlier")
+    assert {e.find(f"{NS}title").text.split(":")[0] for e in outliers} == {"Big high", "Big low"}
+    assert all(e.tag == f"{NS}path" for e in outliers)  # square or diamond, never the inside circle
+    assert {e.tag for e in units if e not in outliers} == {f"{NS}circle"}
+    assert with_class(root, "high-998")[0].get("fill") != with_class(root, "low-95")[0].get("fill")
+    assert sorted(e.text for e in with_class(root, "outlier-label")) == ["Big high", "Big low"]
+
+
+def test_funnel_svg_has_two_curves_per_limit_in_distinct_dashes_a_target_line_and_one_legend():
+    root = drawn(sample())
+    limit95, limit998 = with_class(root, "limit-95"), with_class(root, "limit-998")
+    assert len(limit95) == 2 and len(limit998) == 2
+    assert limit95[0].get("stroke-dasharray") != limit998[0].get("stroke-dasharray")
+    assert len(with_class(root, "target")) == 1 and len(with_class(root, "legend")) == 1
+
+
+def test_funnel_svg_upper_curves_lie_above_the_target_and_lower_curves_below():
+    root = drawn(sample())
+    target_y = float(with_class(root, "target")[0].get("y1"))
+
+    def ys(element: ET.Element) -> list[float]:
+        return [float(pair.split(",")[1]) for pair in element.get("d")[1:].split("L")]
+
+    assert all(y <= target_y for e in with_class(root, "upper_998") for y in ys(e))
+    assert all(y >= target_y for e in with_class(root, "lower_95") for y in ys(e))
+
+
+def test_funnel_svg_shows_a_proportion_in_percent_and_a_rate_as_is():
+    def ticks(root: ET.Element) -> list[str]:
+        return [e.text for e in with_class(root, "y-tick")]
+
+    assert all(t.endswith("%") for t in ticks(drawn(sample())))
+    rate = funnel([unit("A", 12, 7.5), unit("B", 3, 10.25)], "rate")
+    assert not any(t.endswith("%") for t in ticks(drawn(rate)))
+
+
+def test_funnel_svg_x_axis_covers_every_denominator_with_nice_ticks():
+    root = drawn(sample())
+    values = [float(e.text) for e in with_class(root, "x-tick")]
+    assert values[0] == 0 and values[-1] >= 100 and len(values) <= 8
