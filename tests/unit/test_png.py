@@ -78,6 +78,13 @@ def test_refuses_a_scale_out_of_range(scale: float):
         svg_to_png('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', scale)
 
 
+def test_refuses_an_image_past_the_pixel_cap_before_drawing_it():
+    huge = '<svg xmlns="http://www.w3.org/2000/svg" width="980" height="80000"><rect width="4" height="4"/></svg>'
+    with pytest.raises(ValueError, match="million pixels"):
+        svg_to_png(huge, 2.0)
+    assert svg_to_png(huge.replace("80000", "800"), 2.0).startswith(b"\x89PNG")
+
+
 def test_refuses_what_is_not_a_drawable_svg_with_the_renderers_reason():
     with pytest.raises(ValueError, match="not an SVG"):
         svg_to_png("hello")
