@@ -7,15 +7,23 @@ Statistics in Medicine 24 (2005) 1185–1202, doi:10.1002/sim.1970.
 
 - Target θ: the pooled value Σ numerators / Σ denominators unless one is given (§2).
 - Limits at 95% (two-sided p = 0.025, 0.975: "alert") and 99.8% (p = 0.001, 0.999: "alarm").
-- "exact" (the default, Spiegelhalter's appendix): for a proportion the number of events in
+- "exact" (the default; Spiegelhalter's appendix): for a proportion the number of events in
   n is Binomial(n, θ); for a rate the count over exposure E is Poisson(θE). With F its
-  distribution function, r_p is the smallest r with F(r) ≥ p, and the limit is interpolated
-  between counts so the curve is smooth in the denominator:
-      α = (F(r_p) − p) / (F(r_p) − F(r_p − 1)),   limit = (r_p − α) / n   (or / E),
+  distribution function and r_p the smallest r with F(r) ≥ p, the limit is interpolated
+  between counts so that it moves smoothly with the denominator:
+      α = (F(r_p) − p) / (F(r_p) − F(r_p − 1)),
+      lower limit = (r_p − α) / n,   upper limit = (r_p + 1 − α) / n   (or / E),
   clipped to [0, 1] for a proportion and to ≥ 0 for a rate. This is the method Spiegelhalter
   recommends when counts are small — a critical access hospital sees few children a month —
-  where the normal curve is too narrow below and too wide above. The properties of this
-  interpolation are studied by Manktelow & Seaton, PLoS ONE 7 (2012) e45723 (their first method).
+  where the normal curve is too narrow below and too wide above.
+  The upper limit's "+ 1": the appendix writes one formula, (r_p − α)/n, for every p. Used
+  for the upper tail it flags a unit whose exact one-sided p-value is above the tail
+  probability (3 of 10 against θ = 0.1: P(R ≥ 3) = 0.070, yet above that 95% "limit"). The
+  upper quantile is therefore interpolated over the step to its right, as in the funnel code
+  that spreads from Spiegelhalter's own (`qbinom.interp`: `(rp + 1 - alpha)/denom`), so a unit
+  lies beyond a limit exactly when P(R ≥ r) (or P(R ≤ r)) is below the tail probability:
+  the chance of an in-control unit falling outside is at most nominal, the first of the three
+  interpolations compared by Manktelow & Seaton, PLoS ONE 7 (2012) e45723.
 - "normal": θ ± z_p·sqrt(θ(1 − θ)/n) for a proportion, θ ± z_p·sqrt(θ/E) for a rate (§3.1),
   with z = 1.959964 (95%) and 3.090232 (99.8%).
 - z-score of a unit: (y − θ) / sqrt(θ(1 − θ)/n), or (y − θ) / sqrt(θ/E): Spiegelhalter's
@@ -279,13 +287,12 @@ def _exact(denominator: float, theta: float, kind: FunnelDataType) -> tuple[floa
         total += term
         cdf.append(total)
     cdf = [c / total for c in cdf]  # what lies beyond ±12 sd is below float precision
-    lo998, lo95, up95, up998 = (
-        _clip(_interpolated(p, first, cdf) / denominator, kind) for p in (1 - P998, 1 - P95, P95, P998)
-    )
+    lo998, lo95 = (_clip(_quantile(p, first, cdf) / denominator, kind) for p in (1 - P998, 1 - P95))
+    up95, up998 = (_clip((_quantile(p, first, cdf) + 1) / denominator, kind) for p in (P95, P998))
     return lo998, lo95, up95, up998
 
 
-def _interpolated(p: float, first: int, cdf: list[float]) -> float:
+def _quantile(p: float, first: int, cdf: list[float]) -> float:
     """r_p − α: the p-quantile of the count, moved back by the share of its step above p."""
     index = next(i for i, c in enumerate(cdf) if c >= p - 1e-15)
     below = cdf[index - 1] if index else 0.0

@@ -19,14 +19,21 @@ def unit(label: str, numerator: float, denominator: float) -> FunnelUnit:
     return FunnelUnit(id=label.lower(), label=label, numerator=numerator, denominator=denominator)
 
 
-def reference_binomial_limit(p: float, n: int, theta: Fraction) -> float:
-    """(r_p − α)/n from the exact binomial distribution, summed term by term in fractions."""
+def reference_binomial_limit(p: float, n: int, theta: Fraction, upper: bool) -> float:
+    """(r_p − α)/n, or (r_p + 1 − α)/n for an upper limit, from the binomial distribution
+    summed term by term in exact fractions."""
     cdf, below = Fraction(0), Fraction(0)
     for r in range(n + 1):
         below, cdf = cdf, cdf + math.comb(n, r) * theta**r * (1 - theta) ** (n - r)
         if cdf >= Fraction(p):
-            return float((r - (cdf - Fraction(p)) / (cdf - below)) / n)
+            return float((r + upper - (cdf - Fraction(p)) / (cdf - below)) / n)
     raise AssertionError("the cdf reaches 1")
+
+
+def exact_tail(r: int, n: int, theta: Fraction, upper: bool) -> Fraction:
+    """P(R ≥ r) (upper) or P(R ≤ r) for R ~ Binomial(n, θ), in exact fractions."""
+    counts = range(r, n + 1) if upper else range(r + 1)
+    return sum((math.comb(n, k) * theta**k * (1 - theta) ** (n - k) for k in counts), Fraction(0))
 
 
 def test_normal_limits_at_p_one_tenth_and_n_one_hundred_are_target_plus_or_minus_z_times_three_hundredths():
@@ -45,8 +52,14 @@ def test_normal_limits_of_a_rate_use_the_poisson_variance_target_over_exposure()
 
 def test_exact_upper_95_limit_for_ten_patients_at_one_tenth_matches_the_hand_worked_interpolation():
     # Binomial(10, 0.1): F(2) = 0.9298091736, F(3) = 0.9872048016, so r = 3 and
-    # α = (0.9872048016 − 0.975) / (0.9872048016 − 0.9298091736) = 0.2126434; (3 − α)/10.
-    assert limits(10, 0.1, "proportion").upper_95 == pytest.approx(0.27873566, abs=1e-8)
+    # α = (0.9872048016 − 0.975) / (0.9872048016 − 0.9298091736) = 0.2126434; (3 + 1 − α)/10.
+    assert limits(10, 0.1, "proportion").upper_95 == pytest.approx(0.37873566, abs=1e-8)
+
+
+def test_exact_lower_95_limit_for_forty_patients_at_one_half_matches_the_hand_worked_interpolation():
+    # Binomial(40, 0.5): F(13) = 0.0192387, F(14) = 0.0403452, so r = 14 and
+    # α = (0.0403452 − 0.025) / 0.0211065 = 0.7270356; (14 − α)/40.
+    assert limits(40, 0.5, "proportion").lower_95 == pytest.approx((14 - 0.7270356) / 40, abs=1e-7)
 
 
 def test_exact_lower_limit_below_zero_is_clipped_to_zero_for_a_small_denominator():
@@ -58,20 +71,33 @@ def test_exact_lower_limit_below_zero_is_clipped_to_zero_for_a_small_denominator
 def test_exact_binomial_limits_equal_the_brute_force_reference(n: int, theta: str):
     exact = Fraction(theta)
     bounds = limits(n, float(exact), "proportion")
-    expected = [
-        max(0.0, min(1.0, reference_binomial_limit(p, n, exact))) for p in (0.001, 0.025, 0.975, 0.999)
-    ]
+    tails = ((0.001, False), (0.025, False), (0.975, True), (0.999, True))
+    expected = [max(0.0, min(1.0, reference_binomial_limit(p, n, exact, upper))) for p, upper in tails]
     got = [bounds.lower_998, bounds.lower_95, bounds.upper_95, bounds.upper_998]
     assert got == pytest.approx(expected, abs=1e-9)
 
 
 def test_exact_poisson_upper_95_limit_for_an_expected_two_events_matches_the_hand_worked_interpolation():
     # Poisson(2): F(4) = 7e⁻² = 0.9473470 < 0.975 ≤ F(5) = (7 + 4/15)e⁻² = 0.9834364, so r = 5
-    # and α = (F(5) − 0.975) / P(5), with P(5) = (4/15)e⁻²: α = 0.2337636, limit (5 − α) / 50.
+    # and α = (F(5) − 0.975) / P(5), with P(5) = (4/15)e⁻²: α = 0.2337636, limit (5 + 1 − α) / 50.
     f5, p5 = (7 + 4 / 15) * math.exp(-2), 4 / 15 * math.exp(-2)
     alpha = (f5 - 0.975) / p5
     assert alpha == pytest.approx(0.2337636, abs=1e-7)
-    assert limits(50, 0.04, "rate").upper_95 == pytest.approx((5 - alpha) / 50, abs=1e-12)
+    assert limits(50, 0.04, "rate").upper_95 == pytest.approx((5 + 1 - alpha) / 50, abs=1e-12)
+
+
+@pytest.mark.parametrize(("n", "theta"), [(10, "1/10"), (12, "1/3"), (30, "1/20"), (64, "9/10")])
+def test_a_unit_is_beyond_an_exact_limit_exactly_when_its_exact_one_sided_p_value_is_below_the_tail(
+    n: int, theta: str
+):
+    exact = Fraction(theta)
+    bounds = limits(n, float(exact), "proportion")
+    for r in range(n + 1):
+        high, low = exact_tail(r, n, exact, upper=True), exact_tail(r, n, exact, upper=False)
+        assert (r / n > bounds.upper_95) == (high < Fraction(25, 1000)), r
+        assert (r / n > bounds.upper_998) == (high < Fraction(1, 1000)), r
+        assert (r / n < bounds.lower_95) == (low < Fraction(25, 1000)), r
+        assert (r / n < bounds.lower_998) == (low < Fraction(1, 1000)), r
 
 
 def test_exact_and_normal_limits_converge_for_a_large_denominator():
