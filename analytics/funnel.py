@@ -19,8 +19,8 @@ Statistics in Medicine 24 (2005) 1185–1202, doi:10.1002/sim.1970.
   The upper limit's "+ 1": the appendix writes one formula, (r_p − α)/n, for every p. Used
   for the upper tail it flags a unit whose exact one-sided p-value is above the tail
   probability (3 of 10 against θ = 0.1: P(R ≥ 3) = 0.070, yet above that 95% "limit"). The
-  upper quantile is therefore interpolated over the step to its right, as in the funnel code
-  that spreads from Spiegelhalter's own (`qbinom.interp`: `(rp + 1 - alpha)/denom`), so a unit
+  upper quantile is therefore interpolated over the step to its right, as the R funnel program
+  "funnel4" (2016) does in `qbinom.interp` (`(rp + 1 - alpha)/denom`), so a unit
   lies beyond a limit exactly when P(R ≥ r) (or P(R ≤ r)) is below the tail probability:
   the chance of an in-control unit falling outside is at most nominal, the first of the three
   interpolations compared by Manktelow & Seaton, PLoS ONE 7 (2012) e45723.
