@@ -43,7 +43,7 @@ from projections import (
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
 from projections.base import Projection, Tx
 from projections.change_ideas import DriverDiagramView
-from projections.charts import ChartOptions, ChartView
+from projections.charts import ChartOptions, ChartView, TeamChart
 from projections.credits import ledger as credits
 from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 from projections.dashboard import Dashboard
@@ -222,6 +222,16 @@ class ReadModels:
                 tx,
                 ("collaborative chart", collaborative_id, key, options.model_dump_json()),
                 lambda: charts.collaborative_chart(tx, collaborative_id, key, options),
+            )
+
+    def team_charts(self, collaborative_id: UUID, key: str) -> list[TeamChart]:
+        """Every active team's chart of the measure (cached until the dashboard moves on)."""
+        self.wait_for()
+        with self._reading("dashboard") as tx:
+            return self._views.get(  # type: ignore[no-any-return]
+                tx,
+                ("team charts", collaborative_id, key),
+                lambda: charts.team_charts(tx, collaborative_id, key),
             )
 
     def library(

@@ -51,3 +51,12 @@ HANDLERS = {
     mc.ChartAnnotated: chart_changed,
     mc.ChartAnnotationWithdrawn: chart_changed,
 }
+
+
+def settings_in(tx: Tx, collaborative_id: str, measure_key: str) -> dict[str, MeasureChartState]:
+    """The decisions about every chart of the measure in the collaborative, by owner id."""
+    rows = tx.fetchall(
+        f"SELECT owner_id, state FROM {CHART} WHERE collaborative_id = ? AND measure_key = ?",
+        (collaborative_id, measure_key),
+    )
+    return {owner: MeasureChartState.model_validate_json(state) for owner, state in rows}

@@ -170,3 +170,50 @@ def _phase_marks(tx: Tx, collaborative_id: str) -> list[Mark]:
             )
         )  # fmt: skip
     return marks
+
+
+class TeamChart(BaseModel):
+    """One team's chart of a measure, for every team side by side."""
+
+    team_id: UUID
+    name: str
+    care_setting: str
+    view: ChartView
+
+
+def team_charts(tx: Tx, collaborative_id: UUID, key: str) -> list[TeamChart]:
+    """Every active team's chart of the measure, as each is decided (in team name order);
+    read in four queries whatever the number of teams."""
+    cid = str(collaborative_id)
+    teams = tx.fetchall(
+        f"SELECT t.team_id, t.name, t.care_setting, m.definition FROM {TEAM} t JOIN {MEASURE} m "
+        "ON m.team_id = t.team_id WHERE t.collaborative_id = ? AND t.active = 1 AND m.measure_key = ? "
+        "ORDER BY t.name, t.team_id",
+        (cid, key),
+    )
+    points: dict[str, list[tuple[str, float, float | None]]] = {}
+    for team_id, period, numerator, denominator in tx.fetchall(
+        f"SELECT p.team_id, p.period, p.numerator, p.denominator FROM {POINT} p JOIN {TEAM} t "
+        "ON t.team_id = p.team_id WHERE t.collaborative_id = ? AND t.active = 1 AND p.measure_key = ? "
+        "ORDER BY p.team_id, p.period",
+        (cid, key),
+    ):
+        points.setdefault(team_id, []).append(
+            (str(period), float(numerator), None if denominator is None else float(denominator))
+        )
+    settings = chart_settings.settings_in(tx, cid, key)
+    cycles: dict[str, list[CycleStart]] = {}
+    for team_id, period, title, stage in tx.fetchall(
+        f"SELECT c.team_id, c.planned_period, c.title, c.stage FROM {CYCLE} c JOIN {TEAM} t "
+        "ON t.team_id = c.team_id WHERE t.collaborative_id = ? ORDER BY c.team_id, c.planned_period, c.title",
+        (cid,),
+    ):
+        cycles.setdefault(team_id, []).append(CycleStart(period=period, title=title, stage=stage))
+    phases = _phase_marks(tx, cid)
+    out = []
+    for team_id, name, care_setting, definition in teams:
+        measure = MeasureDefinition.model_validate_json(definition)
+        extras = Extras(cycles=cycles.get(team_id, []), marks=phases)
+        view = build(measure, series_of(points.get(team_id, []), measure), settings.get(team_id), extras)
+        out.append(TeamChart(team_id=UUID(team_id), name=name, care_setting=care_setting, view=view))
+    return out
