@@ -17,7 +17,7 @@ from projections.chart_words import month_label
 # Months between labels, tried in turn until the labels stop touching; past a year, whole years.
 MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
 # Room between neighbouring labels, beside their own width.
-LABEL_GAP = 10
+LABEL_GAP = 8
 
 
 @dataclass(frozen=True)
