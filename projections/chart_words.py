@@ -102,7 +102,8 @@ def _months(slots: Sequence[Slot]) -> str:
         return "No months of data yet."
     with_data = sum(s.y is not None for s in slots)
     missing = len(slots) - with_data
-    span = f"{month_label(slots[0].period)} to {month_label(slots[-1].period)}"
+    first, last = month_label(slots[0].period), month_label(slots[-1].period)
+    span = first if first == last else f"{first} to {last}"
     gaps = f", {missing} without" if missing else ""
     return f"{span}: {_count(with_data, 'month')} with data{gaps}."
 

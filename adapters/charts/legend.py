@@ -30,7 +30,7 @@ WORDS = {
     "phase": "Phase change",
     "annotation": "Annotation",
 }
-ROW, GLYPH, SPACING = 20, 18, 18
+ROW, GLYPH, SPACING = 20, 18, 20
 
 
 def legend(used: Iterable[str], centre: str, width: float, top: float) -> tuple[Layer, float]:

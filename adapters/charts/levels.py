@@ -40,19 +40,33 @@ def centre_and_limits(frame: Frame, view: ChartView) -> Layer:
 
 
 def goal_line(frame: Frame, view: ChartView) -> Layer:
-    """The goal across the plot, labelled at its right end: "Goal 90%"."""
+    """The goal across the plot, in green."""
     if view.goal is None:
         return Layer("")
     y = frame.py(view.goal)
-    label = f"Goal {value_words(view.goal, view.percent)}"
+    label = escape(goal_words(view))
+    return Layer(
+        f'<g class="goal"><line x1="{frame.left}" y1="{y:.1f}" x2="{frame.right}" y2="{y:.1f}" stroke="{GOAL}" '
+        f'stroke-width="2"/><title>{label}</title></g>',
+        frozenset({"goal"}),
+    )
+
+
+def goal_label(frame: Frame, view: ChartView) -> Layer:
+    """ "Goal 90%" at the goal line's right end, drawn over the points so none hides it."""
+    if view.goal is None:
+        return Layer("")
+    y = frame.py(view.goal)
     # Above the line unless that would leave the plot.
     label_y = y - 5 if y - 5 - 9 >= frame.top else y + 14
     return Layer(
-        f'<g class="goal"><line x1="{frame.left}" y1="{y:.1f}" x2="{frame.right}" y2="{y:.1f}" stroke="{GOAL}" '
-        f'stroke-width="2"/><text x="{frame.right - 4}" y="{label_y:.1f}" text-anchor="end" fill="{GOAL}" '
-        f'font-weight="600"{HALO}>{escape(label)}</text><title>{escape(label)}</title></g>',
-        frozenset({"goal"}),
+        f'<text class="goal-label" x="{frame.right - 4}" y="{label_y:.1f}" text-anchor="end" fill="{GOAL}" '
+        f'font-weight="600"{HALO}>{escape(goal_words(view))}</text>'
     )
+
+
+def goal_words(view: ChartView) -> str:
+    return f"Goal {value_words(view.goal, view.percent)}"
 
 
 def baseline_band(frame: Frame, view: ChartView) -> Layer:

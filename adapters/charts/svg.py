@@ -18,7 +18,13 @@ from xml.sax.saxutils import escape, quoteattr
 from adapters.charts.frame import GRID, INK, LEFT, MUTED, NARROW, RIGHT, TITLE_X, WIDTH, Frame, Layer
 from adapters.charts.legacy import Annotation, view_of
 from adapters.charts.legend import legend
-from adapters.charts.levels import BASELINE_LABEL_DROP, baseline_band, centre_and_limits, goal_line
+from adapters.charts.levels import (
+    BASELINE_LABEL_DROP,
+    baseline_band,
+    centre_and_limits,
+    goal_label,
+    goal_line,
+)
 from adapters.charts.marks import annotations, pdsa_cycles, phase_boundaries
 from adapters.charts.series import data_line, gaps, points
 from adapters.charts.text import FONT_FAMILY, ellipsise, text_width, wrap
@@ -51,6 +57,7 @@ def render_chart(view: ChartView, title: str, width: int = WIDTH, css_class: str
         gaps(frame, view.slots),
         points(frame, view.slots, view.percent, frozen),
         annotations(frame, view.marks),
+        goal_label(frame, view),
     ]
     below = frame.bottom + (BASELINE_LABEL_DROP if "baseline" in layers[0].used else MONTH_LABEL_DROP)
     used = frozenset().union(*(layer.used for layer in layers))

@@ -135,7 +135,8 @@ def test_the_goal_is_a_green_line_labelled_with_its_percent_inside_the_axis() ->
     root = draw(view)
     [goal] = having(root, "goal")
     assert goal.find(f"{NS}line").get("stroke") == "#2e7d32"  # type: ignore[union-attr]
-    assert "".join(goal.find(f"{NS}text").itertext()) == "Goal 90%"  # type: ignore[union-attr]
+    [label] = having(root, "goal-label")
+    assert "".join(label.itertext()) == "Goal 90%" and title_of(goal) == "Goal 90%"
     ticks = [t.text or "" for t in root.iter(f"{NS}text") if t.get("class") == "y-tick"]
     assert float(ticks[-1].rstrip("%")) >= 90  # the axis reaches the goal though no month does
 
