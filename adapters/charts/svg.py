@@ -60,7 +60,7 @@ def render_chart(view: ChartView, title: str, width: int = WIDTH, css_class: str
         goal_label(frame, view),
     ]
     below = frame.bottom + (BASELINE_LABEL_DROP if "baseline" in layers[0].used else MONTH_LABEL_DROP)
-    used = frozenset().union(*(layer.used for layer in layers))
+    used = frozenset[str]().union(*(layer.used for layer in layers))
     key, height = legend(used, centre_name(view).capitalize(), width, below + LEGEND_GAP)
     description = view.description or describe(view)
     body = "".join(layer.svg for layer in [*layers, key])
