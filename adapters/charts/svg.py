@@ -12,11 +12,9 @@ result is parsed as XML in the tests.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from adapters.charts.frame import GRID, INK, LEFT, MUTED, NARROW, RIGHT, TITLE_X, WIDTH, Frame, Layer
-from adapters.charts.legacy import Annotation, view_of
 from adapters.charts.legend import legend
 from adapters.charts.levels import (
     BASELINE_LABEL_DROP,
@@ -30,11 +28,10 @@ from adapters.charts.series import data_line, gaps, points
 from adapters.charts.text import FONT_FAMILY, ellipsise, text_width, wrap
 from adapters.charts.ticks import nice_ticks
 from adapters.charts.time_axis import labelled, time_axis
-from analytics.models import QicResult
 from projections.chart_model import ChartView
 from projections.chart_words import centre_name, describe
 
-__all__ = ["NARROW", "WIDTH", "Annotation", "render_chart", "render_svg"]
+__all__ = ["NARROW", "WIDTH", "render_chart"]
 
 TITLE_SIZE, TITLE_LINE, TITLE_LINES = 15, 19, 2
 # The month labels' baseline under the axis, and the key's top under them (or under the baseline's label).
@@ -65,18 +62,6 @@ def render_chart(view: ChartView, title: str, width: int = WIDTH, css_class: str
     description = view.description or describe(view)
     body = "".join(layer.svg for layer in [*layers, key])
     return _document(frame, height + 4, title, heading, description, css_class) + body + "</svg>"
-
-
-def render_svg(
-    result: QicResult,
-    title: str,
-    annotations: Sequence[Annotation] = (),
-    percent: bool = False,
-    width: int = WIDTH,
-    css_class: str = "chart",
-) -> str:
-    """Deprecated: the chart of a bare QicResult; callers with a ChartView call render_chart."""
-    return render_chart(view_of(result, annotations, percent), title, width, css_class)
 
 
 def _document(

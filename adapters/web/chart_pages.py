@@ -64,7 +64,7 @@ def chart_context(
     names = actor_names(request)
     title = f"{found.of}: {view.measure.name}"
     return {
-        "view": view, "of": found.of, "title": title, "svg": chart_svg(view, title), "owner": owner.value,
+        "view": view, "of": found.of, "title": title, "svg": chart_svg(view, title, names), "owner": owner.value,
         "owner_id": owner_id, "key": key, "action": chart_url(owner, owner_id, key), "back": back,
         "back_to": back_to, "zone": collaborative.state.time_zone,
         "may_decide": open_now and deciders, "may_propose": open_now and proposers and not deciders,

@@ -3,12 +3,12 @@ the calendar (None for a month without data), or slot by slot by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from adapters.charts.legacy import baseline_of, phases_of, slots_of
 from aggregates.values import MeasureDefinition
 from analytics import qic
-from projections.chart_model import PERCENT_CHARTS, ChartView, Mark, Phase, Slot
+from analytics.models import Pattern, QicResult
+from projections.chart_model import PERCENT_CHARTS, Baseline, ChartView, Mark, Phase, Slot
 from tests.unit.builders import WEIGHT
 
 
@@ -81,3 +81,64 @@ def hand_view(
         percent=percent,
         description="A chart built by hand.",
     )
+
+
+def slots_of(result: QicResult) -> list[Slot]:
+    """A slot per point, flagged with the signals it is part of (a pattern's positions are 1-based)."""
+    shifts = _positions(p for part in result.parts for p in part.shifts)
+    trends = _positions(p for part in result.parts for p in part.trends)
+    runs = {part.part for part in result.parts if part.runs_signal}
+    counted = [p.include and p.y is not None for p in result.points]
+    return [
+        Slot(
+            period=str(p.x),
+            y=p.y,
+            n=p.n,
+            cl=p.cl,
+            lcl=p.lcl,
+            ucl=p.ucl,
+            part=p.part,
+            baseline=p.baseline,
+            excluded=None if p.include else "left out of the centre line and limits",
+            outside_limits=p.sigma_signal,
+            in_shift=position in shifts and counted[position - 1],
+            in_trend=position in trends and counted[position - 1],
+            runs_signal=p.part in runs,
+        )
+        for position, p in enumerate(result.points, start=1)
+    ]
+
+
+def phases_of(result: QicResult) -> list[Phase]:
+    """A phase per part, with its runs figures and its (first) centre."""
+    phases = []
+    for part in result.parts:
+        members = [p for p in result.points if p.part == part.part]
+        if not members:
+            continue
+        phases.append(
+            Phase(
+                number=part.part,
+                first_period=str(members[0].x),
+                last_period=str(members[-1].x),
+                centre=next((p.cl for p in members if p.cl is not None), None),
+                runs_signal=part.runs_signal,
+                longest_run=part.longest_run,
+                longest_run_max=part.longest_run_max,
+                n_crossings=part.n_crossings,
+                n_crossings_min=part.n_crossings_min,
+            )
+        )
+    return phases
+
+
+def baseline_of(slots: Sequence[Slot]) -> Baseline | None:
+    """The frozen baseline, when only the first points are: none when every point counts."""
+    base = [s for s in slots if s.baseline]
+    if not base or len(base) == len(slots):
+        return None
+    return Baseline(points=len(base), through=base[-1].period, reason="limits frozen at the baseline")
+
+
+def _positions(patterns: Iterable[Pattern]) -> set[int]:
+    return {k for p in patterns for k in range(p.first, p.last + 1)}

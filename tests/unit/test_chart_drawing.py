@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.charts.legend import ORDER
-from adapters.charts.svg import NARROW, WIDTH, Annotation, render_chart, render_svg
-from analytics import qic
+from adapters.charts.svg import NARROW, WIDTH, render_chart
 from projections.chart_model import ChartView, Mark, Phase, Slot
 from projections.chart_words import month_label
 from tests.unit.chart_views import hand_view, months_from, qic_view
@@ -340,17 +339,6 @@ def test_the_chart_is_an_image_named_by_its_title_and_described_by_the_views_wor
 def test_a_view_without_a_description_is_described_in_words() -> None:
     view = busy_view().model_copy(update={"description": ""})
     assert (draw(view).findtext(f"{NS}desc") or "").startswith("P chart of Weight recorded in kilograms")
-
-
-def test_the_deprecated_render_svg_still_draws_a_bare_result_with_its_pdsa_cycles() -> None:
-    months = months_from("2025-01", 6)
-    result = qic([40, 45, 90, 44, None, 43], [100] * 6, x=months, chart="p")
-    root = ET.fromstring(
-        render_svg(result, "Old caller", [Annotation(x="2025-05", label="PDSA 1")], percent=True)
-    )
-    assert [p.get("data-period") for p in having(root, "signal")] == ["2025-03"]
-    assert len(having(root, "mark", "pdsa")) == 1 and len(having(root, "gap")) == 1
-    assert (root.findtext(f"{NS}desc") or "").startswith("P chart of 6 points; 1 outside the limits")
 
 
 def test_phases_given_by_hand_draw_a_boundary_with_a_reason() -> None:
