@@ -314,6 +314,7 @@ def _note_marks(settings: MeasureChartState | None) -> list[Mark]:
             label="Note",
             detail=n.text,
             who=n.by,
+            role=n.role,
             at=n.at,
             annotation_id=str(i),
         )

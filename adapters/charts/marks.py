@@ -21,30 +21,41 @@ PDSA_ROWS = 3
 
 
 def phase_boundaries(frame: Frame, view: ChartView) -> Layer:
-    """A solid line where each phase after the first begins, "Phase 2: <reason>" beside it, cut to
-    the room before the next boundary; phase-change marks of that month join its title."""
+    """A solid line where each phase after the first begins, "Phase 2: <reason>" at its top, and
+    a dotted one at each of the collaborative's phase changes, its name at its foot; each label
+    cut to the room before the next line of its kind (none when too little is left: the title
+    still tells it)."""
     starts = [(frame.axis.index(p.first_period), p) for p in view.phases[1:]]
-    placed = [(i, p) for i, p in starts if i is not None]
-    edges = [frame.px(i) - frame.half for i, _ in placed]
+    placed = [(frame.px(i) - frame.half, p) for i, p in starts if i is not None]
+    firsts = {p.first_period for _, p in placed}
+    loose = [
+        (x, m) for m, x in _at_month_edges(frame, view.marks) if m.kind == "phase" and m.period not in firsts
+    ]
     out = []
-    for k, (x, (_, phase)) in enumerate(zip(edges, placed, strict=True)):
-        room = (edges[k + 1] if k + 1 < len(edges) else frame.right) - x - 6
+    for k, (x, phase) in enumerate(placed):
+        room = (placed[k + 1][0] if k + 1 < len(placed) else frame.right) - x - 6
         changes = [m for m in view.marks if m.kind == "phase" and m.period == phase.first_period]
         out.append(
             f'<g class="mark phase">{_vertical(frame, x, MUTED, "")}'
             f"{_label(frame, x, frame.top + 12, _phase_label(phase, room), MUTED)}"
             f"<title>{escape(_phase_title(phase, changes))}</title></g>"
         )
-    loose = [
-        m for m in view.marks if m.kind == "phase" and m.period not in {p.first_period for _, p in placed}
-    ]
-    lines = [
-        f'<g class="mark phase">{_vertical(frame, x, MUTED, "")}'
-        f"{_label(frame, x, frame.top + 12, mark.label, MUTED)}<title>{escape(mark_title(mark))}</title></g>"
-        for mark, x in _at_month_edges(frame, loose)
-    ]
-    drawn = out + lines
-    return Layer("".join(drawn), frozenset({"phase"}) if drawn else frozenset())
+    for k, (x, mark) in enumerate(loose):
+        room = (loose[k + 1][0] if k + 1 < len(loose) else frame.right) - x - 6
+        label = _fitted(mark.label, room)
+        text = _label(frame, x, frame.bottom - 5, label, MUTED) if label else ""
+        out.append(
+            f'<g class="mark phase">{_vertical(frame, x, MUTED, "1 3")}{text}'
+            f"<title>{escape(mark_title(mark))}</title></g>"
+        )
+    return Layer("".join(out), frozenset({"phase"}) if out else frozenset())
+
+
+def _fitted(label: str, room: float) -> str:
+    """The label in the room there is, shortened with an ellipsis; nothing when not even a word fits."""
+    if room < text_width("Word…", 12):
+        return ""
+    return ellipsise(label, room, 12)
 
 
 def pdsa_cycles(frame: Frame, marks: Sequence[Mark]) -> Layer:

@@ -62,7 +62,7 @@ def chart_context(
     view = found.view
     open_now = is_allowed(Activity.DECIDE_CHART, collaborative.phase)
     names = actor_names(request)
-    title = f"{found.of}: {view.measure.name}"
+    title = f"{found.of if owner is ChartOwner.TEAM else 'All teams'}: {view.measure.name}"
     return {
         "view": view, "of": found.of, "title": title, "svg": chart_svg(view, title, names), "owner": owner.value,
         "owner_id": owner_id, "key": key, "action": chart_url(owner, owner_id, key), "back": back,
