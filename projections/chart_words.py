@@ -12,25 +12,10 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
+from aggregates.measure_chart import CHART_NAMES
 from aggregates.values import Direction
 from analytics.models import Pattern
 from projections.chart_model import ChartView, Phase, Slot
-
-CHART_NAMES = {
-    "run": "Run chart",
-    "i": "I chart",
-    "mr": "MR chart",
-    "p": "P chart",
-    "u": "U chart",
-    "c": "C chart",
-    "pp": "P′ chart",
-    "up": "U′ chart",
-    "g": "G chart",
-    "t": "T chart",
-    "xbar": "Xbar chart",
-    "s": "S chart",
-    "ip": "I′ chart",
-}
 
 
 def month_label(period: str) -> str:
@@ -92,7 +77,7 @@ def _sentence(text: str) -> str:
 
 
 def _what(view: ChartView) -> str:
-    name = CHART_NAMES.get(view.chart, f"{view.chart} chart")
+    name = sentence_case(CHART_NAMES.get(view.chart, f"{view.chart} chart"))
     reason = view.chart_reason.strip().rstrip(".")
     return _sentence(f"{name} of {view.measure.name}" + (f": {reason}" if reason else ""))
 
@@ -223,3 +208,7 @@ def _goal(view: ChartView) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
