@@ -217,7 +217,7 @@ def _shifted(summary: PartSummary, number: int, offset: int) -> PartSummary:
 
 
 def _goal(measure: MeasureDefinition, settings: MeasureChartState | None) -> float | None:
-    if settings is not None and settings.goal is not None:
+    if settings is not None and settings.goal is not None and settings.goal.goal is not None:
         return settings.goal.goal
     return measure.target
 

@@ -67,8 +67,14 @@ def signal_words(slot: Slot) -> list[str]:
 def describe(view: ChartView) -> str:
     """The chart in a few sentences: what, why, when, the centre lines, the signals and the goal."""
     sentences = [_what(view), _months(view.slots), _baseline(view), _centres(view), _signals(view)]
-    sentences.append(_goal(view))
+    sentences += [_goal(view), _rules(view)]
     return " ".join(s for s in sentences if s)
+
+
+def _rules(view: ChartView) -> str:
+    if view.rules is None or not view.slots:
+        return ""
+    return _sentence(f"Signals found with the {view.rules.name}, version {view.rules.version}")
 
 
 def _sentence(text: str) -> str:
