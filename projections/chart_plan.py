@@ -38,13 +38,16 @@ from projections.chart_model import (
 from projections.chart_words import describe
 
 DEFAULT_BASELINE = 20
+# Control charts signal as qicharts2 draws them: a point beyond a 3-sigma limit, and non-random
+# runs (Anhøj) on the centre line. The IHI shift and trend rules are run-chart rules (Provost &
+# Murray): on a control chart they would flag the same change many times over.
 RULES = RuleSet(
     name="qicharts2 0.8.1 rules",
-    version="2026.12-1",
+    version="2026.12-2",
     summary=(
-        "limits at 3 sigma from the baseline; a point beyond a limit; Anhøj runs rules (a run longer than "
-        "round(log2 n) + 3, or fewer crossings than qbinom(0.05, n − 1, 0.5)); IHI shifts of 6 points and "
-        "trends of 5"
+        "control charts: limits at 3 sigma from the baseline, a point beyond a limit, and the Anhøj runs "
+        "rules (a run longer than round(log2 n) + 3, or fewer crossings than qbinom(0.05, n − 1, 0.5)); "
+        "run charts: the Anhøj runs rules, and the IHI rules of a shift of 6 points and a trend of 5"
     ),
 )
 _RATIO_CHARTS = frozenset({"run", "i", "mr", "p", "pp", "u", "up", "ip"})
@@ -125,7 +128,7 @@ def build(
         result = _phase_chart(measure, chart, series, start, stop, freeze, settings)
         offset = len(points)
         points.extend(p.model_copy(update={"part": number}) for p in result.points)
-        parts.extend(_shifted(summary, number, offset) for summary in result.parts)
+        parts.extend(_shifted(summary, number, offset, run=chart == "run") for summary in result.parts)
         if number == 1 and freeze is not None and chart != "run":
             baseline = Baseline(
                 points=freeze,
@@ -205,12 +208,17 @@ def _phase_chart(
     )
 
 
-def _shifted(summary: PartSummary, number: int, offset: int) -> PartSummary:
+def _shifted(summary: PartSummary, number: int, offset: int, *, run: bool) -> PartSummary:
+    """The part renumbered in the whole chart, its patterns' positions moved with it; the IHI
+    shifts and trends kept on run charts only (see RULES)."""
+
     def move(patterns: tuple) -> tuple:  # type: ignore[type-arg]
         return tuple(
             p.model_copy(update={"first": p.first + offset, "last": p.last + offset}) for p in patterns
         )
 
+    if not run:
+        return summary.model_copy(update={"part": number, "shifts": (), "trends": ()})
     return summary.model_copy(
         update={"part": number, "shifts": move(summary.shifts), "trends": move(summary.trends)}
     )
