@@ -179,6 +179,7 @@ class TeamChart(BaseModel):
     name: str
     care_setting: str
     view: ChartView
+    data: list[tuple[str, float, float | None]] = []  # (period, numerator, denominator) as reported
 
 
 def team_charts(tx: Tx, collaborative_id: UUID, key: str) -> list[TeamChart]:
@@ -214,6 +215,9 @@ def team_charts(tx: Tx, collaborative_id: UUID, key: str) -> list[TeamChart]:
     for team_id, name, care_setting, definition in teams:
         measure = MeasureDefinition.model_validate_json(definition)
         extras = Extras(cycles=cycles.get(team_id, []), marks=phases)
-        view = build(measure, series_of(points.get(team_id, []), measure), settings.get(team_id), extras)
-        out.append(TeamChart(team_id=UUID(team_id), name=name, care_setting=care_setting, view=view))
+        data = points.get(team_id, [])
+        view = build(measure, series_of(data, measure), settings.get(team_id), extras)
+        out.append(
+            TeamChart(team_id=UUID(team_id), name=name, care_setting=care_setting, view=view, data=data)
+        )
     return out

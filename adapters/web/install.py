@@ -19,6 +19,7 @@ from adapters.web import (
     oidc,
     pages,
     session_forms,
+    side_by_side,
     sign_in,
     team_forms,
     toolkit_pages,
@@ -42,6 +43,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(toolkit_pages.router)
     app.include_router(team_forms.router)
     app.include_router(audit_pages.router)
+    app.include_router(side_by_side.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.add_middleware(PageHeaders)
