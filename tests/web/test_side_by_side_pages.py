@@ -11,13 +11,15 @@ import xml.etree.ElementTree as ET
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from pypdf import PdfReader
 
+from adapters.exports.across_teams import strips
 from aggregates.base import Role
 from engine.application import QIEngine
 from tests.api.conftest import Api, issue
 from tests.api.test_comparisons_api import OUTLIER, TEAMS, World, compared
 from tests.conftest import Clock
-from tests.web.pages import PageClient, signed_in
+from tests.web.pages import PageClient, compile_toolkit, signed_in
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -124,3 +126,36 @@ def test_a_member_reads_the_comparison_but_links_only_to_their_own_team(
     aspen, big_horn = world.teams["Aspen Ward"], world.teams[OUTLIER]
     assert f'<a href="/ui/teams/{aspen}/measures/weight-kg/chart">' in html
     assert f"/ui/teams/{big_horn}/measures" not in html and OUTLIER in html
+
+
+def test_the_toolkit_shows_the_results_across_teams_in_its_html_and_its_pdf(
+    world: World, client: TestClient, staff: Api
+) -> None:
+    for to in ("projects", "sharing"):
+        world.flow.advance(to, "the test's toolkit")
+    toolkit = compile_toolkit(world.flow)
+    page = signed_in(client, str(staff.token))  # after the days the flow moved the clock on
+    html = page.get(f"/ui/toolkits/{toolkit}.html").text
+    section = html[html.index('<h2 id="across-teams">Results across teams</h2>') :]
+    assert "Weight in kilograms: every team (7)" in section
+    multiples = ET.fromstring(section[section.index("<svg") : section.index("</svg>") + 6])
+    assert len([g for g in multiples.iter(f"{SVG_NS}g") if g.get("class") == "panel"]) == len(TEAMS)
+    assert 'class="funnel"' in section and "Funnel plot across the teams, Mar 2025" in section
+    assert f"<li>{OUTLIER}: 42% of 31 children seen, below the 99.8% limit</li>" in section
+    assert "No data in Mar 2025: Quiet Creek Clinic." in section
+    assert "Results across teams" in page.get(f"/ui/toolkits/{toolkit}").text
+    pdf = PdfReader(io.BytesIO(page.get(f"/ui/toolkits/{toolkit}.pdf").content))
+    text = " ".join(p.extract_text() for p in pdf.pages)
+    assert "Results across teams" in text and "Weight in kilograms: every team (7)" in text
+    assert f"{OUTLIER}: 42% of 31 children seen, below the 99.8% limit" in " ".join(text.split())
+    images = [image for p in pdf.pages for image in p.images]
+    assert len(images) == 2  # seven teams' charts fit one strip, and the funnel
+
+
+def test_hundreds_of_teams_are_cut_into_page_high_strips_between_rows_of_panels() -> None:
+    png = io.BytesIO()
+    Image.new("RGB", (980, 100 + 50 * 162 + 16), "white").save(png, format="PNG")
+    pieces = strips(png.getvalue(), teams=200, scale=1.0, most=1250)
+    heights = [Image.open(io.BytesIO(p)).height for p in pieces]
+    assert sum(heights) == 100 + 50 * 162 + 16 and max(heights) <= 1250
+    assert all((h - 100) % 162 == 0 for h in heights[:1]) and all(h % 162 == 0 for h in heights[1:-1])
