@@ -17,7 +17,7 @@ from aggregates.values import DataType, MeasureDefinition
 from analytics.funnel import Funnel, FunnelUnit, Method, funnel, window_totals
 from engine.errors import NotFound
 from engine.queries.base import Reader
-from projections.charts import TeamChart
+from projections.charts import TeamChart, TeamData
 from projections.team_order import SORT_KEYS, ordered
 
 MAX_MONTHS = 36
@@ -43,7 +43,7 @@ class TeamFunnel:
     months: int
     window: tuple[str, ...]  # the months summed, first to last; empty without data
     funnel: Funnel | None
-    no_data: list[TeamChart]
+    no_data: list[TeamData]
     periods: tuple[str, ...]
 
     @property
@@ -77,21 +77,25 @@ class ComparisonQueries(Reader):
             raise ValueError(f"a window is 1 to {MAX_MONTHS} months, not {months}")
         if period is not None and (through is not None or months != 1):
             raise ValueError("give one month (period), or a window's last month (through) and its length")
-        title, charts = self._charts(principal, collaborative_id, key)
-        measure = charts[0].view.measure
+        self._may_read_collaborative(principal, collaborative_id)
+        title = self.engine.collaborative(collaborative_id).state.title
+        teams = self.read_models.team_data(collaborative_id, key)
+        if not teams:
+            raise NotFound(f"measure {key!r} in any team of collaborative", collaborative_id)
+        measure = teams[0].measure
         if measure.data_type not in (DataType.PROPORTION, DataType.RATE):
             raise ValueError(
                 f"{measure.name} is a {measure.data_type.value} measure: a funnel plot compares proportions "
                 "or rates, whose denominators differ between teams"
             )
-        periods = tuple(sorted({p for chart in charts for p, _, _ in chart.data}))
+        periods = tuple(sorted({p for team in teams for p, _, _ in team.data}))
         last = period or through or (periods[-1] if periods else None)
         if last is None:
-            return TeamFunnel(title, measure, months, (), None, charts, periods)
+            return TeamFunnel(title, measure, months, (), None, teams, periods)
         window = months_ending(last, months)
-        units = window_totals(unit for chart in charts for unit in _units(chart, set(window)))
+        units = window_totals(unit for team in teams for unit in _units(team, set(window)))
         plotted = {u.id for u in units if u.denominator > 0}
-        no_data = [c for c in charts if str(c.team_id) not in plotted]
+        no_data = [t for t in teams if str(t.team_id) not in plotted]
         drawn = funnel(units, measure.data_type.value, method=_method(units, measure)) if plotted else None
         return TeamFunnel(title, measure, months, window, drawn, no_data, periods)
 
@@ -111,14 +115,14 @@ def months_ending(last: str, months: int) -> tuple[str, ...]:
     return tuple(f"{(index + i) // 12:04d}-{(index + i) % 12 + 1:02d}" for i in range(months))
 
 
-def _units(chart: TeamChart, window: set[str]) -> list[FunnelUnit]:
+def _units(team: TeamData, window: set[str]) -> list[FunnelUnit]:
     """The team's months in the window as funnel units (one of denominator 0 when it has none)."""
     rows = [
-        FunnelUnit(id=str(chart.team_id), label=chart.name, numerator=n, denominator=d or 0.0)
-        for p, n, d in chart.data
+        FunnelUnit(id=str(team.team_id), label=team.name, numerator=n, denominator=d or 0.0)
+        for p, n, d in team.data
         if p in window
     ]
-    return rows or [FunnelUnit(id=str(chart.team_id), label=chart.name, numerator=0, denominator=0)]
+    return rows or [FunnelUnit(id=str(team.team_id), label=team.name, numerator=0, denominator=0)]
 
 
 def _method(units: list[FunnelUnit], measure: MeasureDefinition) -> Method:

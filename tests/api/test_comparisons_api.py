@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -240,3 +241,21 @@ def test_the_openapi_document_declares_json_svg_and_png_varying_by_accept_and_ea
     declared = {p["name"]: p for p in schema["paths"]["/collaboratives/{collaborative_id}/measures/{measure_key}/funnel"]["get"]["parameters"]}  # fmt: skip
     assert declared["period"]["schema"]["pattern"] == r"^\d{4}-(0[1-9]|1[0-2])$"
     assert (declared["months"]["schema"]["minimum"], declared["months"]["schema"]["maximum"]) == (1, 36)
+
+
+def test_after_a_change_only_the_changed_teams_chart_is_drawn_again(world: World, client: TestClient) -> None:
+    models = client.app.state.read_models  # type: ignore[attr-defined]
+    cid = UUID(world.flow.collaborative)
+    before = {str(t.team_id): t.view for t in models.team_charts(cid, "weight-kg")}
+    aspen = world.teams["Aspen Ward"]
+    world.flow.ok(
+        f"/teams/{aspen}/measures/weight-kg/data", {"period": "2025-04", "numerator": 19, "denominator": 20}
+    )
+    after = {str(t.team_id): t.view for t in models.team_charts(cid, "weight-kg")}
+    assert [s.y for s in after[aspen].slots][-1] == pytest.approx(0.95) and after[aspen] is not before[aspen]
+    assert all(after[team] is before[team] for team in before if team != aspen)
+    plan = {"title": "Kg scale", "change_idea": "c", "objective": "o", "prediction": "p", "plan": "pl"}
+    world.flow.ok(f"/teams/{world.teams[OUTLIER]}/pdsa", {"plan": plan})
+    planned = {str(t.team_id): t.view for t in models.team_charts(cid, "weight-kg")}
+    assert [c.title for c in planned[world.teams[OUTLIER]].cycles] == ["Kg scale"]
+    assert planned[world.teams[OUTLIER]] is not after[world.teams[OUTLIER]] and planned[aspen] is after[aspen]
