@@ -27,7 +27,8 @@ def month(period: str) -> str:
 
 
 def team_charts_title(found: TeamCharts) -> str:
-    return f"{found.title}: {found.measure.name}, every team"
+    """The drawing's title: the measure (the page, or the file's name, says the collaborative)."""
+    return f"{found.measure.name}: every team"
 
 
 def draw_team_charts(found: TeamCharts, columns: int = 4, width: int = 980) -> str:
@@ -45,7 +46,7 @@ def window_words(found: TeamFunnel) -> str:
 
 
 def funnel_title(found: TeamFunnel) -> str:
-    return f"{found.title}: {found.measure.name}, {window_words(found)}"
+    return f"{found.measure.name}, {window_words(found)}"
 
 
 def draw_funnel(found: TeamFunnel) -> str | None:
@@ -53,13 +54,11 @@ def draw_funnel(found: TeamFunnel) -> str | None:
     return None if found.funnel is None else render_funnel(found.funnel, funnel_title(found))
 
 
-def value_words(value: float, found: TeamFunnel) -> str:
-    return f"{value * 100:.0f}%" if found.measure.data_type.value == "proportion" else f"{value:.3g}"
-
-
 def outlier_words(point: FunnelPoint, found: TeamFunnel) -> str:
-    """One team's place on the funnel in a sentence: its value, of how many, and which limit it passes."""
-    of = found.measure.denominator or "the denominator"
-    return (
-        f"{point.label}: {value_words(point.value, found)} of {point.denominator:g} {of}, {SIDES[point.band]}"
-    )
+    """One team's place on the funnel in a sentence: its value, of how many, and which limit it
+    passes ("Big Horn Valley Hospital: 42% of 31, below the 99.8% limit")."""
+    if found.measure.data_type.value == "proportion":
+        value = f"{point.value * 100:.0f}% of {point.denominator:g}"
+    else:
+        value = f"{point.value:.3g} ({point.numerator:g} over {point.denominator:g})"
+    return f"{point.label}: {value}, {SIDES[point.band]}"

@@ -139,7 +139,7 @@ def test_the_funnel_of_the_latest_month_puts_big_horn_below_the_998_limit(world:
     assert big_horn["value"] < big_horn["limits"]["lower_998"] < big_horn["limits"]["lower_95"]
     assert all(u["band"] == "inside" for name, u in units.items() if name != OUTLIER)
     assert body["outliers"] == [{"id": world.teams[OUTLIER], "name": OUTLIER, "band": "beyond 99.8% low",
-                                 "words": f"{OUTLIER}: 42% of 31 children seen, below the 99.8% limit"}]  # fmt: skip
+                                 "words": f"{OUTLIER}: 42% of 31, below the 99.8% limit"}]  # fmt: skip
     assert body["no_data"] == [{"id": world.teams["Quiet Creek Clinic"], "name": "Quiet Creek Clinic"}]
     assert body["periods"] == ["2025-01", "2025-02", "2025-03"]
 
@@ -162,7 +162,7 @@ def test_a_window_of_months_sums_each_team_and_a_chosen_month_is_that_month(worl
 def test_the_funnel_svg_names_the_outlier_and_the_png_decodes(world: World) -> None:
     svg = world.get("funnel", accept="image/svg+xml")
     root = ET.fromstring(svg.text)
-    assert root.findtext(f"{SVG_NS}title") == "PRQC: Weight in kilograms, Mar 2025"
+    assert root.findtext(f"{SVG_NS}title") == "Weight in kilograms, Mar 2025"
     assert f"{OUTLIER} (low, 41.9% of 31)" in (root.findtext(f"{SVG_NS}desc") or "")
     outliers = [e for e in root.iter() if "outlier" in (e.get("class") or "").split()]
     assert len(outliers) == 1
@@ -259,3 +259,21 @@ def test_after_a_change_only_the_changed_teams_chart_is_drawn_again(world: World
     planned = {str(t.team_id): t.view for t in models.team_charts(cid, "weight-kg")}
     assert [c.title for c in planned[world.teams[OUTLIER]].cycles] == ["Kg scale"]
     assert planned[world.teams[OUTLIER]] is not after[world.teams[OUTLIER]] and planned[aspen] is after[aspen]
+
+
+def test_a_rate_is_compared_by_its_events_over_exposure_with_exact_poisson_limits(world: World) -> None:
+    rate = {"key": "errors", "name": "Dose errors", "kind": "outcome", "data_type": "rate",
+            "numerator": "dose errors", "denominator": "doses given", "direction": "decrease"}  # fmt: skip
+    for name, errors, doses in (("Aspen Ward", 2, 1000), ("Birch Clinic", 3, 1500), ("Cedar ED", 30, 1000)):
+        team = world.teams[name]
+        world.flow.ok(f"/teams/{team}/measures", {"measure": rate})
+        body = {"period": "2025-03", "numerator": errors, "denominator": doses}
+        world.flow.ok(f"/teams/{team}/measures/errors/data", body)
+    found = world.get("funnel", key="errors").json()
+    assert (found["method"], found["target"]) == ("exact", pytest.approx(35 / 3500))
+    # Cedar's errors pull the pooled rate up to 1%: the others fall below it, Cedar far above.
+    assert found["outliers"][0]["words"] == "Cedar ED: 0.03 (30 over 1000), above the 99.8% limit"
+    assert [(o["name"], o["band"]) for o in found["outliers"][1:]] == [
+        ("Birch Clinic", "beyond 99.8% low"),  # 3 where 15 were expected: P(R <= 3) < 0.001
+        ("Aspen Ward", "beyond 95% low"),  # 2 where 10 were expected: P(R <= 2) = 0.003
+    ]

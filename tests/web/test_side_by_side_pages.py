@@ -86,13 +86,13 @@ def test_the_funnel_page_names_the_outlier_in_words_and_the_teams_without_data(
 ) -> None:
     html = page.get(f"{base(world)}/funnel").text
     assert '<h2 id="funnel-h">Mar 2025</h2>' in html and '<svg xmlns="http://www.w3.org/2000/svg"' in html
-    assert f"<li>{OUTLIER}: 42% of 31 children seen, below the 99.8% limit</li>" in html
+    assert f"<li>{OUTLIER}: 42% of 31, below the 99.8% limit</li>" in html
     assert "Teams with no data in Mar 2025</h3>" in html and "<li>Quiet Creek Clinic</li>" in html
     assert '<option value="2025-03" selected>Mar 2025</option>' in html and ">3 months</option>" in html
     assert f'href="{base(world)}/funnel.svg?period=2025-03&amp;months=1" download>Download SVG' in html
     window = page.get(f"{base(world)}/funnel?period=2025-03&months=3").text
     assert '<h2 id="funnel-h">Jan 2025 to Mar 2025</h2>' in window
-    assert f"<li>{OUTLIER}: 68% of 93 children seen, below the 95% limit</li>" in window
+    assert f"<li>{OUTLIER}: 68% of 93, below the 95% limit</li>" in window
     assert "Every team reported." in window
     january = page.get(f"{base(world)}/funnel?period=2025-01").text
     assert "Every team lies inside the 95% limits in Jan 2025." in january
@@ -141,13 +141,13 @@ def test_the_toolkit_shows_the_results_across_teams_in_its_html_and_its_pdf(
     multiples = ET.fromstring(section[section.index("<svg") : section.index("</svg>") + 6])
     assert len([g for g in multiples.iter(f"{SVG_NS}g") if g.get("class") == "panel"]) == len(TEAMS)
     assert 'class="funnel"' in section and "Funnel plot across the teams, Mar 2025" in section
-    assert f"<li>{OUTLIER}: 42% of 31 children seen, below the 99.8% limit</li>" in section
+    assert f"<li>{OUTLIER}: 42% of 31, below the 99.8% limit</li>" in section
     assert "No data in Mar 2025: Quiet Creek Clinic." in section
     assert "Results across teams" in page.get(f"/ui/toolkits/{toolkit}").text
     pdf = PdfReader(io.BytesIO(page.get(f"/ui/toolkits/{toolkit}.pdf").content))
     text = " ".join(p.extract_text() for p in pdf.pages)
     assert "Results across teams" in text and "Weight in kilograms: every team (7)" in text
-    assert f"{OUTLIER}: 42% of 31 children seen, below the 99.8% limit" in " ".join(text.split())
+    assert f"{OUTLIER}: 42% of 31, below the 99.8% limit" in " ".join(text.split())
     images = [image for p in pdf.pages for image in p.images]
     assert len(images) == 2  # seven teams' charts fit one strip, and the funnel
 
