@@ -7,18 +7,26 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
+from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader
 
-from adapters.exports.across_teams import strips
+from adapters.charts.multiples import render_small_multiples
+from adapters.charts.png import svg_to_png
+from adapters.exports.across_teams import AcrossTeams, page_high, strips
+from adapters.exports.toolkit import toolkit_pdf
 from aggregates.base import Role
 from engine.application import QIEngine
+from projections.learning_view import ToolkitView
 from tests.api.conftest import Api, issue
 from tests.api.test_comparisons_api import OUTLIER, TEAMS, World, compared
 from tests.conftest import Clock
+from tests.unit.test_small_multiples import view
 from tests.web.pages import PageClient, compile_toolkit, signed_in
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -159,3 +167,23 @@ def test_hundreds_of_teams_are_cut_into_page_high_strips_between_rows_of_panels(
     heights = [Image.open(io.BytesIO(p)).height for p in pieces]
     assert sum(heights) == 100 + 50 * 162 + 16 and max(heights) <= 1250
     assert all((h - 100) % 162 == 0 for h in heights[:1]) and all(h % 162 == 0 for h in heights[1:-1])
+
+
+def test_a_hundred_and_twenty_teams_fill_several_pdf_pages_each_strip_within_its_page() -> None:
+    panels = [(f"Team {n:03d}", view([0.5 + 0.01 * (n % 9)] * 12)) for n in range(120)]
+    multiples = render_small_multiples(panels, "Children weighed in kg: every team")
+    toolkit = ToolkitView(toolkit_id=uuid4(), collaborative_id=uuid4(), title="Kg toolkit", introduction=None,
+                          compiled_by="Sam Staffer", compiled_at=datetime(2025, 6, 1, tzinfo=UTC), position=7,
+                          aim=None, change_ideas=[], resources=[])  # fmt: skip
+    across = AcrossTeams("Children weighed in kg", 120, multiples)
+    pdf = PdfReader(io.BytesIO(toolkit_pdf(toolkit, [across])))
+    strips_drawn = [image for page in pdf.pages for image in page.images]
+    assert len(pdf.pages) >= 4 and len(strips_drawn) >= 4
+    assert (
+        sum(Image.open(io.BytesIO(s.data)).height for s in strips_drawn)
+        == Image.open(io.BytesIO(svg_to_png(multiples, 1.0))).height
+    )
+    letter = FPDF(format="Letter")
+    letter.set_auto_page_break(True, margin=18)  # as the toolkit's PDF is laid out
+    most = page_high(letter, 1.0)  # 120 teams are drawn at 1 pixel per point
+    assert max(Image.open(io.BytesIO(s.data)).height for s in strips_drawn) <= most
