@@ -24,6 +24,7 @@ from aggregates.values import DataType, MeasureDefinition
 from analytics import default_chart, qic
 from analytics.models import PartSummary, Point, QicResult
 from projections.chart_model import (
+    PERCENT_CHARTS,
     Baseline,
     ChartProposal,
     ChartType,
@@ -34,6 +35,7 @@ from projections.chart_model import (
     RuleSet,
     Slot,
 )
+from projections.chart_words import describe
 
 DEFAULT_BASELINE = 20
 RULES = RuleSet(
@@ -46,7 +48,6 @@ RULES = RuleSet(
     ),
 )
 _RATIO_CHARTS = frozenset({"run", "i", "mr", "p", "pp", "u", "up", "ip"})
-_PERCENT_CHARTS = frozenset({"run", "i", "mr", "p", "pp", "ip"})
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,25 @@ class Extras:
 def chart_type(
     measure: MeasureDefinition, settings: MeasureChartState | None, points: int, n: int
 ) -> tuple[str, str]:
-    """The chart to draw and why, by the default rule unless a person chose one."""
+    """The chart to draw and why (the why reads after the chart's name), by the default
+    rule unless a person chose one."""
     if settings is not None and settings.chart is not None and settings.chart.chart is not None:
-        chosen = settings.chart
-        return chosen.chart or "run", f"{CHART_NAMES[chosen.chart or 'run']}, chosen: {chosen.reason}"
+        return settings.chart.chart, f"chosen because {_lowered(settings.chart.reason)}"
     spc = default_chart(measure.data_type.value)
     if points < n:
-        return "run", (
-            f"Run chart: {points} of the {n} months a baseline needs; the {CHART_NAMES[spc]} follows at {n}."
+        return (
+            "run",
+            f"{points} of the {n} months a baseline needs so far; the {CHART_NAMES[spc]} follows at {n}",
         )
-    return spc, f"{CHART_NAMES[spc]}: the measure's control chart, with limits from a baseline of {n} months."
+    decided = settings is not None and settings.baseline is not None
+    limits = "the baseline decided below" if decided else f"the first {n} months"
+    return spc, f"the measure's control chart, its limits from {limits}"
+
+
+def _lowered(reason: str) -> str:
+    """A reason read inside a sentence: its first letter lowered unless it starts a name or an acronym."""
+    first = reason.split(" ", 1)[0]
+    return reason if first[1:2].isupper() or first[:1].isdigit() else reason[:1].lower() + reason[1:]
 
 
 def build(
@@ -99,13 +109,13 @@ def build(
         )
     marks = [*_cycle_marks(extras.cycles), *extras.marks, *_note_marks(settings)]
     goal = _goal(measure, settings)
-    percent = measure.data_type is DataType.PROPORTION and chart in _PERCENT_CHARTS
+    percent = measure.data_type is DataType.PROPORTION and chart in PERCENT_CHARTS
     base = ChartView(
         measure=measure, chart=_typed(chart), chart_reason=reason, result=QicResult(chart=chart, points=(), parts=()),
         cycles=list(extras.cycles), goal=goal, percent=percent, rules=RULES, proposals=_proposals(settings),
     )  # fmt: skip
     if not series.periods:
-        return base.model_copy(update={"marks": sorted(marks, key=lambda m: m.period)})
+        return _described(base.model_copy(update={"marks": sorted(marks, key=lambda m: m.period)}))
     phases = _phase_ranges(series.periods, settings)
     points: list[Point] = []
     parts: list[PartSummary] = []
@@ -124,10 +134,14 @@ def build(
             )
     result = QicResult(chart=chart, points=tuple(points), parts=tuple(parts))
     slots = _slots(series.periods, points, parts, settings, marks)
-    return base.model_copy(update={
+    return _described(base.model_copy(update={
         "result": result, "slots": slots, "phases": _phases(series.periods, phases, parts, points, settings),
         "marks": sorted(marks, key=lambda m: m.period), "baseline": baseline,
-    })  # fmt: skip
+    }))  # fmt: skip
+
+
+def _described(view: ChartView) -> ChartView:
+    return view.model_copy(update={"description": describe(view)})
 
 
 def _typed(chart: str) -> ChartType:
@@ -203,7 +217,7 @@ def _shifted(summary: PartSummary, number: int, offset: int) -> PartSummary:
 
 
 def _goal(measure: MeasureDefinition, settings: MeasureChartState | None) -> float | None:
-    if settings is not None and settings.goal is not None:
+    if settings is not None and settings.goal is not None and settings.goal.goal is not None:
         return settings.goal.goal
     return measure.target
 
@@ -300,6 +314,7 @@ def _note_marks(settings: MeasureChartState | None) -> list[Mark]:
             label="Note",
             detail=n.text,
             who=n.by,
+            role=n.role,
             at=n.at,
             annotation_id=str(i),
         )

@@ -8,10 +8,10 @@ from typing import TypeVar
 from fastapi import Request
 from pydantic import BaseModel
 
-ROLE_WORDS = {
-    "staff": "the collaborative's staff", "auditor": "an auditor", "coach": "a coach", "team": "a team",
-    "system": "the engine",
-}  # fmt: skip
+from adapters.actor_words import ROLE_WORDS, called
+
+__all__ = ["ROLE_WORDS", "actor_names", "called", "named"]
+
 Shown = TypeVar("Shown", bound=BaseModel)
 
 
@@ -19,14 +19,6 @@ def actor_names(request: Request) -> dict[str, str]:
     """Each actor id with a name (people's accounts, API tokens)."""
     names: dict[str, str] = request.app.state.engine.actor_names()
     return names
-
-
-def called(actor_id: str, role: str, names: dict[str, str]) -> str:
-    """The actor by name and role ("Jordan Ellis (staff)"), or by role alone ("a coach")."""
-    name = names.get(actor_id)
-    if name is None:
-        return ROLE_WORDS.get(role, "someone")
-    return name if name.endswith(f"({role})") else f"{name} ({role})"
 
 
 def named(view: Shown, field: str, role: str, names: dict[str, str]) -> Shown:

@@ -12,6 +12,8 @@ from adapters.http.errors import Problem
 from adapters.web import (
     account_pages,
     audit_pages,
+    chart_forms,
+    chart_pages,
     collaborative_forms,
     data_forms,
     forms,
@@ -43,6 +45,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(toolkit_pages.router)
     app.include_router(team_forms.router)
     app.include_router(audit_pages.router)
+    app.include_router(chart_pages.router)
+    app.include_router(chart_forms.router)
     app.include_router(side_by_side.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)

@@ -3,6 +3,7 @@ transcript (the audit explorer and the as-of view: adapters.web.audit_pages)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from adapters.charts.svg import NARROW, Annotation, render_svg
+from adapters.charts.people import named_for_people
+from adapters.charts.svg import NARROW, render_chart
 from adapters.http.deps import get_queries
 from adapters.http.errors import Problem
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary
 from adapters.http.schemas.teams import TeamPublic
 from adapters.safe_urls import install_safe_url
+from adapters.web import chart_filters
+from adapters.web.actors import actor_names
 from adapters.web.collaborative_view import page_extras
 from adapters.web.error_words import in_words
 from adapters.web.formats import DEFAULT_ZONE, install_formats
@@ -53,6 +57,7 @@ def sentence(text: str) -> str:
 
 
 install_formats(templates.env)
+chart_filters.register(templates.env)
 templates.env.filters["sentence"] = sentence
 router = APIRouter(include_in_schema=False)
 
@@ -101,17 +106,14 @@ def unavailable_views(request: Request) -> list[str]:
     ]
 
 
-def chart_svg(view: ChartView | None, title: str) -> str | None:
-    """The chart twice: full width, and drawn for a phone (app.css shows one of them)."""
-    if view is None or not view.result.points:
+def chart_svg(view: ChartView | None, title: str, names: Mapping[str, str] | None = None) -> str | None:
+    """The chart twice: full width, and drawn for a phone (app.css shows one of them); the
+    people behind its phases and notes by name where `names` has them, else by role."""
+    if view is None or not view.slots:
         return None
-    notes = [
-        Annotation(x=c.period, label=f"PDSA {i}", detail=f"{c.title} ({c.stage})")
-        for i, c in enumerate(view.cycles, 1)
-    ]
-    percent = view.chart == "p"
-    return render_svg(view.result, title, notes, percent, css_class="chart wide") + render_svg(
-        view.result, title, notes, percent, width=NARROW, css_class="chart narrow"
+    view = named_for_people(view, names or {})
+    return render_chart(view, title, css_class="chart wide") + render_chart(
+        view, title, width=NARROW, css_class="chart narrow"
     )
 
 
@@ -160,7 +162,8 @@ def collaboratives_context(request: Request, principal: Principal) -> dict[str, 
 def overview_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
     overview = get_queries(request).overview(principal, collaborative_id)
     collaborative = CollaborativePublic.of(overview.collaborative)
-    charts = [(name, chart_svg(view, f"All teams: {name}")) for name, view in overview.charts]
+    names = actor_names(request)
+    charts = [(name, chart_svg(view, f"All teams: {name}", names)) for name, view in overview.charts]
     return {
         "c": collaborative, "d": overview.dashboard, "charts": charts, "people": overview.attendees,
         "next_phase": next_phase(collaborative.phase), "settings": list(CareSetting), "disciplines": list(Discipline), "member_roles": list(MemberRole),
@@ -197,8 +200,9 @@ def overview(request: Request, collaborative_id: UUID) -> Response:
 def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[str, Any]:
     page = get_queries(request).team_page(principal, team_id)
     team = TeamPublic.of(page.team)
+    people = actor_names(request)
     charts = [
-        (m.definition, chart_svg(page.charts[m.definition.key], f"{team.name}: {m.definition.name}"))
+        (m.definition, chart_svg(page.charts[m.definition.key], f"{team.name}: {m.definition.name}", people))
         for m in team.measures
     ]
     can_write = principal.staff or team_id in principal.team_ids

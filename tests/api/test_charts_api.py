@@ -62,14 +62,18 @@ def test_the_svg_parses_and_marks_the_signal_and_the_pdsa_cycle(flow: HttpFlow) 
     assert response.headers["content-type"].startswith("image/svg+xml")
     root = ET.fromstring(response.text)
     assert root.tag == f"{SVG_NS}svg" and root.get("role") == "img"
-    signals = [c for c in root.iter(f"{SVG_NS}circle") if "signal" in (c.get("class") or "")]
-    assert len(signals) == 1
-    assert "2025-03" in (signals[0].findtext(f"{SVG_NS}title") or "")
-    assert len(list(root.iter(f"{SVG_NS}circle"))) == len(MONTHS)
-    notes = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "annotation"]
+
+    def classed(*names: str) -> list[ET.Element]:
+        return [e for e in root.iter() if set(names) <= set((e.get("class") or "").split())]
+
+    outside = classed("point", "signal", "signal-outside")
+    assert [s.get("data-period") for s in outside] == ["2025-03"]
+    assert (outside[0].findtext(f"{SVG_NS}title") or "").startswith("Mar 2025: 98%")
+    assert len(classed("point")) == len(MONTHS)
+    notes = classed("mark", "pdsa")
     assert [g.findtext(f"{SVG_NS}text") for g in notes] == ["PDSA 1"]
-    assert notes[0].findtext(f"{SVG_NS}title") == "PDSA cycle 1: Kg-only scale (planned)"
-    assert "1 outside the limits" in (root.findtext(f"{SVG_NS}desc") or "")
+    assert (notes[0].findtext(f"{SVG_NS}title") or "").endswith(": PDSA cycle 1: Kg-only scale (planned)")
+    assert "1 point outside the limits (Mar 2025)" in (root.findtext(f"{SVG_NS}desc") or "")
 
 
 def test_the_collaborative_chart_sums_the_teams_by_month(flow: HttpFlow) -> None:

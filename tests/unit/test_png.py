@@ -13,10 +13,10 @@ from PIL import Image
 from adapters.charts.funnel import render_funnel
 from adapters.charts.multiples import render_small_multiples
 from adapters.charts.png import svg_to_png
-from adapters.charts.svg import render_svg
+from adapters.charts.svg import render_chart
 from adapters.charts.text import FONT_FAMILY
-from analytics import qic
 from analytics.funnel import FunnelUnit, funnel
+from tests.unit.chart_views import qic_view
 from tests.unit.test_small_multiples import view
 
 
@@ -42,8 +42,8 @@ def colours(image: Image.Image) -> int:
 
 
 def test_a_control_chart_becomes_a_png_of_twice_its_size_with_ink_and_colour():
-    chart = qic([40, 45, 42, 60, 44, 41, 43, 47, 46, 90], [100] * 10, chart="p")
-    image = decoded(render_svg(chart, "Children weighed in kg", percent=True))
+    chart = qic_view("2025-01", [40, 45, 42, 60, 44, 41, 43, 47, 46, 90], [100] * 10, chart="p")
+    image = decoded(render_chart(chart, "Children weighed in kg"))
     assert 0.005 < dark_share(image) < 0.5 and colours(image) > 20
     assert (198, 40, 40) in {rgb for _, rgb in image.getcolors(maxcolors=1 << 20)}  # the red signal point
 

@@ -7,84 +7,26 @@ from __future__ import annotations
 import itertools
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from dataclasses import dataclass
 from uuid import uuid4
 
 import pytest
 from fpdf import FPDF
 
 from adapters.charts.driver_diagram import render_driver_diagram
-from adapters.charts.svg import NARROW, Annotation, render_svg
+from adapters.charts.svg import NARROW, render_chart
 from adapters.charts.text import FONT_FAMILY, text_width, wrap
 from adapters.charts.ticks import nice_ticks
 from aggregates.change_package import NodeKind
-from analytics import qic
 from projections.change_ideas import AdoptionResult, ChangeIdeaFigures, DiagramNode, DriverDiagramView
+from projections.chart_model import Mark
+from tests.unit.chart_views import qic_view
+from tests.unit.svg_boxes import NS, Box, texts, view_box
 
-NS = "{http://www.w3.org/2000/svg}"
 LONG_TITLE = (
     "Pediatric Readiness Collaborative — Cohort 3 (EMS agencies, critical access hospitals and tribal "
     "clinics): children weighed in kilograms, every visit"
 )
 NICE = {1.0, 2.0, 2.5, 5.0}
-
-
-@dataclass(frozen=True)
-class Box:
-    """The measured extent of one text element (or a rect), in viewBox pixels."""
-
-    left: float
-    top: float
-    right: float
-    bottom: float
-    text: str = ""
-
-    def inside(self, other: Box) -> bool:
-        return (
-            self.left >= other.left - 0.01
-            and self.right <= other.right + 0.01
-            and self.top >= other.top - 0.01
-            and self.bottom <= other.bottom + 0.01
-        )
-
-
-def texts(element: ET.Element, inherited: dict[str, str] | None = None) -> Iterator[Box]:
-    """Every <text> under element with its measured extent, font size and weight inherited as SVG does."""
-    style = dict(inherited or {})
-    style.update({k: v for k, v in element.attrib.items() if k in ("font-size", "font-weight")})
-    if element.tag == f"{NS}text":
-        yield _extent(element, float(style["font-size"]), style.get("font-weight") in ("600", "bold"))
-        return
-    for child in element:
-        if child.tag != f"{NS}title":
-            yield from texts(child, style)
-
-
-def _extent(element: ET.Element, size: float, bold: bool) -> Box:
-    text = "".join(element.itertext())
-    width = text_width(text, size, bold)
-    x, y = float(element.get("x", 0)), float(element.get("y", 0))
-    shift = {"start": 0.0, "middle": width / 2, "end": width}[element.get("text-anchor", "start")]
-    # Helvetica's ascender and descender: 0.718 and 0.207 of the size.
-    corners = [(x - shift + dx, y + dy) for dx in (0, width) for dy in (-0.718 * size, 0.207 * size)]
-    transform = element.get("transform")
-    if transform:
-        angle, cx, cy = (float(v) for v in transform.removeprefix("rotate(").rstrip(")").split())
-        corners = [_rotate(point, angle, cx, cy) for point in corners]
-    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
-    return Box(min(xs), min(ys), max(xs), max(ys), text)
-
-
-def _rotate(point: tuple[float, float], degrees: float, cx: float, cy: float) -> tuple[float, float]:
-    a = math.radians(degrees)
-    dx, dy = point[0] - cx, point[1] - cy
-    return cx + dx * math.cos(a) - dy * math.sin(a), cy + dx * math.sin(a) + dy * math.cos(a)
-
-
-def view_box(root: ET.Element) -> Box:
-    _, _, width, height = (float(v) for v in (root.get("viewBox") or "").split())
-    return Box(0, 0, width, height)
 
 
 def y_tick_labels(root: ET.Element) -> list[str]:
@@ -94,9 +36,8 @@ def y_tick_labels(root: ET.Element) -> list[str]:
 
 def percent_chart(low: int, high: int) -> ET.Element:
     numerators = [low, high, *range(low + 1, high, 3)]
-    months = [f"{2024 + m // 12}-{m % 12 + 1:02d}" for m in range(len(numerators))]
-    chart = qic(numerators, [100] * len(numerators), x=months)
-    return ET.fromstring(render_svg(chart, "Weight in kg", percent=True))
+    view = qic_view("2024-01", numerators, [100] * len(numerators), chart="p")
+    return ET.fromstring(render_chart(view, "Weight in kg"))
 
 
 # Nice ticks
@@ -137,7 +78,7 @@ def test_a_single_value_gets_room_either_side_and_zero_gets_a_unit_above() -> No
 
 @pytest.mark.parametrize("count", [0, 100])
 def test_a_percent_chart_of_one_value_keeps_its_axis_between_0_and_100_percent(count: int) -> None:
-    root = ET.fromstring(render_svg(qic([count] * 4, [100] * 4, chart="p"), "All or none", percent=True))
+    root = ET.fromstring(render_chart(qic_view("2025-01", [count] * 4, [100] * 4, chart="p"), "All or none"))
     values = [float(label.rstrip("%")) for label in y_tick_labels(root)]
     assert 0 <= values[0] < values[-1] <= 100 and count in values
 
@@ -160,7 +101,7 @@ def test_negative_and_tiny_ranges_keep_round_labels() -> None:
 
 
 def test_a_chart_axis_runs_from_its_first_tick_to_its_last() -> None:
-    root = ET.fromstring(render_svg(qic([3, 9, 4, 12, 5], chart="c"), "Falls"))
+    root = ET.fromstring(render_chart(qic_view("2025-01", [3, 9, 4, 12, 5], chart="c"), "Falls"))
     labels = y_tick_labels(root)
     values = [float(v) for v in labels]
     assert values[0] <= 0 and values[-1] >= 15  # the limits (0 and 6.6 + 3√6.6 ≈ 14.3) and the data
@@ -189,7 +130,7 @@ def test_wrapped_lines_fit_and_the_last_allowed_line_ends_in_an_ellipsis() -> No
 
 
 def test_the_svgs_declare_the_font_they_are_measured_in() -> None:
-    chart = ET.fromstring(render_svg(qic([1, 2, 3]), "t"))
+    chart = ET.fromstring(render_chart(qic_view("2025-01", [1, 2, 3], chart="run"), "t"))
     diagram = ET.fromstring(render_driver_diagram(diagram_of("short"), "t"))
     assert chart.get("font-family") == diagram.get("font-family") == FONT_FAMILY
     assert FONT_FAMILY.startswith("Helvetica, Arial")
@@ -200,12 +141,9 @@ def test_the_svgs_declare_the_font_they_are_measured_in() -> None:
 
 def test_a_160_character_collaborative_title_stays_inside_820_px_and_is_whole_in_its_title() -> None:
     title = (LONG_TITLE + " " + LONG_TITLE)[:160]
-    notes = [Annotation(x="2025-12", label="PDSA 12", detail="the last month")]
-    months = [f"2025-{m:02d}" for m in range(1, 13)]
-    svg = render_svg(
-        qic([40, 55, 61, 70, 52, 48, 66, 71, 59, 62, 75, 80], [100] * 12, x=months), title, notes, True
-    )
-    root = ET.fromstring(svg)
+    notes = [Mark(period="2025-12", kind="pdsa", label="PDSA 12", detail="the last month")]
+    view = qic_view("2025-01", [40, 55, 61, 70, 52, 48, 66, 71, 59, 62, 75, 80], [100] * 12, marks=notes)
+    root = ET.fromstring(render_chart(view, title))
     frame = view_box(root)
     assert frame.right == 820
     outside = [box for box in texts(root, {"font-size": "12"}) if not box.inside(frame)]
@@ -215,23 +153,22 @@ def test_a_160_character_collaborative_title_stays_inside_820_px_and_is_whole_in
     assert len(heading) == 2 and " ".join(heading) == " ".join(title.split())
 
 
-def test_the_phones_chart_is_320_px_wide_with_its_text_inside_and_a_month_label_per_68_px() -> None:
+def test_the_phones_chart_is_320_px_wide_with_its_text_inside_and_a_label_a_year_for_two_years() -> None:
     title = (LONG_TITLE + " " + LONG_TITLE)[:160]
-    notes = [Annotation(x="2025-12", label="PDSA 12", detail="the last month")]
-    months = [f"{2024 + m // 12}-{m % 12 + 1:02d}" for m in range(24)]
-    svg = render_svg(qic(list(range(40, 64)), [100] * 24, x=months), title, notes, True, width=NARROW)
-    root = ET.fromstring(svg)
+    notes = [Mark(period="2025-12", kind="pdsa", label="PDSA 12", detail="the last month")]
+    view = qic_view("2024-01", list(range(40, 64)), [100] * 24, marks=notes)
+    root = ET.fromstring(render_chart(view, title, width=NARROW))
     frame = view_box(root)
     assert frame.right == NARROW == 320 and root.get("width") == "320"
     assert [box for box in texts(root, {"font-size": "12"}) if not box.inside(frame)] == []
-    rotated = [t for t in root.iter(f"{NS}text") if (t.get("transform") or "").startswith("rotate")]
-    assert len(rotated) == 4  # room for 320 // 68 = 4 labels: every 6th of the 24 months, not 24 crowded
+    months = ["".join(t.itertext()) for t in root.iter(f"{NS}text") if t.get("class") == "x-tick"]
+    assert months == ["Jan 2024", "Jan 2025"]  # 24 months in 230 px: a label a year, not 24 crowded
     assert root.findtext(f"{NS}title") == title
 
 
 def test_a_title_longer_than_two_lines_ends_in_an_ellipsis_inside_the_chart() -> None:
     title = " ".join([LONG_TITLE] * 4)
-    root = ET.fromstring(render_svg(qic([1, 2, 3]), title))
+    root = ET.fromstring(render_chart(qic_view("2025-01", [1, 2, 3], chart="run"), title))
     heading = [box for box in texts(root, {"font-size": "12"}) if box.top < 50]
     assert len(heading) == 2 and heading[-1].text.endswith("…")
     assert all(box.inside(view_box(root)) for box in heading)
@@ -239,7 +176,7 @@ def test_a_title_longer_than_two_lines_ends_in_an_ellipsis_inside_the_chart() ->
 
 
 def test_a_short_title_is_one_line_and_not_cut() -> None:
-    root = ET.fromstring(render_svg(qic([1, 2, 3]), "Team A: weight in kg"))
+    root = ET.fromstring(render_chart(qic_view("2025-01", [1, 2, 3], chart="run"), "Team A: weight in kg"))
     heading = [t for t in root.iter(f"{NS}text") if t.get("class") == "title"]
     assert ["".join(t.itertext()) for t in heading] == ["Team A: weight in kg"]
 

@@ -10,7 +10,8 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
-from adapters.charts.svg import Annotation, render_svg
+from adapters.charts.people import named_for_people
+from adapters.charts.svg import render_chart
 from adapters.http.deps import PrincipalDep, QueriesDep, VariesByAccept
 from adapters.http.errors import READ_ERRORS, InvalidInput
 from adapters.http.responses import VARY_ACCEPT, negotiated
@@ -77,12 +78,6 @@ def _computed(compute: Callable[[], Chart]) -> Chart:
 def _negotiate(found: Chart, accept: str | None) -> ChartView | Response:
     view = found.view
     if accept and SVG in accept:
-        title = f"{found.of}: {view.measure.name}"
-        notes = [
-            Annotation(x=c.period, label=f"PDSA {i}", detail=f"PDSA cycle {i}: {c.title} ({c.stage})")
-            for i, c in enumerate(view.cycles, start=1)
-        ]
-        percent = view.chart == "p"
-        svg = render_svg(view.result, title, notes, percent=percent)
+        svg = render_chart(named_for_people(view, {}), f"{found.of}: {view.measure.name}")
         return Response(svg, media_type=SVG, headers=VARY_ACCEPT)
     return view
