@@ -63,6 +63,9 @@ def test_the_side_by_side_page_draws_every_team_and_lists_them_in_the_order_aske
     assert '<label for="sort">Order the teams</label>' in html and "<caption>" in html
     big_horn = world.teams[OUTLIER]
     assert f'<a href="/ui/teams/{big_horn}/measures/weight-kg/chart">{OUTLIER}</a>' in html
+    assert (
+        page.get(f"/ui/teams/{big_horn}/measures/weight-kg/chart").status_code == 200
+    )  # the team's chart page
     assert "42% (13 of 31), Mar 2025" in html and "80% (8 of 10), Jan 2025" in html
     assert "no signal" in html
     by_goal = page.get(f"{base(world)}/teams?sort=goal").text
