@@ -23,6 +23,7 @@ from adapters.http.routers import (
     chart_decisions,
     charts,
     collaboratives,
+    comparisons,
     contracts,
     credits,
     events,
@@ -35,7 +36,7 @@ from engine.application import QIEngine
 
 NO_NUL = "^[^\\u0000]*$"
 ROUTERS = (
-    collaboratives, teams, activities, charts, chart_decisions, audit, credits, accounts, learning, events, contracts, health,
+    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, events, contracts, health,
 )  # fmt: skip
 
 

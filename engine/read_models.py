@@ -43,7 +43,7 @@ from projections import (
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
 from projections.base import Projection, Tx
 from projections.change_ideas import DriverDiagramView
-from projections.charts import ChartOptions, ChartView, TeamChart
+from projections.charts import Built, ChartOptions, ChartView, TeamChart, TeamData
 from projections.credits import ledger as credits
 from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 from projections.dashboard import Dashboard
@@ -84,6 +84,24 @@ class ViewCache:
         return view
 
 
+class BuiltCharts:
+    """The teams' charts of the measures read side by side lately (`Built` per collaborative and
+    measure), so that after a change only the charts it touched are drawn again."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._built: OrderedDict[tuple[UUID, str], Built] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, collaborative_id: UUID, key: str) -> Built:
+        with self._lock:
+            built = self._built.setdefault((collaborative_id, key), {})
+            self._built.move_to_end((collaborative_id, key))
+            while len(self._built) > self.size:
+                self._built.popitem(last=False)
+            return built
+
+
 def all_projections() -> list[Projection]:
     return [audit.AuditTrail(), Dashboard(), credits.CreditLedger(), learning.Learning()]
 
@@ -108,6 +126,7 @@ class ReadModels:
                 self.runner, engine.settings.projection_poll, engine.settings.projection_linger
             )
         self._views = ViewCache("dashboard")
+        self._built = BuiltCharts()
 
     def wait_for(self, position: int | None = None) -> None:
         """Wait until the in-process projections reached `position` (default: the head of the
@@ -225,13 +244,23 @@ class ReadModels:
             )
 
     def team_charts(self, collaborative_id: UUID, key: str) -> list[TeamChart]:
-        """Every active team's chart of the measure (cached until the dashboard moves on)."""
+        """Every active team's chart of the measure (cached until the dashboard moves on; then
+        only the teams whose charts changed are drawn again)."""
         self.wait_for()
+        built = self._built.get(collaborative_id, key)
         with self._reading("dashboard") as tx:
             return self._views.get(  # type: ignore[no-any-return]
                 tx,
                 ("team charts", collaborative_id, key),
-                lambda: charts.team_charts(tx, collaborative_id, key),
+                lambda: charts.team_charts(tx, collaborative_id, key, built),
+            )
+
+    def team_data(self, collaborative_id: UUID, key: str) -> list[TeamData]:
+        """Every active team's months of the measure as reported (cached as the dashboard is)."""
+        self.wait_for()
+        with self._reading("dashboard") as tx:
+            return self._views.get(  # type: ignore[no-any-return]
+                tx, ("team data", collaborative_id, key), lambda: charts.team_data(tx, collaborative_id, key)
             )
 
     def library(

@@ -10,6 +10,7 @@ exclusions by 1-based position, as qicharts2 takes them) without deciding anythi
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -172,6 +173,16 @@ def _phase_marks(tx: Tx, collaborative_id: str) -> list[Mark]:
     return marks
 
 
+class TeamData(BaseModel):
+    """One active team's months of a measure as reported: what a funnel plot compares."""
+
+    team_id: UUID
+    name: str
+    care_setting: str
+    measure: MeasureDefinition
+    data: list[tuple[str, float, float | None]]  # (period, numerator, denominator)
+
+
 class TeamChart(BaseModel):
     """One team's chart of a measure, for every team side by side."""
 
@@ -179,11 +190,15 @@ class TeamChart(BaseModel):
     name: str
     care_setting: str
     view: ChartView
+    data: list[tuple[str, float, float | None]] = []  # (period, numerator, denominator) as reported
 
 
-def team_charts(tx: Tx, collaborative_id: UUID, key: str) -> list[TeamChart]:
-    """Every active team's chart of the measure, as each is decided (in team name order);
-    read in four queries whatever the number of teams."""
+# A team's chart is rebuilt only when what it is drawn from changed: per team, that and the chart.
+Built = dict[str, tuple[Hashable, ChartView]]
+
+
+def team_data(tx: Tx, collaborative_id: UUID, key: str) -> list[TeamData]:
+    """Every active team's months of the measure (in team name order), in two queries."""
     cid = str(collaborative_id)
     teams = tx.fetchall(
         f"SELECT t.team_id, t.name, t.care_setting, m.definition FROM {TEAM} t JOIN {MEASURE} m "
@@ -201,6 +216,19 @@ def team_charts(tx: Tx, collaborative_id: UUID, key: str) -> list[TeamChart]:
         points.setdefault(team_id, []).append(
             (str(period), float(numerator), None if denominator is None else float(denominator))
         )
+    return [
+        TeamData(team_id=UUID(team_id), name=name, care_setting=care_setting,
+                 measure=MeasureDefinition.model_validate_json(definition), data=points.get(team_id, []))
+        for team_id, name, care_setting, definition in teams
+    ]  # fmt: skip
+
+
+def team_charts(tx: Tx, collaborative_id: UUID, key: str, built: Built | None = None) -> list[TeamChart]:
+    """Every active team's chart of the measure, as each is decided (in team name order);
+    read in four queries whatever the number of teams. With `built` (the charts of the last
+    call), a team whose months, decisions, cycles and phases are unchanged keeps its chart,
+    and `built` is left holding this call's."""
+    cid = str(collaborative_id)
     settings = chart_settings.settings_in(tx, cid, key)
     cycles: dict[str, list[CycleStart]] = {}
     for team_id, period, title, stage in tx.fetchall(
@@ -210,10 +238,24 @@ def team_charts(tx: Tx, collaborative_id: UUID, key: str) -> list[TeamChart]:
     ):
         cycles.setdefault(team_id, []).append(CycleStart(period=period, title=title, stage=stage))
     phases = _phase_marks(tx, cid)
+    phases_drawn = tuple(m.model_dump_json() for m in phases)
+    before, now = built if built is not None else {}, {}
     out = []
-    for team_id, name, care_setting, definition in teams:
-        measure = MeasureDefinition.model_validate_json(definition)
-        extras = Extras(cycles=cycles.get(team_id, []), marks=phases)
-        view = build(measure, series_of(points.get(team_id, []), measure), settings.get(team_id), extras)
-        out.append(TeamChart(team_id=UUID(team_id), name=name, care_setting=care_setting, view=view))
+    for team in team_data(tx, collaborative_id, key):
+        team_id = str(team.team_id)
+        decided, started = settings.get(team_id), cycles.get(team_id, [])
+        inputs = (team.measure.model_dump_json(), tuple(team.data), decided.model_dump_json() if decided else None,
+                  tuple((c.period, c.title, c.stage) for c in started), phases_drawn)  # fmt: skip
+        kept = before.get(team_id)
+        if kept is not None and kept[0] == inputs:
+            view = kept[1]
+        else:
+            extras = Extras(cycles=started, marks=phases)
+            view = build(team.measure, series_of(team.data, team.measure), decided, extras)
+        now[team_id] = (inputs, view)
+        out.append(TeamChart(team_id=team.team_id, name=team.name, care_setting=team.care_setting, view=view,
+                             data=team.data))  # fmt: skip
+    if built is not None:
+        built.clear()
+        built.update(now)
     return out

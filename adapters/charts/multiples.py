@@ -15,17 +15,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 from xml.sax.saxutils import escape, quoteattr
 
 from adapters.charts.funnel import legend_row, marker
 from adapters.charts.text import FONT_FAMILY, ellipsise, text_width, wrap
 from adapters.charts.ticks import Ticks, nice_ticks
-from aggregates.values import Direction
 from projections.chart_model import ChartView, Slot
+from projections.team_order import SortKey, ordered, signal_count
 
 Panel = tuple[str, ChartView]
-SortKey = Literal["name", "latest", "signal", "goal"]
 
 WIDTH, COLUMNS = 980, 4
 MARGIN, GAP, TITLE_SIZE, TITLE_LINE = 16, 12, 15, 19
@@ -114,43 +112,8 @@ def render_small_multiples(
 
 
 def sort_panels(panels: Sequence[Panel], by: SortKey) -> list[Panel]:
-    """Panels ordered by team name; latest value (highest first); signal (teams with a signal
-    first, most signalled points first); or goal (furthest from its goal first, given the
-    measure's direction; past the goal last). Teams without the data to sort by go last, by name."""
-    if by == "name":
-        return sorted(panels, key=lambda p: p[0].casefold())
-    if by == "latest":
-        return sorted(
-            panels, key=lambda p: _missing_last(-_latest(p[1]) if _latest(p[1]) is not None else None, p)
-        )
-    if by == "signal":
-        return sorted(panels, key=lambda p: (signal_count(p[1]) == 0, -signal_count(p[1]), p[0].casefold()))
-    if by == "goal":
-        return sorted(
-            panels, key=lambda p: _missing_last(-gap if (gap := goal_gap(p[1])) is not None else None, p)
-        )
-    raise ValueError(f"panels sort by name, latest, signal or goal, not {by!r}")
-
-
-def signal_count(view: ChartView) -> int:
-    """How many of the chart's points are part of a signal: outside the limits, a shift or a trend."""
-    return sum(s.outside_limits or s.in_shift or s.in_trend for s in view.slots)
-
-
-def goal_gap(view: ChartView) -> float | None:
-    """How far the latest value is short of the goal (negative: past it), None without either."""
-    latest = _latest(view)
-    if latest is None or view.goal is None:
-        return None
-    return view.goal - latest if view.measure.direction is Direction.INCREASE else latest - view.goal
-
-
-def _latest(view: ChartView) -> float | None:
-    return next((s.y for s in reversed(view.slots) if s.y is not None), None)
-
-
-def _missing_last(key: float | None, panel: Panel) -> tuple[bool, float, str]:
-    return (key is None, key or 0.0, panel[0].casefold())
+    """Panels in one of the orders of projections.team_order (name, latest, signal, goal)."""
+    return ordered(panels, by, name=lambda p: p[0], view=lambda p: p[1])
 
 
 def describe(panels: Sequence[Panel], grid: Grid) -> str:

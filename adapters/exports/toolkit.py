@@ -4,6 +4,7 @@ audit positions of the events each figure came from, and the selected resources.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fpdf import FPDF
@@ -11,6 +12,8 @@ from fpdf.enums import XPos, YPos
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from adapters.charts.driver_diagram import decisions_line, fmt_value, tested_line
+from adapters.charts.png import svg_to_png
+from adapters.exports.across_teams import SHARP_UP_TO, AcrossTeams, image, page_high, strips
 from adapters.safe_urls import install_safe_url
 from projections.learning_view import ResourceView, ToolkitIdea, ToolkitView
 
@@ -33,17 +36,18 @@ _PLAIN = str.maketrans(
 NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 
-def toolkit_html(toolkit: ToolkitView) -> str:
-    """The toolkit as one HTML page, with its styles inline so it can be saved and shared."""
-    return _templates.get_template("toolkit_export.html").render(t=toolkit)
+def toolkit_html(toolkit: ToolkitView, across: Sequence[AcrossTeams] = ()) -> str:
+    """The toolkit as one HTML page, with its styles inline so it can be saved and shared;
+    with `across`, its results across teams (adapters.exports.across_teams.results_across)."""
+    return _templates.get_template("toolkit_export.html").render(t=toolkit, across=across)
 
 
-def toolkit_article(toolkit: ToolkitView) -> str:
+def toolkit_article(toolkit: ToolkitView, across: Sequence[AcrossTeams] = ()) -> str:
     """The toolkit's content alone, for a page to show within its own layout."""
-    return _templates.get_template("toolkit_article.html").render(t=toolkit)
+    return _templates.get_template("toolkit_article.html").render(t=toolkit, across=across)
 
 
-def toolkit_pdf(toolkit: ToolkitView) -> bytes:
+def toolkit_pdf(toolkit: ToolkitView, across: Sequence[AcrossTeams] = ()) -> bytes:
     """The toolkit as a PDF with the same content as the HTML page."""
     pdf = FPDF(format="Letter")
     pdf.set_title(_latin(toolkit.title))
@@ -64,7 +68,31 @@ def toolkit_pdf(toolkit: ToolkitView) -> bytes:
     _heading(pdf, f"Resources ({len(toolkit.resources)})", 14)
     for resource in toolkit.resources:
         _resource(pdf, resource)
+    if across:
+        _heading(pdf, "Results across teams", 14)
+        _para(
+            pdf,
+            f"Drawn from the data as it stood on {across[0].drawn_on:%Y-%m-%d}, when this file was made.",
+            size=9,
+        )
+    for item in across:
+        _across(pdf, item)
     return bytes(pdf.output())
+
+
+def _across(pdf: FPDF, item: AcrossTeams) -> None:
+    """A measure's small multiples in page-high strips, then its funnel and the outliers in words."""
+    _heading(pdf, f"{item.measure}: every team ({item.teams})", 12)
+    scale = 2.0 if item.teams <= SHARP_UP_TO else 1.0
+    for strip in strips(svg_to_png(item.multiples, scale), item.teams, scale, page_high(pdf, scale)):
+        image(pdf, strip)
+    if item.funnel is None:
+        return
+    _para(pdf, f"Funnel plot across the teams, {item.funnel_month}", style="B")
+    image(pdf, svg_to_png(item.funnel))
+    _para(pdf, "Outside the limits: " + ("; ".join(item.outliers) if item.outliers else "no team") + ".")
+    if item.no_data:
+        _para(pdf, "No data in " + item.funnel_month + ": " + ", ".join(item.no_data) + ".", size=9)
 
 
 def _idea(pdf: FPDF, item: ToolkitIdea) -> None:

@@ -21,6 +21,7 @@ from adapters.web import (
     oidc,
     pages,
     session_forms,
+    side_by_side,
     sign_in,
     team_forms,
     toolkit_pages,
@@ -46,6 +47,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(audit_pages.router)
     app.include_router(chart_pages.router)
     app.include_router(chart_forms.router)
+    app.include_router(side_by_side.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.add_middleware(PageHeaders)

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from adapters.exports.across_teams import AcrossTeams, results_across
 from adapters.exports.toolkit import toolkit_article, toolkit_html, toolkit_pdf
 from adapters.http.deps import get_queries
 from adapters.http.schemas.collaboratives import CollaborativeSummary
@@ -46,6 +47,10 @@ def _toolkit(request: Request, principal: Principal, toolkit_id: UUID) -> Toolki
     return named(view, "compiled_by", "staff", names).model_copy(update={"resources": resources})
 
 
+def _across(request: Request, principal: Principal, view: ToolkitView) -> list[AcrossTeams]:
+    return results_across(get_queries(request), principal, view.collaborative_id)
+
+
 @router.get("/ui/collaboratives/{collaborative_id}/toolkits")
 def toolkits(request: Request, collaborative_id: UUID) -> Response:
     principal = signed_in(request)
@@ -72,18 +77,19 @@ def compile_toolkit(
 
 @router.get("/ui/toolkits/{toolkit_id}.pdf")
 def toolkit_pdf_download(request: Request, toolkit_id: UUID) -> Response:
-    view = _toolkit(request, signed_in(request), toolkit_id)
+    principal = signed_in(request)
+    view = _toolkit(request, principal, toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
-    return Response(
-        toolkit_pdf(view), media_type="application/pdf", headers={"Content-Disposition": disposition}
-    )
+    pdf = toolkit_pdf(view, _across(request, principal, view))
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
 
 @router.get("/ui/toolkits/{toolkit_id}.html")
 def toolkit_html_download(request: Request, toolkit_id: UUID) -> Response:
-    view = _toolkit(request, signed_in(request), toolkit_id)
+    principal = signed_in(request)
+    view = _toolkit(request, principal, toolkit_id)
     disposition = f'attachment; filename="toolkit-{toolkit_id}.html"'
-    html = toolkit_html(view)
+    html = toolkit_html(view, _across(request, principal, view))
     # Self-contained, so it keeps its styles inline: the policy allows exactly those, by hash.
     headers = {"Content-Disposition": disposition, "Content-Security-Policy": hashed_styles_policy(html)}
     return HTMLResponse(html, headers=headers)
@@ -97,5 +103,11 @@ def toolkit_page(request: Request, toolkit_id: UUID) -> Response:
     collaborative = get_queries(request).collaborative(principal, view.collaborative_id)
     c, zone = CollaborativeSummary.of(collaborative), collaborative.state.time_zone
     return render(
-        request, "toolkit.html", principal, c=c, toolkit=view, article=toolkit_article(view), zone=zone
+        request,
+        "toolkit.html",
+        principal,
+        c=c,
+        toolkit=view,
+        zone=zone,
+        article=toolkit_article(view, _across(request, principal, view)),
     )

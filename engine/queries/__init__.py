@@ -11,6 +11,7 @@ from engine.queries.as_of import AsOf, AsOfQueries
 from engine.queries.audit import AuditExplorer, AuditQueries
 from engine.queries.charts import Chart, ChartQueries
 from engine.queries.collaboratives import CollaborativeQueries, Overview, PhaseExit
+from engine.queries.comparisons import ComparisonQueries, TeamCharts, TeamFunnel
 from engine.queries.credits import CreditQueries
 from engine.queries.feed import FeedQueries, FeedReader
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
@@ -26,6 +27,7 @@ class Queries(
     CollaborativeQueries,
     TeamQueries,
     ChartQueries,
+    ComparisonQueries,
     LearningQueries,
     AuditQueries,
     CreditQueries,
@@ -51,5 +53,7 @@ __all__ = [
     "Queries",
     "Retention",
     "SessionRoster",
+    "TeamCharts",
+    "TeamFunnel",
     "TeamPage",
 ]

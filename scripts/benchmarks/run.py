@@ -19,6 +19,7 @@ from scripts.benchmarks.http import run_http
 from scripts.benchmarks.personal_data import run_personal_data
 from scripts.benchmarks.projections import run_projections
 from scripts.benchmarks.scale import run_scale
+from scripts.benchmarks.side_by_side import run_side_by_side
 from scripts.benchmarks.uploads import run_uploads
 
 
@@ -86,6 +87,10 @@ def _steps(
         ("first read after a write", lambda: run_first_reads(results, kind, sizes.first_reads)),
         ("projections", lambda: run_projections(results, kind, sizes.projection_events[kind], sizes.repeats)),
         ("scale", lambda: run_scale(results, kind, sizes.scale_teams, sizes.scale_months, sizes.reads)),
+        (
+            "side by side",
+            lambda: run_side_by_side(results, kind, sizes.scale_teams, sizes.scale_months, sizes.reads),
+        ),
         ("uploads", lambda: run_uploads(results, kind, sizes.upload_bomb_mb, sizes.repeats)),
         ("personal data", lambda: run_personal_data(results, kind, sizes.commands, sizes.repeats)),
     ]

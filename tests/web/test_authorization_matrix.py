@@ -45,6 +45,7 @@ from adapters.web import (
     oidc,
     pages,
     session_forms,
+    side_by_side,
     sign_in,
     team_forms,
     toolkit_pages,
@@ -65,7 +66,7 @@ from engine.commands.accounts import RevokeAccess
 from engine.commands.activity import ScheduleActivity
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative, NewMember, RegisterTeam
 from engine.commands.learning import AddChangeIdea, AddDriver, CompileToolkit, ShareFile
-from engine.commands.team import AddMember, DefineMeasure, PlanCycle, ShareProject
+from engine.commands.team import AddMember, DefineMeasure, PlanCycle, ShareProject, SubmitData
 from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 from tests.web.pages import PageClient
@@ -83,6 +84,7 @@ ROUTERS = (
     audit_pages,
     collaborative_forms,
     session_forms,
+    side_by_side,
 )
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
@@ -627,6 +629,27 @@ SESSION = form(
 )
 
 
+def with_months(w: World) -> None:
+    """The comparisons draw a funnel from a month of data: every team reports January."""
+    if "months" in w.done:
+        return
+    for number, team in enumerate(w.teams.values()):
+        w.run(
+            SubmitData(
+                team_id=team, measure_key="weight-kg", period="2025-01", numerator=5 + number, denominator=10
+            )
+        )
+    w.done.add("months")
+
+
+def comparisons(suffix: str, shows: bool = True) -> Declared:
+    """A page (or a download) comparing every team of a collaborative on its measure."""
+    return per_collaborative(
+        C + "/measures/weight-kg/" + suffix, reads,
+        lambda c: (TITLES[c], *(TEAM_NAMES[t] for t, of in TEAM_OF.items() if of == c)) * shows, prepare=with_months,
+    )  # fmt: skip
+
+
 def toolkit_of(c: str) -> Body:
     return lambda w, who: {"title": "Another toolkit", "change_idea_ids": [str(w.ideas[c])]}
 
@@ -673,6 +696,13 @@ MATRIX: dict[tuple[str, str], Declared] = {
         lambda w: [Url(f"/ui/resources/{w.resources[c]}/file", reads(c)) for c in TITLES]),
     ("GET", "/ui/collaboratives/{collaborative_id}/driver-diagram"): per_collaborative(
         C + "/driver-diagram", reads, lambda c: (IDEAS[c],)),
+    # Every team side by side, and the funnel across them.
+    ("GET", "/ui/collaboratives/{collaborative_id}/measures/{measure_key}/teams"): comparisons("teams"),
+    ("GET", "/ui/collaboratives/{collaborative_id}/measures/{measure_key}/teams.{fmt}"): comparisons(
+        "teams.svg", shows=False),
+    ("GET", "/ui/collaboratives/{collaborative_id}/measures/{measure_key}/funnel"): comparisons("funnel"),
+    ("GET", "/ui/collaboratives/{collaborative_id}/measures/{measure_key}/funnel.{fmt}"): comparisons(
+        "funnel.png?months=3", shows=False),
     # A team's work, and the library.
     ("POST", "/ui/teams/{team_id}/data"): per_team("/ui/teams/{id}/data", writes_team, body=lambda t: DATA),
     ("POST", "/ui/teams/{team_id}/measures"): per_team(

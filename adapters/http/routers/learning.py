@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from adapters.charts.driver_diagram import render_driver_diagram
+from adapters.exports.across_teams import results_across
 from adapters.exports.toolkit import toolkit_html, toolkit_pdf
 from adapters.filestore import MEDIA_TYPES
 from adapters.http.deps import EngineDep, PrincipalDep, QueriesDep, RunDep, VariesByAccept
@@ -210,7 +211,8 @@ def list_toolkits(collaborative_id: UUID, queries: QueriesDep, principal: Princi
 )
 def toolkit_as_pdf(toolkit_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> Response:
     """The toolkit as a PDF."""
-    pdf = toolkit_pdf(queries.toolkit(principal, toolkit_id))
+    toolkit = queries.toolkit(principal, toolkit_id)
+    pdf = toolkit_pdf(toolkit, results_across(queries, principal, toolkit.collaborative_id))
     disposition = f'attachment; filename="toolkit-{toolkit_id}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
@@ -222,7 +224,8 @@ def toolkit_as_pdf(toolkit_id: UUID, queries: QueriesDep, principal: PrincipalDe
 )
 def toolkit_as_html(toolkit_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> HTMLResponse:
     """The toolkit as one self-contained HTML page."""
-    return HTMLResponse(toolkit_html(queries.toolkit(principal, toolkit_id)))
+    toolkit = queries.toolkit(principal, toolkit_id)
+    return HTMLResponse(toolkit_html(toolkit, results_across(queries, principal, toolkit.collaborative_id)))
 
 
 @router.get("/toolkits/{toolkit_id}", responses=READ_ERRORS)
