@@ -18,7 +18,7 @@ from adapters.web.chart_pages import chart_context, chart_url
 from adapters.web.field_errors import fields_refused
 from adapters.web.forms import Field, act_beside_fields
 from adapters.web.session import CSRF
-from aggregates.measure_chart import ChartOwner
+from aggregates.measure_chart import MAX_BASELINE, MIN_BASELINE, ChartOwner
 from aggregates.tokens import Principal
 from engine.commands import Command
 from engine.commands.charts import (
@@ -59,6 +59,8 @@ def decision_of(sent: dict[str, str], percent: bool) -> dict[str, Any]:
             raise fields_refused({"points": "give the number of months or the last month, not both"})
         if points and not points.isdigit():
             raise fields_refused({"points": "a whole number of months, like 12"})
+        if points and not MIN_BASELINE <= int(points) <= MAX_BASELINE:  # said in months, not "too small"
+            raise fields_refused({"points": f"from {MIN_BASELINE} to {MAX_BASELINE} months"})
         return {"kind": kind, "points": int(points) if points else None, "through": through or None}
     if kind in ("split", "join"):
         if not sent.get("starts"):
@@ -83,6 +85,8 @@ def _goal(text: str, percent: bool) -> float | None:
         raise fields_refused({"goal": "a number, like 90 for 90%" if percent else "a number"}) from None
     if not math.isfinite(value):
         raise fields_refused({"goal": "a number"})
+    if percent and not 0 <= value <= 100:  # the engine's words are of fractions (0.9): say it in percent
+        raise fields_refused({"goal": "a percent between 0 and 100, like 90 for 90%"})
     return value / 100 if percent else value
 
 
