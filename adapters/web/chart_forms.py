@@ -32,20 +32,23 @@ from engine.commands.charts import (
 router = APIRouter(include_in_schema=False)
 
 OWNERS = {"teams": ChartOwner.TEAM, "collaboratives": ChartOwner.COLLABORATIVE}
-# The command's names for what went wrong -> the form's fields.
+# The command's names for what went wrong -> each form's fields.
 FIELDS = {"chart": "chart", "points": "points", "through": "through", "starts": "starts", "period": "period",
           "goal": "goal", "reason": "reason", "text": "text", "kind": "kind"}  # fmt: skip
+ANSWER_FIELDS = {"reason": "answer_reason"}
+NOTE_FIELDS = {"period": "note_period", "note_period": "note_period", "text": "text"}
+WITHDRAW_FIELDS = {"reason": "withdraw_reason"}
 
 
 def _on_chart(
     request: Request, owner: ChartOwner, owner_id: UUID, key: str, build: Callable[[], Command],
-    command_id: str, form: dict[str, Any], saved: str, anchor: str,
+    command_id: str, form: dict[str, Any], saved: str, anchor: str, fields: dict[str, str] = FIELDS,
 ) -> Response:  # fmt: skip
     again: Callable[[Principal], dict[str, Any]] = lambda principal: chart_context(  # noqa: E731
         request, principal, owner, owner_id, key
     )
     done = lambda outcome: f"{chart_url(owner, owner_id, key)}?saved={saved}#{anchor}"  # noqa: E731
-    return act_beside_fields(request, build, command_id, done, again, "measure_chart.html", form, FIELDS)
+    return act_beside_fields(request, build, command_id, done, again, "measure_chart.html", form, fields)
 
 
 def decision_of(sent: dict[str, str], percent: bool) -> dict[str, Any]:
@@ -120,8 +123,9 @@ def answer(
         owner=owner, owner_id=owner_id, measure_key=measure_key, proposal_id=proposal_id,
         accept=accept == "yes", reason=reason,
     )  # fmt: skip
-    form = {"reason": reason, "proposal": str(proposal_id)}
-    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "answer", "proposals")
+    form = {"answer_reason": reason, "proposal": str(proposal_id)}
+    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "answer", "proposals",
+                     ANSWER_FIELDS)  # fmt: skip
 
 
 def annotate(
@@ -143,7 +147,9 @@ def annotate(
         )
 
     form = {"note_period": period, "text": text}
-    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "note", "notes")
+    return _on_chart(
+        request, owner, owner_id, measure_key, build, command_id, form, "note", "notes", NOTE_FIELDS
+    )
 
 
 def withdraw(
@@ -155,7 +161,8 @@ def withdraw(
         owner=owner, owner_id=owner_id, measure_key=measure_key, annotation_id=annotation_id, reason=reason
     )
     form = {"withdraw_reason": reason, "annotation": str(annotation_id)}
-    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "withdrawn", "notes")
+    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "withdrawn", "notes",
+                     WITHDRAW_FIELDS)  # fmt: skip
 
 
 def _bound(handler: Callable[..., Response], owner: ChartOwner) -> Callable[..., Response]:

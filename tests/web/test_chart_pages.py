@@ -110,7 +110,9 @@ def test_the_chart_page_shows_the_chart_its_description_and_how_it_is_drawn(scen
     assert "<svg" in page.text and 'class="chart wide"' in page.text
     caption = re.search(r"<figcaption>(.*?)</figcaption>", page.text, re.S)
     assert caption, "the chart has no description"
-    print(caption[1])
+    described = " ".join(html.unescape(caption[1]).split())
+    assert described.startswith("P chart of Weight in kilograms: the measure's control chart"), described
+    assert "24 months with data" in described and "baseline of the first 20 point" in described
     drawn = section(page.text, "decisions")
     assert "Limits from 20 months, through Aug 2024" in drawn
     assert "One phase: nobody has started a new one." in drawn
@@ -266,3 +268,39 @@ def test_a_decision_sent_twice_is_stored_once(scene: Scene) -> None:
     assert first.status_code == second.status_code == 200
     assert after_first > before and scene.stored() == after_first
     assert "85%" in section(second.text, "decisions")
+
+
+def invalid(page: str, field: str) -> str:
+    """The error shown beside the field marked invalid (the field found by its error's id)."""
+    assert re.search(rf'aria-invalid="true" aria-describedby="{field}-error"', page), (
+        f"{field} not marked invalid"
+    )
+    error = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', page)
+    assert error, f"no error beside {field}"
+    return error[1]
+
+
+def test_an_answer_a_withdrawal_and_a_note_without_their_words_are_refused_beside_their_fields(
+    scene: Scene,
+) -> None:
+    scene.member.get(scene.chart)
+    scene.member.post(f"{scene.chart}/decisions", data={"kind": "split", "starts": "2024-09", "percent": "yes",
+                      "decides": "no", "reason": "Our new scales went in"})  # fmt: skip
+    noted = scene.member.post(
+        f"{scene.chart}/annotations", data={"period": "2024-03", "text": "Scales fixed"}
+    )
+    withdraw = re.search(r'action="([^"]+/annotations/[^"]+/withdraw)"', noted.text)
+    answer = re.search(r'action="([^"]+/proposals/[^"]+/answer)"', scene.coach.get(scene.chart).text)
+    assert withdraw and answer
+    before = scene.stored()
+
+    unanswered = scene.coach.post(answer[1], data={"accept": "yes", "reason": ""})
+    assert unanswered.status_code == 422 and "empty" in invalid(unanswered.text, "answer_reason")
+    kept = scene.member.post(withdraw[1], data={"reason": "no"})
+    assert kept.status_code == 422 and invalid(kept.text, "withdraw_reason")
+    assert re.search(r"<details open><summary>Withdraw this note</summary>.*?>no</textarea>", kept.text, re.S)
+    empty = scene.member.post(f"{scene.chart}/annotations", data={"period": "", "text": ""})
+    assert empty.status_code == 422
+    assert invalid(empty.text, "note_period") == "choose the month the note is about"
+    assert invalid(empty.text, "text") == "write the note first"
+    assert scene.stored() == before
