@@ -247,7 +247,10 @@ class MeasureChart(QIAggregate):
         self._record(ctx, ChartChangeProposed, proposal_id=proposal_id, decision=decision, reason=reason)
 
     def accept(self, ctx: CommandContext, phase: Phase, proposal_id: UUID, reason: str) -> None:
-        proposal = self._open_proposal(proposal_id)
+        """Make the proposed decision; a proposal already accepted stays as it is."""
+        proposal = self._open_proposal(proposal_id, "accepted")
+        if proposal is None:
+            return
         require_allowed(Activity.DECIDE_CHART, phase)
         self._require_possible(proposal.decision)
         # The chart shows the proposal's reason for the change; the answer is kept beside it.
@@ -261,7 +264,9 @@ class MeasureChart(QIAggregate):
         )
 
     def decline(self, ctx: CommandContext, phase: Phase, proposal_id: UUID, reason: str) -> None:
-        self._open_proposal(proposal_id)
+        """Decline the proposal; one already declined stays as it is."""
+        if self._open_proposal(proposal_id, "declined") is None:
+            return
         require_allowed(Activity.DECIDE_CHART, phase)
         self._record(ctx, ChartProposalDeclined, proposal_id=proposal_id, reason=reason)
 
@@ -292,12 +297,15 @@ class MeasureChart(QIAggregate):
 
     # Rules --------------------------------------------------------------------
 
-    def _open_proposal(self, proposal_id: UUID) -> Proposal:
+    def _open_proposal(self, proposal_id: UUID, answer: str) -> Proposal | None:
+        """The proposal to answer; None when it already has this answer (nothing to record)."""
         proposal = self.state.proposals.get(proposal_id)
         if proposal is None:
             raise RuleViolation(f"the chart has no proposal {proposal_id}")
+        if proposal.status == answer:
+            return None
         if proposal.status != "open":
-            raise RuleViolation(f"the proposal was already {proposal.status} by {proposal.answered_by}")
+            raise RuleViolation(f"the proposal was already {proposal.status}; a new proposal asks again")
         return proposal
 
     def _require_possible(self, decision: Decision) -> None:

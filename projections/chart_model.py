@@ -19,8 +19,9 @@ from aggregates.measure_chart import ChartType
 from aggregates.values import MeasureDefinition
 from analytics.models import QicResult
 
-# Charts whose y is a proportion (drawn and listed as a percent).
-PERCENT_CHARTS = frozenset({"p", "pp"})
+# The charts that plot a proportion measure's values as they are (shown as a percent);
+# the others (C, G, T, Xbar, S) plot counts, times or measurements.
+PERCENT_CHARTS = frozenset({"run", "i", "mr", "p", "pp", "ip"})
 
 
 class RuleSet(BaseModel):

@@ -24,6 +24,7 @@ from aggregates.values import DataType, MeasureDefinition
 from analytics import default_chart, qic
 from analytics.models import PartSummary, Point, QicResult
 from projections.chart_model import (
+    PERCENT_CHARTS,
     Baseline,
     ChartProposal,
     ChartType,
@@ -47,7 +48,6 @@ RULES = RuleSet(
     ),
 )
 _RATIO_CHARTS = frozenset({"run", "i", "mr", "p", "pp", "u", "up", "ip"})
-_PERCENT_CHARTS = frozenset({"run", "i", "mr", "p", "pp", "ip"})
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def build(
         )
     marks = [*_cycle_marks(extras.cycles), *extras.marks, *_note_marks(settings)]
     goal = _goal(measure, settings)
-    percent = measure.data_type is DataType.PROPORTION and chart in _PERCENT_CHARTS
+    percent = measure.data_type is DataType.PROPORTION and chart in PERCENT_CHARTS
     base = ChartView(
         measure=measure, chart=_typed(chart), chart_reason=reason, result=QicResult(chart=chart, points=(), parts=()),
         cycles=list(extras.cycles), goal=goal, percent=percent, rules=RULES, proposals=_proposals(settings),
@@ -217,7 +217,7 @@ def _shifted(summary: PartSummary, number: int, offset: int) -> PartSummary:
 
 
 def _goal(measure: MeasureDefinition, settings: MeasureChartState | None) -> float | None:
-    if settings is not None and settings.goal is not None:
+    if settings is not None and settings.goal is not None and settings.goal.goal is not None:
         return settings.goal.goal
     return measure.target
 

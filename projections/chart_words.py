@@ -12,25 +12,10 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
+from aggregates.measure_chart import CHART_NAMES
 from aggregates.values import Direction
 from analytics.models import Pattern
 from projections.chart_model import ChartView, Phase, Slot
-
-CHART_NAMES = {
-    "run": "Run chart",
-    "i": "I chart",
-    "mr": "MR chart",
-    "p": "P chart",
-    "u": "U chart",
-    "c": "C chart",
-    "pp": "P′ chart",
-    "up": "U′ chart",
-    "g": "G chart",
-    "t": "T chart",
-    "xbar": "Xbar chart",
-    "s": "S chart",
-    "ip": "I′ chart",
-}
 
 
 def month_label(period: str) -> str:
@@ -82,8 +67,14 @@ def signal_words(slot: Slot) -> list[str]:
 def describe(view: ChartView) -> str:
     """The chart in a few sentences: what, why, when, the centre lines, the signals and the goal."""
     sentences = [_what(view), _months(view.slots), _baseline(view), _centres(view), _signals(view)]
-    sentences.append(_goal(view))
+    sentences += [_goal(view), _rules(view)]
     return " ".join(s for s in sentences if s)
+
+
+def _rules(view: ChartView) -> str:
+    if view.rules is None or not view.slots:
+        return ""
+    return _sentence(f"Signals found with the {view.rules.name}, version {view.rules.version}")
 
 
 def _sentence(text: str) -> str:
@@ -92,7 +83,7 @@ def _sentence(text: str) -> str:
 
 
 def _what(view: ChartView) -> str:
-    name = CHART_NAMES.get(view.chart, f"{view.chart} chart")
+    name = sentence_case(CHART_NAMES.get(view.chart, f"{view.chart} chart"))
     reason = view.chart_reason.strip().rstrip(".")
     return _sentence(f"{name} of {view.measure.name}" + (f": {reason}" if reason else ""))
 
@@ -223,3 +214,7 @@ def _goal(view: ChartView) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]

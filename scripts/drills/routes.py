@@ -14,7 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 from scripts.drills.learning_routes import LEARNING_ROUTES
-from scripts.drills.route import TEAM_A, Route
+from scripts.drills.route import STAFF_ONLY, TEAM_A, Route
 from scripts.drills.world import FOCUS, PLAN, WEIGHT, Flow
 
 
@@ -40,6 +40,57 @@ def _cycle(stages: tuple[str, ...]) -> Callable[[Flow], Any]:
 def _second_member(f: Flow) -> None:
     added = f.ok(f"/teams/{_team(f)}/members", {"member": {"person": {"name": "Kim"}, "discipline": "emt"}})
     f.members["extra"] = added["created"]["Participant"][0]
+
+
+def _team_chart(f: Flow) -> str:
+    return f"/teams/{_team(f)}/measures/weight-kg/chart"
+
+
+def _collaborative_chart(f: Flow) -> str:
+    return f"/collaboratives/{f.collaborative}/measures/weight-kg/chart"
+
+
+SPLIT = {"decision": {"kind": "split", "starts": "2025-02"}, "reason": "Change bundle adopted"}
+NOTE = {"period": "2025-01", "text": "New scales arrived"}
+TEAM_CHART = frozenset({"staff", "coach_of_a"})
+TEAM_CHART_WORK = frozenset({"staff", "coach_of_a", "team_a"})
+COLLABORATIVE_CHART_WORK = frozenset({"staff", "coach_of_a"})
+
+
+def _proposed(chart: Callable[[Flow], str]) -> Callable[[Flow], None]:
+    def prepare(f: Flow) -> None:
+        f.cycles["proposal"] = f.ok(f"{chart(f)}/proposals", SPLIT)["created"]["ChartProposal"][0]
+
+    return prepare
+
+
+def _noted(chart: Callable[[Flow], str]) -> Callable[[Flow], None]:
+    def prepare(f: Flow) -> None:
+        f.cycles["note"] = f.ok(f"{chart(f)}/annotations", NOTE)["created"]["ChartAnnotation"][0]
+
+    return prepare
+
+
+def _chart_routes(
+    owner: str, chart: Callable[[Flow], str], decide: frozenset[str], work: frozenset[str]
+) -> list[Route]:
+    """The five writes on a measure's chart: who decides, and who proposes and annotates."""
+    answer = {"accept": False, "reason": "Not yet"}
+    return [
+        Route(f"decide {owner} chart", "sessions", "POST", lambda f: f"{chart(f)}/decisions", lambda f: SPLIT, decide),
+        Route(f"propose {owner} chart change", "sessions", "POST", lambda f: f"{chart(f)}/proposals", lambda f: SPLIT, work),
+        Route(
+            f"answer {owner} chart proposal", "sessions", "POST",
+            lambda f: f"{chart(f)}/proposals/{f.cycles['proposal']}/answer", lambda f: answer, decide,
+            prepare=_proposed(chart),
+        ),
+        Route(f"annotate {owner} chart", "sessions", "POST", lambda f: f"{chart(f)}/annotations", lambda f: NOTE, work),
+        Route(
+            f"withdraw {owner} chart annotation", "sessions", "POST",
+            lambda f: f"{chart(f)}/annotations/{f.cycles['note']}/withdraw", lambda f: {"reason": "Wrong month"},
+            decide | (work - {"team_a"}), prepare=_noted(chart),
+        ),
+    ]  # fmt: skip
 
 
 def _held_times(f: Flow) -> dict[str, str]:
@@ -325,4 +376,6 @@ ROUTES += [
         prepare=_account,
     ),
     Route("enable an account", "registration", "POST", _on_account("enabling"), prepare=_account),
+    *_chart_routes("team", _team_chart, TEAM_CHART, TEAM_CHART_WORK),
+    *_chart_routes("collaborative", _collaborative_chart, STAFF_ONLY, COLLABORATIVE_CHART_WORK),
 ]

@@ -50,7 +50,7 @@ def qic_view(
         marks=list(marks),
         baseline=baseline_of(slots),
         goal=goal,
-        percent=chart in PERCENT_CHARTS,
+        percent=chart in PERCENT_CHARTS and n is not None,
         description=description,
     )
 
