@@ -653,7 +653,9 @@ def chart_of(owner: str, key: str = "weight-kg") -> Callable[[World], str]:
 
 
 def decides_team_chart(t: str) -> Rule:
-    return Rule(f"staff and the coach of {t} (not its members, not auditors)", lambda p: p.staff or t in p.coaches)
+    return Rule(
+        f"staff and the coach of {t} (not its members, not auditors)", lambda p: p.staff or t in p.coaches
+    )
 
 
 def proposes_on_team_chart(t: str) -> Rule:
@@ -680,7 +682,9 @@ def goal_from(who: str, decides: bool) -> dict[str, Any]:
 
 
 def chart_pages_of(w: World) -> list[Url]:
-    team_charts = [Url(chart_of(t)(w), reads_team(t), (TEAM_NAMES[t], "How this chart is drawn")) for t in TEAM_OF]
+    team_charts = [
+        Url(chart_of(t)(w), reads_team(t), (TEAM_NAMES[t], "How this chart is drawn")) for t in TEAM_OF
+    ]
     unknown = [Url(chart_of(t, "no-such-measure")(w), no_such_measure(t)) for t in ("A1", "B1")]
     return [*team_charts, *unknown]
 
@@ -692,9 +696,13 @@ def chart_decisions(owners: Iterable[str]) -> Callable[[World], list[Url]]:
         found = []
         for owner in owners:
             decides = decides_team_chart(owner) if owner in TEAM_OF else STAFF_ONLY
-            proposes = proposes_on_team_chart(owner) if owner in TEAM_OF else proposes_on_collaborative_chart(owner)
-            found += [Url(chart_of(owner)(w) + "/decisions", decides, body=lambda w, who: goal_from(who, True)),
-                      Url(chart_of(owner)(w) + "/decisions", proposes, body=lambda w, who: goal_from(who, False))]
+            proposes = (
+                proposes_on_team_chart(owner) if owner in TEAM_OF else proposes_on_collaborative_chart(owner)
+            )
+            found += [
+                Url(chart_of(owner)(w) + "/decisions", decides, body=lambda w, who: goal_from(who, True)),
+                Url(chart_of(owner)(w) + "/decisions", proposes, body=lambda w, who: goal_from(who, False)),
+            ]
         return found
 
     return urls
@@ -703,7 +711,11 @@ def chart_decisions(owners: Iterable[str]) -> Callable[[World], list[Url]]:
 def chart_command(owner: str, w: World) -> dict[str, Any]:
     if owner in TEAM_OF:
         return {"owner": ChartOwner.TEAM, "owner_id": w.teams[owner], "measure_key": "weight-kg"}
-    return {"owner": ChartOwner.COLLABORATIVE, "owner_id": w.collaboratives[owner], "measure_key": "weight-kg"}
+    return {
+        "owner": ChartOwner.COLLABORATIVE,
+        "owner_id": w.collaboratives[owner],
+        "measure_key": "weight-kg",
+    }
 
 
 def chart_answers(owners: Iterable[str]) -> Callable[[World], list[Url]]:
@@ -756,6 +768,7 @@ def chart_withdrawals(owners: Iterable[str]) -> Callable[[World], list[Url]]:
         return found
 
     return urls
+
 
 C = "/ui/collaboratives/{id}"
 MATRIX: dict[tuple[str, str], Declared] = {
