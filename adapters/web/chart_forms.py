@@ -18,7 +18,7 @@ from adapters.web.chart_pages import chart_context, chart_url
 from adapters.web.field_errors import fields_refused
 from adapters.web.forms import Field, act_beside_fields
 from adapters.web.session import CSRF
-from aggregates.measure_chart import ChartOwner
+from aggregates.measure_chart import MAX_BASELINE, MIN_BASELINE, ChartOwner
 from aggregates.tokens import Principal
 from engine.commands import Command
 from engine.commands.charts import (
@@ -32,20 +32,23 @@ from engine.commands.charts import (
 router = APIRouter(include_in_schema=False)
 
 OWNERS = {"teams": ChartOwner.TEAM, "collaboratives": ChartOwner.COLLABORATIVE}
-# The command's names for what went wrong -> the form's fields.
+# The command's names for what went wrong -> each form's fields.
 FIELDS = {"chart": "chart", "points": "points", "through": "through", "starts": "starts", "period": "period",
           "goal": "goal", "reason": "reason", "text": "text", "kind": "kind"}  # fmt: skip
+ANSWER_FIELDS = {"reason": "answer_reason"}
+NOTE_FIELDS = {"period": "note_period", "note_period": "note_period", "text": "text"}
+WITHDRAW_FIELDS = {"reason": "withdraw_reason"}
 
 
 def _on_chart(
     request: Request, owner: ChartOwner, owner_id: UUID, key: str, build: Callable[[], Command],
-    command_id: str, form: dict[str, Any], saved: str, anchor: str,
+    command_id: str, form: dict[str, Any], saved: str, anchor: str, fields: dict[str, str] = FIELDS,
 ) -> Response:  # fmt: skip
     again: Callable[[Principal], dict[str, Any]] = lambda principal: chart_context(  # noqa: E731
         request, principal, owner, owner_id, key
     )
     done = lambda outcome: f"{chart_url(owner, owner_id, key)}?saved={saved}#{anchor}"  # noqa: E731
-    return act_beside_fields(request, build, command_id, done, again, "measure_chart.html", form, FIELDS)
+    return act_beside_fields(request, build, command_id, done, again, "measure_chart.html", form, fields)
 
 
 def decision_of(sent: dict[str, str], percent: bool) -> dict[str, Any]:
@@ -59,6 +62,8 @@ def decision_of(sent: dict[str, str], percent: bool) -> dict[str, Any]:
             raise fields_refused({"points": "give the number of months or the last month, not both"})
         if points and not points.isdigit():
             raise fields_refused({"points": "a whole number of months, like 12"})
+        if points and not MIN_BASELINE <= int(points) <= MAX_BASELINE:  # said in months, not "too small"
+            raise fields_refused({"points": f"from {MIN_BASELINE} to {MAX_BASELINE} months"})
         return {"kind": kind, "points": int(points) if points else None, "through": through or None}
     if kind in ("split", "join"):
         if not sent.get("starts"):
@@ -83,6 +88,8 @@ def _goal(text: str, percent: bool) -> float | None:
         raise fields_refused({"goal": "a number, like 90 for 90%" if percent else "a number"}) from None
     if not math.isfinite(value):
         raise fields_refused({"goal": "a number"})
+    if percent and not 0 <= value <= 100:  # the engine's words are of fractions (0.9): say it in percent
+        raise fields_refused({"goal": "a percent between 0 and 100, like 90 for 90%"})
     return value / 100 if percent else value
 
 
@@ -116,8 +123,9 @@ def answer(
         owner=owner, owner_id=owner_id, measure_key=measure_key, proposal_id=proposal_id,
         accept=accept == "yes", reason=reason,
     )  # fmt: skip
-    form = {"reason": reason, "proposal": str(proposal_id)}
-    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "answer", "proposals")
+    form = {"answer_reason": reason, "proposal": str(proposal_id)}
+    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "answer", "proposals",
+                     ANSWER_FIELDS)  # fmt: skip
 
 
 def annotate(
@@ -139,7 +147,9 @@ def annotate(
         )
 
     form = {"note_period": period, "text": text}
-    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "note", "notes")
+    return _on_chart(
+        request, owner, owner_id, measure_key, build, command_id, form, "note", "notes", NOTE_FIELDS
+    )
 
 
 def withdraw(
@@ -151,7 +161,8 @@ def withdraw(
         owner=owner, owner_id=owner_id, measure_key=measure_key, annotation_id=annotation_id, reason=reason
     )
     form = {"withdraw_reason": reason, "annotation": str(annotation_id)}
-    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "withdrawn", "notes")
+    return _on_chart(request, owner, owner_id, measure_key, build, command_id, form, "withdrawn", "notes",
+                     WITHDRAW_FIELDS)  # fmt: skip
 
 
 def _bound(handler: Callable[..., Response], owner: ChartOwner) -> Callable[..., Response]:

@@ -10,6 +10,7 @@ chart, its coaches) propose; everyone who works on the chart adds notes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from adapters.web.actors import actor_names, called
 from adapters.web.measures_view import when_allowed
 from adapters.web.pages import chart_svg, render
 from adapters.web.session import signed_in
+from aggregates.base import Role
 from aggregates.measure_chart import CHART_NAMES, CHARTS_FOR, MAX_BASELINE, MIN_BASELINE, ChartOwner
 from aggregates.phases import Activity, is_allowed
 from aggregates.tokens import Principal
@@ -69,8 +71,10 @@ def chart_context(
         "back_to": back_to, "zone": collaborative.state.time_zone,
         "may_decide": open_now and deciders, "may_propose": open_now and proposers and not deciders,
         "may_annotate": open_now and (deciders or proposers),
+        # A team member withdraws only their own notes (the chart's rule); the others, any note.
+        "me": principal.actor.id, "withdraws_any": principal.role is not Role.TEAM,
         "closed_words": None if open_now else when_allowed(Activity.DECIDE_CHART, collaborative.phase, "Charts are decided and annotated"),
-        "who": lambda actor_id, role: called(actor_id or "", role or "", names),
+        "who": lambda actor_id, role: who_did(actor_id, role, names),
         "chart_choices": [(c, CHART_NAMES[c]) for c in CHARTS_FOR[view.measure.data_type]],
         "chart_name": CHART_NAMES, "decision_words": DECISION_WORDS,
         "data_months": [s.period for s in view.slots if s.y is not None],
@@ -81,6 +85,13 @@ def chart_context(
         "saved": request.query_params.get("saved"), "form": {}, "field_errors": {}, "error": None,
         "goal_shown": goal_words(view),
     }  # fmt: skip
+
+
+def who_did(actor_id: str | None, role: str | None, names: Mapping[str, str]) -> str:
+    """The person by name (with their role when it is known), or by role alone."""
+    if not role:  # an answer records no role: the name as the people list gives it
+        return names.get(actor_id or "", "someone")
+    return called(actor_id or "", role, names)
 
 
 def goal_words(view: ChartView) -> str | None:

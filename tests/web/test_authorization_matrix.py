@@ -38,6 +38,8 @@ from adapters.http.files import file_store
 from adapters.web import (
     account_pages,
     audit_pages,
+    chart_forms,
+    chart_pages,
     collaborative_forms,
     data_forms,
     forms,
@@ -55,6 +57,7 @@ from aggregates.accounts import Access
 from aggregates.activity import ActivityDetails
 from aggregates.base import Actor, Role
 from aggregates.instruments import GAP_ANALYSIS
+from aggregates.measure_chart import ChartOwner
 from aggregates.pdsa import PdsaPlan
 from aggregates.phases import PHASES, Phase, next_phase
 from aggregates.resource import ResourceDetails
@@ -64,6 +67,7 @@ from engine import web_sessions
 from engine.application import QIEngine
 from engine.commands.accounts import RevokeAccess
 from engine.commands.activity import ScheduleActivity
+from engine.commands.charts import AnnotateChart, ProposeChartChange
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative, NewMember, RegisterTeam
 from engine.commands.learning import AddChangeIdea, AddDriver, CompileToolkit, ShareFile
 from engine.commands.team import AddMember, DefineMeasure, PlanCycle, ShareProject, SubmitData
@@ -85,6 +89,8 @@ ROUTERS = (
     collaborative_forms,
     session_forms,
     side_by_side,
+    chart_pages,
+    chart_forms,
 )
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
@@ -654,6 +660,139 @@ def toolkit_of(c: str) -> Body:
     return lambda w, who: {"title": "Another toolkit", "change_idea_ids": [str(w.ideas[c])]}
 
 
+# -- a measure's chart: its page and its forms ------------------------------------------------
+# Staff decide every chart; a team's coach decides its team's chart; the team's members send
+# the same form as a proposal; on the collaborative's chart, the coaches of its teams propose.
+# Deciders and proposers add notes; a team member withdraws only their own note. Auditors read
+# the chart and write nothing. The world is in its sessions phase, where charts are decided.
+CALLER_KEYS = (*(p.key for p in PEOPLE), ANONYMOUS, SIGNED_OUT)
+
+
+def chart_of(owner: str, key: str = "weight-kg") -> Callable[[World], str]:
+    """The chart page of team or collaborative `owner` (a key of TEAM_OF or TITLES)."""
+    if owner in TEAM_OF:
+        return lambda w: f"/ui/teams/{w.teams[owner]}/measures/{key}/chart"
+    return lambda w: f"/ui/collaboratives/{w.collaboratives[owner]}/measures/{key}/chart"
+
+
+def decides_team_chart(t: str) -> Rule:
+    return Rule(
+        f"staff and the coach of {t} (not its members, not auditors)", lambda p: p.staff or t in p.coaches
+    )
+
+
+def proposes_on_team_chart(t: str) -> Rule:
+    return Rule(f"staff, the coach and the members of {t} (not auditors, no other team's)",
+                lambda p: p.staff or t in p.teams | p.coaches)  # fmt: skip
+
+
+def proposes_on_collaborative_chart(c: str) -> Rule:
+    return Rule(f"staff and the coaches of {c}'s teams (not its members, not auditors)",
+                lambda p: p.staff or any(TEAM_OF[t] == c for t in p.coaches))  # fmt: skip
+
+
+def no_such_measure(t: str) -> Rule:
+    """A measure the team does not have: 404 to those who read the team, 403 to anyone else."""
+    return Rule(f"nobody: {t} has no such measure (404 to its readers)", lambda p: False,
+                lambda p: 404 if reads_team(t).may(p) else 403)  # fmt: skip
+
+
+def goal_from(who: str, decides: bool) -> dict[str, Any]:
+    """A goal each caller is alone in asking for (a repeated one is refused as nothing to propose)."""
+    percent = (50 if decides else 70) + CALLER_KEYS.index(who)
+    return {"kind": "goal", "goal": str(percent), "percent": "yes", "decides": "yes" if decides else "no",
+            "reason": f"the goal {who} sets"}  # fmt: skip
+
+
+def chart_pages_of(w: World) -> list[Url]:
+    team_charts = [
+        Url(chart_of(t)(w), reads_team(t), (TEAM_NAMES[t], "How this chart is drawn")) for t in TEAM_OF
+    ]
+    unknown = [Url(chart_of(t, "no-such-measure")(w), no_such_measure(t)) for t in ("A1", "B1")]
+    return [*team_charts, *unknown]
+
+
+def chart_decisions(owners: Iterable[str]) -> Callable[[World], list[Url]]:
+    """The decision form as a decider sends it, and as a proposal (what a member's page sends)."""
+
+    def urls(w: World) -> list[Url]:
+        found = []
+        for owner in owners:
+            decides = decides_team_chart(owner) if owner in TEAM_OF else STAFF_ONLY
+            proposes = (
+                proposes_on_team_chart(owner) if owner in TEAM_OF else proposes_on_collaborative_chart(owner)
+            )
+            found += [
+                Url(chart_of(owner)(w) + "/decisions", decides, body=lambda w, who: goal_from(who, True)),
+                Url(chart_of(owner)(w) + "/decisions", proposes, body=lambda w, who: goal_from(who, False)),
+            ]
+        return found
+
+    return urls
+
+
+def chart_command(owner: str, w: World) -> dict[str, Any]:
+    if owner in TEAM_OF:
+        return {"owner": ChartOwner.TEAM, "owner_id": w.teams[owner], "measure_key": "weight-kg"}
+    return {
+        "owner": ChartOwner.COLLABORATIVE,
+        "owner_id": w.collaboratives[owner],
+        "measure_key": "weight-kg",
+    }
+
+
+def chart_answers(owners: Iterable[str]) -> Callable[[World], list[Url]]:
+    """A proposal on each chart, for the answer form. The first to answer closes it (a second
+    answer is refused: already accepted), so only charts one person decides are used: A2's
+    (no coach: staff alone) and the collaboratives' (staff alone); a coach answers on the
+    chart page in tests/web/test_chart_pages.py."""
+
+    def urls(w: World) -> list[Url]:
+        found = []
+        for owner in owners:
+            command = ProposeChartChange(**chart_command(owner, w), decision={"kind": "goal", "goal": 0.66},
+                                         reason="Asked by the matrix")  # fmt: skip
+            proposal = w.run(command).created["ChartProposal"][0]
+            rule = decides_team_chart(owner) if owner in TEAM_OF else STAFF_ONLY
+            body = form(accept="yes", reason="Agreed by the matrix")
+            found.append(Url(f"{chart_of(owner)(w)}/proposals/{proposal}/answer", rule, body=body))
+        return found
+
+    return urls
+
+
+def note_from(w: World, who: str) -> dict[str, Any]:
+    return {"period": "2025-03", "text": f"A note by {who}"}
+
+
+def chart_notes(owners: Iterable[str]) -> Callable[[World], list[Url]]:
+    def urls(w: World) -> list[Url]:
+        return [
+            Url(chart_of(o)(w) + "/annotations",
+                proposes_on_team_chart(o) if o in TEAM_OF else proposes_on_collaborative_chart(o), body=note_from)
+            for o in owners
+        ]  # fmt: skip
+
+    return urls
+
+
+def chart_withdrawals(owners: Iterable[str]) -> Callable[[World], list[Url]]:
+    """A note by staff on each chart: staff and, on a team's chart, its coach withdraw it
+    (withdrawn twice is withdrawn once); a member of the team may not, the note not being theirs."""
+
+    def urls(w: World) -> list[Url]:
+        found = []
+        for owner in owners:
+            noted = w.run(AnnotateChart(**chart_command(owner, w), period="2025-04", text="A note by staff"))
+            note = noted.created["ChartAnnotation"][0]
+            rule = decides_team_chart(owner) if owner in TEAM_OF else proposes_on_collaborative_chart(owner)
+            body = form(reason="Withdrawn in the matrix")
+            found.append(Url(f"{chart_of(owner)(w)}/annotations/{note}/withdraw", rule, body=body))
+        return found
+
+    return urls
+
+
 C = "/ui/collaboratives/{id}"
 MATRIX: dict[tuple[str, str], Declared] = {
     # Public: they work without a session (test_the_public_pages_work_without_a_session).
@@ -720,6 +859,18 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/teams/{team_id}/coach"): per_team(
         "/ui/teams/{id}/coach", lambda t: STAFF_ONLY, body=lambda t: same_coach, only=("A1", "B1")),
     ("POST", "/ui/teams/{team_id}/members"): Declared(addable_member),
+    # A measure's chart (in the sessions phase, where charts are decided and annotated).
+    ("GET", "/ui/teams/{team_id}/measures/{measure_key}/chart"): Declared(chart_pages_of),
+    ("GET", "/ui/collaboratives/{collaborative_id}/measures/{measure_key}/chart"): per_collaborative(
+        C + "/measures/weight-kg/chart", reads, lambda c: (TITLES[c], "All teams")),
+    ("POST", "/ui/teams/{owner_id}/measures/{measure_key}/chart/decisions"): Declared(chart_decisions(TEAM_OF)),
+    ("POST", "/ui/collaboratives/{owner_id}/measures/{measure_key}/chart/decisions"): Declared(chart_decisions(TITLES)),
+    ("POST", "/ui/teams/{owner_id}/measures/{measure_key}/chart/proposals/{proposal_id}/answer"): Declared(chart_answers(("A2",))),
+    ("POST", "/ui/collaboratives/{owner_id}/measures/{measure_key}/chart/proposals/{proposal_id}/answer"): Declared(chart_answers(TITLES)),
+    ("POST", "/ui/teams/{owner_id}/measures/{measure_key}/chart/annotations"): Declared(chart_notes(TEAM_OF)),
+    ("POST", "/ui/collaboratives/{owner_id}/measures/{measure_key}/chart/annotations"): Declared(chart_notes(TITLES)),
+    ("POST", "/ui/teams/{owner_id}/measures/{measure_key}/chart/annotations/{annotation_id}/withdraw"): Declared(chart_withdrawals(TEAM_OF)),
+    ("POST", "/ui/collaboratives/{owner_id}/measures/{measure_key}/chart/annotations/{annotation_id}/withdraw"): Declared(chart_withdrawals(TITLES)),
     ("POST", "/ui/collaboratives/{collaborative_id}/library/links"): per_collaborative(
         C + "/library/links", adds_to_library, body=lambda c: link),
     ("POST", "/ui/collaboratives/{collaborative_id}/library/files"): per_collaborative(
