@@ -68,8 +68,8 @@ class DashboardContract:
             assert team.attendance_rate == 1.0 and team.cycles_by_stage == {"acted": 1}
             assert team.cycles_by_decision == {"adopt": 1}
             [measure] = team.measures
-            assert (measure.chart, measure.points, measure.latest_period, measure.latest_value) == (
-                "p",
+            assert (measure.chart, measure.points, measure.latest_period, measure.latest_value) == (  # one month: a run chart
+                "run",
                 1,
                 "2025-01",
                 0.6,
