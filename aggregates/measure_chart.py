@@ -284,10 +284,11 @@ class MeasureChart(QIAggregate):
         note = self.state.notes.get(note_id)
         if note is None:
             raise RuleViolation(f"the chart has no annotation {note_id}")
-        if ctx.actor.role is Role.TEAM and note.by != ctx.actor.id:
-            raise PermissionDenied(
-                "a team member withdraws only their own annotations; the coach or staff withdraw others'"
-            )
+        team_chart = self.state.owner is ChartOwner.TEAM
+        own_only = ctx.actor.role is Role.TEAM or (ctx.actor.role is Role.COACH and not team_chart)
+        if own_only and note.by != ctx.actor.id:
+            others = "the coach or staff withdraw others'" if team_chart else "staff withdraw others'"
+            raise PermissionDenied(f"you may withdraw only your own notes; {others}")
         if note.withdrawn is None:
             self._record(ctx, ChartAnnotationWithdrawn, annotation_id=note_id, reason=reason)
 

@@ -33,6 +33,8 @@ READS: dict[str, frozenset[str]] = {
     "/collaboratives/{collaborative_id}/exit-criteria": IN_COLLABORATIVE,
     "/collaboratives/{collaborative_id}/dashboard": IN_COLLABORATIVE,
     "/collaboratives/{collaborative_id}/measures/{measure_key}/chart": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/measures/{measure_key}/teams": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/measures/{measure_key}/funnel": IN_COLLABORATIVE,
     "/collaboratives/{collaborative_id}/resources": IN_COLLABORATIVE,
     "/collaboratives/{collaborative_id}/driver-diagram": IN_COLLABORATIVE,
     "/collaboratives/{collaborative_id}/shared-projects": IN_COLLABORATIVE,

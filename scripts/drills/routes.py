@@ -72,9 +72,14 @@ def _noted(chart: Callable[[Flow], str]) -> Callable[[Flow], None]:
 
 
 def _chart_routes(
-    owner: str, chart: Callable[[Flow], str], decide: frozenset[str], work: frozenset[str]
+    owner: str,
+    chart: Callable[[Flow], str],
+    decide: frozenset[str],
+    work: frozenset[str],
+    withdraw: frozenset[str],
 ) -> list[Route]:
-    """The five writes on a measure's chart: who decides, and who proposes and annotates."""
+    """The five writes on a measure's chart: who decides, who proposes and annotates, and who
+    withdraws a note staff wrote."""
     answer = {"accept": False, "reason": "Not yet"}
     return [
         Route(f"decide {owner} chart", "sessions", "POST", lambda f: f"{chart(f)}/decisions", lambda f: SPLIT, decide),
@@ -88,7 +93,7 @@ def _chart_routes(
         Route(
             f"withdraw {owner} chart annotation", "sessions", "POST",
             lambda f: f"{chart(f)}/annotations/{f.cycles['note']}/withdraw", lambda f: {"reason": "Wrong month"},
-            decide | (work - {"team_a"}), prepare=_noted(chart),
+            withdraw, prepare=_noted(chart),
         ),
     ]  # fmt: skip
 
@@ -376,6 +381,6 @@ ROUTES += [
         prepare=_account,
     ),
     Route("enable an account", "registration", "POST", _on_account("enabling"), prepare=_account),
-    *_chart_routes("team", _team_chart, TEAM_CHART, TEAM_CHART_WORK),
-    *_chart_routes("collaborative", _collaborative_chart, STAFF_ONLY, COLLABORATIVE_CHART_WORK),
+    *_chart_routes("team", _team_chart, TEAM_CHART, TEAM_CHART_WORK, TEAM_CHART),
+    *_chart_routes("collaborative", _collaborative_chart, STAFF_ONLY, COLLABORATIVE_CHART_WORK, STAFF_ONLY),
 ]

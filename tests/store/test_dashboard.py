@@ -68,7 +68,12 @@ class DashboardContract:
             assert team.attendance_rate == 1.0 and team.cycles_by_stage == {"acted": 1}
             assert team.cycles_by_decision == {"adopt": 1}
             [measure] = team.measures
-            assert (measure.chart, measure.points, measure.latest_period, measure.latest_value) == (  # one month: a run chart
+            assert (
+                measure.chart,
+                measure.points,
+                measure.latest_period,
+                measure.latest_value,
+            ) == (  # one month: a run chart
                 "run",
                 1,
                 "2025-01",

@@ -118,7 +118,7 @@ def test_a_team_member_withdraws_only_their_own_note_and_a_withdrawn_note_stays_
     chart.annotate(ctx(TEAM), S, mine, "2025-02", "New triage nurse")
     chart.annotate(ctx(COACH), S, theirs, "2025-03", "Coaching call")
     assert [type(e) for e in then_events(chart)] == [ChartAnnotated, ChartAnnotated]
-    with pytest.raises(PermissionDenied, match="only their own"):
+    with pytest.raises(PermissionDenied, match="only your own notes"):
         chart.withdraw_note(ctx(OTHER), S, theirs, "Not ours")
     chart.withdraw_note(ctx(TEAM), S, mine, "Wrong month")
     chart.withdraw_note(ctx(COACH), S, mine, "Wrong month")  # already withdrawn: nothing more

@@ -663,7 +663,8 @@ def toolkit_of(c: str) -> Body:
 # -- a measure's chart: its page and its forms ------------------------------------------------
 # Staff decide every chart; a team's coach decides its team's chart; the team's members send
 # the same form as a proposal; on the collaborative's chart, the coaches of its teams propose.
-# Deciders and proposers add notes; a team member withdraws only their own note. Auditors read
+# Deciders and proposers add notes; a team member (and a coach, on the collaborative's chart)
+# withdraws only their own note. Auditors read
 # the chart and write nothing. The world is in its sessions phase, where charts are decided.
 CALLER_KEYS = (*(p.key for p in PEOPLE), ANONYMOUS, SIGNED_OUT)
 
@@ -778,14 +779,15 @@ def chart_notes(owners: Iterable[str]) -> Callable[[World], list[Url]]:
 
 def chart_withdrawals(owners: Iterable[str]) -> Callable[[World], list[Url]]:
     """A note by staff on each chart: staff and, on a team's chart, its coach withdraw it
-    (withdrawn twice is withdrawn once); a member of the team may not, the note not being theirs."""
+    (withdrawn twice is withdrawn once); a member of the team, or a coach on the collaborative's
+    chart, may not: the note is not theirs."""
 
     def urls(w: World) -> list[Url]:
         found = []
         for owner in owners:
             noted = w.run(AnnotateChart(**chart_command(owner, w), period="2025-04", text="A note by staff"))
             note = noted.created["ChartAnnotation"][0]
-            rule = decides_team_chart(owner) if owner in TEAM_OF else proposes_on_collaborative_chart(owner)
+            rule = decides_team_chart(owner) if owner in TEAM_OF else STAFF_ONLY
             body = form(reason="Withdrawn in the matrix")
             found.append(Url(f"{chart_of(owner)(w)}/annotations/{note}/withdraw", rule, body=body))
         return found

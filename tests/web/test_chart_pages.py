@@ -130,7 +130,7 @@ def test_the_coach_starts_a_new_phase_through_the_form_and_the_page_shows_it_wit
     assert done.status_code == 200 and "Decided: the chart below is drawn that way now." in done.text
     phases = section(done.text, "decisions")
     assert "Jan 2023 to Aug 2024" in phases
-    assert "Sep 2024 to Dec 2024: Kg-only scales in every bay (Cleo Coach" in phases
+    assert "Sep 2024 to Dec 2024: Kg-only scales in every bay — Cleo Coach" in phases
     assert (
         "Kg-only scales in every bay" in done.text.split('<section id="decisions"')[0]
     )  # drawn on the chart
@@ -251,7 +251,7 @@ def test_a_member_is_offered_no_withdrawal_of_another_members_note_and_if_sent_i
     before = scene.stored()
     refused = scene.other_member.post(withdraw[1], data={"reason": "Not needed"})
     assert refused.status_code == 403 and scene.stored() == before
-    assert "a team member withdraws only their own annotations" in text_of(refused.text)
+    assert "you may withdraw only your own notes" in text_of(refused.text)
     assert "Scales fixed" in section(refused.text, "notes")
 
 
