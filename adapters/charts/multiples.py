@@ -21,6 +21,7 @@ from adapters.charts.funnel import legend_row, marker
 from adapters.charts.text import FONT_FAMILY, ellipsise, text_width, wrap
 from adapters.charts.ticks import Ticks, nice_ticks
 from projections.chart_model import ChartView, Slot
+from projections.chart_words import month_label
 from projections.team_order import SortKey, ordered, signal_count
 
 Panel = tuple[str, ChartView]
@@ -28,7 +29,8 @@ Panel = tuple[str, ChartView]
 WIDTH, COLUMNS = 980, 4
 MARGIN, GAP, TITLE_SIZE, TITLE_LINE = 16, 12, 15, 19
 PANEL_HEIGHT, HEADING, PLOT_TOP, PLOT_HEIGHT = 150, 16, 24, 96
-GUTTER, TICK_SIZE, HEADING_SIZE = 34, 10, 12
+# 12 px ticks: on a phone the drawing is shown 920 px wide (app.css), and its text stays above 11 px.
+GUTTER, TICK_SIZE, HEADING_SIZE = 34, 12, 12
 INK, MUTED, GRID, FRAME, SIGNAL, PATTERN, GOAL = (
     "#1f2937",
     "#6b7280",
@@ -121,7 +123,11 @@ def describe(panels: Sequence[Panel], grid: Grid) -> str:
     if not panels:
         return "No teams to show."
     measure = panels[0][1].measure.name
-    months = f"from {grid.months[0]} to {grid.months[-1]}" if grid.months else "with no months of data"
+    months = (
+        f"from {month_label(grid.months[0])} to {month_label(grid.months[-1])}"
+        if grid.months
+        else "with no months of data"
+    )
     suffix = "%" if grid.percent else ""
     text = (
         f"{measure}: one chart per team for {len(panels)} teams, {months}, all on one scale from "
@@ -132,7 +138,8 @@ def describe(panels: Sequence[Panel], grid: Grid) -> str:
         return text + " No team shows a signal."
     named = ", ".join(signalling[:DESC_NAMES])
     more = f" and {len(signalling) - DESC_NAMES} more" if len(signalling) > DESC_NAMES else ""
-    return text + f" {len(signalling)} teams show a signal: {named}{more}."
+    teams = "1 team shows" if len(signalling) == 1 else f"{len(signalling)} teams show"
+    return text + f" {teams} a signal: {named}{more}."
 
 
 def _grid(panels: Sequence[Panel], columns: int, width: int) -> Grid:
@@ -176,8 +183,8 @@ def _scaffold(grid: Grid) -> str:
     if grid.months:
         bottom = PLOT_TOP + PLOT_HEIGHT + 12
         months = (
-            f'<text x="{grid.xs[0]:.1f}" y="{bottom}">{grid.months[0]}</text>'
-            f'<text x="{grid.xs[-1]:.1f}" y="{bottom}" text-anchor="end">{grid.months[-1]}</text>'
+            f'<text x="{grid.xs[0]:.1f}" y="{bottom}">{month_label(grid.months[0])}</text>'
+            f'<text x="{grid.xs[-1]:.1f}" y="{bottom}" text-anchor="end">{month_label(grid.months[-1])}</text>'
         )
     return (
         f'<rect class="panel-frame" width="{grid.panel_width:.1f}" height="{PANEL_HEIGHT}" fill="none" stroke="{FRAME}"/>'

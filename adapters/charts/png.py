@@ -4,32 +4,71 @@ vl-convert-python renders it (its svg_to_png runs resvg, the Rust SVG renderer, 
 wheel: no Cairo or other system library). It also bundles Liberation Sans, one of the faces
 FONT_FAMILY names (adapters.charts.text) and metric-compatible with Helvetica, so the text is
 drawn at the widths it was laid out with even in the python:slim image, which has no fonts.
+
+The renderer holds Python's GIL while it draws (seconds, for 500 teams' small multiples), so
+it draws in a process of its own: one request's PNG never stalls the other requests this
+process serves. One drawing at a time; a drawing that takes too long is given up.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
-
-import vl_convert
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as Late
 
 MAX_SCALE = 8.0
-# 500 teams' small multiples at scale 2 are 81 million pixels (27 MB of PNG, 4 s); past this
-# cap a request would hold gigabytes of raster, so it is refused before drawing.
-MAX_PIXELS = 120_000_000
+# Past this many pixels the drawing is made at a smaller scale (at least one device pixel per
+# SVG pixel), so a request never holds more than about 160 MB of raster.
+MAX_PIXELS = 40_000_000
+SECONDS = 60.0
 _SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
 
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
-    """The SVG rasterised at `scale` device pixels per SVG pixel (2: sharp on a high-density screen)."""
+    """The SVG rasterised at `scale` device pixels per SVG pixel (2: sharp on a high-density
+    screen), or less where that would pass MAX_PIXELS."""
     if not (math.isfinite(scale) and 0 < scale <= MAX_SCALE):
         raise ValueError(f"the scale is above 0 and at most {MAX_SCALE:g}, not {scale}")
     if not svg.lstrip().startswith("<"):
         raise ValueError("that is not an SVG document")
     size = _SIZE.search(svg[:4000])
-    if size and float(size[1]) * float(size[2]) * scale**2 > MAX_PIXELS:
-        raise ValueError(f"at scale {scale:g} the image would pass {MAX_PIXELS // 1_000_000} million pixels")
+    if size:
+        area = float(size[1]) * float(size[2])
+        if area > MAX_PIXELS:
+            raise ValueError(
+                f"the drawing is too large for a PNG (over {MAX_PIXELS // 1_000_000} million pixels)"
+            )
+        scale = min(scale, math.sqrt(MAX_PIXELS / area)) if area else scale
+    try:
+        drawn = _renderer().submit(_draw, svg, scale).result(timeout=SECONDS)
+    except Late:
+        raise ValueError(
+            f"the PNG took longer than {SECONDS:g} s to draw; download the SVG instead"
+        ) from None
+    if isinstance(drawn, str):
+        raise ValueError(f"the SVG could not be drawn: {drawn}")
+    return drawn
+
+
+def _renderer() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def _draw(svg: str, scale: float) -> bytes | str:
+    """In the drawing process: the PNG, or the renderer's message (its first line; a Rust stack
+    trace follows it)."""
+    import vl_convert
+
     try:
         return bytes(vl_convert.svg_to_png(svg, scale=scale))
-    except RuntimeError as error:  # the renderer's message, then a Rust stack trace: keep the message
-        raise ValueError(f"the SVG could not be drawn: {str(error).splitlines()[0]}") from error
+    except RuntimeError as error:
+        return str(error).splitlines()[0]

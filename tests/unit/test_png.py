@@ -5,11 +5,13 @@ draw their text (the renderer's bundled Liberation Sans stands in where no syste
 from __future__ import annotations
 
 import io
+import os
 import xml.etree.ElementTree as ET
 
 import pytest
 from PIL import Image
 
+from adapters.charts import png
 from adapters.charts.funnel import render_funnel
 from adapters.charts.multiples import render_small_multiples
 from adapters.charts.png import svg_to_png
@@ -83,6 +85,17 @@ def test_refuses_an_image_past_the_pixel_cap_before_drawing_it():
     with pytest.raises(ValueError, match="million pixels"):
         svg_to_png(huge, 2.0)
     assert svg_to_png(huge.replace("80000", "800"), 2.0).startswith(b"\x89PNG")
+
+
+def test_a_drawing_that_would_pass_the_cap_at_its_scale_is_drawn_smaller_instead():
+    tall = '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="20000"><rect width="4" height="4"/></svg>'
+    image = Image.open(io.BytesIO(svg_to_png(tall, 2.0)))
+    assert image.width * image.height <= png.MAX_PIXELS and image.width >= 1000
+
+
+def test_the_png_is_drawn_in_a_process_of_its_own_so_the_renderer_never_stalls_this_ones_requests():
+    # The renderer holds the GIL while it draws: in this process, every other request would wait.
+    assert png._renderer().submit(os.getpid).result(timeout=60) != os.getpid()
 
 
 def test_refuses_what_is_not_a_drawable_svg_with_the_renderers_reason():
