@@ -6,18 +6,18 @@ FONT_FAMILY names (adapters.charts.text) and metric-compatible with Helvetica, s
 drawn at the widths it was laid out with even in the python:slim image, which has no fonts.
 
 The renderer holds Python's GIL while it draws (seconds, for 500 teams' small multiples), so
-it draws in a process of its own: one request's PNG never stalls the other requests this
-process serves. One drawing at a time; a drawing that takes too long is given up.
+it draws in a process of its own (a fresh interpreter, a few hundred milliseconds more: PNGs
+are downloads, made now and then): one request's PNG never stalls the other requests this
+process serves. Two drawings at a time at most; one that takes too long is given up.
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
 import re
+import subprocess
+import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as Late
 
 MAX_SCALE = 8.0
 # Past this many pixels the drawing is made at a smaller scale (at least one device pixel per
@@ -25,8 +25,18 @@ MAX_SCALE = 8.0
 MAX_PIXELS = 40_000_000
 SECONDS = 60.0
 _SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
-_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
+# Two drawings at a time at most: each may hold its raster's memory.
+_drawing = threading.BoundedSemaphore(2)
+# The drawing process: the SVG on stdin, the PNG on stdout; the renderer's message (its first
+# line: a Rust stack trace follows it) on stderr with exit status 2.
+_DRAW = """
+import sys, vl_convert
+try:
+    sys.stdout.buffer.write(bytes(vl_convert.svg_to_png(sys.stdin.buffer.read().decode(), scale=float(sys.argv[1]))))
+except RuntimeError as error:
+    sys.stderr.write(str(error).splitlines()[0])
+    sys.exit(2)
+"""
 
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
@@ -44,31 +54,20 @@ def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
                 f"the drawing is too large for a PNG (over {MAX_PIXELS // 1_000_000} million pixels)"
             )
         scale = min(scale, math.sqrt(MAX_PIXELS / area)) if area else scale
-    try:
-        drawn = _renderer().submit(_draw, svg, scale).result(timeout=SECONDS)
-    except Late:
-        raise ValueError(
-            f"the PNG took longer than {SECONDS:g} s to draw; download the SVG instead"
-        ) from None
-    if isinstance(drawn, str):
-        raise ValueError(f"the SVG could not be drawn: {drawn}")
-    return drawn
-
-
-def _renderer() -> ProcessPoolExecutor:
-    global _pool
-    with _lock:
-        if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        return _pool
-
-
-def _draw(svg: str, scale: float) -> bytes | str:
-    """In the drawing process: the PNG, or the renderer's message (its first line; a Rust stack
-    trace follows it)."""
-    import vl_convert
-
-    try:
-        return bytes(vl_convert.svg_to_png(svg, scale=scale))
-    except RuntimeError as error:
-        return str(error).splitlines()[0]
+    with _drawing:
+        try:
+            run = subprocess.run(
+                [sys.executable, "-c", _DRAW, repr(scale)],
+                input=svg.encode(),
+                capture_output=True,
+                timeout=SECONDS,
+            )
+        except subprocess.TimeoutExpired:
+            raise ValueError(
+                f"the PNG took longer than {SECONDS:g} s to draw; download the SVG instead"
+            ) from None
+    if run.returncode == 2:
+        raise ValueError(f"the SVG could not be drawn: {run.stderr.decode(errors='replace')}")
+    if run.returncode != 0 or not run.stdout.startswith(b"\x89PNG"):
+        raise RuntimeError(f"the PNG renderer failed: {run.stderr.decode(errors='replace')[-500:]}")
+    return run.stdout
