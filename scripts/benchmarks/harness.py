@@ -99,3 +99,17 @@ def fresh_postgres() -> str:
 
 def fresh_store(kind: str, name: str) -> str:
     return fresh_postgres() if kind == "postgres" else fresh_sqlite(name)
+
+
+def latencies(
+    read: Callable[[], object], count: int, between: Callable[[int], None] | None = None
+) -> list[float]:
+    """Milliseconds each of `count` calls of `read` took, `between(i)` run before each (untimed)."""
+    samples = []
+    for i in range(count):
+        if between is not None:
+            between(i)
+        start = time.perf_counter()
+        read()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples

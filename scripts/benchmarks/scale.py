@@ -3,9 +3,6 @@ dashboard and chart read latency."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from aggregates.phases import Phase
 from aggregates.values import MeasureDefinition
 from engine.application import QIEngine
@@ -13,7 +10,7 @@ from engine.commands.team import SubmitData
 from engine.read_models import ReadModels
 from engine.settings import Settings
 from projections.charts import ChartOptions
-from scripts.benchmarks.harness import Results, fresh_store, percentile
+from scripts.benchmarks.harness import Results, fresh_store, latencies, percentile
 from scripts.benchmarks.world import SYSTEM, WEIGHT, build_world
 
 MEASURES = tuple(WEIGHT.model_copy(update={"key": f"m{i}", "name": f"Measure {i}"}) for i in range(10))
@@ -53,24 +50,11 @@ def run_scale(results: Results, kind: str, teams: int, months: int, reads: int) 
             models.runner.catch_up()
 
         for state, samples in (
-            ("after a change", _latencies(read, reads, change)),
-            ("unchanged", _latencies(read, reads)),
+            ("after a change", latencies(read, reads, change)),
+            ("unchanged", latencies(read, reads)),
         ):
             results.add("6 scale", f"{name} {state} p50 ({label})", kind, [percentile(samples, 50)], "ms")
             results.add("6 scale", f"{name} {state} p99 ({label})", kind, [percentile(samples, 99)], "ms",
                         target="< 50 ms")  # fmt: skip
     models.close()
     engine.close()
-
-
-def _latencies(
-    read: Callable[[], object], count: int, between: Callable[[int], None] | None = None
-) -> list[float]:
-    samples = []
-    for i in range(count):
-        if between is not None:
-            between(i)
-        start = time.perf_counter()
-        read()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples

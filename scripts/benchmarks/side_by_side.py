@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
@@ -27,7 +26,7 @@ from aggregates.tokens import Grant
 from engine.application import QIEngine
 from engine.commands.team import SubmitData
 from engine.settings import Settings
-from scripts.benchmarks.harness import Results, fresh_store, percentile
+from scripts.benchmarks.harness import Results, fresh_store, latencies, percentile
 from scripts.benchmarks.world import SYSTEM, WEIGHT, build_world
 
 GROUP = "8 side by side"
@@ -84,8 +83,8 @@ def run_side_by_side(results: Results, kind: str, teams: int, months: int, reads
         read = _reader(client, path)
         read()  # warm: templates compiled, the first drawing's fonts measured
         for state, samples in (
-            ("first read after a change", _latencies(read, reads, change)),
-            ("unchanged (cached)", _latencies(read, reads)),
+            ("first read after a change", latencies(read, reads, change)),
+            ("unchanged (cached)", latencies(read, reads)),
         ):
             results.add(GROUP, f"{name} {state} p50 ({label})", kind, [percentile(samples, 50)], "ms")
             p99 = results.add(GROUP, f"{name} {state} p99 ({label})", kind, [percentile(samples, 99)], "ms",
@@ -103,19 +102,6 @@ def _reader(client: TestClient, path: str) -> Callable[[], object]:
         return response
 
     return read
-
-
-def _latencies(
-    read: Callable[[], object], count: int, between: Callable[[int], None] | None = None
-) -> list[float]:
-    samples = []
-    for i in range(count):
-        if between is not None:
-            between(i)
-        start = time.perf_counter()
-        read()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
 
 
 if __name__ == "__main__":
