@@ -292,10 +292,6 @@ class MeasureChart(QIAggregate):
         if note.withdrawn is None:
             self._record(ctx, ChartAnnotationWithdrawn, annotation_id=note_id, reason=reason)
 
-    def note_by(self, note_id: UUID) -> str | None:
-        note = self.state.notes.get(note_id)
-        return None if note is None else note.by
-
     # Rules --------------------------------------------------------------------
 
     def _open_proposal(self, proposal_id: UUID, answer: str) -> Proposal | None:

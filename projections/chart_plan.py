@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from aggregates.measure_chart import CHART_NAMES, MeasureChartState
 from aggregates.values import DataType, MeasureDefinition
@@ -114,7 +115,7 @@ def build(
     goal = _goal(measure, settings)
     percent = measure.data_type is DataType.PROPORTION and chart in PERCENT_CHARTS
     base = ChartView(
-        measure=measure, chart=_typed(chart), chart_reason=reason, result=QicResult(chart=chart, points=(), parts=()),
+        measure=measure, chart=cast(ChartType, chart), chart_reason=reason, result=QicResult(chart=chart, points=(), parts=()),
         cycles=list(extras.cycles), goal=goal, percent=percent, rules=RULES, proposals=_proposals(settings),
     )  # fmt: skip
     if not series.periods:
@@ -145,10 +146,6 @@ def build(
 
 def _described(view: ChartView) -> ChartView:
     return view.model_copy(update={"description": describe(view)})
-
-
-def _typed(chart: str) -> ChartType:
-    return chart  # type: ignore[return-value]
 
 
 def _baseline_points(settings: MeasureChartState | None, default: int) -> int:
@@ -289,16 +286,16 @@ def _phases(
     splits = settings.splits if settings is not None else {}
     starts = sorted(splits)
     for (start, stop), part in zip(ranges, parts, strict=True):
-        decided_at = None
+        split = None
         if part.part > 1:
             # The split that begins this phase: the latest one at or before its first month.
             key = max(s for s in starts if s <= periods[start])
-            decided_at = splits[key]
+            split = splits[key]
         out.append(Phase(
             number=part.part, first_period=periods[start], last_period=periods[stop - 1],
-            reason=decided_at.reason if decided_at else None, decided_by=decided_at.by if decided_at else None,
-            decided_role=decided_at.role if decided_at else None,
-            decided_at=decided_at.at if decided_at else None, centre=points[start].cl,
+            reason=split.reason if split else None, decided_by=split.by if split else None,
+            decided_role=split.role if split else None,
+            decided_at=split.at if split else None, centre=points[start].cl,
             runs_signal=part.runs_signal, longest_run=part.longest_run, longest_run_max=part.longest_run_max,
             n_crossings=part.n_crossings, n_crossings_min=part.n_crossings_min,
         ))  # fmt: skip
