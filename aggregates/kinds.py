@@ -21,6 +21,7 @@ from aggregates.ids import IdClaim, IdClaimed
 from aggregates.measure_chart import MeasureChart, MeasureChartStarted
 from aggregates.participant import Participant, ParticipantRegistered
 from aggregates.resource import Resource, ResourceShared
+from aggregates.stored_sealing import StoredSealing, StoredValuesSealed
 from aggregates.team import Team, TeamRegistered
 from aggregates.tokens import ApiToken, TokenIssued
 from aggregates.toolkit import Toolkit, ToolkitCompiled
@@ -53,6 +54,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("id claim", IdClaim, IdClaimed),
     Kind("command record", CommandRecord, CommandAccepted),
     Kind("audit rechaining", AuditRechaining, AuditRechained),
+    Kind("stored sealing", StoredSealing, StoredValuesSealed),
 )
 
 _BY_CLASS: dict[type[QIAggregate], Kind] = {kind.aggregate: kind for kind in KINDS}

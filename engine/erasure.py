@@ -90,7 +90,7 @@ class Erasures:
         the retention period ends, for CE records only."""
         keys = self.engine.data_keys
         keys.erase(participant_id, Keep.AT_ONCE, event.timestamp)
-        keys.schedule(participant_id, Keep.CE_RECORD, event.retained_until)
+        keys.schedule(participant_id, Keep.CE_RECORD, event.retained_until, event.timestamp)
         self.engine.accounts.passwords.forget(account_id(participant_id))  # their account is disabled
 
     def end_retentions(self) -> list[UUID]:

@@ -24,6 +24,7 @@ another person's row and still open.
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import hashlib
 import os
@@ -75,8 +76,12 @@ def new_master_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode()
+    """base64url, as base64.urlsafe_b64encode writes it (without its Python-level wrapper)."""
+    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).decode()
 
 
 def _unb64(text: str) -> bytes:
@@ -152,10 +157,16 @@ def _default_key_file(settings: Settings) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=65_536)
 def key_id(subject: UUID, keep: Keep) -> UUID:
     """The id of a person's data key of one kind (the same in every process)."""
-    return uuid5(_NAMESPACE, f"{subject}:{keep.value}")
+    return key_ids(subject)[keep]
+
+
+@functools.lru_cache(maxsize=65_536)
+def key_ids(subject: UUID) -> dict[Keep, UUID]:
+    """The ids of a person's data keys, of every kind: uuid5(_NAMESPACE, "subject:keep")."""
+    who = str(subject)
+    return {keep: uuid5(_NAMESPACE, f"{who}:{keep.value}") for keep in Keep}
 
 
 @dataclass(frozen=True)
@@ -240,12 +251,12 @@ class DataKeys:
     def _defer_keys(
         self, subject: UUID, at: datetime, pending: dict[UUID, tuple[tuple[str, ...], bytes]]
     ) -> None:
-        master = self.masters[0]
-        for keep in Keep:
-            kid = key_id(subject, keep)
-            key = AESGCM.generate_key(bit_length=256)
-            wrapped = _b64(self._wrap(master, kid, key))
-            pending[kid] = ((str(kid), str(subject), keep.value, master.id, wrapped, at.isoformat()), key)
+        master, who, when = self.masters[0], str(subject), at.isoformat()
+        secrets = os.urandom(44 * len(Keep))  # per key: 32 bytes of key (256-bit), 12 of nonce
+        for index, (keep, kid) in enumerate(key_ids(subject).items()):
+            key, nonce = secrets[44 * index : 44 * index + 32], secrets[44 * index + 32 : 44 * index + 44]
+            wrapped = _b64(self._wrap(master, kid, key, nonce))
+            pending[kid] = ((str(kid), who, keep.value, master.id, wrapped, when), key)
 
     def _load_subject(self, kid: UUID, subject: UUID) -> bool:
         """Whether the subject's key `kid` is known (in memory, or read now with the
@@ -357,9 +368,12 @@ class DataKeys:
             tx.execute(f"UPDATE {EPOCH} SET epoch = epoch + 1 WHERE id = 1")
         self._forget(kid)
 
-    def schedule(self, subject: UUID, keep: Keep, erase_after: datetime) -> None:
+    def schedule(self, subject: UUID, keep: Keep, erase_after: datetime, at: datetime) -> None:
         """Record when the subject's key of `keep` is due to be erased; until then it opens
-        for CE records only (DataKeys.entry)."""
+        for CE records only (DataKeys.entry). A subject with no keys yet (whose values were
+        stored before sealing) gets them now, so what is later sealed of theirs is held too."""
+        if not any(row.keep == keep for row in self.rows(subject)):
+            self._make_keys(subject, at)
         with self.store.transaction(write=True) as tx:
             tx.execute(
                 f"UPDATE {TABLE} SET erase_after = ? WHERE key_id = ? AND erased_at IS NULL",
@@ -397,8 +411,8 @@ class DataKeys:
                 )
         return len(rows)
 
-    def _wrap(self, master: MasterKey, kid: UUID, key: bytes) -> bytes:
-        nonce = os.urandom(12)
+    def _wrap(self, master: MasterKey, kid: UUID, key: bytes, nonce: bytes | None = None) -> bytes:
+        nonce = nonce or os.urandom(12)
         return nonce + master.aead.encrypt(nonce, key, kid.bytes)
 
     def _unwrap(self, master_id: str, kid: UUID, blob: bytes) -> bytes:
@@ -444,13 +458,25 @@ class Sealer:
     ) -> dict[str, str] | None:
         """The sealed form of `value` (JSON-ready) as stored; None when the subject was
         erased (their values are not stored again). `new_subject`: see DataKeys.key_for."""
+        sealed = self.seal_all(subject, keep, [value], at, new_subject)
+        return sealed[0] if sealed is not None else None
+
+    def seal_all(
+        self, subject: UUID, keep: Keep, values: list[Any], at: datetime, new_subject: bool = False
+    ) -> list[dict[str, str]] | None:
+        """`seal` for several values of one subject and kind: the key is looked up once."""
         found = self.keys.key_for(subject, keep, at, new_subject)
         if found is None:
             return None
         kid, key = found
-        nonce = os.urandom(12)
-        box = self._cipher(key).encrypt(nonce, orjson.dumps(value), kid.bytes)
-        return {"sealed": _b64(nonce + box), "key": str(kid)}
+        cipher, bound, name = self._cipher(key), kid.bytes, str(kid)
+        nonces = os.urandom(12 * len(values))
+        sealed = []
+        for index, value in enumerate(values):
+            nonce = nonces[12 * index : 12 * index + 12]
+            box = cipher.encrypt(nonce, orjson.dumps(value), bound)
+            sealed.append({"sealed": _b64(nonce + box), "key": name})
+        return sealed
 
     def open(self, sealed: dict[str, str], ce_record: bool = False) -> tuple[bool, Any]:
         """(True, the value), or (False, None) when its key is erased, or when its person was

@@ -17,7 +17,7 @@ from eventsourcing.utils import resolve_topic
 from pydantic import BaseModel
 
 from aggregates.base import QISnapshot
-from aggregates.personal import PersonalField, is_sealed, personal_fields
+from aggregates.personal import Keep, PersonalField, is_sealed, personal_fields
 from engine.personal_data import Sealer
 
 SNAPSHOT_STATE = ("state", "state")  # where a QISnapshot keeps its aggregate's state
@@ -73,16 +73,31 @@ def seal_state(
     """Replace every personal value in `state` by its sealed form, in place. A value of a
     person already erased is stored as its mark's `erased` value: nothing of theirs is
     sealed again. `creates_subject`: this is the first event of `subject` (the aggregate
-    the event belongs to), so it has no data keys yet."""
+    the event belongs to), so it has no data keys yet. The values are sealed a person and
+    a kind of key at a time: one key lookup for all of them."""
+    groups: dict[tuple[UUID, Keep], list[tuple[Any, Any, PersonalField]]] = {}
     for field in fields:
         for container, key, owner in list(_slots(state, field.path)):
             value = container[key]
             if value in (None, "", [], {}) or is_sealed(value):
                 continue
-            whose = _subject(field, owner, subject)
-            new = creates_subject and whose == subject
-            sealed = sealer.seal(whose, field.mark.keep, value, at, new)
-            container[key] = sealed if sealed is not None else _json(field.mark.erased)
+            groups.setdefault((_subject(field, owner, subject), field.mark.keep), []).append(
+                (container, key, field)
+            )
+    for (whose, keep), places in groups.items():
+        new = creates_subject and whose == subject
+        sealed = sealer.seal_all(whose, keep, [container[key] for container, key, _ in places], at, new)
+        for index, (container, key, field) in enumerate(places):
+            container[key] = sealed[index] if sealed is not None else _json(field.mark.erased)
+
+
+def holds_plain(state: dict[str, Any], fields: tuple[PersonalField, ...]) -> bool:
+    """Whether any personal value in `state` is in plain text (stored before sealing)."""
+    return any(
+        container[key] not in (None, "", [], {}) and not is_sealed(container[key])
+        for field in fields
+        for container, key, _ in _slots(state, field.path)
+    )
 
 
 def open_state(

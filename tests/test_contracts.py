@@ -104,6 +104,13 @@ def _housekeeping(engine: QIEngine, clock: Clock) -> None:
     _record_a_session_held(flow)
     _issue_and_revoke_a_token(engine)
     _override_a_digest(engine)
+    _seal_stored_values(engine)
+
+
+def _seal_stored_values(engine: QIEngine) -> None:
+    from engine.stored_sealing import record_sealing, seal_stored
+
+    record_sealing(engine, Actor(id="cli:ops", role=Role.SYSTEM), "upgrade", seal_stored(engine))
 
 
 def _override_a_digest(engine: QIEngine) -> None:

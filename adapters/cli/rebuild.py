@@ -45,8 +45,6 @@ def rebuild(
 ) -> None:
     """Drop read models and replay them from the first event, with progress. The audit trail
     is re-chained only over history that still matches the last recorded digest."""
-    from rich.progress import Progress
-
     if override_reason is not None and not override_reason.strip():
         raise typer.BadParameter("give the reason in words", param_hint="--override-reason")
     models = _read_models()
@@ -56,6 +54,14 @@ def rebuild(
         raise typer.BadParameter(
             f"no read model {unknown[0]!r}; known: {', '.join(models.runner.projections)}"
         )
+    rebuild_models(models, names, override_reason)
+
+
+def rebuild_models(models: ReadModels, names: list[str], override_reason: str | None) -> None:
+    """Replay `names` from the first event with progress, re-chaining the audit trail on
+    `override_reason` where history no longer matches the last digest; closes `models`."""
+    from rich.progress import Progress
+
     overridden = "audit" in names and _may_rechain(models, override_reason)
     head = models.runner.head()
     with Progress(console=console) as progress:

@@ -54,7 +54,7 @@ def test_a_ce_records_key_held_after_erasure_opens_for_ce_records_only(tmp_path:
     sealed = sealer.seal(person, Keep.CE_RECORD, "Dana Reyes", AT)
     assert sealed is not None
 
-    keys.schedule(person, Keep.CE_RECORD, AT.replace(year=2032))
+    keys.schedule(person, Keep.CE_RECORD, AT.replace(year=2032), AT)
 
     assert sealer.open(sealed) == (False, None)
     assert sealer.open(sealed, ce_record=True) == (True, "Dana Reyes")
