@@ -46,6 +46,7 @@ class Activity(StrEnum):
     COMMENT_ON_PROJECT = "comment on a shared project"
     TRY_SHARED_CHANGE = "mark a shared project's change as being tried"
     DECIDE_CHART = "decide or annotate how a measure's chart is drawn"
+    SCORE_PROGRESS = "score a team's progress"
 
 
 def phases_between(first: Phase, last: Phase) -> frozenset[Phase]:
@@ -84,6 +85,8 @@ ALLOWED_PHASES: dict[Activity, frozenset[Phase]] = {
     Activity.TRY_SHARED_CHANGE: phases_between(Phase.PROJECTS, Phase.COMMUNITY_OF_PRACTICE),
     # Charts are read and argued over for as long as data comes in, and after.
     Activity.DECIDE_CHART: _SESSIONS_ON,
+    # Monthly, from the first learning session on (IHI Assessment Scale for Collaboratives).
+    Activity.SCORE_PROGRESS: _SESSIONS_ON,
 }
 
 

@@ -35,6 +35,7 @@ from aggregates.pdsa import (
 )
 from aggregates.personal import ERASED_TEXT
 from aggregates.phases import Activity, Phase, require_allowed
+from aggregates.progress import ProgressScore, Rater, Rationale, level_of
 from aggregates.values import (
     Assessment,
     CareSetting,
@@ -68,6 +69,8 @@ class TeamState(BaseModel):
     # its PDSA cycles tries the change another team shared (cycle -> that team).
     project_comments: dict[UUID, ProjectComment] = Field(default_factory=dict)
     trying: dict[UUID, UUID] = Field(default_factory=dict)
+    # Progress scores by "month/rater" (the latest; earlier ones stay in the history).
+    progress: dict[str, ProgressScore] = Field(default_factory=dict)
 
 
 class Team(QIAggregate):
@@ -272,6 +275,19 @@ class Team(QIAggregate):
         if not project.shared:
             raise RuleViolation(f"team {project.team_id} has not shared its project yet")
 
+    def score_progress(
+        self, ctx: CommandContext, phase: Phase, month: str, rater: Rater, score: float, rationale: str
+    ) -> None:
+        """The team's score of itself, or its coach's of it, for `month` (not one to come)."""
+        self._require(Activity.SCORE_PROGRESS, phase)
+        level_of(score)
+        if month > ctx.at.strftime("%Y-%m"):
+            raise RuleViolation(f"{month} has not begun: a month is scored once it has")
+        current = self.state.progress.get(f"{month}/{rater.value}")
+        if current is not None and current.score == score and current.rationale == rationale:
+            return
+        self._record(ctx, ProgressScored, month=month, rater=rater, score=float(score), rationale=rationale)
+
     def withdraw(self, ctx: CommandContext, phase: Phase, reason: str) -> None:
         if not self.state.active:
             return
@@ -324,6 +340,21 @@ class TeamRegistered(QICreated):
 
 class TeamEvent(QIEvent):
     pass
+
+
+class ProgressScored(TeamEvent):
+    """A month's progress score, by the team of itself or by its coach."""
+
+    month: str
+    rater: Rater
+    score: float
+    rationale: Rationale
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.progress[f"{self.month}/{self.rater.value}"] = ProgressScore(
+            month=self.month, rater=self.rater, score=self.score, rationale=self.rationale,
+            scored_by=self.actor_id, at=self.timestamp,
+        )  # fmt: skip
 
 
 class MemberAdded(TeamEvent):

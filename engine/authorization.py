@@ -21,6 +21,7 @@ from aggregates.base import Role
 from aggregates.collaborative import Collaborative
 from aggregates.measure_chart import ChartOwner
 from aggregates.participant import Participant
+from aggregates.progress import Rater
 from aggregates.team import Team
 from aggregates.tokens import Principal
 from engine.commands import Command
@@ -36,6 +37,7 @@ from engine.commands.team import (
     RecordDo,
     RecordStudy,
     RemoveMember,
+    ScoreProgress,
     ShareProject,
     SubmitAssessment,
     SubmitData,
@@ -91,6 +93,9 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
     if isinstance(command, ChartCommand):
         authorize_chart_command(principal, command, records)
         return
+    if isinstance(command, ScoreProgress):
+        authorize_progress_score(principal, command, records)
+        return
     if kind in TEAM_WRITES and principal.team_ids:
         assert isinstance(command, TeamCommand)
         if command.team_id in principal.team_ids:
@@ -129,6 +134,22 @@ def authorize_chart_command(principal: Principal, command: ChartCommand, records
     if principal.coaches and coaches_in(principal, command.owner_id, records):
         return
     raise Forbidden("only staff and the collaborative's coaches propose changes to or annotate its charts")
+
+
+def authorize_progress_score(principal: Principal, command: ScoreProgress, records: Records) -> None:
+    """A team scores itself (its members, its token); its coach gives the coach's score;
+    staff may give either."""
+    if principal.staff:
+        return
+    if command.rater is Rater.TEAM:
+        if command.team_id in principal.team_ids:
+            return
+        if principal.team_ids:
+            raise Forbidden(f"{_who(principal)} may only score the progress of {_their_teams(principal)}")
+        raise Forbidden("a team scores its own progress; its coach gives the coach's score")
+    if principal.coaches and is_coach_of(principal, records.team(command.team_id)):
+        return
+    raise Forbidden("only the team's coach, or staff, gives the coach's score")
 
 
 def _who(principal: Principal) -> str:

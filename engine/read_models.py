@@ -39,6 +39,7 @@ from projections import (
     dashboard_view,
     learning,
     learning_view,
+    progress,
 )
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
 from projections.base import Projection, Tx
@@ -103,7 +104,7 @@ class BuiltCharts:
 
 
 def all_projections() -> list[Projection]:
-    return [audit.AuditTrail(), Dashboard(), credits.CreditLedger(), learning.Learning()]
+    return [audit.AuditTrail(), Dashboard(), credits.CreditLedger(), learning.Learning(), progress.Progress()]
 
 
 class ReadModels:

@@ -101,6 +101,7 @@ def _housekeeping(engine: QIEngine, clock: Clock) -> None:
     flow.orient()
     flow.advance(Phase.SESSIONS)
     _correct_a_data_point(flow)
+    _score_progress(flow)
     _record_a_session_held(flow)
     _issue_and_revoke_a_token(engine)
     _override_a_digest(engine)
@@ -153,6 +154,16 @@ def _record_a_session_held(flow: Lifecycle) -> None:
     starts = flow.engine.activity(flow.session_id).state.details.starts_at
     ends = starts + timedelta(minutes=100)
     flow.run(RecordSessionHeld(activity_id=flow.session_id, started_at=starts, ended_at=ends))
+
+
+def _score_progress(flow: Lifecycle) -> None:
+    from aggregates.progress import Rater
+    from engine.commands.team import ScoreProgress
+
+    month = flow.engine.clock().strftime("%Y-%m")
+    flow.run(
+        ScoreProgress(team_id=flow.teams[0], month=month, rater=Rater.TEAM, score=2.5, rationale="Cycles run")
+    )
 
 
 def _correct_a_data_point(flow: Lifecycle) -> None:

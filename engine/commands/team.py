@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import Field
 
 from aggregates.pdsa import PdsaAct, PdsaDo
+from aggregates.progress import Rater
 from aggregates.values import AssessmentKind, Key, Period, Text
 from engine.commands import Command, NewId
 from engine.commands.collaborative import NewMember
@@ -79,3 +80,14 @@ class RecordAct(TeamCommand):
 
 class ShareProject(TeamCommand):
     project: SharedProjectIn
+
+
+class ScoreProgress(TeamCommand):
+    """A month's score on the IHI Assessment Scale: the team's of itself, or its coach's."""
+
+    month: Period
+    rater: Rater
+    score: Annotated[
+        float, Field(ge=1, le=5, multiple_of=0.5, description="1 to 5 in steps of 0.5"), Strictly()
+    ]
+    rationale: Text

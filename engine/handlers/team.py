@@ -22,6 +22,7 @@ from engine.commands.team import (
     RecordDo,
     RecordStudy,
     RemoveMember,
+    ScoreProgress,
     ShareProject,
     SubmitAssessment,
     SubmitData,
@@ -131,6 +132,12 @@ def share_project(uow: UnitOfWork, ctx: CommandContext, cmd: ShareProject) -> UU
     return team.id
 
 
+def score_progress(uow: UnitOfWork, ctx: CommandContext, cmd: ScoreProgress) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.score_progress(ctx, phase, cmd.month, cmd.rater, cmd.score, cmd.rationale)
+    return team.id
+
+
 HANDLERS: dict[type[Command], Handler] = {
     AddMember: add_member,
     RemoveMember: remove_member,
@@ -144,4 +151,5 @@ HANDLERS: dict[type[Command], Handler] = {
     RecordStudy: record_study,
     RecordAct: record_act,
     ShareProject: share_project,
+    ScoreProgress: score_progress,
 }

@@ -16,6 +16,7 @@ from engine.queries.credits import CreditQueries
 from engine.queries.feed import FeedQueries, FeedReader
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
 from engine.queries.people import PeopleQueries, Retention
+from engine.queries.progress import CollaborativeProgress, ProgressQueries, TeamProgress
 from engine.queries.sessions import SessionQueries, SessionRoster
 from engine.queries.team_data import TeamDataQueries
 from engine.queries.team_work import TeamWorkQueries
@@ -36,6 +37,7 @@ class Queries(
     TeamWorkQueries,
     TeamDataQueries,
     SessionQueries,
+    ProgressQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 
@@ -45,6 +47,7 @@ __all__ = [
     "AsOf",
     "AuditExplorer",
     "Chart",
+    "CollaborativeProgress",
     "Diagram",
     "FeedReader",
     "LibraryPage",
@@ -56,4 +59,5 @@ __all__ = [
     "TeamCharts",
     "TeamFunnel",
     "TeamPage",
+    "TeamProgress",
 ]

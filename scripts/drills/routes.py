@@ -193,6 +193,22 @@ ROUTES = [
         frozenset({"staff", "coach_of_a"}),
     ),
     Route(
+        "score progress (the team's own score)",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/progress-scores",
+        lambda f: {"month": "2025-01", "rater": "team", "score": 2.5, "rationale": "First cycles run"},
+        frozenset({"staff", "team_a"}),
+    ),
+    Route(
+        "score progress (the coach's score)",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/progress-scores",
+        lambda f: {"month": "2025-01", "rater": "coach", "score": 3.0, "rationale": "A signal on weight"},
+        frozenset({"staff", "coach_of_a"}),
+    ),
+    Route(
         "submit assessment",
         "orientation",
         "POST",

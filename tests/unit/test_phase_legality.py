@@ -23,6 +23,7 @@ from aggregates.phases import (
     require_allowed,
     require_next,
 )
+from aggregates.progress import Rater
 from aggregates.resource import Resource, ResourceDetails
 from aggregates.team import Team
 from aggregates.values import (
@@ -71,6 +72,7 @@ EXPECTED: dict[Activity, set[Phase]] = {
     Activity.COMMENT_ON_PROJECT: {P, SH, C},
     Activity.TRY_SHARED_CHANGE: {P, SH, C},
     Activity.DECIDE_CHART: {S, P, SH, C},
+    Activity.SCORE_PROGRESS: {S, P, SH, C},
 }
 
 ALL = [(activity, phase) for activity in Activity for phase in Phase]
@@ -209,6 +211,9 @@ INVOKERS: dict[Activity, Invoke] = {
     ),
     Activity.TRY_SHARED_CHANGE: _try_change,
     Activity.DECIDE_CHART: _decide_chart,
+    Activity.SCORE_PROGRESS: _on_team(
+        lambda t, p: t.score_progress(ctx(), p, "2025-01", Rater.TEAM, 2.0, "Planning")
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.moments import AsOf, AtVersion, as_of_or_version
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary, ExitCriteriaStatus
 from adapters.http.schemas.common import CommandResult, body_of
+from adapters.http.schemas.progress import CollaborativeProgressPublic
 from engine.commands.collaborative import (
     AdvancePhase,
     ChangeExitCriteria,
@@ -131,3 +132,13 @@ def record_output(collaborative_id: UUID, body: RecordOutputBody, run: RunDep) -
 def join_community(collaborative_id: UUID, body: JoinCommunityBody, run: RunDep) -> CommandResult:
     """Add a participant to the community of practice."""
     return run(body.command(collaborative_id=collaborative_id))
+
+
+@router.get("/collaboratives/{collaborative_id}/progress", responses=READ_ERRORS)
+def collaborative_progress(
+    collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep
+) -> CollaborativeProgressPublic:
+    """Progress scores across the collaborative: per month, how many teams gave and got each
+    score and how many are at 4 or more; each team's course; where a team and its coach are
+    a whole level or more apart."""
+    return CollaborativeProgressPublic.of(queries.collaborative_progress(principal, collaborative_id))

@@ -11,6 +11,7 @@ from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.moments import AsOf, AtVersion, as_of_or_version
 from adapters.http.schemas.common import CommandResult, body_of
+from adapters.http.schemas.progress import TeamProgressPublic
 from adapters.http.schemas.teams import TeamPublic
 from engine.commands.collaborative import WithdrawTeam
 from engine.commands.team import (
@@ -23,6 +24,7 @@ from engine.commands.team import (
     RecordDo,
     RecordStudy,
     RemoveMember,
+    ScoreProgress,
     ShareProject,
     SubmitAssessment,
     SubmitData,
@@ -42,6 +44,7 @@ RecordDoBody = body_of(RecordDo, "team_id", "cycle_id")
 RecordStudyBody = body_of(RecordStudy, "team_id", "cycle_id")
 RecordActBody = body_of(RecordAct, "team_id", "cycle_id")
 ShareProjectBody = body_of(ShareProject, "team_id")
+ScoreProgressBody = body_of(ScoreProgress, "team_id")
 
 
 @router.get("/teams/{team_id}", responses=READ_ERRORS)
@@ -135,3 +138,18 @@ def record_act(team_id: UUID, cycle_id: UUID, body: RecordActBody, run: RunDep) 
 def share_project(team_id: UUID, body: ShareProjectBody, run: RunDep) -> CommandResult:
     """Share the team's project with the other teams."""
     return run(body.command(team_id=team_id))
+
+
+@router.post("/teams/{team_id}/progress-scores", responses=WRITE_ERRORS)
+def score_progress(team_id: UUID, body: ScoreProgressBody, run: RunDep) -> CommandResult:
+    """Score a month on the IHI Assessment Scale for Collaboratives (1 to 5 in steps of 0.5),
+    with a rationale: `rater` "team" for the team's own score, "coach" for its coach's. A
+    later score for the same month and rater replaces it; the earlier stays in the history."""
+    return run(body.command(team_id=team_id))
+
+
+@router.get("/teams/{team_id}/progress", responses=READ_ERRORS)
+def team_progress(team_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> TeamProgressPublic:
+    """The team's progress scores by month (its own, its coach's), the scale's levels, and the
+    score suggested by the evidence the engine holds, each rung with what it found."""
+    return TeamProgressPublic.of(queries.team_progress(principal, team_id))
