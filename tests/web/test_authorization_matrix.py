@@ -46,6 +46,7 @@ from adapters.web import (
     learning_pages,
     oidc,
     pages,
+    progress_pages,
     session_forms,
     side_by_side,
     sign_in,
@@ -91,6 +92,7 @@ ROUTERS = (
     side_by_side,
     chart_pages,
     chart_forms,
+    progress_pages,
 )
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
@@ -705,6 +707,17 @@ def goal_from(who: str, decides: bool) -> dict[str, Any]:
             "reason": f"the goal {who} sets"}  # fmt: skip
 
 
+def progress_scores(w: World) -> list[Url]:
+    """The team's own score (its members, staff) and the coach's (its coach, staff), on every team."""
+    found = []
+    for t in TEAM_OF:
+        path = f"/ui/teams/{w.teams[t]}/progress"
+        for rater, rule in (("team", writes_team(t)), ("coach", coaches_team(t))):
+            body = form(rater=rater, month="2025-02", score="3", rationale=f"The {rater}'s view")
+            found.append(Url(path, rule, body=body))
+    return found
+
+
 def chart_pages_of(w: World) -> list[Url]:
     team_charts = [
         Url(chart_of(t)(w), reads_team(t), (TEAM_NAMES[t], "How this chart is drawn")) for t in TEAM_OF
@@ -863,6 +876,11 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/teams/{team_id}/members"): Declared(addable_member),
     # A measure's chart (in the sessions phase, where charts are decided and annotated).
     ("GET", "/ui/teams/{team_id}/measures/{measure_key}/chart"): Declared(chart_pages_of),
+    # Progress scores (IHI Assessment Scale), a team's and across the collaborative.
+    ("GET", "/ui/teams/{team_id}/progress"): per_team("/ui/teams/{id}/progress", reads_team, lambda t: (TEAM_NAMES[t],)),
+    ("POST", "/ui/teams/{team_id}/progress"): Declared(progress_scores),
+    ("GET", "/ui/collaboratives/{collaborative_id}/progress"): per_collaborative(
+        C + "/progress", reads, lambda c: (TITLES[c],)),
     ("GET", "/ui/collaboratives/{collaborative_id}/measures/{measure_key}/chart"): per_collaborative(
         C + "/measures/weight-kg/chart", reads, lambda c: (TITLES[c], "All teams")),
     ("POST", "/ui/teams/{owner_id}/measures/{measure_key}/chart/decisions"): Declared(chart_decisions(TEAM_OF)),
