@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 RULES_VERSION = "2026.12-1"
-SUSTAINED_MONTHS = 6  # the last this many months on the improving side of the centre line
+SUSTAINED_MONTHS = 6  # the last this many months better than the baseline's centre line
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ RUNGS: tuple[Rung, ...] = (
     Rung(2.5, "a change tested against a charted measure: a cycle studied", lambda e: e.tested),
     Rung(3.0, "a signal of improvement on a measure's chart", lambda e: e.improving),
     Rung(3.5, "a signal of improvement on an outcome measure", lambda e: e.improving_outcome),
-    Rung(4.0, f"improvement sustained: the last {SUSTAINED_MONTHS} months on the better side", lambda e: e.sustained),
+    Rung(4.0, f"improvement sustained: the last {SUSTAINED_MONTHS} months better than the baseline", lambda e: e.sustained),
     Rung(4.5, "a goal reached: the latest month at or past a measure's goal", lambda e: e.goals_met),
     Rung(5.0, "spread: another team tries a change this team shared", lambda e: e.spread),
 )  # fmt: skip

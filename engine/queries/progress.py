@@ -159,7 +159,7 @@ class ProgressQueries(Reader):
                     outcome.append(Found(f"{name} (an outcome measure) from {first}", chart))
             if _sustained(view):
                 sustained.append(
-                    Found(f"{name}: the last {SUSTAINED_MONTHS} months on the better side", chart)
+                    Found(f"{name}: the last {SUSTAINED_MONTHS} months better than the baseline", chart)
                 )
             met = _goal_met(view)
             if met is not None:
@@ -209,8 +209,14 @@ def _first_improving(view: ChartView) -> str | None:
 
 
 def _sustained(view: ChartView) -> bool:
+    """The last SUSTAINED_MONTHS months all on the better side of the baseline's centre line
+    (the first phase's: a later phase re-centres on the new level, which is not the test)."""
+    baseline = next((s.cl for s in view.slots if s.part == 1 and s.cl is not None), None)
     last = [s for s in view.slots if s.y is not None][-SUSTAINED_MONTHS:]
-    return len(last) == SUSTAINED_MONTHS and all(s.in_shift and _better(view, s) for s in last)
+    if baseline is None or len(last) < SUSTAINED_MONTHS:
+        return False
+    increase = view.measure.direction is Direction.INCREASE
+    return all((s.y > baseline) if increase else (s.y < baseline) for s in last if s.y is not None)
 
 
 def _goal_met(view: ChartView) -> str | None:

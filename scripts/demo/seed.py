@@ -34,6 +34,7 @@ from scripts.demo.programme import (
     phase_advances,
     team_registration,
 )
+from scripts.demo.progress import progress_scores
 from scripts.demo.sharing import (
     borrowed_changes,
     change_package,
@@ -98,6 +99,7 @@ def _year(roster: Roster, files: Files) -> Iterator[Step]:
     yield from readiness_cycles()
     yield from coaching_notes()
     yield from chart_decisions()
+    yield from progress_scores()
     yield from shared_projects()
     yield from comments()
     yield from borrowed_changes()
