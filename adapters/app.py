@@ -30,13 +30,14 @@ from adapters.http.routers import (
     health,
     learning,
     teams,
+    training,
 )
 from adapters.web.install import install_web
 from engine.application import QIEngine
 
 NO_NUL = "^[^\\u0000]*$"
 ROUTERS = (
-    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, events, contracts, health,
+    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, training, events, contracts, health,
 )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from aggregates.stored_sealing import StoredSealing, StoredValuesSealed
 from aggregates.team import Team, TeamRegistered
 from aggregates.tokens import ApiToken, TokenIssued
 from aggregates.toolkit import Toolkit, ToolkitCompiled
+from aggregates.training import ModulePublished, TrainingModule, TrainingRecord, TrainingStarted
 from aggregates.web_sessions import SessionStarted, WebSession
 
 
@@ -55,6 +56,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("command record", CommandRecord, CommandAccepted),
     Kind("audit rechaining", AuditRechaining, AuditRechained),
     Kind("stored sealing", StoredSealing, StoredValuesSealed),
+    Kind("training module", TrainingModule, ModulePublished),
+    Kind("training record", TrainingRecord, TrainingStarted),
 )
 
 _BY_CLASS: dict[type[QIAggregate], Kind] = {kind.aggregate: kind for kind in KINDS}

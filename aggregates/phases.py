@@ -47,6 +47,7 @@ class Activity(StrEnum):
     TRY_SHARED_CHANGE = "mark a shared project's change as being tried"
     DECIDE_CHART = "decide or annotate how a measure's chart is drawn"
     SCORE_PROGRESS = "score a team's progress"
+    TRAIN = "publish or take QI training"
 
 
 def phases_between(first: Phase, last: Phase) -> frozenset[Phase]:
@@ -87,6 +88,8 @@ ALLOWED_PHASES: dict[Activity, frozenset[Phase]] = {
     Activity.DECIDE_CHART: _SESSIONS_ON,
     # Monthly, from the first learning session on (IHI Assessment Scale for Collaboratives).
     Activity.SCORE_PROGRESS: _SESSIONS_ON,
+    # Teams need no QI background: training is offered from orientation on, and stays open.
+    Activity.TRAIN: _ORIENTATION_ON,
 }
 
 

@@ -20,6 +20,7 @@ from aggregates.collaborative import Collaborative, CollaborativeCreated
 from aggregates.kinds import kind_name
 from aggregates.participant import Participant
 from aggregates.team import Team
+from aggregates.training import TrainingModule
 from engine.errors import NotFound
 from engine.topics import topics_of
 from engine.unit_of_work import load
@@ -66,6 +67,9 @@ class AggregateReads(Application[UUID]):
 
     def participant(self, aggregate_id: UUID, as_of: datetime | int | None = None) -> Participant:
         return self.get(Participant, aggregate_id, as_of)
+
+    def training_module(self, aggregate_id: UUID) -> TrainingModule:
+        return self.get(TrainingModule, aggregate_id)
 
     def _at_version(self, kind: type[A], aggregate_id: UUID, version: int) -> A:
         if version < 1:

@@ -24,6 +24,7 @@ from aggregates.participant import Participant
 from aggregates.progress import Rater
 from aggregates.team import Team
 from aggregates.tokens import Principal
+from aggregates.training import TrainingModule
 from engine.commands import Command
 from engine.commands.activity import AttestMocPart4
 from engine.commands.charts import AnswerChartProposal, ChartCommand, DecideChart
@@ -43,6 +44,7 @@ from engine.commands.team import (
     SubmitData,
     TeamCommand,
 )
+from engine.commands.training import TakeModule
 from engine.errors import Forbidden, NotFound
 
 # Commands a team token may send for its own team.
@@ -77,6 +79,7 @@ class Records(Protocol):
     def team(self, aggregate_id: UUID) -> Team: ...
     def participant(self, aggregate_id: UUID) -> Participant: ...
     def collaborative(self, aggregate_id: UUID) -> Collaborative: ...
+    def training_module(self, aggregate_id: UUID) -> TrainingModule: ...
 
 
 def authorize_command(principal: Principal, command: Command, records: Records) -> None:
@@ -95,6 +98,9 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
         return
     if isinstance(command, ScoreProgress):
         authorize_progress_score(principal, command, records)
+        return
+    if isinstance(command, TakeModule):
+        authorize_training(principal, command, records)
         return
     if kind in TEAM_WRITES and principal.team_ids:
         assert isinstance(command, TeamCommand)
@@ -150,6 +156,22 @@ def authorize_progress_score(principal: Principal, command: ScoreProgress, recor
     if principal.coaches and is_coach_of(principal, records.team(command.team_id)):
         return
     raise Forbidden("only the team's coach, or staff, gives the coach's score")
+
+
+def authorize_training(principal: Principal, command: TakeModule, records: Records) -> None:
+    """A person takes a module for themselves (signed in to their account, or with a token
+    of theirs), in a collaborative they work in: a member of one of its teams, or a coach there."""
+    if principal.participant_id is None:
+        raise Forbidden("training is taken by a person, for themselves: sign in to your own account")
+    if command.participant_id != principal.participant_id:
+        raise Forbidden("a person takes training only for themselves")
+    collaborative_id = records.training_module(command.module_id).state.collaborative_id
+    teams = (records.team(t) for t in principal.team_ids)
+    if any(t.state.collaborative_id == collaborative_id for t in teams) or coaches_in(
+        principal, collaborative_id, records
+    ):
+        return
+    raise Forbidden("this module is offered to the people of another collaborative")
 
 
 def _who(principal: Principal) -> str:

@@ -40,6 +40,7 @@ from projections import (
     learning,
     learning_view,
     progress,
+    training,
 )
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
 from projections.base import Projection, Tx
@@ -104,7 +105,14 @@ class BuiltCharts:
 
 
 def all_projections() -> list[Projection]:
-    return [audit.AuditTrail(), Dashboard(), credits.CreditLedger(), learning.Learning(), progress.Progress()]
+    return [
+        audit.AuditTrail(),
+        Dashboard(),
+        credits.CreditLedger(),
+        learning.Learning(),
+        progress.Progress(),
+        training.Training(),
+    ]
 
 
 class ReadModels:

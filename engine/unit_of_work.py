@@ -16,6 +16,7 @@ from aggregates.ids import IdClaim, claim_id, is_client_chosen
 from aggregates.kinds import kind_name
 from aggregates.participant import Participant
 from aggregates.team import CoachingNoteAdded, Team
+from aggregates.training import TrainingModule
 from engine.errors import AlreadyExists, NotFound, StaleVersion
 from engine.settings import Settings
 
@@ -242,3 +243,6 @@ class RuleReads:
 
     def collaborative(self, aggregate_id: UUID) -> Collaborative:
         return self._uow.read(Collaborative, aggregate_id)
+
+    def training_module(self, aggregate_id: UUID) -> TrainingModule:
+        return self._uow.read(TrainingModule, aggregate_id)

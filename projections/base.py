@@ -81,12 +81,24 @@ class Projection(ABC):
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         """Write the rows these events imply, each by its type's handler, in log order;
         runs inside the runner's transaction."""
-        handlers, writer = self.handlers, self.open_batch(tx, batch)
+        handlers, writer = self.handlers_by_type(), self.open_batch(tx, batch)
         for recorded in batch:
-            handler = handlers.get(type(recorded.event))
+            # Looked up by the stored type's name first: a record this read model does not
+            # handle is never decoded here, so a damaged one stops only the read models that need it.
+            handler = handlers.get(recorded.event_type)
             if handler is not None:
                 handler(writer, recorded)
         self.close_batch(tx, batch)
+
+    @classmethod
+    def handlers_by_type(cls) -> Mapping[str, Handler]:
+        """The handlers by the event class's name, as a stored record's topic ends."""
+        found = cls.__dict__.get("_by_type")
+        if found is None:
+            found = {event.__name__: handler for event, handler in cls.handlers.items()}
+            assert len(found) == len(cls.handlers), f"{cls.__name__}: two handled event classes share a name"
+            cls._by_type = found  # type: ignore[attr-defined]
+        return found
 
     def open_batch(self, tx: Tx, batch: Sequence[Recorded]) -> Any:
         """What the handlers write through: the transaction itself, unless a projection

@@ -102,6 +102,7 @@ def _housekeeping(engine: QIEngine, clock: Clock) -> None:
     flow.advance(Phase.SESSIONS)
     _correct_a_data_point(flow)
     _score_progress(flow)
+    _take_training(flow)
     _record_a_session_held(flow)
     _issue_and_revoke_a_token(engine)
     _override_a_digest(engine)
@@ -154,6 +155,16 @@ def _record_a_session_held(flow: Lifecycle) -> None:
     starts = flow.engine.activity(flow.session_id).state.details.starts_at
     ends = starts + timedelta(minutes=100)
     flow.run(RecordSessionHeld(activity_id=flow.session_id, started_at=starts, ended_at=ends))
+
+
+def _take_training(flow: Lifecycle) -> None:
+    from aggregates.training import ModuleDefinition
+    from engine.commands.training import PublishModule, TakeModule
+
+    module = ModuleDefinition(title="PDSA basics", summary="The model for improvement")
+    module_id = flow.run(PublishModule(collaborative_id=flow.collaborative_id, module=module)).id
+    person = next(iter(flow.engine.team(flow.teams[0]).state.members))
+    flow.run(TakeModule(module_id=module_id, participant_id=person))
 
 
 def _score_progress(flow: Lifecycle) -> None:

@@ -21,6 +21,7 @@ from engine.queries.sessions import SessionQueries, SessionRoster
 from engine.queries.team_data import TeamDataQueries
 from engine.queries.team_work import TeamWorkQueries
 from engine.queries.teams import ActivityRead, TeamPage, TeamQueries
+from engine.queries.training import TrainingQueries
 
 
 class Queries(
@@ -38,6 +39,7 @@ class Queries(
     TeamDataQueries,
     SessionQueries,
     ProgressQueries,
+    TrainingQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 

@@ -1,5 +1,5 @@
-"""The CE credit ledger: append-only entries built from attendance, team work and
-attestations, by the rules in `rules.py`.
+"""The CE credit ledger: append-only entries built from attendance, team work,
+attestations and passed checks of enduring material, by the rules in `rules.py`.
 
 Entries are never updated or deleted. A corrected attendance writes, at the
 correcting event's position, a reversing entry (negative amount, `reverses` =
@@ -33,6 +33,7 @@ from aggregates.team import (
     PdsaPlanned,
     TeamRegistered,
 )
+from aggregates.training import CheckTaken, ModulePublished
 from aggregates.values import CreditType, Discipline, MemberSpec
 from projections.base import Projection, Recorded, Tx, personal_text
 from projections.credits import rules
@@ -109,6 +110,46 @@ def _attendance(b: BatchMemo, r: Recorded) -> None:
 def _discipline(b: BatchMemo, participant: str, collaborative_id: str | None) -> Discipline | None:
     discipline = b.discipline(participant, collaborative_id) if collaborative_id else None
     return Discipline(discipline) if discipline else None
+
+
+# Enduring material (QI training) ----------------------------------------------------
+
+
+def _module(b: BatchMemo, r: Recorded) -> None:
+    e: ModulePublished = r.event
+    credit = e.module.credit
+    if credit is None:
+        return  # no enduring-material credit: completing it earns none
+    collaborative_id, published = _str(e.collaborative_id), e.timestamp.date().isoformat()
+    credit_types = ",".join(t.value for t in credit.credit_types)
+    b.tx.execute(
+        f"INSERT INTO {ACTIVITIES} (activity_id, collaborative_id, title, activity_date, credit_types, "
+        "max_hours, accrediting_body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (str(r.originator_id), collaborative_id, f"{e.module.title} (enduring material)", published,
+         credit_types, credit.hours, credit.accrediting_body),
+    )  # fmt: skip
+    b.activity_added(
+        str(r.originator_id),
+        (collaborative_id, published, credit_types, credit.hours, credit.accrediting_body),
+    )
+
+
+def _check_taken(b: BatchMemo, r: Recorded) -> None:
+    e: CheckTaken = r.event
+    module = b.activity(str(e.module_id))
+    if module is None or not e.passed:
+        return  # no credit offered, or a failed check: nothing earned
+    collaborative_id, _, offered, hours, body = module
+    participant = str(e.participant_id)
+    discipline = _discipline(b, participant, collaborative_id)
+    awards = rules.enduring_awards(
+        discipline, [CreditType(t) for t in offered.split(",")], hours, e.right, e.asked
+    )
+    source = EntryFor(
+        participant, collaborative_id, str(e.module_id), None, body, e.timestamp.date().isoformat()
+    )
+    for ordinal, award in enumerate(awards):
+        write_entry(b, r, ordinal, source, award)
 
 
 # MOC Part 4 ------------------------------------------------------------------------
@@ -211,7 +252,9 @@ def _str(value: UUID | None) -> str | None:
 
 class CreditLedger(Projection):
     name = "credits"
-    version = 3  # 2: disciplines per collaborative; 3: the learner's name and licences kept sealed
+    # 2: disciplines per collaborative; 3: the learner's name and licences kept sealed;
+    # 4: enduring material (QI training modules)
+    version = 4
     tables = TABLES
     indexes = INDEXES
     handlers = {
@@ -226,6 +269,8 @@ class CreditLedger(Projection):
         PdsaActed: _acted,
         DataPointSubmitted: _data,
         MocPart4Attested: _attested,
+        ModulePublished: _module,
+        CheckTaken: _check_taken,
     }
 
     def open_batch(self, tx: Tx, batch: Sequence[Recorded]) -> BatchMemo:

@@ -10,6 +10,11 @@ Live activities (every activity kind is live):
 - Only activities with a CE offering award credit, and only the offered credit
   types the participant's discipline earns (`ELIGIBLE`). A zero amount is no entry.
 
+Enduring material (a QI training module, `aggregates.training`): passing its knowledge
+check earns the hours the module designates, in each offered credit type the learner's
+discipline earns, under its own rule versions (`ENDURING_RULE_VERSIONS`); a failed check
+earns nothing and may be retaken.
+
 MOC Part 4 (`moc_part_4`, 25 points, ABP): a physician member of a team that has
 at least 2 linked PDSA cycles (a parent and its ramp child, both with their act
 decided), data submitted in at least 6 distinct months, and the participant's
@@ -48,6 +53,16 @@ RULE_VERSIONS: Final[Mapping[CreditType, str]] = {
     CreditType.CAPCE: "capce/2025.1",
     CreditType.ACPE: "acpe/2025.1",
     CreditType.MOC_PART_4: "abp-moc-4/2025.1",
+}
+
+# Enduring material (a QI training module with a knowledge check): its own rule and version
+# beside the live ones, which stay as they are.
+ENDURING_RULE_VERSIONS: Final[Mapping[CreditType, str]] = {
+    CreditType.CME: "ama-pra-1-enduring/2026.12",
+    CreditType.MOC_PART_2: "abp-moc-2-enduring/2026.12",
+    CreditType.CNE: "cne-enduring/2026.12",
+    CreditType.CAPCE: "capce-enduring/2026.12",
+    CreditType.ACPE: "acpe-enduring/2026.12",
 }
 
 UNITS: Final[Mapping[CreditType, str]] = {
@@ -93,6 +108,24 @@ def live_awards(
     return tuple(
         Award(t, amount, UNITS[t], RULE_VERSIONS[t], basis)
         for t in eligible_credit_types(discipline, offered)
+    )
+
+
+def enduring_awards(
+    discipline: Discipline | None, offered: Iterable[CreditType], hours: float, right: int, asked: int
+) -> tuple[Award, ...]:
+    """The entries a passed knowledge check of enduring material earns: the hours the module
+    designates, in each offered credit type the discipline earns. A failed check earns
+    nothing (the ledger is not called for one)."""
+    basis = (
+        f"knowledge check passed, {right} of {asked} right: {hours:g} h designated as enduring material"
+        if asked
+        else f"module completed: {hours:g} h designated as enduring material"
+    )
+    return tuple(
+        Award(t, hours, UNITS[t], ENDURING_RULE_VERSIONS[t], basis)
+        for t in eligible_credit_types(discipline, offered)
+        if t in ENDURING_RULE_VERSIONS
     )
 
 

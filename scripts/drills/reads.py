@@ -40,6 +40,8 @@ READS: dict[str, frozenset[str]] = {
     "/collaboratives/{collaborative_id}/shared-projects": IN_COLLABORATIVE,
     "/collaboratives/{collaborative_id}/toolkits": IN_COLLABORATIVE,
     "/collaboratives/{collaborative_id}/progress": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/training-modules": IN_COLLABORATIVE,
+    "/training-modules/{module_id}": IN_COLLABORATIVE,
     "/activities/{activity_id}": IN_COLLABORATIVE,
     "/resources/{resource_id}": IN_COLLABORATIVE,
     "/resources/{resource_id}/file": IN_COLLABORATIVE,
@@ -49,10 +51,12 @@ READS: dict[str, frozenset[str]] = {
     "/teams/{team_id}": TEAM_A_READERS,
     "/teams/{team_id}/measures/{measure_key}/chart": TEAM_A_READERS,
     "/teams/{team_id}/progress": TEAM_A_READERS,
+    "/teams/{team_id}/training": TEAM_A_READERS,
     "/participants/{participant_id}": STAFF_AUDITOR,
     "/participants/{participant_id}/transcript": STAFF_AUDITOR,
     "/participants/{participant_id}/erasure": STAFF_AUDITOR,
     "/participants/{participant_id}/export": STAFF_AUDITOR,
+    "/participants/{participant_id}/training": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credits": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credits.csv": STAFF_AUDITOR,
     "/accounts": STAFF_AUDITOR,
@@ -95,6 +99,8 @@ def read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, World
     change = {"change_idea_id": idea, "name": "Lock scales", "secondary_driver_id": secondary}
     staff.ok(f"{base}/driver-diagram/change-ideas", change)
     toolkit = staff.ok(f"{base}/toolkits", {"title": "Kit", "change_idea_ids": [idea]})["id"]
+    module = {"title": "PDSA basics", "summary": "The model for improvement"}
+    training = staff.ok(f"{base}/training-modules", {"module": module})["id"]
     invited = {"email": "drill-reader@example.org", "name": "Rae", "access": {"role": "auditor"}}
     account = staff.ok("/invitations", invited)["id"]
     params = {
@@ -105,6 +111,7 @@ def read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, World
         "measure_key": "weight-kg",
         "resource_id": upload.json()["id"],
         "toolkit_id": toolkit,
+        "module_id": training,
         "account_id": account,
     }
     elsewhere = build_world(client, engine, "registration", "X")

@@ -42,6 +42,15 @@ def _second_member(f: Flow) -> None:
     f.members["extra"] = added["created"]["Participant"][0]
 
 
+def _training_module(f: Flow) -> None:
+    check = {
+        "pass_mark": 100,
+        "questions": [{"prompt": "A shift is", "options": ["4 points", "6 points"], "correct": 1}],
+    }
+    body = {"module": {"title": "Run charts", "summary": "Reading a run chart", "check": check}}
+    f.made["module"] = f.ok(f"/collaboratives/{f.collaborative}/training-modules", body)["id"]
+
+
 def _team_chart(f: Flow) -> str:
     return f"/teams/{_team(f)}/measures/weight-kg/chart"
 
@@ -191,6 +200,26 @@ ROUTES = [
         lambda f: f"/teams/{_team(f)}/coaching-notes",
         lambda f: {"text": "Nice run chart"},
         frozenset({"staff", "coach_of_a"}),
+    ),
+    Route(
+        "publish a training module",
+        "orientation",
+        "POST",
+        lambda f: f"/collaboratives/{f.collaborative}/training-modules",
+        lambda f: {"module": {"title": "PDSA basics", "summary": "The model for improvement"}},
+        STAFF_ONLY,
+    ),
+    Route(
+        "take a training module (for oneself)",
+        "orientation",
+        "POST",
+        lambda f: f"/training-modules/{f.made['module']}/attempts",
+        lambda f: {
+            "participant_id": f.members["coach"],
+            "answers": [0],
+        },  # a failed attempt: retaken by the next
+        frozenset({"staff", "coach_of_a"}),
+        prepare=_training_module,
     ),
     Route(
         "score progress (the team's own score)",

@@ -85,6 +85,7 @@ class Flow:
     members: dict[str, str] = field(default_factory=dict)
     cycles: dict[str, str] = field(default_factory=dict)
     session: str = ""
+    made: dict[str, str] = field(default_factory=dict)  # ids a route's preparation made for its path
 
     def ok(self, path: str, body: Any) -> dict[str, Any]:
         return self.staff.ok(path, body)

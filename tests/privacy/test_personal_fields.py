@@ -12,6 +12,7 @@ PERSONAL = {
     "ParticipantDetailsUpdated": {"details.name", "details.credentials", "details.email", "details.licences"},
     "MocPart4Attested": {"statement"},
     "CoachingNoteAdded": {"text"},
+    "ProgressScored": {"rationale"},
     "AccountInvited": {"email"},
 }
 
@@ -46,7 +47,7 @@ def test_every_aggregate_state_marks_the_personal_values_it_keeps() -> None:
         "details.licences",
         "moc_part4_attestations.{}",
     }
-    assert marked["Team"] == {"coaching_notes.{}.text"}
+    assert marked["Team"] == {"coaching_notes.{}.text", "progress.{}.rationale"}
     assert marked["Account"] == {"email"}
     assert all(
         not fields for name, fields in marked.items() if name not in ("Participant", "Team", "Account")

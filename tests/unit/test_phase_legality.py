@@ -26,6 +26,7 @@ from aggregates.phases import (
 from aggregates.progress import Rater
 from aggregates.resource import Resource, ResourceDetails
 from aggregates.team import Team
+from aggregates.training import ModuleDefinition, TrainingModule
 from aggregates.values import (
     Assessment,
     AssessmentItem,
@@ -73,6 +74,7 @@ EXPECTED: dict[Activity, set[Phase]] = {
     Activity.TRY_SHARED_CHANGE: {P, SH, C},
     Activity.DECIDE_CHART: {S, P, SH, C},
     Activity.SCORE_PROGRESS: {S, P, SH, C},
+    Activity.TRAIN: {OR, S, P, SH, C},
 }
 
 ALL = [(activity, phase) for activity in Activity for phase in Phase]
@@ -176,6 +178,14 @@ def _decide_chart(phase: Phase) -> Prepared:
     return chart, lambda: chart.decide(ctx(), phase, SplitPhase(starts="2025-03"), "Change bundle adopted")
 
 
+TRAINING = ModuleDefinition(title="PDSA basics", summary="The model for improvement")
+
+
+def _train(phase: Phase) -> Prepared:
+    calendar = collaborative_in(phase)  # only so there is an aggregate to inspect
+    return calendar, lambda: TrainingModule.publish(ctx(), uuid4(), uuid4(), phase, TRAINING)
+
+
 SCORES = Assessment(kind=AssessmentKind.GAP_ANALYSIS, items=(AssessmentItem(item="Weight", score=10),))
 OUTPUT = OutputDetails(kind=OutputKind.TOOLKIT, title="Toolkit")
 INVOKERS: dict[Activity, Invoke] = {
@@ -211,6 +221,7 @@ INVOKERS: dict[Activity, Invoke] = {
     ),
     Activity.TRY_SHARED_CHANGE: _try_change,
     Activity.DECIDE_CHART: _decide_chart,
+    Activity.TRAIN: _train,
     Activity.SCORE_PROGRESS: _on_team(
         lambda t, p: t.score_progress(ctx(), p, "2025-01", Rater.TEAM, 2.0, "Planning")
     ),
