@@ -52,6 +52,7 @@ from adapters.web import (
     sign_in,
     team_forms,
     toolkit_pages,
+    training_pages,
 )
 from adapters.web.session import COOKIE
 from aggregates.accounts import Access
@@ -72,6 +73,7 @@ from engine.commands.charts import AnnotateChart, ProposeChartChange
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative, NewMember, RegisterTeam
 from engine.commands.learning import AddChangeIdea, AddDriver, CompileToolkit, ShareFile
 from engine.commands.team import AddMember, DefineMeasure, PlanCycle, ShareProject, SubmitData
+from engine.commands.training import PublishModule
 from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 from tests.web.pages import PageClient
@@ -93,6 +95,7 @@ ROUTERS = (
     chart_pages,
     chart_forms,
     progress_pages,
+    training_pages,
 )
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
@@ -707,6 +710,36 @@ def goal_from(who: str, decides: bool) -> dict[str, Any]:
             "reason": f"the goal {who} sets"}  # fmt: skip
 
 
+def takes_training_in(c: str) -> Rule:
+    return Rule(
+        f"staff, and members and coaches of {c}'s teams, each for themselves (not auditors)",
+        lambda p: p.staff or p.works_in(c),
+    )
+
+
+CHECKED = {"title": "Run charts", "summary": "Reading a run chart",
+           "check": {"pass_mark": 100, "questions": [{"prompt": "A shift is", "options": ["4", "6"], "correct": 1}]}}  # fmt: skip
+
+
+def training_modules(attempt: bool) -> Callable[[World], list[Url]]:
+    """A module with a check in each collaborative: its page, or an attempt at it (a wrong
+    answer: failed attempts may be made again and again, by anyone who may take it)."""
+
+    def urls(w: World) -> list[Url]:
+        found = []
+        for c in TITLES:
+            module = w.run(PublishModule(collaborative_id=w.collaboratives[c], module=CHECKED)).id
+            if attempt:
+                found.append(
+                    Url(f"/ui/training-modules/{module}/attempts", takes_training_in(c), body=form(q1="0"))
+                )
+            else:
+                found.append(Url(f"/ui/training-modules/{module}", reads(c), (TITLES[c], "Run charts")))
+        return found
+
+    return urls
+
+
 def progress_scores(w: World) -> list[Url]:
     """The team's own score (its members, staff) and the coach's (its coach, staff), on every team."""
     found = []
@@ -881,6 +914,14 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/teams/{team_id}/progress"): Declared(progress_scores),
     ("GET", "/ui/collaboratives/{collaborative_id}/progress"): per_collaborative(
         C + "/progress", reads, lambda c: (TITLES[c],)),
+    # QI training: the collaborative's modules, one to take, and who on a team has done which.
+    ("GET", "/ui/collaboratives/{collaborative_id}/training"): per_collaborative(
+        C + "/training", reads, lambda c: (TITLES[c],)),
+    ("POST", "/ui/collaboratives/{collaborative_id}/training"): per_collaborative(
+        C + "/training", lambda c: STAFF_ONLY, body=lambda c: form(title="PDSA basics", summary="The model")),
+    ("GET", "/ui/training-modules/{module_id}"): Declared(training_modules(attempt=False)),
+    ("POST", "/ui/training-modules/{module_id}/attempts"): Declared(training_modules(attempt=True)),
+    ("GET", "/ui/teams/{team_id}/training"): per_team("/ui/teams/{id}/training", reads_team, lambda t: (TEAM_NAMES[t],)),
     ("GET", "/ui/collaboratives/{collaborative_id}/measures/{measure_key}/chart"): per_collaborative(
         C + "/measures/weight-kg/chart", reads, lambda c: (TITLES[c], "All teams")),
     ("POST", "/ui/teams/{owner_id}/measures/{measure_key}/chart/decisions"): Declared(chart_decisions(TEAM_OF)),
