@@ -172,6 +172,7 @@ def overview_context(request: Request, principal: Principal, collaborative_id: U
         "focus_editable": is_allowed(Activity.EDIT_FOCUS, collaborative.phase), "measure_kinds": list(MeasureKind),
         "data_types": list(DataType), "directions": list(Direction),
         "criteria_phases": [p for p in PHASES if p is not Phase.CLOSED], "criteria": list(Criterion),
+        "progress": get_queries(request).progress_headline(principal, collaborative_id),
     } | page_extras(collaborative, principal.staff, overview.attendees, lambda pid: person_name(request, pid))  # fmt: skip
 
 

@@ -141,6 +141,26 @@ class ProgressQueries(Reader):
         )
         return CollaborativeProgress(collaborative_id, HEADLINE, distribution, teams, disagreements)
 
+    def progress_headline(self, principal: Principal, collaborative_id: UUID) -> MonthDistribution | None:
+        """The latest month's distribution alone (for the collaborative's overview): two
+        indexed queries, however many months there are."""
+        self._may_read_collaborative(principal, collaborative_id)
+        self.read_models.wait_for()
+        with self.read_models.store.transaction() as tx:
+            latest = tx.fetchone(
+                f"SELECT MAX(month) FROM {SCORES} WHERE collaborative_id = ?", (str(collaborative_id),)
+            )
+            if latest is None or latest[0] is None:
+                return None
+            rows = tx.fetchall(
+                f"SELECT team_id, rater, score FROM {SCORES} WHERE collaborative_id = ? AND month = ?",
+                (str(collaborative_id), latest[0]),
+            )
+        courses: dict[str, dict[str, dict[str, float]]] = {}
+        for team_id, rater, score in rows:
+            courses.setdefault(team_id, {}).setdefault(latest[0], {})[rater] = float(score)
+        return _distribution(latest[0], courses)
+
     def _evidence(self, team: Team, trying_teams: list[UUID]) -> Evidence:
         page = f"/ui/teams/{team.id}"
         aims, data, improving, outcome, sustained, goals = [], [], [], [], [], []

@@ -59,6 +59,8 @@ def test_the_coach_gives_the_coachs_score_and_a_level_apart_is_flagged(scene: Sc
     shown = main(coach.get(f"/ui/teams/{scene.team}/progress").text)
     assert "1.5: talk it over" in shown and "Cora Coach" in shown
 
+    front = main(scene.staff().get(f"/ui/collaboratives/{scene.flow.collaborative}").text)
+    assert "Progress: <strong>0 of 1 team</strong> at 4 or more in Feb 2025" in front
     overview = main(scene.staff().get(f"/ui/collaboratives/{scene.flow.collaborative}/progress").text)
     assert "0 of 1 team</strong> at 4 or more in Feb 2025" in overview
     assert (
