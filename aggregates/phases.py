@@ -47,6 +47,7 @@ class Activity(StrEnum):
     TRY_SHARED_CHANGE = "mark a shared project's change as being tried"
     DECIDE_CHART = "decide or annotate how a measure's chart is drawn"
     SCORE_PROGRESS = "score a team's progress"
+    REPORT_MONTHLY = "write, submit or answer a team's monthly report"
 
 
 def phases_between(first: Phase, last: Phase) -> frozenset[Phase]:
@@ -87,6 +88,8 @@ ALLOWED_PHASES: dict[Activity, frozenset[Phase]] = {
     Activity.DECIDE_CHART: _SESSIONS_ON,
     # Monthly, from the first learning session on (IHI Assessment Scale for Collaboratives).
     Activity.SCORE_PROGRESS: _SESSIONS_ON,
+    # Teams report monthly through the action periods between learning sessions, and after.
+    Activity.REPORT_MONTHLY: _SESSIONS_ON,
 }
 
 
