@@ -29,6 +29,7 @@ from adapters.http.routers import (
     events,
     health,
     learning,
+    reports,
     teams,
 )
 from adapters.web.install import install_web
@@ -36,7 +37,7 @@ from engine.application import QIEngine
 
 NO_NUL = "^[^\\u0000]*$"
 ROUTERS = (
-    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, events, contracts, health,
+    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, reports, events, contracts, health,
 )  # fmt: skip
 
 

@@ -81,9 +81,11 @@ class MonthlyReportState(BaseModel):
     drafted_by: str = ""
     drafted_at: datetime | None = None
     submitted_by: str | None = None
+    submitted_role: str = ""
     submitted_at: datetime | None = None
     feedback: ReportText = ""
     answered_by: str | None = None
+    answered_role: str = ""
     answered_at: datetime | None = None
     reopened_by: str | None = None
     reopened_at: datetime | None = None
@@ -121,7 +123,8 @@ class MonthlyReport(QIAggregate):
             raise RuleViolation(f"the report for {s.month} is {s.status.value}; reopen it to change it")
         if s.drafted_at is not None and s.sections() == sections:
             return
-        self._record(ctx, ReportDrafted, team_id=s.team_id, **sections.model_dump())
+        written = {key: text or None for key, text in sections.model_dump().items()}
+        self._record(ctx, ReportDrafted, team_id=s.team_id, **written)
 
     def submit(self, ctx: CommandContext, phase: Phase) -> None:
         """Send the report to the team's coach; one already submitted stays as it is."""
@@ -152,10 +155,13 @@ class MonthlyReport(QIAggregate):
         self._record(ctx, ReportAnswered, team_id=s.team_id, feedback=feedback)
 
     def reopen(self, ctx: CommandContext, phase: Phase) -> None:
-        """Take a submitted (or answered) report back to change it and submit it again."""
+        """Take a submitted (or answered) report back to change it and submit it again; one
+        already reopened stays as it is."""
         require_allowed(Activity.REPORT_MONTHLY, phase)
         s = self.state
-        if s.status not in (ReportStatus.SUBMITTED, ReportStatus.ANSWERED):
+        if s.status is ReportStatus.REOPENED:
+            return
+        if s.status is ReportStatus.DRAFT:
             raise RuleViolation(
                 f"the report for {s.month} is {s.status.value}, not submitted; only a submitted report is reopened"
             )
@@ -178,16 +184,17 @@ class MonthlyReportStarted(QICreated):
 
 class ReportDrafted(QIEvent):
     team_id: UUID  # whose key seals the text
-    successes: ReportText = ""
-    barriers: ReportText = ""
-    tested: ReportText = ""
-    learned: ReportText = ""
-    help_wanted: ReportText = ""
+    # An empty section is None: nothing personal travels open.
+    successes: ReportText | None = None
+    barriers: ReportText | None = None
+    tested: ReportText | None = None
+    learned: ReportText | None = None
+    help_wanted: ReportText | None = None
 
     def apply(self, aggregate: MonthlyReport) -> None:
         s = aggregate.state
         for key in SECTIONS:
-            setattr(s, key, getattr(self, key))
+            setattr(s, key, getattr(self, key) or "")
         s.drafted_by, s.drafted_at = self.actor_id, self.timestamp
 
 
@@ -195,6 +202,7 @@ class ReportSubmitted(QIEvent):
     def apply(self, aggregate: MonthlyReport) -> None:
         s = aggregate.state
         s.status, s.submitted_by, s.submitted_at = ReportStatus.SUBMITTED, self.actor_id, self.timestamp
+        s.submitted_role = self.actor_role.value
         s.submissions += 1
 
 
@@ -205,7 +213,7 @@ class ReportAnswered(QIEvent):
     def apply(self, aggregate: MonthlyReport) -> None:
         s = aggregate.state
         s.status, s.feedback = ReportStatus.ANSWERED, self.feedback
-        s.answered_by, s.answered_at = self.actor_id, self.timestamp
+        s.answered_by, s.answered_at, s.answered_role = self.actor_id, self.timestamp, self.actor_role.value
 
 
 class ReportReopened(QIEvent):
