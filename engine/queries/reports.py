@@ -75,6 +75,7 @@ class ReportRow:
 
     team_id: UUID
     team_name: str
+    month: str
     status: ReportStatus
     submitted_at: datetime | None
     answered_at: datetime | None
@@ -217,10 +218,10 @@ class ReportQueries(Reader):
     def _row(self, team: Team, month: str) -> ReportRow:
         report = self._report(team.id, month)
         if report is None:
-            return ReportRow(team.id, team.state.name, ReportStatus.NOT_STARTED, None, None, "", "")
+            return ReportRow(team.id, team.state.name, month, ReportStatus.NOT_STARTED, None, None, "", "")
         s = report.state
         return ReportRow(
-            team.id, team.state.name, s.status, s.submitted_at, s.answered_at,
+            team.id, team.state.name, month, s.status, s.submitted_at, s.answered_at,
             self._opened(s.successes), self._opened(s.help_wanted),
         )  # fmt: skip
 
