@@ -13,6 +13,9 @@ PERSONAL = {
     "MocPart4Attested": {"statement"},
     "CoachingNoteAdded": {"text"},
     "AccountInvited": {"email"},
+    "ProgressScored": {"rationale"},
+    "ReportDrafted": {"successes", "barriers", "tested", "learned", "help_wanted"},
+    "ReportAnswered": {"feedback"},
 }
 
 
@@ -46,10 +49,20 @@ def test_every_aggregate_state_marks_the_personal_values_it_keeps() -> None:
         "details.licences",
         "moc_part4_attestations.{}",
     }
-    assert marked["Team"] == {"coaching_notes.{}.text"}
+    assert marked["Team"] == {"coaching_notes.{}.text", "progress.{}.rationale"}
     assert marked["Account"] == {"email"}
+    assert marked["MonthlyReport"] == {
+        "successes",
+        "barriers",
+        "tested",
+        "learned",
+        "help_wanted",
+        "feedback",
+    }
     assert all(
-        not fields for name, fields in marked.items() if name not in ("Participant", "Team", "Account")
+        not fields
+        for name, fields in marked.items()
+        if name not in ("Participant", "Team", "Account", "MonthlyReport")
     )
 
 
