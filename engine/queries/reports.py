@@ -51,7 +51,6 @@ class ReportView:
     organization: str
     collaborative_id: UUID
     collaborative_title: str
-    coach_id: UUID | None
     month: str
     status: ReportStatus
     version: int  # 0 before the first draft
@@ -146,7 +145,6 @@ class ReportQueries(Reader):
             organization=team.state.organization,
             collaborative_id=collaborative.id,
             collaborative_title=collaborative.state.title,
-            coach_id=team.state.coach_id,
             month=month,
             status=s.status if s else ReportStatus.NOT_STARTED,
             version=report.version if report is not None else 0,
