@@ -12,6 +12,7 @@ from aggregates.monthly_report import SECTIONS, MonthlyReport, ReportStatus, mon
 from aggregates.pdsa import PdsaCycle
 from aggregates.team import Team
 from aggregates.tokens import Principal
+from aggregates.values import DataType
 from engine import authorization
 from engine.errors import Forbidden, NotFound
 from engine.queries.base import Reader
@@ -96,7 +97,7 @@ def month_data(team: Team, month: str) -> list[MonthValue]:
         values.append(
             MonthValue(
                 key, definition.name, point.current.numerator, point.current.denominator, point.value,
-                percent=definition.data_type.value == "proportion",
+                percent=definition.data_type is DataType.PROPORTION,
             )
         )  # fmt: skip
     return values

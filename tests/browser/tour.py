@@ -56,14 +56,24 @@ class Tour:
 
 c = f"/ui/collaboratives/{DEMO_COLLABORATIVE_ID}"
 LEAD_TEAM = id_of_team(data.TEAMS[0])
-READER = {"collaboratives", "overview", "as-of", "team", "library", "driver-diagram", "toolkits", "toolkit"}
+READER = {
+    "collaboratives",
+    "overview",
+    "as-of",
+    "team",
+    "report",
+    "library",
+    "driver-diagram",
+    "toolkits",
+    "toolkit",
+}
 ANYONE = {"account", "my-credit", "my-teams", "error"}  # with an account
 OPENS = {
-    "staff": READER | ANYONE | {"audit", "transcript", "people", "advance", "attendance"},
-    "auditor": READER | ANYONE | {"audit", "transcript"},
+    "staff": READER | ANYONE | {"audit", "transcript", "people", "advance", "attendance", "reports"},
+    "auditor": READER | ANYONE | {"audit", "transcript", "reports"},
     "lead": READER | ANYONE,
-    "physician": (READER - {"team"}) | ANYONE,  # on another team than the lead's
-    "coach": READER | ANYONE,
+    "physician": (READER - {"team", "report"}) | ANYONE,  # on another team than the lead's
+    "coach": READER | ANYONE | {"reports"},  # who has reported: faculty's
     "no-team": ANYONE,
 }
 
@@ -82,6 +92,7 @@ def tour_of(engine: QIEngine) -> Tour:
         "my-teams": "/ui/my-teams", "my-credit": "/ui/my-credit",
         "error": "/ui/teams/00000000-0000-4000-8000-000000000000", "advance": f"{c}/phase",
         "attendance": f"{c}/sessions/{_first_session()}/attendance",
+        "report": f"/ui/teams/{LEAD_TEAM}/reports/2025-06", "reports": f"{c}/reports?month=2025-06",
     }  # fmt: skip
     public = {
         "sign-in": "/ui/sign-in", "forgot-password": "/ui/password-reset",
