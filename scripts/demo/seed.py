@@ -34,6 +34,7 @@ from scripts.demo.programme import (
     phase_advances,
     team_registration,
 )
+from scripts.demo.reports import monthly_reports
 from scripts.demo.sharing import (
     borrowed_changes,
     change_package,
@@ -97,6 +98,7 @@ def _year(roster: Roster, files: Files) -> Iterator[Step]:
     yield from pdsa_ramps()
     yield from readiness_cycles()
     yield from coaching_notes()
+    yield from monthly_reports()
     yield from chart_decisions()
     yield from shared_projects()
     yield from comments()
