@@ -29,6 +29,7 @@ from adapters.http.routers import (
     events,
     health,
     learning,
+    reports,
     teams,
     training,
 )
@@ -37,7 +38,8 @@ from engine.application import QIEngine
 
 NO_NUL = "^[^\\u0000]*$"
 ROUTERS = (
-    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, training, events, contracts, health,
+    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, training, reports,
+    events, contracts, health,
 )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from aggregates.collaborative import Collaborative, CollaborativeCreated
 from aggregates.idempotency import CommandAccepted, CommandRecord
 from aggregates.ids import IdClaim, IdClaimed
 from aggregates.measure_chart import MeasureChart, MeasureChartStarted
+from aggregates.monthly_report import MonthlyReport, MonthlyReportStarted
 from aggregates.participant import Participant, ParticipantRegistered
 from aggregates.resource import Resource, ResourceShared
 from aggregates.stored_sealing import StoredSealing, StoredValuesSealed
@@ -51,6 +52,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("change package", ChangePackage, ChangePackageStarted),
     Kind("toolkit", Toolkit, ToolkitCompiled),
     Kind("measure chart", MeasureChart, MeasureChartStarted),
+    Kind("monthly report", MonthlyReport, MonthlyReportStarted),
     Kind("web session", WebSession, SessionStarted),
     Kind("id claim", IdClaim, IdClaimed),
     Kind("command record", CommandRecord, CommandAccepted),

@@ -61,6 +61,10 @@ class PdsaCycle(BaseModel):
     do: PdsaDo | None = None
     study: PdsaStudy | None = None
     act: PdsaAct | None = None
+    # When each later stage was recorded (None in state from before they were kept).
+    done_at: datetime | None = None
+    studied_at: datetime | None = None
+    acted_at: datetime | None = None
     ramp_children: list[UUID] = Field(default_factory=list)
 
     @property

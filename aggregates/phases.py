@@ -48,6 +48,7 @@ class Activity(StrEnum):
     DECIDE_CHART = "decide or annotate how a measure's chart is drawn"
     SCORE_PROGRESS = "score a team's progress"
     TRAIN = "publish or take QI training"
+    REPORT_MONTHLY = "write, submit or answer a team's monthly report"
 
 
 def phases_between(first: Phase, last: Phase) -> frozenset[Phase]:
@@ -90,6 +91,8 @@ ALLOWED_PHASES: dict[Activity, frozenset[Phase]] = {
     Activity.SCORE_PROGRESS: _SESSIONS_ON,
     # Teams need no QI background: training is offered from orientation on, and stays open.
     Activity.TRAIN: _ORIENTATION_ON,
+    # Teams report monthly through the action periods between learning sessions, and after.
+    Activity.REPORT_MONTHLY: _SESSIONS_ON,
 }
 
 

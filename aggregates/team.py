@@ -467,7 +467,8 @@ class PdsaDone(TeamEvent):
     content: PdsaDo
 
     def apply(self, aggregate: Team) -> None:
-        aggregate.state.cycles[self.cycle_id].do = self.content
+        cycle = aggregate.state.cycles[self.cycle_id]
+        cycle.do, cycle.done_at = self.content, self.timestamp
 
 
 class PdsaStudied(TeamEvent):
@@ -475,7 +476,8 @@ class PdsaStudied(TeamEvent):
     content: PdsaStudy
 
     def apply(self, aggregate: Team) -> None:
-        aggregate.state.cycles[self.cycle_id].study = self.content
+        cycle = aggregate.state.cycles[self.cycle_id]
+        cycle.study, cycle.studied_at = self.content, self.timestamp
 
 
 class PdsaActed(TeamEvent):
@@ -483,7 +485,8 @@ class PdsaActed(TeamEvent):
     content: PdsaAct
 
     def apply(self, aggregate: Team) -> None:
-        aggregate.state.cycles[self.cycle_id].act = self.content
+        cycle = aggregate.state.cycles[self.cycle_id]
+        cycle.act, cycle.acted_at = self.content, self.timestamp
 
 
 class ProjectShared(TeamEvent):

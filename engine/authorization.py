@@ -29,6 +29,7 @@ from engine.commands import Command
 from engine.commands.activity import AttestMocPart4
 from engine.commands.charts import AnswerChartProposal, ChartCommand, DecideChart
 from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, TryChange
+from engine.commands.reports import AnswerReport, ReportCommand
 from engine.commands.team import (
     AddCoachingNote,
     AddMember,
@@ -101,6 +102,8 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
         return
     if isinstance(command, TakeModule):
         authorize_training(principal, command, records)
+    if isinstance(command, ReportCommand):
+        authorize_report_command(principal, command, records)
         return
     if kind in TEAM_WRITES and principal.team_ids:
         assert isinstance(command, TeamCommand)
@@ -172,6 +175,23 @@ def authorize_training(principal: Principal, command: TakeModule, records: Recor
     ):
         return
     raise Forbidden("this module is offered to the people of another collaborative")
+
+
+def authorize_report_command(principal: Principal, command: ReportCommand, records: Records) -> None:
+    """A team writes, submits and reopens its own monthly report; its coach (or staff) answers it."""
+    if principal.staff:
+        return
+    if isinstance(command, AnswerReport):
+        if principal.coaches and is_coach_of(principal, records.team(command.team_id)):
+            return
+        if principal.coaches:
+            raise Forbidden("a coach answers only the monthly reports of the teams they coach")
+        raise Forbidden("the team's coach, or staff, answers its monthly report")
+    if command.team_id in principal.team_ids:
+        return
+    if principal.team_ids:
+        raise Forbidden(f"{_who(principal)} may only write the monthly reports of {_their_teams(principal)}")
+    raise Forbidden("a team writes its own monthly report; its coach answers it")
 
 
 def _who(principal: Principal) -> str:

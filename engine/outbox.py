@@ -13,6 +13,10 @@ a newer one, already accepted or expired, or a reset link used, replaced or expi
 not sent (its link would not work; the newer event's message follows), nor anything to
 a disabled account, an erased person's included. One process sends at a time (the
 "outbox" leader lock).
+
+A team's submitted monthly report (ReportSubmitted) tells its coach, at the coach's
+account's address, with a link to the report; a coach without an account (or a disabled
+or erased one), or a report reopened or answered since, is not written to.
 """
 
 from __future__ import annotations
@@ -21,17 +25,19 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from eventsourcing.utils import get_topic
 
-from aggregates.accounts import AccountInvited, InvitationRenewed, PasswordResetRequested
+from aggregates.accounts import AccountInvited, InvitationRenewed, PasswordResetRequested, account_id
+from aggregates.monthly_report import MonthlyReport, ReportStatus, ReportSubmitted
 from engine.leader_locks import LeaderLock, leader_lock
 from engine.log_position import LogPosition
 from engine.readstore import ReadStore
 
 log = logging.getLogger(__name__)
-TOPICS = [get_topic(c) for c in (AccountInvited, InvitationRenewed, PasswordResetRequested)]
+TOPICS = [get_topic(c) for c in (AccountInvited, InvitationRenewed, PasswordResetRequested, ReportSubmitted)]
 PAGE = 100
 
 
@@ -110,6 +116,8 @@ class Outbox:
     def compose(self, event: Any) -> Message | None:
         """The message an event asks for, written from the account as it is now; None when
         there is nothing worth sending any more (see the module's docstring)."""
+        if isinstance(event, ReportSubmitted):
+            return self._report_submitted(event)
         accounts = self.engine.accounts
         account = accounts.account(event.originator_id)
         if account is None or not isinstance(account.state.email, str):
@@ -145,6 +153,31 @@ class Outbox:
             )
             return Message(message_id, s.email, "Reset your QI Collaborative password", body)
         return None
+
+    def _report_submitted(self, event: ReportSubmitted) -> Message | None:
+        """To the team's coach: the team's report for a month is waiting for their feedback."""
+        report: MonthlyReport = self.engine.repository.get(event.originator_id)
+        if report.state.status is not ReportStatus.SUBMITTED or report.state.submitted_at != event.timestamp:
+            return None  # reopened, answered or submitted again since: that is what counts now
+        team = self.engine.team(report.state.team_id)
+        if team.state.coach_id is None:
+            return None
+        account = self.engine.accounts.account(account_id(team.state.coach_id))
+        if (
+            account is None
+            or account.state.disabled_reason is not None
+            or not isinstance(account.state.email, str)
+        ):
+            return None
+        month = datetime.strptime(report.state.month, "%Y-%m")
+        coach = self.engine.accounts.principal(account).name
+        body = (
+            f"Hello {coach},\n\n"
+            f"{team.state.name} submitted its monthly report for {month:%B %Y}. Read it and answer it here:\n\n"
+            f"{self.site_url}/ui/teams/{team.id}/reports/{report.state.month}\n"
+        )
+        subject = f"{team.state.name}: monthly report for {month:%B %Y}"
+        return Message(f"{report.id}-{event.originator_version}", account.state.email, subject, body)
 
     def _where(self, team_id: Any) -> str:
         if team_id is None:

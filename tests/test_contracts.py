@@ -103,6 +103,7 @@ def _housekeeping(engine: QIEngine, clock: Clock) -> None:
     _correct_a_data_point(flow)
     _score_progress(flow)
     _take_training(flow)
+    _report_a_month(flow)
     _record_a_session_held(flow)
     _issue_and_revoke_a_token(engine)
     _override_a_digest(engine)
@@ -175,6 +176,18 @@ def _score_progress(flow: Lifecycle) -> None:
     flow.run(
         ScoreProgress(team_id=flow.teams[0], month=month, rater=Rater.TEAM, score=2.5, rationale="Cycles run")
     )
+
+
+def _report_a_month(flow: Lifecycle) -> None:
+    from engine.commands.reports import AnswerReport, DraftReport, ReopenReport, SubmitReport
+
+    team, month = flow.teams[0], flow.engine.clock().strftime("%Y-%m")
+    flow.run(
+        DraftReport(team_id=team, month=month, successes="Kg-only scales", help_wanted="Vendor settings")
+    )
+    flow.run(SubmitReport(team_id=team, month=month))
+    flow.run(AnswerReport(team_id=team, month=month, feedback="Ask Big Sky EMS"))
+    flow.run(ReopenReport(team_id=team, month=month))
 
 
 def _correct_a_data_point(flow: Lifecycle) -> None:

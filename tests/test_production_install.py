@@ -142,6 +142,7 @@ def _demo_ids(client: httpx.Client) -> dict[str, str]:
         "resource_id": next(r["resource_id"] for r in resources if r["file"]),
         "toolkit_id": toolkits[0]["toolkit_id"],
         "account_id": client.get("/accounts").json()[0]["id"],
+        "month": "2025-06",  # a month of the demo's projects phase, for its monthly report
     }
 
 

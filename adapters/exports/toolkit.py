@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from adapters.charts.driver_diagram import decisions_line, fmt_value, tested_line
 from adapters.charts.png import svg_to_png
 from adapters.exports.across_teams import SHARP_UP_TO, AcrossTeams, image, page_high, strips
+from adapters.exports.pdf_text import heading, latin, para
 from adapters.safe_urls import install_safe_url
 from projections.learning_view import ResourceView, ToolkitIdea, ToolkitView
 
@@ -29,11 +29,6 @@ def file_size(size: int) -> str:
 
 
 _templates.globals["size"] = file_size
-# The PDF's built-in fonts cover Latin-1 only; these stand in for what they lack.
-_PLAIN = str.maketrans(
-    {"→": "->", "›": ">", "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."}
-)
-NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 
 def toolkit_html(toolkit: ToolkitView, across: Sequence[AcrossTeams] = ()) -> str:
@@ -50,27 +45,27 @@ def toolkit_article(toolkit: ToolkitView, across: Sequence[AcrossTeams] = ()) ->
 def toolkit_pdf(toolkit: ToolkitView, across: Sequence[AcrossTeams] = ()) -> bytes:
     """The toolkit as a PDF with the same content as the HTML page."""
     pdf = FPDF(format="Letter")
-    pdf.set_title(_latin(toolkit.title))
+    pdf.set_title(latin(toolkit.title))
     pdf.set_creator("QI Collaborative Engine")
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
-    _heading(pdf, toolkit.title, 18)
-    _para(pdf, f"Implementation toolkit compiled by {toolkit.compiled_by} on {toolkit.compiled_at:%Y-%m-%d}. "
+    heading(pdf, toolkit.title, 18)
+    para(pdf, f"Implementation toolkit compiled by {toolkit.compiled_by} on {toolkit.compiled_at:%Y-%m-%d}. "
           f"Every figure is as of audit position {toolkit.position} and names the audit positions of the "
           "events it came from.", size=9)  # fmt: skip
     if toolkit.introduction:
-        _para(pdf, toolkit.introduction)
+        para(pdf, toolkit.introduction)
     if toolkit.aim:
-        _para(pdf, f"Aim: {toolkit.aim}", style="B")
-    _heading(pdf, f"Change ideas ({len(toolkit.change_ideas)})", 14)
+        para(pdf, f"Aim: {toolkit.aim}", style="B")
+    heading(pdf, f"Change ideas ({len(toolkit.change_ideas)})", 14)
     for item in toolkit.change_ideas:
         _idea(pdf, item)
-    _heading(pdf, f"Resources ({len(toolkit.resources)})", 14)
+    heading(pdf, f"Resources ({len(toolkit.resources)})", 14)
     for resource in toolkit.resources:
         _resource(pdf, resource)
     if across:
-        _heading(pdf, "Results across teams", 14)
-        _para(
+        heading(pdf, "Results across teams", 14)
+        para(
             pdf,
             f"Drawn from the data as it stood on {across[0].drawn_on:%Y-%m-%d}, when this file was made.",
             size=9,
@@ -82,35 +77,35 @@ def toolkit_pdf(toolkit: ToolkitView, across: Sequence[AcrossTeams] = ()) -> byt
 
 def _across(pdf: FPDF, item: AcrossTeams) -> None:
     """A measure's small multiples in page-high strips, then its funnel and the outliers in words."""
-    _heading(pdf, f"{item.measure}: every team ({item.teams})", 12)
+    heading(pdf, f"{item.measure}: every team ({item.teams})", 12)
     scale = 2.0 if item.teams <= SHARP_UP_TO else 1.0
     for strip in strips(svg_to_png(item.multiples, scale), item.teams, scale, page_high(pdf, scale)):
         image(pdf, strip)
     if item.funnel is None:
         return
-    _para(pdf, f"Funnel plot across the teams, {item.funnel_month}", style="B")
+    para(pdf, f"Funnel plot across the teams, {item.funnel_month}", style="B")
     image(pdf, svg_to_png(item.funnel))
-    _para(pdf, "Outside the limits: " + ("; ".join(item.outliers) if item.outliers else "no team") + ".")
+    para(pdf, "Outside the limits: " + ("; ".join(item.outliers) if item.outliers else "no team") + ".")
     if item.no_data:
-        _para(pdf, "No data in " + item.funnel_month + ": " + ", ".join(item.no_data) + ".", size=9)
+        para(pdf, "No data in " + item.funnel_month + ": " + ", ".join(item.no_data) + ".", size=9)
 
 
 def _idea(pdf: FPDF, item: ToolkitIdea) -> None:
     idea, figures = item.idea, item.idea.figures
     assert figures is not None
-    _heading(pdf, idea.name, 12)
-    _para(pdf, " > ".join(item.path), size=9)
+    heading(pdf, idea.name, 12)
+    para(pdf, " > ".join(item.path), size=9)
     if idea.description:
-        _para(pdf, idea.description)
-    _para(pdf, f"{tested_line(figures)}; {decisions_line(figures)}.")
+        para(pdf, idea.description)
+    para(pdf, f"{tested_line(figures)}; {decisions_line(figures)}.")
     sources = ", ".join(map(str, figures.sources))
-    _para(
+    para(
         pdf,
         f"Source events: audit positions {sources}." if sources else "No PDSA cycle has tested it yet.",
         size=8,
     )
     if not figures.results:
-        _para(pdf, "No team had adopted it, with data on both sides, by then.", size=9)
+        para(pdf, "No team had adopted it, with data on both sides, by then.", size=9)
         return
     header = ("Team", "Measure", "Adopted", "Median before", "Median after", "Source events")
     rows = [
@@ -123,35 +118,19 @@ def _idea(pdf: FPDF, item: ToolkitIdea) -> None:
         for row in (header, *rows):
             cells = table.row()
             for cell in row:
-                cells.cell(_latin(cell))
+                cells.cell(latin(cell))
     pdf.ln(3)
 
 
 def _resource(pdf: FPDF, r: ResourceView) -> None:
     tags = ", ".join(r.tags + r.care_settings).replace("_", " ")
-    _para(pdf, r.title, style="B")
-    _para(pdf, r.kind.value.replace("_", " ") + (f" - {tags}" if tags else ""), size=9)
+    para(pdf, r.title, style="B")
+    para(pdf, r.kind.value.replace("_", " ") + (f" - {tags}" if tags else ""), size=9)
     if r.description:
-        _para(pdf, r.description)
+        para(pdf, r.description)
     where = r.url or (
         f"{r.file.filename} ({file_size(r.file.size)}), SHA-256 {r.file.sha256}" if r.file else ""
     )
-    _para(pdf, where, size=8)
-    _para(pdf, f"Shared by {r.shared_by} on {r.shared_at:%Y-%m-%d} (audit position {r.position}).", size=8)
+    para(pdf, where, size=8)
+    para(pdf, f"Shared by {r.shared_by} on {r.shared_at:%Y-%m-%d} (audit position {r.position}).", size=8)
     pdf.ln(2)
-
-
-def _heading(pdf: FPDF, text: str, size: int) -> None:
-    pdf.ln(2)
-    pdf.set_font("Helvetica", style="B", size=size)
-    pdf.multi_cell(0, size * 0.5, _latin(text), **NEXT)  # type: ignore[arg-type]
-    pdf.ln(1)
-
-
-def _para(pdf: FPDF, text: str, size: int = 10, style: str = "") -> None:
-    pdf.set_font("Helvetica", style=style, size=size)
-    pdf.multi_cell(0, size * 0.5, _latin(text), **NEXT)  # type: ignore[arg-type]
-
-
-def _latin(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")

@@ -51,8 +51,11 @@ MAX_INVITES = 200  # one pasted list: a large collaborative's teams, invited a f
 @router.get("/ui/my-teams")
 def my_teams(request: Request) -> Response:
     principal = signed_in(request)
-    teams = get_queries(request).my_teams(principal)
-    return render(request, "my_teams.html", principal, teams=teams)
+    queries = get_queries(request)
+    teams = queries.my_teams(principal)
+    return render(
+        request, "my_teams.html", principal, teams=teams, awaiting=queries.reports_awaiting(principal)
+    )
 
 
 # -- invitations ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from adapters.web import (
     oidc,
     pages,
     progress_pages,
+    report_pages,
     session_forms,
     side_by_side,
     sign_in,
@@ -52,6 +53,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(side_by_side.router)
     app.include_router(progress_pages.router)
     app.include_router(training_pages.router)
+    app.include_router(report_pages.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.add_middleware(PageHeaders)

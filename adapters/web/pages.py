@@ -30,8 +30,10 @@ from adapters.web.session import csrf_of, signed_in
 from adapters.web.team_sections import team_sections
 from aggregates.base import Role
 from aggregates.change_package import Node, NodeKind
+from aggregates.collaborative import CollaborativeState
 from aggregates.criteria import Criterion
 from aggregates.phases import PHASES, Activity, Phase, is_allowed, next_phase
+from aggregates.team import Team
 from aggregates.tokens import Principal
 from aggregates.values import (
     ActivityKind,
@@ -43,6 +45,7 @@ from aggregates.values import (
     MeasureKind,
     MemberRole,
 )
+from engine.queries.reports import ReportRow
 from engine.read_models import ReadModels
 from projections.charts import ChartView
 from projections.credits.schemas import CreditRow, to_csv
@@ -173,7 +176,17 @@ def overview_context(request: Request, principal: Principal, collaborative_id: U
         "data_types": list(DataType), "directions": list(Direction),
         "criteria_phases": [p for p in PHASES if p is not Phase.CLOSED], "criteria": list(Criterion),
         "progress": get_queries(request).progress_headline(principal, collaborative_id),
+        "reports_month": _reports_month(request, principal, collaborative.phase),
     } | page_extras(collaborative, principal.staff, overview.attendees, lambda pid: person_name(request, pid))  # fmt: skip
+
+
+def _reports_month(request: Request, principal: Principal, phase: Phase) -> str | None:
+    """The month whose reports faculty (staff, auditors, coaches) are linked to; None for others,
+    or before the phase has monthly reports."""
+    faculty = principal.staff or principal.auditor or principal.coaches
+    if not (faculty and is_allowed(Activity.REPORT_MONTHLY, phase)):
+        return None
+    return get_queries(request).this_month()
 
 
 def person_name(request: Request, participant_id: UUID) -> str:
@@ -214,9 +227,21 @@ def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[
         "this_month": f"{datetime.now(UTC):%Y-%m}", "ideas": nodes, "idea_groups": _live_ideas(nodes),
         "disciplines": list(Discipline), "member_roles": list(MemberRole), "invited": None, "invite_errors": [],
         "invited_now": [], "zone": page.collaborative.state.time_zone,
+        "report_months": _report_months(request, principal, page.team, page.collaborative.state),
     } | team_sections(request, principal, team, page.collaborative.state) | measures_context(
         request, principal, page.team, page.collaborative, can_write
     )  # fmt: skip
+
+
+def _report_months(
+    request: Request, principal: Principal, team: Team, collaborative: CollaborativeState
+) -> list[ReportRow]:
+    """The team's monthly reports, latest month first, once its collaborative's phase has them."""
+    if not is_allowed(Activity.REPORT_MONTHLY, collaborative.phase):
+        return []
+    queries = get_queries(request)
+    assert team.collaborative_id is not None
+    return queries.team_report_months(principal, team.id, queries.report_months(team.collaborative_id))
 
 
 def _live_ideas(nodes: dict[UUID, Node]) -> list[tuple[str, list[tuple[UUID, str]]]]:

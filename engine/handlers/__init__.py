@@ -8,7 +8,7 @@ command class has exactly one handler.
 from __future__ import annotations
 
 from engine.commands import Command
-from engine.handlers import accounts, activity, charts, collaborative, learning, team, training
+from engine.handlers import accounts, activity, charts, collaborative, learning, reports, team, training
 from engine.handlers.handler import Handler
 
 
@@ -29,4 +29,5 @@ HANDLERS: dict[type[Command], Handler] = _merged(
     accounts.HANDLERS,
     charts.HANDLERS,
     training.HANDLERS,
+    reports.HANDLERS,
 )

@@ -17,6 +17,7 @@ from engine.queries.feed import FeedQueries, FeedReader
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
 from engine.queries.people import PeopleQueries, Retention
 from engine.queries.progress import CollaborativeProgress, ProgressQueries, TeamProgress
+from engine.queries.reports import ReportQueries
 from engine.queries.sessions import SessionQueries, SessionRoster
 from engine.queries.team_data import TeamDataQueries
 from engine.queries.team_work import TeamWorkQueries
@@ -40,6 +41,7 @@ class Queries(
     SessionQueries,
     ProgressQueries,
     TrainingQueries,
+    ReportQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 

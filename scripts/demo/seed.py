@@ -35,6 +35,7 @@ from scripts.demo.programme import (
     team_registration,
 )
 from scripts.demo.progress import progress_scores
+from scripts.demo.reports import monthly_reports
 from scripts.demo.sharing import (
     borrowed_changes,
     change_package,
@@ -98,6 +99,7 @@ def _year(roster: Roster, files: Files) -> Iterator[Step]:
     yield from pdsa_ramps()
     yield from readiness_cycles()
     yield from coaching_notes()
+    yield from monthly_reports()
     yield from chart_decisions()
     yield from progress_scores()
     yield from shared_projects()

@@ -20,6 +20,7 @@ READERS = frozenset({"staff", "auditor", "coach_of_a", "coach_of_none", "team_a"
 IN_COLLABORATIVE = READERS - {"coach_of_none"}
 TEAM_A_READERS = frozenset({"staff", "auditor", "coach_of_a", "team_a"})
 STAFF_AUDITOR = frozenset({"staff", "auditor"})
+FACULTY_OF_A = frozenset({"staff", "auditor", "coach_of_a"})
 FEED = frozenset({"staff", "auditor", "subscriber"})
 PUBLIC = frozenset({*ROLES, "team_other", *INTRUDERS})
 OUTSIDERS = ("team_other", "coach_of_none")  # allowed some reads, never the read world's data
@@ -52,6 +53,11 @@ READS: dict[str, frozenset[str]] = {
     "/teams/{team_id}/measures/{measure_key}/chart": TEAM_A_READERS,
     "/teams/{team_id}/progress": TEAM_A_READERS,
     "/teams/{team_id}/training": TEAM_A_READERS,
+    "/teams/{team_id}/reports/{month}": TEAM_A_READERS,
+    "/teams/{team_id}/reports/{month}/summary.pdf": TEAM_A_READERS,
+    # Who has reported: faculty only (staff, auditors, and a coach for the teams they coach).
+    "/collaboratives/{collaborative_id}/reports": FACULTY_OF_A,
+    "/collaboratives/{collaborative_id}/reports/summary.pdf": FACULTY_OF_A,
     "/participants/{participant_id}": STAFF_AUDITOR,
     "/participants/{participant_id}/transcript": STAFF_AUDITOR,
     "/participants/{participant_id}/erasure": STAFF_AUDITOR,
@@ -113,6 +119,7 @@ def read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, World
         "toolkit_id": toolkit,
         "module_id": training,
         "account_id": account,
+        "month": "2025-01",
     }
     elsewhere = build_world(client, engine, "registration", "X")
     return ReadWorld(world, params), elsewhere

@@ -59,6 +59,44 @@ def _collaborative_chart(f: Flow) -> str:
     return f"/collaboratives/{f.collaborative}/measures/weight-kg/chart"
 
 
+def _report(f: Flow) -> str:
+    return f"/teams/{_team(f)}/reports/2025-01"
+
+
+REPORT = {"successes": "Kg-only scales in both bays", "help_wanted": "Vendor settings"}
+REPORT_WRITERS = frozenset({"staff", "team_a"})
+
+
+def _reported(*steps: str) -> Callable[[Flow], None]:
+    """The team's report for 2025-01 drafted, then taken through `steps` (submit, answer)."""
+
+    def prepare(f: Flow) -> None:
+        f.ok(_report(f), REPORT)
+        for step in steps:
+            f.ok(f"{_report(f)}/{step}", {"feedback": "Ask Big Sky EMS"} if step == "answer" else {})
+
+    return prepare
+
+
+def _report_routes() -> list[Route]:
+    """A team writes, submits and reopens its monthly report; its coach (or staff) answers it."""
+    return [
+        Route("draft a monthly report", "sessions", "POST", _report, lambda f: REPORT, REPORT_WRITERS),
+        Route(
+            "submit a monthly report", "sessions", "POST", lambda f: f"{_report(f)}/submit",
+            allowed=REPORT_WRITERS, prepare=_reported(),
+        ),
+        Route(
+            "answer a monthly report", "sessions", "POST", lambda f: f"{_report(f)}/answer",
+            lambda f: {"feedback": "Ask Big Sky EMS"}, frozenset({"staff", "coach_of_a"}), prepare=_reported("submit"),
+        ),
+        Route(
+            "reopen a monthly report", "sessions", "POST", lambda f: f"{_report(f)}/reopen",
+            allowed=REPORT_WRITERS, prepare=_reported("submit", "answer"),
+        ),
+    ]  # fmt: skip
+
+
 SPLIT = {"decision": {"kind": "split", "starts": "2025-02"}, "reason": "Change bundle adopted"}
 NOTE = {"period": "2025-01", "text": "New scales arrived"}
 TEAM_CHART = frozenset({"staff", "coach_of_a"})
@@ -237,6 +275,7 @@ ROUTES = [
         lambda f: {"month": "2025-01", "rater": "coach", "score": 3.0, "rationale": "A signal on weight"},
         frozenset({"staff", "coach_of_a"}),
     ),
+    *_report_routes(),
     Route(
         "submit assessment",
         "orientation",

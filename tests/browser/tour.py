@@ -56,15 +56,15 @@ class Tour:
 
 c = f"/ui/collaboratives/{DEMO_COLLABORATIVE_ID}"
 LEAD_TEAM = id_of_team(data.TEAMS[0])
-READER = {"collaboratives", "overview", "as-of", "team", "library", "driver-diagram", "toolkits", "toolkit",
+READER = {"collaboratives", "overview", "as-of", "team", "report", "library", "driver-diagram", "toolkits", "toolkit",
           "progress", "team-progress"}  # fmt: skip
 ANYONE = {"account", "my-credit", "my-teams", "error"}  # with an account
 OPENS = {
-    "staff": READER | ANYONE | {"audit", "transcript", "people", "advance", "attendance"},
-    "auditor": READER | ANYONE | {"audit", "transcript"},
+    "staff": READER | ANYONE | {"audit", "transcript", "people", "advance", "attendance", "reports"},
+    "auditor": READER | ANYONE | {"audit", "transcript", "reports"},
     "lead": READER | ANYONE,
-    "physician": (READER - {"team", "team-progress"}) | ANYONE,  # on another team than the lead's
-    "coach": READER | ANYONE,
+    "physician": (READER - {"team", "report", "team-progress"}) | ANYONE,  # on another team than the lead's
+    "coach": READER | ANYONE | {"reports"},  # who has reported: faculty's
     "no-team": ANYONE,
 }
 
@@ -84,6 +84,7 @@ def tour_of(engine: QIEngine) -> Tour:
         "error": "/ui/teams/00000000-0000-4000-8000-000000000000", "advance": f"{c}/phase",
         "attendance": f"{c}/sessions/{_first_session()}/attendance",
         "progress": f"{c}/progress", "team-progress": f"/ui/teams/{LEAD_TEAM}/progress",
+        "report": f"/ui/teams/{LEAD_TEAM}/reports/2025-06", "reports": f"{c}/reports?month=2025-06",
     }  # fmt: skip
     public = {
         "sign-in": "/ui/sign-in", "forgot-password": "/ui/password-reset",

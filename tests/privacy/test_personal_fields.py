@@ -14,6 +14,8 @@ PERSONAL = {
     "CoachingNoteAdded": {"text"},
     "ProgressScored": {"rationale"},
     "AccountInvited": {"email"},
+    "ReportDrafted": {"successes", "barriers", "tested", "learned", "help_wanted"},
+    "ReportAnswered": {"feedback"},
 }
 
 
@@ -49,8 +51,18 @@ def test_every_aggregate_state_marks_the_personal_values_it_keeps() -> None:
     }
     assert marked["Team"] == {"coaching_notes.{}.text", "progress.{}.rationale"}
     assert marked["Account"] == {"email"}
+    assert marked["MonthlyReport"] == {
+        "successes",
+        "barriers",
+        "tested",
+        "learned",
+        "help_wanted",
+        "feedback",
+    }
     assert all(
-        not fields for name, fields in marked.items() if name not in ("Participant", "Team", "Account")
+        not fields
+        for name, fields in marked.items()
+        if name not in ("Participant", "Team", "Account", "MonthlyReport")
     )
 
 

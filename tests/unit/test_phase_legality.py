@@ -13,6 +13,7 @@ from aggregates.base import QIAggregate
 from aggregates.change_package import ChangePackage, NodeFields, NodeKind
 from aggregates.errors import ActivityNotAllowed, RuleViolation
 from aggregates.measure_chart import ChartOwner, MeasureChart, SplitPhase
+from aggregates.monthly_report import MonthlyReport, ReportSections
 from aggregates.phases import (
     ALLOWED_PHASES,
     PHASES,
@@ -75,6 +76,7 @@ EXPECTED: dict[Activity, set[Phase]] = {
     Activity.DECIDE_CHART: {S, P, SH, C},
     Activity.SCORE_PROGRESS: {S, P, SH, C},
     Activity.TRAIN: {OR, S, P, SH, C},
+    Activity.REPORT_MONTHLY: {S, P, SH, C},
 }
 
 ALL = [(activity, phase) for activity in Activity for phase in Phase]
@@ -186,6 +188,12 @@ def _train(phase: Phase) -> Prepared:
     return calendar, lambda: TrainingModule.publish(ctx(), uuid4(), uuid4(), phase, TRAINING)
 
 
+def _report_monthly(phase: Phase) -> Prepared:
+    report = MonthlyReport.start(ctx(), uuid4(), uuid4(), "2025-02", Phase.SESSIONS)
+    report.collect_events()
+    return report, lambda: report.draft(ctx(), phase, ReportSections(successes="Kg scales in every bay"))
+
+
 SCORES = Assessment(kind=AssessmentKind.GAP_ANALYSIS, items=(AssessmentItem(item="Weight", score=10),))
 OUTPUT = OutputDetails(kind=OutputKind.TOOLKIT, title="Toolkit")
 INVOKERS: dict[Activity, Invoke] = {
@@ -225,6 +233,7 @@ INVOKERS: dict[Activity, Invoke] = {
     Activity.SCORE_PROGRESS: _on_team(
         lambda t, p: t.score_progress(ctx(), p, "2025-01", Rater.TEAM, 2.0, "Planning")
     ),
+    Activity.REPORT_MONTHLY: _report_monthly,
 }
 
 

@@ -47,6 +47,7 @@ from adapters.web import (
     oidc,
     pages,
     progress_pages,
+    report_pages,
     session_forms,
     side_by_side,
     sign_in,
@@ -72,6 +73,7 @@ from engine.commands.activity import ScheduleActivity
 from engine.commands.charts import AnnotateChart, ProposeChartChange
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative, NewMember, RegisterTeam
 from engine.commands.learning import AddChangeIdea, AddDriver, CompileToolkit, ShareFile
+from engine.commands.reports import DraftReport, SubmitReport
 from engine.commands.team import AddMember, DefineMeasure, PlanCycle, ShareProject, SubmitData
 from engine.commands.training import PublishModule
 from tests.conftest import Clock
@@ -96,6 +98,7 @@ ROUTERS = (
     chart_forms,
     progress_pages,
     training_pages,
+    report_pages,
 )
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
@@ -841,6 +844,35 @@ def chart_withdrawals(owners: Iterable[str]) -> Callable[[World], list[Url]]:
     return urls
 
 
+# -- monthly reports: a team writes, submits and reopens its own; its coach (or staff) answers ---
+def faculty_of(c: str) -> Rule:
+    return Rule(
+        f"staff, auditors of {c} and coaches of its teams (not members)",
+        lambda p: p.staff or p.audits_collaborative(c) or any(TEAM_OF[t] == c for t in p.coaches),
+    )
+
+
+REPORT_TEXT = form(successes="Kg scales in both bays", help_wanted="Vendor settings")
+
+
+def reports_in(month: str, suffix: str, rule: Callable[[str], Rule], *steps: type[Any], shows: bool = False,
+               body: Body | None = None) -> Declared:  # fmt: skip
+    """Each team's report for `month` (a month of its own per route, so one route's steps do not
+    meet another's), first taken through `steps` by staff (DraftReport, SubmitReport)."""
+
+    def urls(w: World) -> list[Url]:
+        for t in TEAM_OF:
+            for step in steps:
+                fields = {"successes": "Kg scales"} if step is DraftReport else {}
+                w.run(step(team_id=w.teams[t], month=month, **fields))
+        return [
+            Url(f"/ui/teams/{w.teams[t]}/reports/{month}{suffix}", rule(t), (TEAM_NAMES[t],) * shows, body)
+            for t in TEAM_OF
+        ]
+
+    return Declared(urls)
+
+
 C = "/ui/collaboratives/{id}"
 MATRIX: dict[tuple[str, str], Declared] = {
     # Public: they work without a session (test_the_public_pages_work_without_a_session).
@@ -986,6 +1018,20 @@ MATRIX: dict[tuple[str, str], Declared] = {
         body=lambda c: form(output_kind="summative_paper", output_title="What we learned")),
     ("POST", "/ui/collaboratives/{collaborative_id}/community"): per_collaborative(
         C + "/community", lambda c: STAFF_ONLY, body=community_member_of, prepare=in_community),
+    # Monthly reports.
+    ("GET", "/ui/teams/{team_id}/reports/{month}"): reports_in("2025-02", "", reads_team, shows=True),
+    ("GET", "/ui/teams/{team_id}/reports/{month}/summary.pdf"): reports_in("2025-02", "/summary.pdf", reads_team),
+    ("POST", "/ui/teams/{team_id}/reports/{month}"): reports_in("2025-01", "", writes_team, body=REPORT_TEXT),
+    ("POST", "/ui/teams/{team_id}/reports/{month}/submit"): reports_in(
+        "2024-12", "/submit", writes_team, DraftReport, body=form()),
+    ("POST", "/ui/teams/{team_id}/reports/{month}/answer"): reports_in(
+        "2024-11", "/answer", coaches_team, DraftReport, SubmitReport, body=form(feedback="Ask Big Sky EMS")),
+    ("POST", "/ui/teams/{team_id}/reports/{month}/reopen"): reports_in(
+        "2024-10", "/reopen", writes_team, DraftReport, SubmitReport, body=form()),
+    ("GET", "/ui/collaboratives/{collaborative_id}/reports"): per_collaborative(
+        C + "/reports?month=2025-02", faculty_of, lambda c: (TITLES[c],)),
+    ("GET", "/ui/collaboratives/{collaborative_id}/reports/summary.pdf"): per_collaborative(
+        C + "/reports/summary.pdf?month=2025-02", faculty_of),
     # Last: it moves each collaborative on a phase.
     ("POST", "/ui/collaboratives/{collaborative_id}/phase"): per_collaborative(
         C + "/phase", lambda c: STAFF_ONLY, body=next_phase_of),
