@@ -102,6 +102,7 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
         return
     if isinstance(command, TakeModule):
         authorize_training(principal, command, records)
+        return
     if isinstance(command, ReportCommand):
         authorize_report_command(principal, command, records)
         return
