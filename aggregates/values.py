@@ -100,6 +100,10 @@ class MeasureDefinition(Value):
     denominator: Text | None = None
     direction: Direction
     target: float | None = Field(default=None, ge=-1e12, le=1e12)
+    # The values a month can plausibly take (optional): one outside is a data-quality
+    # finding, not a refusal (projections.data_quality). Absent in definitions from before.
+    plausible_min: float | None = Field(default=None, ge=-1e15, le=1e15)
+    plausible_max: float | None = Field(default=None, ge=-1e15, le=1e15)
 
     @model_validator(mode="after")
     def _denominator_matches_data_type(self) -> MeasureDefinition:
@@ -111,6 +115,9 @@ class MeasureDefinition(Value):
         is_proportion = self.data_type is DataType.PROPORTION
         if is_proportion and self.target is not None and not 0 <= self.target <= 1:
             raise ValueError("a proportion's target is between 0 and 1")
+        low, high = self.plausible_min, self.plausible_max
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"the plausible minimum {low:g} is above the plausible maximum {high:g}")
         return self
 
 

@@ -31,7 +31,9 @@ from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, Try
 from engine.commands.team import (
     AddCoachingNote,
     AddMember,
+    ConfirmDataFinding,
     DefineMeasure,
+    ImportData,
     PlanCycle,
     RecordAct,
     RecordDo,
@@ -53,6 +55,8 @@ TEAM_WRITES: frozenset[type[Command]] = frozenset(
         SubmitAssessment,
         DefineMeasure,
         SubmitData,
+        ImportData,
+        ConfirmDataFinding,
         PlanCycle,
         RecordDo,
         RecordStudy,
