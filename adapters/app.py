@@ -26,6 +26,7 @@ from adapters.http.routers import (
     comparisons,
     contracts,
     credits,
+    data,
     events,
     health,
     learning,
@@ -36,7 +37,7 @@ from engine.application import QIEngine
 
 NO_NUL = "^[^\\u0000]*$"
 ROUTERS = (
-    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, events, contracts, health,
+    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, data, accounts, learning, events, contracts, health,
 )  # fmt: skip
 
 

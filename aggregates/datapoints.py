@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from aggregates.base import Role
 from aggregates.errors import RuleViolation
 from aggregates.personal import ERASED_TEXT, Personal, Sealed
 from aggregates.values import DataType, MeasureDefinition
@@ -107,6 +108,7 @@ class FindingConfirmation(BaseModel):
     denominator: float | None
     reason: FindingReason
     actor_id: str
+    actor_role: Role = Role.SYSTEM
     at: datetime
 
     def holds_for(self, point: DataPoint | None) -> bool:

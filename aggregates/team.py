@@ -519,7 +519,8 @@ class DataFindingConfirmed(TeamEvent):
         key = finding_key(self.measure_key, self.period, self.rule)
         aggregate.state.confirmed_findings[key] = FindingConfirmation(
             measure_key=self.measure_key, period=self.period, rule=self.rule, numerator=self.numerator,
-            denominator=self.denominator, reason=self.reason, actor_id=self.actor_id, at=self.timestamp,
+            denominator=self.denominator, reason=self.reason, actor_id=self.actor_id, actor_role=self.actor_role,
+            at=self.timestamp,
         )  # fmt: skip
 
 

@@ -26,6 +26,7 @@ Version 1 of the rules (RULES below, in the order findings are listed):
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,12 +81,15 @@ class Finding:
         return self.confirmation is not None
 
 
+DEFAULT_THRESHOLDS = Thresholds()
+
+
 def check_measure(
     definition: MeasureDefinition,
     data: Mapping[str, DataPoint],
     last_month: str,
     confirmed: Mapping[str, FindingConfirmation] | None = None,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[Finding]:
     """Every finding on one measure's months, by rule then month; a finding the team
     confirmed for the value the month holds now carries the confirmation."""
@@ -106,7 +110,9 @@ def check_measure(
     return shown
 
 
-def missing_months(definition: MeasureDefinition, data: Mapping[str, DataPoint], last_month: str) -> list[Finding]:
+def missing_months(
+    definition: MeasureDefinition, data: Mapping[str, DataPoint], last_month: str
+) -> list[Finding]:
     """Months without data from the first reported through the later of the latest and
     last month (nothing when no month is reported yet)."""
     if not data:
@@ -117,12 +123,16 @@ def missing_months(definition: MeasureDefinition, data: Mapping[str, DataPoint],
     while period <= last:
         if period not in data:
             after = "after the latest month reported" if period > reported[-1] else "between months reported"
-            found.append(Finding(definition.key, period, FindingRule.MISSING_MONTH, f"No data for {period}, {after}."))
+            found.append(
+                Finding(definition.key, period, FindingRule.MISSING_MONTH, f"No data for {period}, {after}.")
+            )
         period = next_month(period)
     return found
 
 
-def numerator_above_denominator(definition: MeasureDefinition, data: Mapping[str, DataPoint]) -> list[Finding]:
+def numerator_above_denominator(
+    definition: MeasureDefinition, data: Mapping[str, DataPoint]
+) -> list[Finding]:
     if definition.data_type is not DataType.RATE:
         return []  # a proportion's is refused on entry; counts and continuous values have none
     return [
@@ -167,7 +177,7 @@ def outliers(definition: MeasureDefinition, data: Mapping[str, DataPoint], limit
     periods = sorted(data)
     values = [data[p].value for p in periods]
     centre = statistics.median(values)
-    spread = statistics.median(abs(b - a) for a, b in zip(values, values[1:], strict=False))
+    spread = statistics.median(abs(b - a) for a, b in itertools.pairwise(values))
     if spread == 0:
         return []
     found = []
@@ -182,7 +192,9 @@ def outliers(definition: MeasureDefinition, data: Mapping[str, DataPoint], limit
     return found
 
 
-def denominator_jumps(definition: MeasureDefinition, data: Mapping[str, DataPoint], factor: float) -> list[Finding]:
+def denominator_jumps(
+    definition: MeasureDefinition, data: Mapping[str, DataPoint], factor: float
+) -> list[Finding]:
     found = []
     before: tuple[str, float] | None = None
     for period, point in sorted(data.items()):

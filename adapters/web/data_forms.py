@@ -16,10 +16,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from adapters.data_files import MAX_FILE_BYTES, MAX_ROWS, FileRefused, read_table
+from adapters.data_upload import Preview, parse_month, read_rows, rows_of
 from adapters.http.deps import get_queries
 from adapters.http.errors import Problem, refusal_of
-from adapters.web.data_files import MAX_FILE_BYTES, MAX_ROWS, FileRefused, read_table
-from adapters.web.data_upload import Preview, parse_month, read_rows, rows_of
 from adapters.web.field_errors import beside_fields
 from adapters.web.forms import MEASURE_FIELDS, _target, _typed, measure_key, run_form
 from adapters.web.pages import render, team_context

@@ -9,9 +9,9 @@ from typing import Any
 
 from fastapi import Request
 
+from adapters.data_files import MAX_ROWS
+from adapters.data_upload import COLUMNS
 from adapters.http.deps import get_queries
-from adapters.web.data_files import MAX_ROWS
-from adapters.web.data_upload import COLUMNS
 from aggregates.collaborative import Collaborative
 from aggregates.phases import ALLOWED_PHASES, PHASES, Activity, Phase, is_allowed
 from aggregates.team import Team

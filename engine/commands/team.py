@@ -73,7 +73,7 @@ class ImportData(TeamCommand):
     """Many months of one measure, stored all together or (one refused) not at all."""
 
     measure_key: Key
-    rows: Annotated[tuple[ImportedMonth, ...], Items(1200, "month", same=lambda row: row.period, least=1)]
+    rows: Annotated[tuple[ImportedMonth, ...], Items(500, "month", same=lambda row: row.period, least=1)]
 
 
 class ConfirmDataFinding(TeamCommand):

@@ -106,7 +106,9 @@ def test_a_plausible_minimum_above_the_maximum_is_refused() -> None:
         MeasureDefinition.model_validate(MINUTES.model_dump() | {"plausible_min": 9, "plausible_max": 3})
 
 
-def test_a_value_beyond_the_limit_of_median_moving_ranges_is_an_outlier_and_the_limit_is_a_parameter() -> None:
+def test_a_value_beyond_the_limit_of_median_moving_ranges_is_an_outlier_and_the_limit_is_a_parameter() -> (
+    None
+):
     months = steady(14)
     months["2024-07"] = (95, 100)
     team = given(WEIGHT, months)
@@ -131,7 +133,9 @@ def test_a_denominator_more_than_twice_or_under_half_the_month_befores_is_a_sudd
 
 def test_confirming_a_finding_records_the_value_and_reason_and_shows_it_confirmed() -> None:
     team = given(FALLS, {"2025-01": (3, 900), "2025-02": (950, 900)})
-    team.confirm_data_finding(ctx(), S, "falls", "2025-02", FindingRule.NUMERATOR_ABOVE_DENOMINATOR, "Norovirus ward")
+    team.confirm_data_finding(
+        ctx(), S, "falls", "2025-02", FindingRule.NUMERATOR_ABOVE_DENOMINATOR, "Norovirus ward"
+    )
     (event,) = then_events(team)
     assert isinstance(event, DataFindingConfirmed)
     assert (event.period, event.rule, event.numerator, event.denominator, event.reason) == (
@@ -168,7 +172,10 @@ def test_a_missing_month_is_confirmed_as_having_no_data_and_a_month_with_data_ca
     assert event.numerator is None  # type: ignore[attr-defined]
     assert findings(team, "weight-kg") == [("missing-month", "2025-02")]
     series = team.state.measures["weight-kg"]
-    assert all(f.confirmed for f in check_measure(series.definition, series.data, "2025-02", team.state.confirmed_findings))
+    assert all(
+        f.confirmed
+        for f in check_measure(series.definition, series.data, "2025-02", team.state.confirmed_findings)
+    )
     with pytest.raises(RuleViolation, match="2025-01 of measure 'weight-kg' has data: it is not missing"):
         team.confirm_data_finding(ctx(), S, "weight-kg", "2025-01", FindingRule.MISSING_MONTH, "No")
     with pytest.raises(RuleViolation, match="has no data to confirm"):
@@ -178,7 +185,9 @@ def test_a_missing_month_is_confirmed_as_having_no_data_and_a_month_with_data_ca
 def test_confirmation_is_data_entry_and_follows_its_phases() -> None:
     team = given(WEIGHT, {"2025-01": (50, 100)})
     with pytest.raises(ActivityNotAllowed):
-        team.confirm_data_finding(ctx(), Phase.ORIENTATION, "weight-kg", "2025-02", FindingRule.MISSING_MONTH, "x")
+        team.confirm_data_finding(
+            ctx(), Phase.ORIENTATION, "weight-kg", "2025-02", FindingRule.MISSING_MONTH, "x"
+        )
     with pytest.raises(RuleViolation, match="no measure 'nope'"):
         team.confirm_data_finding(ctx(), S, "nope", "2025-02", FindingRule.MISSING_MONTH, "x")
 

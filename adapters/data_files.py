@@ -1,6 +1,7 @@
 """The rows of a file a person uploads: a spreadsheet's (.xlsx, its first sheet) or a
 CSV's (comma, semicolon or tab separated, as Excel saves it), within limits a file of
-months never needs; a file that cannot be read is refused in words."""
+months never needs; a file that cannot be read is refused in words. Shared by the page upload
+(adapters.web.data_forms) and the API import (adapters.http.routers.data)."""
 
 from __future__ import annotations
 
