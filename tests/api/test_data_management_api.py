@@ -75,7 +75,7 @@ def test_the_team_reads_its_findings_by_rule_with_the_rule_table_and_thresholds(
     found = _quality(world)
     assert found["rules_version"] == 1 and found["outlier_limit"] == 3.14 and found["jump_factor"] == 2
     assert found["last_month"] == "2025-02"
-    assert [r["rule"] for r in found["rules"]][0] == "missing-month"
+    assert found["rules"][0]["rule"] == "missing-month"
     got = {(f["measure_key"], f["rule"], f["month"]) for f in found["findings"]}
     assert got == {
         ("falls", "missing-month", "2024-12"),
@@ -200,7 +200,7 @@ def test_a_good_import_stores_every_row_in_one_command_and_answers_with_its_find
         ("denominator-jump", "2025-01"),
     }
     rows = _csv(world.callers["coach_of_a"].request("GET", f"/teams/{_team(world)}/measures/falls/data.csv"))
-    assert [(r["month"], r["numerator"], r["denominator"]) for r in rows][0] == ("2024-10", "3", "900")
+    assert (rows[0]["month"], rows[0]["numerator"], rows[0]["denominator"]) == ("2024-10", "3", "900")
     assert len(rows) == 5
 
 
