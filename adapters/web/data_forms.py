@@ -107,7 +107,9 @@ def submit_data(
             "error": None if known else rest,
         }
         return render(request, "team.html", principal, status=problem.status, **page)
-    return RedirectResponse(f"/ui/teams/{team_id}#month-{measure_key}-{month}", status_code=303)
+    return RedirectResponse(
+        f"/ui/teams/{team_id}?saved={measure_key}/{month}#month-{measure_key}-{month}", status_code=303
+    )
 
 
 @router.post("/ui/teams/{team_id}/data/upload")

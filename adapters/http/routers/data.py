@@ -4,8 +4,6 @@ import of a measure's months, stored all or none."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from typing import Annotated
 from uuid import UUID
@@ -14,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from adapters.data_files import FileRefused, read_table
+from adapters.data_files import FileRefused, csv_text, read_table
 from adapters.data_upload import Preview, UploadRow, read_rows
 from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS, FieldError, InvalidInput
@@ -185,16 +183,5 @@ def _refusal(refused: Sequence[UploadRow]) -> InvalidInput:
 
 
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]], filename: str) -> CsvResponse:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows([_cell(c) for c in row] for row in rows)
-    return CsvResponse(out.getvalue(), headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    disposition = f'attachment; filename="{filename}"'
+    return CsvResponse(csv_text(columns, rows), headers={"Content-Disposition": disposition})
