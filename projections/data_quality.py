@@ -17,9 +17,13 @@ Version 1 of the rules (RULES below, in the order findings are listed):
 - outside-plausible-range: a value below the measure's plausible minimum or above its
   plausible maximum (optional on the MeasureDefinition; with neither set, the natural
   range of the data type: a proportion 0 to 1, a rate or a count 0 or more);
-- outlier: a value further from the team's centre (the median of its values) than
-  `outlier_limit` times the median moving range (default 3.14, the median moving range's
-  equivalent of three standard deviations), once the measure has OUTLIER_MIN_MONTHS months;
+- outlier: a value that stands apart from the team's centre around it, the months next to
+  it (the one before and the one after it with data; for the latest month, the one before),
+  by more than `outlier_limit` times the measure's median moving range (default 3.14, the
+  median moving range's equivalent of three standard deviations), on the same side of both,
+  once the measure has OUTLIER_MIN_MONTHS months. A spike, not a shift: judged against the
+  median of all its months, every month after a real improvement would be an "outlier"
+  (the demo's teams showed 13 of 26), and an improvement is what a team is there to make;
 - denominator-jump: a denominator more than `jump_factor` (default 2) times, or less than
   1/`jump_factor` of, the month before it that has data.
 """
@@ -51,7 +55,7 @@ RULES: tuple[Rule, ...] = (
     Rule(FindingRule.MISSING_MONTH, "Missing month", "a month without data between the first month reported and last month"),
     Rule(FindingRule.NUMERATOR_ABOVE_DENOMINATOR, "Numerator above denominator", "a rate whose numerator exceeds its denominator"),
     Rule(FindingRule.OUTSIDE_PLAUSIBLE_RANGE, "Outside the plausible range", "a value outside the measure's plausible minimum and maximum (else its data type's range)"),
-    Rule(FindingRule.OUTLIER, "Outlier", "a value further from the team's median than the limit times the median moving range"),
+    Rule(FindingRule.OUTLIER, "Outlier", "a value apart from the months next to it, on one side of both, by more than the limit times the median moving range"),
     Rule(FindingRule.DENOMINATOR_JUMP, "Sudden denominator change", "a denominator more than the factor above or below the previous month's"),
 )  # fmt: skip
 TITLES = {r.rule: r.title for r in RULES}
@@ -170,24 +174,28 @@ def outside_plausible_range(definition: MeasureDefinition, data: Mapping[str, Da
 
 
 def outliers(definition: MeasureDefinition, data: Mapping[str, DataPoint], limit: float) -> list[Finding]:
-    """Months further from the median than `limit` median moving ranges (months in order;
-    none while there are fewer than OUTLIER_MIN_MONTHS, or the values never move)."""
+    """Months further from both their neighbours, on the same side, than `limit` median moving
+    ranges (none while there are fewer than OUTLIER_MIN_MONTHS, or the values never move)."""
     if len(data) < OUTLIER_MIN_MONTHS:
         return []
     periods = sorted(data)
     values = [data[p].value for p in periods]
-    centre = statistics.median(values)
     spread = statistics.median(abs(b - a) for a, b in itertools.pairwise(values))
     if spread == 0:
         return []
     found = []
-    for period, value in zip(periods, values, strict=True):
-        distance = abs(value - centre) / spread
+    for i, (period, value) in enumerate(zip(periods, values, strict=True)):
+        neighbours = [values[j] for j in (i - 1, i + 1) if 0 <= j < len(values)]
+        apart = [value - n for n in neighbours]
+        if not (all(a > 0 for a in apart) or all(a < 0 for a in apart)):
+            continue  # between its neighbours: a step or a trend, not a spike
+        distance = min(abs(a) for a in apart) / spread
         if distance > limit:
+            centre = statistics.median(neighbours)
             found.append(
                 Finding(definition.key, period, FindingRule.OUTLIER,
-                        f"The value {value:g} is {distance:.1f} median moving ranges ({spread:g}) from the "
-                        f"team's median {centre:g}; the limit is {limit:g}.", limit)
+                        f"The value {value:.4g} is {distance:.1f} median moving ranges ({spread:.3g}) from the "
+                        f"months next to it ({centre:.4g}); the limit is {limit:g}.", limit)
             )  # fmt: skip
     return found
 

@@ -119,6 +119,19 @@ def test_a_value_beyond_the_limit_of_median_moving_ranges_is_an_outlier_and_the_
     assert findings(team, "weight-kg", outlier_limit=100) == []
 
 
+def test_an_improvement_that_holds_is_a_shift_not_outliers_but_a_newest_month_far_from_the_last_is_one() -> (
+    None
+):
+    months = steady(14)
+    for period in list(months)[7:]:
+        numerator, denominator = months[period]
+        months[period] = (numerator + 35, denominator)  # from about 51% to about 86%, and it holds
+    assert findings(given(WEIGHT, months), "weight-kg") == []
+    months["2025-03"] = (20, 100)
+    team = given(WEIGHT, months)
+    assert findings(team, "weight-kg", last_month="2025-03") == [("outlier", "2025-03")]
+
+
 def test_too_few_months_make_no_outlier() -> None:
     months = steady(5, start="2024-10")
     months["2024-12"] = (99, 100)
