@@ -108,7 +108,7 @@ def submit_data(
         }
         return render(request, "team.html", principal, status=problem.status, **page)
     return RedirectResponse(
-        f"/ui/teams/{team_id}?saved={measure_key}/{month}#month-{measure_key}-{month}", status_code=303
+        f"/ui/teams/{team_id}?saved={measure_key}:{month}#month-{measure_key}-{month}", status_code=303
     )
 
 

@@ -37,7 +37,7 @@ def measures_context(
     by_month: dict[tuple[str, str], list[ShownFinding]] = {}
     for shown in quality.findings:
         by_month.setdefault((shown.finding.measure_key, shown.finding.period), []).append(shown)
-    saved_key, _, saved_period = request.query_params.get("saved", "").partition("/")
+    saved_key, _, saved_period = request.query_params.get("saved", "").partition(":")
     saved = saved_key in on_team and (saved_key, saved_period) in {
         (saved_key, p) for p in on_team[saved_key].data
     }
