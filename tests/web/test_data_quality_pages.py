@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 
@@ -96,3 +97,25 @@ def test_the_team_and_collaborative_pages_link_csv_downloads_that_name_teams_and
         assert staff_page.get(f"/ui/collaboratives/{flow.collaborative}/{name}").status_code == 200
     # the team's member reads their collaborative's downloads too
     assert page.get(f"/ui/collaboratives/{flow.collaborative}/data.csv").status_code == 200
+
+
+def test_a_measure_defined_on_the_page_with_a_plausible_range_flags_a_month_outside_it(
+    client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow = in_sessions(staff, clock)
+    team = flow.teams[0]
+    page = member_of(client, app_engine, flow)
+    measure = {"measure_name": "Minutes to weight", "measure_kind": "process", "data_type": "continuous",
+               "numerator_definition": "minutes from arrival to a weight in kg", "direction": "decrease",
+               "plausible_min": "1", "plausible_max": "240", "command_id": "define-minutes"}  # fmt: skip
+    defined = page.post(f"/ui/teams/{team}/measures", data=measure, follow_redirects=False)
+    assert defined.status_code == 303, defined.text
+    assert app_engine.team(UUID(team)).state.measures["minutes-to-weight"].definition.plausible_max == 240
+    month = {"measure_key": "minutes-to-weight", "period": "2025-02", "numerator": "600", "command_id": "m1"}
+    saved = page.post(f"/ui/teams/{team}/data", data=month, follow_redirects=False)
+    shown = page.get(saved.headers["location"]).text
+    assert "plausible from 1 up to 240" in shown
+    assert (
+        "Outside the plausible range" in shown
+        and "The value 600 is above the plausible maximum 240." in shown
+    )
