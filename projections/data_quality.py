@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aggregates.datapoints import DataPoint, FindingConfirmation, FindingRule, finding_key
 from aggregates.values import DataType, MeasureDefinition
@@ -109,7 +109,7 @@ def check_measure(
     for finding in found:
         confirmation = confirmed.get(finding_key(finding.measure_key, finding.period, finding.rule))
         if confirmation is not None and confirmation.holds_for(data.get(finding.period)):
-            finding = Finding(**{**finding.__dict__, "confirmation": confirmation})
+            finding = replace(finding, confirmation=confirmation)
         shown.append(finding)
     return shown
 

@@ -75,16 +75,23 @@ DICTIONARY_COLUMNS = (
 
 class DataQualityQueries(Reader):
     def data_quality(
-        self, principal: Principal, team_id: UUID, thresholds: Thresholds = DEFAULT_THRESHOLDS
+        self,
+        principal: Principal,
+        team_id: UUID,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
+        measure_key: str | None = None,
     ) -> TeamDataQuality:
-        """Every finding of the rules (RULES_VERSION) on each of the team's measures, through
-        last month, each either open or confirmed (by whom, why)."""
+        """Every finding of the rules (RULES_VERSION) on each of the team's measures (or only
+        `measure_key`'s: what a save answers with), through last month, each either open or
+        confirmed (by whom, why)."""
         team = self.engine.team(team_id)
         authorization.authorize_team_read(principal, team)
         last_month = previous_month(period_of(self.engine.clock().date()))
         names = ActorNames(self.engine)
         shown = []
-        for series in team.state.measures.values():
+        for key, series in team.state.measures.items():
+            if measure_key is not None and key != measure_key:
+                continue
             found = check_measure(
                 series.definition, series.data, last_month, team.state.confirmed_findings, thresholds
             )

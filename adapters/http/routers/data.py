@@ -158,7 +158,7 @@ def _import(
     ]
     result = run(ImportData(team_id=team_id, measure_key=measure_key, rows=tuple(months)))
     periods = {m.period for m in months}
-    found = queries.data_quality(principal, team_id).findings
+    found = queries.data_quality(principal, team_id, measure_key=measure_key).findings
     findings = [
         FindingPublic.of(f)
         for f in found

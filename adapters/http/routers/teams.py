@@ -118,7 +118,7 @@ def submit_data(
     carries the data-quality findings on that month (see GET /teams/{team_id}/data-quality)."""
     command = body.command(team_id=team_id, measure_key=measure_key)
     result = run(command)
-    found = queries.data_quality(principal, team_id).findings
+    found = queries.data_quality(principal, team_id, measure_key=measure_key).findings
     findings = [
         FindingPublic.of(f)
         for f in found
