@@ -241,6 +241,7 @@ class Team(QIAggregate):
         """Say a data-quality finding is no error: the month's value is right (or, for a
         missing month, that there is no data for it), and why."""
         self._require(Activity.SUBMIT_DATA, phase)
+        require_not_future(period, ctx.at)
         point = self._series(measure_key).data.get(period)
         if rule is FindingRule.MISSING_MONTH and point is not None:
             raise RuleViolation(f"{period} of measure {measure_key!r} has data: it is not missing")

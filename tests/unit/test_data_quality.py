@@ -201,6 +201,8 @@ def test_confirmation_is_data_entry_and_follows_its_phases() -> None:
         team.confirm_data_finding(
             ctx(), Phase.ORIENTATION, "weight-kg", "2025-02", FindingRule.MISSING_MONTH, "x"
         )
+    with pytest.raises(RuleViolation, match="period 2025-04 is in the future"):
+        team.confirm_data_finding(ctx(), S, "weight-kg", "2025-04", FindingRule.MISSING_MONTH, "x")
     with pytest.raises(RuleViolation, match="no measure 'nope'"):
         team.confirm_data_finding(ctx(), S, "nope", "2025-02", FindingRule.MISSING_MONTH, "x")
 
