@@ -7,7 +7,15 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from aggregates.base import Value
 from aggregates.personal import ERASED_TEXT, Personal, Sealed
@@ -115,10 +123,15 @@ class MeasureDefinition(Value):
         is_proportion = self.data_type is DataType.PROPORTION
         if is_proportion and self.target is not None and not 0 <= self.target <= 1:
             raise ValueError("a proportion's target is between 0 and 1")
-        low, high = self.plausible_min, self.plausible_max
+        return self
+
+    @field_validator("plausible_max")
+    @classmethod
+    def _plausible_max_not_below_min(cls, high: float | None, info: ValidationInfo) -> float | None:
+        low = info.data.get("plausible_min")
         if low is not None and high is not None and low > high:
             raise ValueError(f"the plausible minimum {low:g} is above the plausible maximum {high:g}")
-        return self
+        return high
 
 
 class AssessmentKind(StrEnum):

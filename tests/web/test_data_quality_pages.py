@@ -119,3 +119,17 @@ def test_a_measure_defined_on_the_page_with_a_plausible_range_flags_a_month_outs
         "Outside the plausible range" in shown
         and "The value 600 is above the plausible maximum 240." in shown
     )
+
+
+def test_a_plausible_minimum_above_the_maximum_is_refused_beside_the_maximum(
+    client: TestClient, staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow = in_sessions(staff, clock)
+    page = member_of(client, app_engine, flow)
+    measure = {"measure_name": "Minutes to weight", "measure_kind": "process", "data_type": "continuous",
+               "numerator_definition": "minutes", "direction": "decrease", "plausible_min": "240",
+               "plausible_max": "1", "command_id": "define-backwards"}  # fmt: skip
+    refused = page.post(f"/ui/teams/{flow.teams[0]}/measures", data=measure)
+    assert refused.status_code == 422
+    assert 'id="tm-plausible_max-error"' in refused.text
+    assert "the plausible minimum 240 is above the plausible maximum 1" in refused.text
