@@ -26,6 +26,7 @@ from adapters.http.routers import (
     comparisons,
     contracts,
     credits,
+    data,
     events,
     health,
     learning,
@@ -38,8 +39,8 @@ from engine.application import QIEngine
 
 NO_NUL = "^[^\\u0000]*$"
 ROUTERS = (
-    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, training, reports,
-    events, contracts, health,
+    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, data, accounts, learning, training,
+    reports, events, contracts, health,
 )  # fmt: skip
 
 

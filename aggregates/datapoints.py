@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from aggregates.base import Role
 from aggregates.errors import RuleViolation
+from aggregates.personal import ERASED_TEXT, Personal, Sealed
 from aggregates.values import DataType, MeasureDefinition
 
 
@@ -72,3 +75,43 @@ def check_value(definition: MeasureDefinition, numerator: float, denominator: fl
 def require_not_future(period: str, at: datetime) -> None:
     if period > f"{at.year:04d}-{at.month:02d}":
         raise RuleViolation(f"period {period} is in the future")
+
+
+class FindingRule(StrEnum):
+    """The data-quality rules a month of a measure is checked by (projections.data_quality
+    holds the rule table: what each finds and its thresholds)."""
+
+    MISSING_MONTH = "missing-month"
+    NUMERATOR_ABOVE_DENOMINATOR = "numerator-above-denominator"
+    OUTSIDE_PLAUSIBLE_RANGE = "outside-plausible-range"
+    OUTLIER = "outlier"
+    DENOMINATOR_JUMP = "denominator-jump"
+
+
+# Why a team says a flagged value is right: free text about the team, personal data.
+FindingReason = Annotated[str | Sealed, Personal(erased=ERASED_TEXT)]
+
+
+def finding_key(measure_key: str, period: str, rule: FindingRule) -> str:
+    return f"{measure_key}/{period}/{rule.value}"
+
+
+class FindingConfirmation(BaseModel):
+    """A finding the team says is no error: the value it confirmed (None for a month
+    confirmed as having no data), why, by whom and when. A later correction of the month
+    makes the finding open again: the confirmation was of the earlier value."""
+
+    measure_key: str
+    period: str
+    rule: FindingRule
+    numerator: float | None
+    denominator: float | None
+    reason: FindingReason
+    actor_id: str
+    actor_role: Role = Role.SYSTEM
+    at: datetime
+
+    def holds_for(self, point: DataPoint | None) -> bool:
+        if point is None:
+            return self.numerator is None
+        return (self.numerator, self.denominator) == (point.current.numerator, point.current.denominator)

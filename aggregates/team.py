@@ -7,6 +7,7 @@ it and passes it in, so the Team stays its own consistency boundary.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Self
 from uuid import UUID
 
@@ -17,8 +18,12 @@ from aggregates.criteria import TeamFacts
 from aggregates.datapoints import (
     DataPoint,
     DataValue,
+    FindingConfirmation,
+    FindingReason,
+    FindingRule,
     MeasureSeries,
     check_value,
+    finding_key,
     require_not_future,
 )
 from aggregates.errors import RuleViolation
@@ -71,6 +76,8 @@ class TeamState(BaseModel):
     trying: dict[UUID, UUID] = Field(default_factory=dict)
     # Progress scores by "month/rater" (the latest; earlier ones stay in the history).
     progress: dict[str, ProgressScore] = Field(default_factory=dict)
+    # Data-quality findings the team confirmed as right, by "measure/month/rule".
+    confirmed_findings: dict[str, FindingConfirmation] = Field(default_factory=dict)
 
 
 class Team(QIAggregate):
@@ -201,6 +208,53 @@ class Team(QIAggregate):
             self._record(ctx, DataPointSubmitted, **fields)
         elif (point.current.numerator, point.current.denominator) != (numerator, denominator):
             self._record(ctx, DataPointCorrected, **fields)
+
+    def import_data(
+        self,
+        ctx: CommandContext,
+        phase: Phase,
+        measure_key: str,
+        rows: Sequence[tuple[Period, float, float | None]],
+    ) -> None:
+        """Record many months of one measure at once, each as submit_data would: all of them
+        or, when one is refused, none (the refusal names the row, counted from 1)."""
+        self._require(Activity.SUBMIT_DATA, phase)
+        self._series(measure_key)
+        periods = [period for period, _, _ in rows]
+        for number, (period, numerator, denominator) in enumerate(rows, 1):
+            if periods.index(period) + 1 != number:
+                raise RuleViolation(f"row {number}: row {periods.index(period) + 1} has month {period} too")
+            try:
+                self.submit_data(ctx, phase, measure_key, period, numerator, denominator)
+            except RuleViolation as refused:
+                raise RuleViolation(f"row {number} ({period}): {refused.message}") from None
+
+    def confirm_data_finding(
+        self,
+        ctx: CommandContext,
+        phase: Phase,
+        measure_key: str,
+        period: Period,
+        rule: FindingRule,
+        reason: str,
+    ) -> None:
+        """Say a data-quality finding is no error: the month's value is right (or, for a
+        missing month, that there is no data for it), and why."""
+        self._require(Activity.SUBMIT_DATA, phase)
+        require_not_future(period, ctx.at)
+        point = self._series(measure_key).data.get(period)
+        if rule is FindingRule.MISSING_MONTH and point is not None:
+            raise RuleViolation(f"{period} of measure {measure_key!r} has data: it is not missing")
+        if rule is not FindingRule.MISSING_MONTH and point is None:
+            raise RuleViolation(f"{period} of measure {measure_key!r} has no data to confirm")
+        current = self.state.confirmed_findings.get(finding_key(measure_key, period, rule))
+        if current is not None and current.holds_for(point) and current.reason == reason:
+            return
+        self._record(
+            ctx, DataFindingConfirmed, measure_key=measure_key, period=period, rule=rule, reason=reason,
+            numerator=point.current.numerator if point else None,
+            denominator=point.current.denominator if point else None,
+        )  # fmt: skip
 
     def plan_cycle(self, ctx: CommandContext, phase: Phase, cycle_id: UUID, plan: PdsaPlan) -> None:
         self._require(Activity.RUN_PDSA, phase)
@@ -449,6 +503,26 @@ class DataPointCorrected(DataPointSubmitted):
         point = aggregate.state.measures[self.measure_key].data[self.period]
         point.corrections += 1
         point.current = self._value()
+
+
+class DataFindingConfirmed(TeamEvent):
+    """A data-quality finding the team says is no error: the value it confirmed (none, for
+    a month confirmed as having no data) and why."""
+
+    measure_key: str
+    period: str
+    rule: FindingRule
+    numerator: float | None = None
+    denominator: float | None = None
+    reason: FindingReason
+
+    def apply(self, aggregate: Team) -> None:
+        key = finding_key(self.measure_key, self.period, self.rule)
+        aggregate.state.confirmed_findings[key] = FindingConfirmation(
+            measure_key=self.measure_key, period=self.period, rule=self.rule, numerator=self.numerator,
+            denominator=self.denominator, reason=self.reason, actor_id=self.actor_id, actor_role=self.actor_role,
+            at=self.timestamp,
+        )  # fmt: skip
 
 
 class PdsaPlanned(TeamEvent):

@@ -7,7 +7,15 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from aggregates.base import Value
 from aggregates.personal import ERASED_TEXT, Personal, Sealed
@@ -100,6 +108,10 @@ class MeasureDefinition(Value):
     denominator: Text | None = None
     direction: Direction
     target: float | None = Field(default=None, ge=-1e12, le=1e12)
+    # The values a month can plausibly take (optional): one outside is a data-quality
+    # finding, not a refusal (projections.data_quality). Absent in definitions from before.
+    plausible_min: float | None = Field(default=None, ge=-1e15, le=1e15)
+    plausible_max: float | None = Field(default=None, ge=-1e15, le=1e15)
 
     @model_validator(mode="after")
     def _denominator_matches_data_type(self) -> MeasureDefinition:
@@ -112,6 +124,14 @@ class MeasureDefinition(Value):
         if is_proportion and self.target is not None and not 0 <= self.target <= 1:
             raise ValueError("a proportion's target is between 0 and 1")
         return self
+
+    @field_validator("plausible_max")
+    @classmethod
+    def _plausible_max_not_below_min(cls, high: float | None, info: ValidationInfo) -> float | None:
+        low = info.data.get("plausible_min")
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"the plausible minimum {low:g} is above the plausible maximum {high:g}")
+        return high
 
 
 class AssessmentKind(StrEnum):

@@ -33,7 +33,9 @@ from engine.commands.reports import AnswerReport, ReportCommand
 from engine.commands.team import (
     AddCoachingNote,
     AddMember,
+    ConfirmDataFinding,
     DefineMeasure,
+    ImportData,
     PlanCycle,
     RecordAct,
     RecordDo,
@@ -56,6 +58,8 @@ TEAM_WRITES: frozenset[type[Command]] = frozenset(
         SubmitAssessment,
         DefineMeasure,
         SubmitData,
+        ImportData,
+        ConfirmDataFinding,
         PlanCycle,
         RecordDo,
         RecordStudy,

@@ -198,6 +198,18 @@ def _correct_a_data_point(flow: Lifecycle) -> None:
             team_id=team, measure_key="weight-kg", period="2025-01", numerator=numerator, denominator=20
         )
         flow.run(data)
+    _confirm_a_data_finding(flow)
+
+
+def _confirm_a_data_finding(flow: Lifecycle) -> None:
+    from aggregates.datapoints import FindingRule
+    from engine.commands.team import ConfirmDataFinding
+
+    confirm = ConfirmDataFinding(
+        team_id=flow.teams[0], measure_key="weight-kg", period="2024-12", rule=FindingRule.MISSING_MONTH,
+        reason="The ED was closed for refurbishment",
+    )  # fmt: skip
+    flow.run(confirm)
 
 
 def _shared_learning(engine: QIEngine, clock: Clock) -> None:

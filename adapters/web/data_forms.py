@@ -16,10 +16,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from adapters.data_files import MAX_FILE_BYTES, MAX_ROWS, FileRefused, read_table
+from adapters.data_upload import Preview, parse_month, read_rows, rows_of
 from adapters.http.deps import get_queries
 from adapters.http.errors import Problem, refusal_of
-from adapters.web.data_files import MAX_FILE_BYTES, MAX_ROWS, FileRefused, read_table
-from adapters.web.data_upload import Preview, parse_month, read_rows, rows_of
 from adapters.web.field_errors import beside_fields
 from adapters.web.forms import MEASURE_FIELDS, _target, _typed, measure_key, run_form
 from adapters.web.pages import render, team_context
@@ -51,17 +51,20 @@ def _refused(
 def define_team_measure(
     request: Request, team_id: UUID, measure_name: Field = "", measure_kind: Field = "", data_type: Field = "proportion",
     numerator_definition: Field = "", denominator_definition: Field = "", direction: Field = "", target: Field = "",
-    key: Field = "", command_id: Field = "",
+    plausible_min: Field = "", plausible_max: Field = "", key: Field = "", command_id: Field = "",
 ) -> Response:  # fmt: skip
     """Define a measure the team reports monthly, with the operational definitions read at
-    data entry (`key`: a collaborative measure's own, when the team takes it up)."""
+    data entry (`key`: a collaborative measure's own, when the team takes it up), and the
+    plausible range a month is checked against (a proportion's, like its goal, in percent)."""
     form = {"measure_name": measure_name, "measure_kind": measure_kind, "data_type": data_type,
             "numerator_definition": numerator_definition, "denominator_definition": denominator_definition,
-            "direction": direction, "target": target}  # fmt: skip
+            "direction": direction, "target": target, "plausible_min": plausible_min,
+            "plausible_max": plausible_max}  # fmt: skip
     measure = {
         "key": key or measure_key(measure_name), "name": measure_name, "kind": measure_kind, "data_type": data_type,
         "numerator": numerator_definition, "denominator": denominator_definition or None,
         "direction": direction, "target": _target(target, data_type),
+        "plausible_min": _target(plausible_min, data_type), "plausible_max": _target(plausible_max, data_type),
     }  # fmt: skip
     principal = signed_in(request)
     try:
@@ -107,7 +110,9 @@ def submit_data(
             "error": None if known else rest,
         }
         return render(request, "team.html", principal, status=problem.status, **page)
-    return RedirectResponse(f"/ui/teams/{team_id}#month-{measure_key}-{month}", status_code=303)
+    return RedirectResponse(
+        f"/ui/teams/{team_id}?saved={measure_key}:{month}#month-{measure_key}-{month}", status_code=303
+    )
 
 
 @router.post("/ui/teams/{team_id}/data/upload")

@@ -124,7 +124,8 @@ def revise_focus(
 
 MEASURE_FIELDS = {"key": "measure_name", "name": "measure_name", "kind": "measure_kind", "data_type": "data_type",
                   "numerator": "numerator_definition", "denominator": "denominator_definition",
-                  "direction": "direction", "target": "target", "measure": "denominator_definition"}  # fmt: skip
+                  "direction": "direction", "target": "target", "measure": "denominator_definition",
+                  "plausible_min": "plausible_min", "plausible_max": "plausible_max"}  # fmt: skip
 
 
 def measure_key(name: str) -> str:

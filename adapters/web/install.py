@@ -16,6 +16,7 @@ from adapters.web import (
     chart_pages,
     collaborative_forms,
     data_forms,
+    data_quality_pages,
     forms,
     learning_pages,
     oidc,
@@ -42,6 +43,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(forms.router)
     app.include_router(data_forms.router)
+    app.include_router(data_quality_pages.router)
     app.include_router(collaborative_forms.router)
     app.include_router(session_forms.router)
     app.include_router(learning_pages.router)

@@ -9,14 +9,15 @@ from typing import Any
 
 from fastapi import Request
 
+from adapters.data_files import MAX_ROWS
+from adapters.data_upload import COLUMNS
 from adapters.http.deps import get_queries
-from adapters.web.data_files import MAX_ROWS
-from adapters.web.data_upload import COLUMNS
 from aggregates.collaborative import Collaborative
 from aggregates.phases import ALLOWED_PHASES, PHASES, Activity, Phase, is_allowed
 from aggregates.team import Team
 from aggregates.tokens import Principal
 from aggregates.values import DataType, Direction, MeasureKind
+from engine.queries.data_quality import ShownFinding
 from engine.queries.team_data import Entry
 
 DATA_TYPE_WORDS = {
@@ -32,6 +33,14 @@ def measures_context(
     phase = collaborative.phase
     on_team = team.state.measures
     stored = request.query_params.get("stored", "")
+    quality = get_queries(request).data_quality(principal, team.id)
+    by_month: dict[tuple[str, str], list[ShownFinding]] = {}
+    for shown in quality.findings:
+        by_month.setdefault((shown.finding.measure_key, shown.finding.period), []).append(shown)
+    saved_key, _, saved_period = request.query_params.get("saved", "").partition(":")
+    saved = saved_key in on_team and (saved_key, saved_period) in {
+        (saved_key, p) for p in on_team[saved_key].data
+    }
     return {
         "measure_tables": get_queries(request).team_months(principal, team.id),
         "measure_writer": can_write and team.state.active,
@@ -45,6 +54,9 @@ def measures_context(
         "data_sent": None, "data_errors": {}, "data_error": None, "upload": None,
         "stored_months": int(stored) if stored.isdigit() else None,
         "data_number": number, "data_value": value_shown,
+        "quality": quality, "month_findings": by_month, "quality_sent": None, "quality_error": None,
+        "saved_month": (saved_key, saved_period) if saved else None,
+        "confirmed_finding": request.query_params.get("confirmed"),
     }  # fmt: skip
 
 

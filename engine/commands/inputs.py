@@ -54,6 +54,8 @@ CareSettings = Annotated[tuple[CareSetting, ...], Items(len(CareSetting), "care 
 
 class MeasureDefinitionInput(MeasureDefinition):
     target: Annotated[float, Field(ge=-1e12, le=1e12), Strictly()] | None = None
+    plausible_min: Annotated[float, Field(ge=-1e15, le=1e15), Strictly()] | None = None
+    plausible_max: Annotated[float, Field(ge=-1e15, le=1e15), Strictly()] | None = None
 
 
 class AssessmentItemInput(AssessmentItem):

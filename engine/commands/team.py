@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from aggregates.datapoints import FindingRule
 from aggregates.pdsa import PdsaAct, PdsaDo
 from aggregates.progress import Rater
 from aggregates.values import AssessmentKind, Key, Period, Text
@@ -56,6 +57,32 @@ class SubmitData(TeamCommand):
     period: Period
     numerator: Annotated[float, Field(ge=-1e15, le=1e15), Strictly()]
     denominator: Annotated[float, Field(ge=-1e15, le=1e15), Strictly()] | None = None
+
+
+class ImportedMonth(BaseModel):
+    """One month of an import: what a SubmitData would carry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    period: Period
+    numerator: Annotated[float, Field(ge=-1e15, le=1e15), Strictly()]
+    denominator: Annotated[float, Field(ge=-1e15, le=1e15), Strictly()] | None = None
+
+
+class ImportData(TeamCommand):
+    """Many months of one measure, stored all together or (one refused) not at all."""
+
+    measure_key: Key
+    rows: Annotated[tuple[ImportedMonth, ...], Items(500, "month", same=lambda row: row.period, least=1)]
+
+
+class ConfirmDataFinding(TeamCommand):
+    """The team says a data-quality finding is no error: the value is right, and why."""
+
+    measure_key: Key
+    period: Period
+    rule: FindingRule
+    reason: Text
 
 
 class PlanCycle(TeamCommand):

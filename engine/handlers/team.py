@@ -16,7 +16,9 @@ from engine.commands.team import (
     AddCoachingNote,
     AddMember,
     AssignCoach,
+    ConfirmDataFinding,
     DefineMeasure,
+    ImportData,
     PlanCycle,
     RecordAct,
     RecordDo,
@@ -99,6 +101,19 @@ def submit_data(uow: UnitOfWork, ctx: CommandContext, cmd: SubmitData) -> UUID:
     return team.id
 
 
+def import_data(uow: UnitOfWork, ctx: CommandContext, cmd: ImportData) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    rows = [(row.period, row.numerator, row.denominator) for row in cmd.rows]
+    team.import_data(ctx, phase, cmd.measure_key, rows)
+    return team.id
+
+
+def confirm_data_finding(uow: UnitOfWork, ctx: CommandContext, cmd: ConfirmDataFinding) -> UUID:
+    team, phase = team_and_phase(uow, cmd.team_id)
+    team.confirm_data_finding(ctx, phase, cmd.measure_key, cmd.period, cmd.rule, cmd.reason)
+    return team.id
+
+
 def plan_cycle(uow: UnitOfWork, ctx: CommandContext, cmd: PlanCycle) -> UUID:
     team, phase = team_and_phase(uow, cmd.team_id)
     if cmd.plan.change_idea_id is not None:  # the Team stays unaware of the change package
@@ -146,6 +161,8 @@ HANDLERS: dict[type[Command], Handler] = {
     SubmitAssessment: submit_assessment,
     DefineMeasure: define_measure,
     SubmitData: submit_data,
+    ImportData: import_data,
+    ConfirmDataFinding: confirm_data_finding,
     PlanCycle: plan_cycle,
     RecordDo: record_do,
     RecordStudy: record_study,

@@ -13,6 +13,7 @@ from engine.queries.charts import Chart, ChartQueries
 from engine.queries.collaboratives import CollaborativeQueries, Overview, PhaseExit
 from engine.queries.comparisons import ComparisonQueries, TeamCharts, TeamFunnel
 from engine.queries.credits import CreditQueries
+from engine.queries.data_quality import DataQualityQueries, TeamDataQuality
 from engine.queries.feed import FeedQueries, FeedReader
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
 from engine.queries.people import PeopleQueries, Retention
@@ -42,6 +43,7 @@ class Queries(
     ProgressQueries,
     TrainingQueries,
     ReportQueries,
+    DataQualityQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 
@@ -61,6 +63,7 @@ __all__ = [
     "Retention",
     "SessionRoster",
     "TeamCharts",
+    "TeamDataQuality",
     "TeamFunnel",
     "TeamPage",
     "TeamProgress",

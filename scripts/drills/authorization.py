@@ -121,6 +121,8 @@ def _drill_write(
 def _payload(route: Route, world: World) -> dict[str, Any]:
     if route.files is not None:
         return {"data": route.body(world.flow), "files": route.files(world.flow)}
+    if route.csv is not None:
+        return {"content": route.csv(world.flow), "headers": {"Content-Type": "text/csv"}}
     if route.method == "DELETE":
         return {}
     return {"json": route.body(world.flow)}

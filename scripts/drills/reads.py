@@ -43,6 +43,9 @@ READS: dict[str, frozenset[str]] = {
     "/collaboratives/{collaborative_id}/progress": IN_COLLABORATIVE,
     "/collaboratives/{collaborative_id}/training-modules": IN_COLLABORATIVE,
     "/training-modules/{module_id}": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/data.csv": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/assessments.csv": IN_COLLABORATIVE,
+    "/collaboratives/{collaborative_id}/data-dictionary.csv": IN_COLLABORATIVE,
     "/activities/{activity_id}": IN_COLLABORATIVE,
     "/resources/{resource_id}": IN_COLLABORATIVE,
     "/resources/{resource_id}/file": IN_COLLABORATIVE,
@@ -58,6 +61,8 @@ READS: dict[str, frozenset[str]] = {
     # Who has reported: faculty only (staff, auditors, and a coach for the teams they coach).
     "/collaboratives/{collaborative_id}/reports": FACULTY_OF_A,
     "/collaboratives/{collaborative_id}/reports/summary.pdf": FACULTY_OF_A,
+    "/teams/{team_id}/data-quality": TEAM_A_READERS,
+    "/teams/{team_id}/measures/{measure_key}/data.csv": TEAM_A_READERS,
     "/participants/{participant_id}": STAFF_AUDITOR,
     "/participants/{participant_id}/transcript": STAFF_AUDITOR,
     "/participants/{participant_id}/erasure": STAFF_AUDITOR,

@@ -26,6 +26,8 @@ class Route:
     prepare: Callable[[Flow], Any] = lambda f: None
     # A multipart upload: the body is its form fields, and these its files.
     files: Callable[[Flow], Any] | None = None
+    # A CSV body (text/csv) instead of JSON: the import of a measure's months.
+    csv: Callable[[Flow], str] | None = None
 
 
 def operations(openapi: dict[str, Any], methods: frozenset[str]) -> set[tuple[str, str]]:

@@ -301,6 +301,27 @@ ROUTES = [
         TEAM_A,
     ),
     Route(
+        "import a measure's months from CSV",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/measures/weight-kg/data.csv",
+        allowed=TEAM_A,
+        csv=lambda f: "month,numerator,denominator\n2024-12,3,4\n2025-01,2,4\n",
+    ),
+    Route(
+        "confirm a data-quality finding",
+        "sessions",
+        "POST",
+        lambda f: f"/teams/{_team(f)}/data-quality/confirmations",
+        lambda f: {
+            "measure_key": "weight-kg",
+            "period": "2024-06",
+            "rule": "missing-month",
+            "reason": "ED closed",
+        },
+        TEAM_A,
+    ),
+    Route(
         "plan cycle",
         "sessions",
         "POST",

@@ -1,5 +1,6 @@
 """A team's months in a real browser, on the demo data: a file chosen with the file
-field, its preview with each row's problems, and storing only the rows without them."""
+field, its preview with each row's problems, storing only the rows without them, and the
+data-quality finding on the month stored, confirmed with a reason."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def sign_in(page: Page, token: str, then: str) -> None:
     page.wait_for_url(f"**{then}")
 
 
-def test_a_team_uploads_a_file_of_months_sees_its_problems_and_stores_only_the_good_rows(
+def test_a_team_uploads_a_file_of_months_sees_its_problems_stores_only_the_good_rows_and_confirms_a_finding(
     page: Page, site: Site, tmp_path: Path
 ) -> None:
     team_id = list(site.engine.collaborative(site.demo).state.teams)[
@@ -46,3 +47,19 @@ def test_a_team_uploads_a_file_of_months_sees_its_problems_and_stores_only_the_g
     assert "90%" in page.locator("#month-weight-kg-2026-03").inner_text()
     assert page.locator("#month-weight-kg-2026-04").inner_text().count("no data") == 1
     shot(page, "13-data-uploaded")
+    # The stored month's denominator (20) is far from February's (1319): a finding, in its row
+    # and in the Data quality section, confirmed there with a reason.
+    assert "Sudden denominator change" in page.locator("#month-weight-kg-2026-03").inner_text()
+    finding = page.locator("#finding-weight-kg-2026-03-denominator-jump")
+    assert "The denominator went from 1319 in 2026-02 to 20" in finding.inner_text()
+    finding.get_by_label("Why it is right", exact=True).fill("Only the night shift reported in March")
+    finding.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**confirmed=*")
+    confirmed = page.locator("#data-quality")
+    assert "The finding is confirmed" in confirmed.inner_text()
+    assert (
+        "Only the night shift reported in March"
+        in page.locator("#finding-weight-kg-2026-03-denominator-jump").inner_text()
+    )
+    assert "Sudden denominator change (confirmed)" in page.locator("#month-weight-kg-2026-03").inner_text()
+    shot(page, "14-data-finding-confirmed")

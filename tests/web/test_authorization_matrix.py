@@ -42,6 +42,7 @@ from adapters.web import (
     chart_pages,
     collaborative_forms,
     data_forms,
+    data_quality_pages,
     forms,
     learning_pages,
     oidc,
@@ -87,6 +88,7 @@ ROUTERS = (
     pages,
     forms,
     data_forms,
+    data_quality_pages,
     learning_pages,
     toolkit_pages,
     team_forms,
@@ -561,6 +563,9 @@ DATA = form(measure_key="weight-kg", period="2025-02", numerator="5", denominato
 MONTHS_CSV = ("months.csv", b"measure,month,numerator,denominator\nweight-kg,Feb 2025,6,10\n", "text/csv")
 MONTHS_ROWS = form(rows='[{"line": 2, "measure_key": "weight-kg", "period": "2025-02", "numerator": 7, "denominator": 10}]',
                    filename="months.csv")  # fmt: skip
+CONFIRMATION = form(
+    measure_key="weight-kg", period="2024-06", rule="missing-month", reason="The ED was closed"
+)
 TEAM_MEASURE = form(measure_name="Doses on time", measure_kind="process", data_type="count",
                     numerator_definition="doses given on time", direction="increase")  # fmt: skip
 
@@ -929,6 +934,14 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("POST", "/ui/teams/{team_id}/data/upload"): Declared(months_uploads),
     ("POST", "/ui/teams/{team_id}/data/upload/confirm"): per_team(
         "/ui/teams/{id}/data/upload/confirm", writes_team, body=lambda t: MONTHS_ROWS),
+    ("POST", "/ui/teams/{team_id}/data-quality/confirmations"): per_team(
+        "/ui/teams/{id}/data-quality/confirmations", writes_team, body=lambda t: CONFIRMATION),
+    ("GET", "/ui/teams/{team_id}/measures/{measure_key}/data.csv"): per_team(
+        "/ui/teams/{id}/measures/weight-kg/data.csv", reads_team),
+    ("GET", "/ui/collaboratives/{collaborative_id}/data.csv"): per_collaborative(C + "/data.csv", reads),
+    ("GET", "/ui/collaboratives/{collaborative_id}/assessments.csv"): per_collaborative(C + "/assessments.csv", reads),
+    ("GET", "/ui/collaboratives/{collaborative_id}/data-dictionary.csv"): per_collaborative(
+        C + "/data-dictionary.csv", reads),
     ("POST", "/ui/teams/{team_id}/pdsa"): per_team("/ui/teams/{id}/pdsa", writes_team, body=lambda t: PLAN),
     ("POST", "/ui/teams/{team_id}/pdsa/{cycle_id}/{stage}"): per_team(
         "/ui/teams/{id}/pdsa/{cycle}/do", writes_team, body=lambda t: form(observations="Scales locked")),

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
-from adapters.web.data_upload import parse_month
+from adapters.data_upload import parse_month
 from aggregates.accounts import Access
 from aggregates.base import Role
 from aggregates.tokens import Grant, Principal

@@ -11,6 +11,7 @@ from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.moments import AsOf, AtVersion, as_of_or_version
 from adapters.http.schemas.common import CommandResult, body_of
+from adapters.http.schemas.data_quality import DataSaved, FindingPublic
 from adapters.http.schemas.progress import TeamProgressPublic
 from adapters.http.schemas.teams import TeamPublic
 from engine.commands.collaborative import WithdrawTeam
@@ -105,9 +106,25 @@ def define_measure(team_id: UUID, body: DefineMeasureBody, run: RunDep) -> Comma
 
 
 @router.post("/teams/{team_id}/measures/{measure_key}/data", responses=WRITE_ERRORS)
-def submit_data(team_id: UUID, measure_key: str, body: SubmitDataBody, run: RunDep) -> CommandResult:
-    """Submit a month's numerator/denominator; a resubmission corrects the month."""
-    return run(body.command(team_id=team_id, measure_key=measure_key))
+def submit_data(
+    team_id: UUID,
+    measure_key: str,
+    body: SubmitDataBody,
+    run: RunDep,
+    queries: QueriesDep,
+    principal: PrincipalDep,
+) -> DataSaved:
+    """Submit a month's numerator/denominator; a resubmission corrects the month. The answer
+    carries the data-quality findings on that month (see GET /teams/{team_id}/data-quality)."""
+    command = body.command(team_id=team_id, measure_key=measure_key)
+    result = run(command)
+    found = queries.data_quality(principal, team_id, measure_key=measure_key).findings
+    findings = [
+        FindingPublic.of(f)
+        for f in found
+        if (f.finding.measure_key, f.finding.period) == (measure_key, command.period)
+    ]
+    return DataSaved(**result.model_dump(), findings=findings)
 
 
 @router.post("/teams/{team_id}/pdsa", status_code=201, responses=WRITE_ERRORS)

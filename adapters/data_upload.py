@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.web.data_files import FileRefused
+from adapters.data_files import FileRefused
 from aggregates.values import DataType, MeasureDefinition
 from engine.commands.team import SubmitData
 

@@ -1,13 +1,15 @@
 """The rows of a file a person uploads: a spreadsheet's (.xlsx, its first sheet) or a
 CSV's (comma, semicolon or tab separated, as Excel saves it), within limits a file of
-months never needs; a file that cannot be read is refused in words."""
+months never needs; a file that cannot be read is refused in words. Shared by the page upload
+(adapters.web.data_forms) and the API import (adapters.http.routers.data); and the CSV the
+exports write (csv_text)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 MAX_FILE_BYTES = 2 * 2**20  # years of months of every measure fit in a few kilobytes
@@ -79,3 +81,21 @@ def _capped(rows: Iterable[list[Any]]) -> Iterable[list[Any]]:
                 f"The file has more than {MAX_ROWS} rows: upload at most {MAX_ROWS} months at a time."
             )
         yield row
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A CSV export: the header row, then the rows; nothing as an empty cell, a whole number
+    without its ".0"."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
