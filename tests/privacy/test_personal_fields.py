@@ -16,6 +16,7 @@ PERSONAL = {
     "AccountInvited": {"email"},
     "ReportDrafted": {"successes", "barriers", "tested", "learned", "help_wanted"},
     "ReportAnswered": {"feedback"},
+    "DataFindingConfirmed": {"reason"},
 }
 
 
@@ -49,7 +50,11 @@ def test_every_aggregate_state_marks_the_personal_values_it_keeps() -> None:
         "details.licences",
         "moc_part4_attestations.{}",
     }
-    assert marked["Team"] == {"coaching_notes.{}.text", "progress.{}.rationale"}
+    assert marked["Team"] == {
+        "coaching_notes.{}.text",
+        "progress.{}.rationale",
+        "confirmed_findings.{}.reason",
+    }
     assert marked["Account"] == {"email"}
     assert marked["MonthlyReport"] == {
         "successes",
