@@ -28,6 +28,7 @@ from adapters.http.routers import (
     credits,
     events,
     health,
+    instruments,
     learning,
     teams,
 )
@@ -36,7 +37,7 @@ from engine.application import QIEngine
 
 NO_NUL = "^[^\\u0000]*$"
 ROUTERS = (
-    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, events, contracts, health,
+    collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, accounts, learning, events, contracts, health, instruments,
 )  # fmt: skip
 
 

@@ -27,6 +27,7 @@ from aggregates.tokens import Principal
 from engine.commands import Command
 from engine.commands.activity import AttestMocPart4
 from engine.commands.charts import AnswerChartProposal, ChartCommand, DecideChart
+from engine.commands.instruments import CompleteInstrument
 from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, TryChange
 from engine.commands.team import (
     AddCoachingNote,
@@ -51,6 +52,7 @@ TEAM_WRITES: frozenset[type[Command]] = frozenset(
         AddMember,
         RemoveMember,
         SubmitAssessment,
+        CompleteInstrument,
         DefineMeasure,
         SubmitData,
         PlanCycle,

@@ -37,6 +37,7 @@ from projections import (
     charts,
     dashboard_names,
     dashboard_view,
+    instruments,
     learning,
     learning_view,
     progress,
@@ -104,7 +105,14 @@ class BuiltCharts:
 
 
 def all_projections() -> list[Projection]:
-    return [audit.AuditTrail(), Dashboard(), credits.CreditLedger(), learning.Learning(), progress.Progress()]
+    return [
+        audit.AuditTrail(),
+        Dashboard(),
+        credits.CreditLedger(),
+        learning.Learning(),
+        progress.Progress(),
+        instruments.Instruments(),
+    ]
 
 
 class ReadModels:

@@ -8,7 +8,7 @@ command class has exactly one handler.
 from __future__ import annotations
 
 from engine.commands import Command
-from engine.handlers import accounts, activity, charts, collaborative, learning, team
+from engine.handlers import accounts, activity, charts, collaborative, instruments, learning, team
 from engine.handlers.handler import Handler
 
 
@@ -28,4 +28,5 @@ HANDLERS: dict[type[Command], Handler] = _merged(
     learning.HANDLERS,
     accounts.HANDLERS,
     charts.HANDLERS,
+    instruments.HANDLERS,
 )

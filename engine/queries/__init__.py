@@ -14,6 +14,7 @@ from engine.queries.collaboratives import CollaborativeQueries, Overview, PhaseE
 from engine.queries.comparisons import ComparisonQueries, TeamCharts, TeamFunnel
 from engine.queries.credits import CreditQueries
 from engine.queries.feed import FeedQueries, FeedReader
+from engine.queries.instruments import AssessmentReport, InstrumentQueries
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
 from engine.queries.people import PeopleQueries, Retention
 from engine.queries.progress import CollaborativeProgress, ProgressQueries, TeamProgress
@@ -38,6 +39,7 @@ class Queries(
     TeamDataQueries,
     SessionQueries,
     ProgressQueries,
+    InstrumentQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 
@@ -45,6 +47,7 @@ class Queries(
 __all__ = [
     "ActivityRead",
     "AsOf",
+    "AssessmentReport",
     "AuditExplorer",
     "Chart",
     "CollaborativeProgress",
