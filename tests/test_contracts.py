@@ -102,6 +102,7 @@ def _housekeeping(engine: QIEngine, clock: Clock) -> None:
     flow.advance(Phase.SESSIONS)
     _correct_a_data_point(flow)
     _score_progress(flow)
+    _complete_an_instrument(flow)
     _record_a_session_held(flow)
     _issue_and_revoke_a_token(engine)
     _override_a_digest(engine)
@@ -163,6 +164,19 @@ def _score_progress(flow: Lifecycle) -> None:
     month = flow.engine.clock().strftime("%Y-%m")
     flow.run(
         ScoreProgress(team_id=flow.teams[0], month=month, rater=Rater.TEAM, score=2.5, rationale="Cycles run")
+    )
+
+
+def _complete_an_instrument(flow: Lifecycle) -> None:
+    from engine.commands.instruments import CompleteInstrument, DefineInstrument, PublishInstrumentVersion
+    from scripts.drills.instrument_routes import INSTRUMENT
+
+    collaborative = flow.engine.team(flow.teams[0]).state.collaborative_id
+    instrument = flow.run(DefineInstrument(collaborative_id=collaborative, definition=INSTRUMENT)).id
+    revised = INSTRUMENT | {"title": "Readiness check, revised"}
+    flow.run(PublishInstrumentVersion(instrument_id=instrument, definition=revised))
+    flow.run(
+        CompleteInstrument(team_id=flow.teams[0], instrument_id=instrument, answers={"pecc": True, "kg": 91})
     )
 
 
