@@ -17,6 +17,7 @@ from adapters.web import (
     collaborative_forms,
     data_forms,
     forms,
+    instrument_pages,
     learning_pages,
     oidc,
     pages,
@@ -50,6 +51,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(chart_forms.router)
     app.include_router(side_by_side.router)
     app.include_router(progress_pages.router)
+    app.include_router(instrument_pages.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.add_middleware(PageHeaders)
