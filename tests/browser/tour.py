@@ -57,13 +57,14 @@ class Tour:
 c = f"/ui/collaboratives/{DEMO_COLLABORATIVE_ID}"
 LEAD_TEAM = id_of_team(data.TEAMS[0])
 READER = {"collaboratives", "overview", "as-of", "team", "library", "driver-diagram", "toolkits", "toolkit",
-          "progress", "team-progress"}  # fmt: skip
+          "progress", "team-progress", "instruments", "team-instruments", "instrument-assessment"}  # fmt: skip
 ANYONE = {"account", "my-credit", "my-teams", "error"}  # with an account
 OPENS = {
     "staff": READER | ANYONE | {"audit", "transcript", "people", "advance", "attendance"},
     "auditor": READER | ANYONE | {"audit", "transcript"},
     "lead": READER | ANYONE,
-    "physician": (READER - {"team", "team-progress"}) | ANYONE,  # on another team than the lead's
+    "physician": (READER - {"team", "team-progress", "team-instruments", "instrument-assessment"})
+    | ANYONE,  # on another team than the lead's
     "coach": READER | ANYONE,
     "no-team": ANYONE,
 }
@@ -84,6 +85,9 @@ def tour_of(engine: QIEngine) -> Tour:
         "error": "/ui/teams/00000000-0000-4000-8000-000000000000", "advance": f"{c}/phase",
         "attendance": f"{c}/sessions/{_first_session()}/attendance",
         "progress": f"{c}/progress", "team-progress": f"/ui/teams/{LEAD_TEAM}/progress",
+        "instruments": f"{c}/instruments", "team-instruments": f"/ui/teams/{LEAD_TEAM}/instruments",
+        "instrument-assessment": f"/ui/teams/{LEAD_TEAM}/instrument-assessments/"
+        f"{demo_id('instrument-assessment', data.TEAMS[0].key, 'follow-up')}",
     }  # fmt: skip
     public = {
         "sign-in": "/ui/sign-in", "forgot-password": "/ui/password-reset",

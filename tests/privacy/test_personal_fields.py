@@ -13,6 +13,8 @@ PERSONAL = {
     "MocPart4Attested": {"statement"},
     "CoachingNoteAdded": {"text"},
     "AccountInvited": {"email"},
+    "ProgressScored": {"rationale"},
+    "InstrumentAssessed": {"answers.texts.{}"},  # the text answers to an assessment instrument
 }
 
 
@@ -46,7 +48,11 @@ def test_every_aggregate_state_marks_the_personal_values_it_keeps() -> None:
         "details.licences",
         "moc_part4_attestations.{}",
     }
-    assert marked["Team"] == {"coaching_notes.{}.text"}
+    assert marked["Team"] == {
+        "coaching_notes.{}.text",
+        "progress.{}.rationale",
+        "instrument_assessments.{}.answers.texts.{}",
+    }
     assert marked["Account"] == {"email"}
     assert all(
         not fields for name, fields in marked.items() if name not in ("Participant", "Team", "Account")
