@@ -29,6 +29,8 @@ from engine.commands import Command
 from engine.commands.instruments import CompleteInstrument, DefineInstrument, PublishInstrumentVersion
 
 router = APIRouter(include_in_schema=False)
+TYPE_WORDS = {ItemType.YES_NO: "yes or no", ItemType.CHOICE: "choice", ItemType.NUMBER: "number",
+              ItemType.TEXT: "text, not scored"}  # fmt: skip
 EXAMPLE = {
     "title": "Pediatric readiness check",
     "kind": "readiness_assessment",
@@ -47,10 +49,16 @@ EXAMPLE = {
 def collaborative_instruments_context(
     request: Request, principal: Principal, collaborative_id: UUID
 ) -> dict[str, Any]:
-    instruments = get_queries(request).collaborative_instruments(principal, collaborative_id)
+    queries = get_queries(request)
+    instruments = queries.collaborative_instruments(principal, collaborative_id)
     collaborative = engine_of(request).collaborative(collaborative_id)
+    definitions = {
+        i.instrument_id: queries.instrument(principal, i.instrument_id).current for i in instruments
+    }
     return {
         "collaborative": collaborative.state, "collaborative_id": collaborative_id, "instruments": instruments,
+        "definitions": definitions, "as_json": lambda d: json.dumps(d.model_dump(mode="json", exclude_defaults=True), indent=2),
+        "type_words": TYPE_WORDS,
         "kind_words": KIND_WORDS, "example": json.dumps(EXAMPLE, indent=2), "form": {}, "error": None,
         "zone": collaborative.state.time_zone,
     }  # fmt: skip

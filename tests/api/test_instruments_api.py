@@ -208,3 +208,23 @@ def test_a_team_completes_only_its_own_teams_assessment_and_only_its_collaborati
     assert response.status_code == 422 and "in the team's collaborative" in response.text
     assert world.callers["team_a"].request("GET", f"/instruments/{foreign}").status_code == 403
     assert _assessments(world) == []
+
+
+def test_a_new_version_is_staffs_alone_keeps_the_kind_and_a_refusal_changes_nothing(world: World) -> None:
+    instrument = _define(world).json()["id"]
+    path = f"/instruments/{instrument}/versions"
+    revised = DEFINITION | {"title": "Readiness check, revised"}
+    assert world.callers["team_a"].request("POST", path, json={"definition": revised}).status_code == 403
+    other_kind = world.callers["staff"].request(
+        "POST", path, json={"definition": DEFINITION | {"kind": "gap_analysis"}}
+    )
+    assert other_kind.status_code == 409 and "stays a readiness assessment" in other_kind.text
+    unknown = world.callers["staff"].request(
+        "POST", "/instruments/6f1c0a3e-1b2d-4c5e-8f90-123456789abc/versions", json={"definition": revised}
+    )
+    assert unknown.status_code == 404
+    read = world.callers["staff"].request("GET", f"/instruments/{instrument}").json()
+    assert read["version"] == 1 and read["definition"]["title"] == "Readiness check"
+    same = world.callers["staff"].request("POST", path, json={"definition": DEFINITION})
+    assert same.status_code == 200
+    assert world.callers["staff"].request("GET", f"/instruments/{instrument}").json()["version"] == 1

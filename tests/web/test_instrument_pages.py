@@ -140,3 +140,16 @@ def test_a_new_version_is_not_compared_with_the_old_one_on_the_report(scene: Sce
     again = member.post(action, {"pecc": "yes", "qi-plan": "partly", "kg": "95"}, follow_redirects=False)
     report = main(member.get(again.headers["location"]).text)
     assert "version 2 vs version 1: not comparable" in report and "(from" not in report
+
+
+@phase("orientation")
+def test_the_collaboratives_page_shows_each_instruments_items_and_staff_its_definition_to_revise(
+    scene: Scene,
+) -> None:
+    _publish(scene)
+    shown = main(scene.member().get(f"/ui/collaboratives/{scene.flow.collaborative}/instruments").text)
+    assert "The items of Readiness check (version 1)" in shown
+    assert "choice: in place (2), partly (1), no (0)" in shown and "at least 90 %" in shown
+    assert "text, not scored" in shown and "Publish an instrument" not in shown and "definition" not in shown
+    staff = main(scene.staff().get(f"/ui/collaboratives/{scene.flow.collaborative}/instruments").text)
+    assert "To publish version 2" in staff and "&#34;key&#34;: &#34;pecc&#34;" in staff
