@@ -191,7 +191,10 @@ def _answers(definition: InstrumentDefinition, sent: dict[str, str]) -> tuple[di
         if not given:
             continue
         if item.type is ItemType.YES_NO:
-            answers[item.key] = given == "yes"
+            if given in ("yes", "no"):
+                answers[item.key] = given == "yes"
+            else:
+                problems[item.key] = "answer yes or no"
         elif item.type is ItemType.NUMBER:
             try:
                 answers[item.key] = float(given)
