@@ -29,6 +29,7 @@ from adapters.http.routers import (
     data,
     events,
     health,
+    instruments,
     learning,
     reports,
     teams,
@@ -40,7 +41,7 @@ from engine.application import QIEngine
 NO_NUL = "^[^\\u0000]*$"
 ROUTERS = (
     collaboratives, teams, activities, charts, comparisons, chart_decisions, audit, credits, data, accounts, learning, training,
-    reports, events, contracts, health,
+    reports, instruments, events, contracts, health,
 )  # fmt: skip
 
 

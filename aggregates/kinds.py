@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from aggregates.accounts import Account, AccountInvited, EmailClaim, EmailClaimed
 from aggregates.activity import ActivityScheduled, LearningActivity
+from aggregates.assessment_instrument import AssessmentInstrument, InstrumentPublished
 from aggregates.audit_rechain import AuditRechained, AuditRechaining
 from aggregates.base import QIAggregate, QICreated
 from aggregates.change_package import ChangePackage, ChangePackageStarted
@@ -53,6 +54,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("toolkit", Toolkit, ToolkitCompiled),
     Kind("measure chart", MeasureChart, MeasureChartStarted),
     Kind("monthly report", MonthlyReport, MonthlyReportStarted),
+    Kind("assessment instrument", AssessmentInstrument, InstrumentPublished),
     Kind("web session", WebSession, SessionStarted),
     Kind("id claim", IdClaim, IdClaimed),
     Kind("command record", CommandRecord, CommandAccepted),

@@ -8,11 +8,13 @@ it and passes it in, so the Team stays its own consistency boundary.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Self
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from aggregates.assessment_instrument import Answers, InstrumentScore
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent
 from aggregates.criteria import TeamFacts
 from aggregates.datapoints import (
@@ -56,6 +58,15 @@ from aggregates.values import (
 )
 
 
+class InstrumentAssessment(BaseModel):
+    instrument_id: UUID
+    version: int
+    answers: Answers
+    score: InstrumentScore
+    assessed_at: datetime
+    assessed_by: str
+
+
 class TeamState(BaseModel):
     collaborative_id: UUID
     name: str
@@ -78,6 +89,8 @@ class TeamState(BaseModel):
     progress: dict[str, ProgressScore] = Field(default_factory=dict)
     # Data-quality findings the team confirmed as right, by "measure/month/rule".
     confirmed_findings: dict[str, FindingConfirmation] = Field(default_factory=dict)
+    # Assessments on the collaborative's instruments (aggregates.assessment_instrument).
+    instrument_assessments: dict[UUID, InstrumentAssessment] = Field(default_factory=dict)
 
 
 class Team(QIAggregate):
@@ -170,6 +183,38 @@ class Team(QIAggregate):
         if existing is not None:
             raise RuleViolation(f"assessment {assessment_id} is already submitted; submit a new one")
         self._record(ctx, AssessmentSubmitted, assessment_id=assessment_id, assessment=assessment)
+
+    def complete_instrument(
+        self,
+        ctx: CommandContext,
+        phase: Phase,
+        assessment_id: UUID,
+        instrument_id: UUID,
+        version: int,
+        answers: Answers,
+        score: InstrumentScore,
+    ) -> None:
+        """The team's answers to a version of one of its collaborative's instruments, and their
+        score (checked and scored by the instrument: aggregates.assessment_instrument)."""
+        self._require(Activity.SUBMIT_ASSESSMENT, phase)
+        existing = self.state.instrument_assessments.get(assessment_id)
+        if existing is not None and (existing.instrument_id, existing.version, existing.answers) == (
+            instrument_id,
+            version,
+            answers,
+        ):
+            return
+        if existing is not None:
+            raise RuleViolation(f"assessment {assessment_id} is already submitted; submit a new one")
+        self._record(
+            ctx,
+            InstrumentAssessed,
+            assessment_id=assessment_id,
+            instrument_id=instrument_id,
+            version=version,
+            answers=answers,
+            score=score,
+        )
 
     def define_measure(self, ctx: CommandContext, phase: Phase, measure: MeasureDefinition) -> None:
         self._require(Activity.DEFINE_MEASURE, phase)
@@ -461,6 +506,26 @@ class AssessmentSubmitted(TeamEvent):
 
     def apply(self, aggregate: Team) -> None:
         aggregate.state.assessments[self.assessment_id] = self.assessment
+
+
+class InstrumentAssessed(TeamEvent):
+    """A team's answers to a version of an instrument, with the score they make."""
+
+    assessment_id: UUID
+    instrument_id: UUID
+    version: int
+    answers: Answers
+    score: InstrumentScore
+
+    def apply(self, aggregate: Team) -> None:
+        aggregate.state.instrument_assessments[self.assessment_id] = InstrumentAssessment(
+            instrument_id=self.instrument_id,
+            version=self.version,
+            answers=self.answers,
+            score=self.score,
+            assessed_at=self.timestamp,
+            assessed_by=self.actor_id,
+        )
 
 
 class MeasureDefined(TeamEvent):

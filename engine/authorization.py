@@ -28,6 +28,7 @@ from aggregates.training import TrainingModule
 from engine.commands import Command
 from engine.commands.activity import AttestMocPart4
 from engine.commands.charts import AnswerChartProposal, ChartCommand, DecideChart
+from engine.commands.instruments import CompleteInstrument
 from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, TryChange
 from engine.commands.reports import AnswerReport, ReportCommand
 from engine.commands.team import (
@@ -56,6 +57,7 @@ TEAM_WRITES: frozenset[type[Command]] = frozenset(
         AddMember,
         RemoveMember,
         SubmitAssessment,
+        CompleteInstrument,
         DefineMeasure,
         SubmitData,
         ImportData,

@@ -37,6 +37,7 @@ from projections import (
     charts,
     dashboard_names,
     dashboard_view,
+    instruments,
     learning,
     learning_view,
     progress,
@@ -112,6 +113,7 @@ def all_projections() -> list[Projection]:
         learning.Learning(),
         progress.Progress(),
         training.Training(),
+        instruments.Instruments(),
     ]
 
 

@@ -104,6 +104,7 @@ def _housekeeping(engine: QIEngine, clock: Clock) -> None:
     _score_progress(flow)
     _take_training(flow)
     _report_a_month(flow)
+    _complete_an_instrument(flow)
     _record_a_session_held(flow)
     _issue_and_revoke_a_token(engine)
     _override_a_digest(engine)
@@ -188,6 +189,19 @@ def _report_a_month(flow: Lifecycle) -> None:
     flow.run(SubmitReport(team_id=team, month=month))
     flow.run(AnswerReport(team_id=team, month=month, feedback="Ask Big Sky EMS"))
     flow.run(ReopenReport(team_id=team, month=month))
+
+
+def _complete_an_instrument(flow: Lifecycle) -> None:
+    from engine.commands.instruments import CompleteInstrument, DefineInstrument, PublishInstrumentVersion
+    from scripts.drills.instrument_routes import INSTRUMENT
+
+    collaborative = flow.engine.team(flow.teams[0]).state.collaborative_id
+    instrument = flow.run(DefineInstrument(collaborative_id=collaborative, definition=INSTRUMENT)).id
+    revised = INSTRUMENT | {"title": "Readiness check, revised"}
+    flow.run(PublishInstrumentVersion(instrument_id=instrument, definition=revised))
+    flow.run(
+        CompleteInstrument(team_id=flow.teams[0], instrument_id=instrument, answers={"pecc": True, "kg": 91})
+    )
 
 
 def _correct_a_data_point(flow: Lifecycle) -> None:

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from adapters.http.responses import ProblemResponse
+from aggregates.assessment_instrument import AnswersInvalid
 from aggregates.criteria import PhaseExitBlocked, UnmetCriterion
 from aggregates.errors import DomainError, PermissionDenied
 from engine.errors import (
@@ -117,6 +118,11 @@ def problem_of(exc: Exception) -> Problem | None:
         return _problem(422, f"invalid input: {detail}", errors=errors)
     if isinstance(exc, InvalidInput):
         return _problem(422, str(exc), errors=exc.errors)
+    if isinstance(exc, AnswersInvalid):  # each item's problem, as a field error of the body
+        errors = [
+            FieldError(loc=["body", "answers", k], msg=m, type="value_error") for k, m in exc.problems.items()
+        ]
+        return _problem(422, f"invalid answers: {exc.message}", rule=exc.rule, errors=errors)
     if isinstance(exc, PermissionDenied):
         return _problem(403, exc.message, rule=exc.rule)
     if isinstance(exc, DomainError):

@@ -18,6 +18,7 @@ from adapters.web import (
     data_forms,
     data_quality_pages,
     forms,
+    instrument_pages,
     learning_pages,
     oidc,
     pages,
@@ -56,6 +57,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(progress_pages.router)
     app.include_router(training_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(instrument_pages.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.add_middleware(PageHeaders)

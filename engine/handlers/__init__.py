@@ -8,7 +8,17 @@ command class has exactly one handler.
 from __future__ import annotations
 
 from engine.commands import Command
-from engine.handlers import accounts, activity, charts, collaborative, learning, reports, team, training
+from engine.handlers import (
+    accounts,
+    activity,
+    charts,
+    collaborative,
+    instruments,
+    learning,
+    reports,
+    team,
+    training,
+)
 from engine.handlers.handler import Handler
 
 
@@ -30,4 +40,5 @@ HANDLERS: dict[type[Command], Handler] = _merged(
     charts.HANDLERS,
     training.HANDLERS,
     reports.HANDLERS,
+    instruments.HANDLERS,
 )

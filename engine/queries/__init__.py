@@ -15,6 +15,7 @@ from engine.queries.comparisons import ComparisonQueries, TeamCharts, TeamFunnel
 from engine.queries.credits import CreditQueries
 from engine.queries.data_quality import DataQualityQueries, TeamDataQuality
 from engine.queries.feed import FeedQueries, FeedReader
+from engine.queries.instruments import AssessmentReport, InstrumentQueries
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
 from engine.queries.people import PeopleQueries, Retention
 from engine.queries.progress import CollaborativeProgress, ProgressQueries, TeamProgress
@@ -44,6 +45,7 @@ class Queries(
     TrainingQueries,
     ReportQueries,
     DataQualityQueries,
+    InstrumentQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 
@@ -51,6 +53,7 @@ class Queries(
 __all__ = [
     "ActivityRead",
     "AsOf",
+    "AssessmentReport",
     "AuditExplorer",
     "Chart",
     "CollaborativeProgress",

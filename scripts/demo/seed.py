@@ -24,6 +24,7 @@ from engine.errors import NotFound
 from scripts.demo import data
 from scripts.demo.charts import chart_decisions
 from scripts.demo.improvement import coaching_notes, measurement, pdsa_ramps, readiness_cycles
+from scripts.demo.instruments import readiness_assessments
 from scripts.demo.programme import (
     assessments,
     attendance,
@@ -94,6 +95,7 @@ def _year(roster: Roster, files: Files) -> Iterator[Step]:
     yield from phase_advances()
     yield from calendar()
     yield from assessments()
+    yield from readiness_assessments()
     yield from measurement()
     yield from attendance(roster)
     yield from pdsa_ramps()

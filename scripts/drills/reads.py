@@ -10,6 +10,7 @@ from uuid import uuid4
 import httpx
 
 from engine.application import QIEngine
+from scripts.drills.instrument_routes import INSTRUMENT
 from scripts.drills.refusals import INTRUDERS, judge_refusal, private_markers
 from scripts.drills.report import DrillReport
 from scripts.drills.route import operations
@@ -63,6 +64,11 @@ READS: dict[str, frozenset[str]] = {
     "/collaboratives/{collaborative_id}/reports/summary.pdf": FACULTY_OF_A,
     "/teams/{team_id}/data-quality": TEAM_A_READERS,
     "/teams/{team_id}/measures/{measure_key}/data.csv": TEAM_A_READERS,
+    "/collaboratives/{collaborative_id}/instruments": IN_COLLABORATIVE,
+    "/instruments/{instrument_id}": IN_COLLABORATIVE,
+    "/teams/{team_id}/instrument-assessments": TEAM_A_READERS,
+    "/teams/{team_id}/instrument-assessments/{assessment_id}": TEAM_A_READERS,
+    "/teams/{team_id}/instrument-assessments/{assessment_id}.pdf": TEAM_A_READERS,
     "/participants/{participant_id}": STAFF_AUDITOR,
     "/participants/{participant_id}/transcript": STAFF_AUDITOR,
     "/participants/{participant_id}/erasure": STAFF_AUDITOR,
@@ -126,6 +132,10 @@ def read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, World
         "account_id": account,
         "month": "2025-01",
     }
+    instrument = staff.ok(f"{base}/instruments", {"definition": INSTRUMENT})["id"]
+    answers = {"instrument_id": instrument, "answers": {"pecc": False, "kg": 95}}
+    done = world.callers["team_a"].ok(f"/teams/{flow.teams[0]}/instrument-assessments", answers)
+    params |= {"instrument_id": instrument, "assessment_id": done["created"]["InstrumentAssessment"][0]}
     elsewhere = build_world(client, engine, "registration", "X")
     return ReadWorld(world, params), elsewhere
 

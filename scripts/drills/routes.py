@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
+from scripts.drills.instrument_routes import INSTRUMENT_ROUTES
 from scripts.drills.learning_routes import LEARNING_ROUTES
 from scripts.drills.route import STAFF_ONLY, TEAM_A, Route
 from scripts.drills.world import FOCUS, PLAN, WEIGHT, Flow
@@ -436,6 +437,7 @@ ROUTES = [
     ),
 ]
 ROUTES += LEARNING_ROUTES
+ROUTES += INSTRUMENT_ROUTES
 
 
 def _account(f: Flow) -> None:

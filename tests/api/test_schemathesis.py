@@ -27,6 +27,7 @@ from adapters.app import create_app
 from aggregates.base import Role
 from engine.application import QIEngine
 from engine.settings import Settings
+from scripts.drills.instrument_routes import INSTRUMENT
 from scripts.drills.learning_routes import draw_package, node
 from scripts.drills.world import Flow, build_world
 from tests.api.conftest import issue
@@ -87,6 +88,11 @@ def real_ids(flow: Flow) -> dict[str, str]:
     kit = {"title": "Kg toolkit", "change_idea_ids": [node(flow, "idea")]}
     toolkit = flow.ok(f"{collaborative}/toolkits", kit)["id"]
     team = flow.teams[0]
+    instrument = flow.ok(f"{collaborative}/instruments", {"definition": INSTRUMENT})["id"]
+    answers = {"instrument_id": instrument, "answers": {"pecc": True, "kg": 95}}
+    assessment = flow.ok(f"/teams/{team}/instrument-assessments", answers)["created"]["InstrumentAssessment"][
+        0
+    ]
     return {
         "collaborative_id": flow.collaborative,
         "team_id": team,
@@ -99,6 +105,8 @@ def real_ids(flow: Flow) -> dict[str, str]:
         "change_idea_id": node(flow, "idea"),
         "resource_id": resource,
         "toolkit_id": toolkit,
+        "instrument_id": instrument,
+        "assessment_id": assessment,
     }
 
 

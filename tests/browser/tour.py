@@ -57,13 +57,14 @@ class Tour:
 c = f"/ui/collaboratives/{DEMO_COLLABORATIVE_ID}"
 LEAD_TEAM = id_of_team(data.TEAMS[0])
 READER = {"collaboratives", "overview", "as-of", "team", "report", "library", "driver-diagram", "toolkits", "toolkit",
-          "progress", "team-progress"}  # fmt: skip
+          "progress", "team-progress", "instruments", "team-instruments", "instrument-assessment"}  # fmt: skip
 ANYONE = {"account", "my-credit", "my-teams", "error"}  # with an account
 OPENS = {
     "staff": READER | ANYONE | {"audit", "transcript", "people", "advance", "attendance", "reports"},
     "auditor": READER | ANYONE | {"audit", "transcript", "reports"},
     "lead": READER | ANYONE,
-    "physician": (READER - {"team", "report", "team-progress"}) | ANYONE,  # on another team than the lead's
+    "physician": (READER - {"team", "report", "team-progress", "team-instruments", "instrument-assessment"})
+    | ANYONE,  # on another team than the lead's
     "coach": READER | ANYONE | {"reports"},  # who has reported: faculty's
     "no-team": ANYONE,
 }
@@ -85,6 +86,9 @@ def tour_of(engine: QIEngine) -> Tour:
         "attendance": f"{c}/sessions/{_first_session()}/attendance",
         "progress": f"{c}/progress", "team-progress": f"/ui/teams/{LEAD_TEAM}/progress",
         "report": f"/ui/teams/{LEAD_TEAM}/reports/2025-06", "reports": f"{c}/reports?month=2025-06",
+        "instruments": f"{c}/instruments", "team-instruments": f"/ui/teams/{LEAD_TEAM}/instruments",
+        "instrument-assessment": f"/ui/teams/{LEAD_TEAM}/instrument-assessments/"
+        f"{demo_id('instrument-assessment', data.TEAMS[0].key, 'follow-up')}",
     }  # fmt: skip
     public = {
         "sign-in": "/ui/sign-in", "forgot-password": "/ui/password-reset",

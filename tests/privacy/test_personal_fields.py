@@ -17,6 +17,7 @@ PERSONAL = {
     "ReportDrafted": {"successes", "barriers", "tested", "learned", "help_wanted"},
     "ReportAnswered": {"feedback"},
     "DataFindingConfirmed": {"reason"},
+    "InstrumentAssessed": {"answers.texts.{}"},  # the text answers to an assessment instrument
 }
 
 
@@ -54,6 +55,7 @@ def test_every_aggregate_state_marks_the_personal_values_it_keeps() -> None:
         "coaching_notes.{}.text",
         "progress.{}.rationale",
         "confirmed_findings.{}.reason",
+        "instrument_assessments.{}.answers.texts.{}",
     }
     assert marked["Account"] == {"email"}
     assert marked["MonthlyReport"] == {

@@ -20,6 +20,7 @@ Routes that need a later phase (comments, toolkits) move both collaboratives on 
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 from collections import Counter
@@ -44,6 +45,7 @@ from adapters.web import (
     data_forms,
     data_quality_pages,
     forms,
+    instrument_pages,
     learning_pages,
     oidc,
     pages,
@@ -73,10 +75,12 @@ from engine.commands.accounts import RevokeAccess
 from engine.commands.activity import ScheduleActivity
 from engine.commands.charts import AnnotateChart, ProposeChartChange
 from engine.commands.collaborative import AdvancePhase, CreateCollaborative, NewMember, RegisterTeam
+from engine.commands.instruments import CompleteInstrument, DefineInstrument
 from engine.commands.learning import AddChangeIdea, AddDriver, CompileToolkit, ShareFile
 from engine.commands.reports import DraftReport, SubmitReport
 from engine.commands.team import AddMember, DefineMeasure, PlanCycle, ShareProject, SubmitData
 from engine.commands.training import PublishModule
+from scripts.drills.instrument_routes import INSTRUMENT
 from tests.conftest import Clock
 from tests.store.lifecycle import WEIGHT
 from tests.web.pages import PageClient
@@ -101,6 +105,7 @@ ROUTERS = (
     progress_pages,
     training_pages,
     report_pages,
+    instrument_pages,
 )
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
@@ -278,6 +283,8 @@ class World:
     toolkits: dict[str, UUID] = field(default_factory=dict)
     participants: dict[str, UUID] = field(default_factory=dict)  # person key -> participant
     registering: UUID | None = None  # a collaborative in its registration phase
+    instruments: dict[str, UUID] = field(default_factory=dict)  # collaborative key -> its instrument
+    assessments: dict[str, UUID] = field(default_factory=dict)  # team key -> its assessment on it
     done: set[str] = field(default_factory=set)  # the phases prepared for
 
     def advance_to(self, phase: Phase) -> None:
@@ -387,6 +394,30 @@ def in_sharing(w: World) -> None:
         toolkit = CompileToolkit(collaborative_id=cid, title=TOOLKITS[c], change_idea_ids=(w.ideas[c],))
         w.toolkits[c] = w.run(toolkit).id
     w.done.add("sharing")
+
+
+def with_instruments(w: World) -> None:
+    """An assessment instrument in each collaborative, and every team's assessment on it."""
+    if "instruments" in w.done:
+        return
+    for c, cid in w.collaboratives.items():
+        w.instruments[c] = w.run(DefineInstrument(collaborative_id=cid, definition=INSTRUMENT)).id
+    for t, c in TEAM_OF.items():
+        done = w.run(CompleteInstrument(team_id=w.teams[t], instrument_id=w.instruments[c],
+                                        answers={"pecc": False, "kg": 50}))  # fmt: skip
+        w.assessments[t] = done.created["InstrumentAssessment"][0]
+    w.done.add("instruments")
+
+
+def on_instruments(suffix: Callable[[World, str], str], rule: Callable[[str], Rule], shows: bool = True,
+                   body: Body | None = None) -> Declared:  # fmt: skip
+    """One URL per team: /ui/teams/{id} and `suffix`, naming the team's instrument or assessment."""
+
+    def urls(w: World) -> list[Url]:
+        return [Url(f"/ui/teams/{w.teams[t]}{suffix(w, t)}", rule(t), (TEAM_NAMES[t],) * shows, body)
+                for t in TEAM_OF]  # fmt: skip
+
+    return Declared(urls, with_instruments)
 
 
 def registering(w: World) -> None:
@@ -967,6 +998,18 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("GET", "/ui/training-modules/{module_id}"): Declared(training_modules(attempt=False)),
     ("POST", "/ui/training-modules/{module_id}/attempts"): Declared(training_modules(attempt=True)),
     ("GET", "/ui/teams/{team_id}/training"): per_team("/ui/teams/{id}/training", reads_team, lambda t: (TEAM_NAMES[t],)),
+    # Assessment instruments: staff publish them, a team completes its collaborative's.
+    ("GET", "/ui/collaboratives/{collaborative_id}/instruments"): per_collaborative(
+        C + "/instruments", reads, lambda c: (TITLES[c],), prepare=with_instruments),
+    ("POST", "/ui/collaboratives/{collaborative_id}/instruments"): per_collaborative(
+        C + "/instruments", lambda c: STAFF_ONLY, body=lambda c: form(definition=json.dumps(INSTRUMENT))),
+    ("GET", "/ui/teams/{team_id}/instruments"): on_instruments(lambda w, t: "/instruments", reads_team),
+    ("POST", "/ui/teams/{team_id}/instruments/{instrument_id}"): on_instruments(
+        lambda w, t: f"/instruments/{w.instruments[TEAM_OF[t]]}", writes_team, False, form(pecc="yes", kg="95")),
+    ("GET", "/ui/teams/{team_id}/instrument-assessments/{assessment_id}"): on_instruments(
+        lambda w, t: f"/instrument-assessments/{w.assessments[t]}", reads_team),
+    ("GET", "/ui/teams/{team_id}/instrument-assessments/{assessment_id}.pdf"): on_instruments(
+        lambda w, t: f"/instrument-assessments/{w.assessments[t]}.pdf", reads_team, False),
     ("GET", "/ui/collaboratives/{collaborative_id}/measures/{measure_key}/chart"): per_collaborative(
         C + "/measures/weight-kg/chart", reads, lambda c: (TITLES[c], "All teams")),
     ("POST", "/ui/teams/{owner_id}/measures/{measure_key}/chart/decisions"): Declared(chart_decisions(TEAM_OF)),
