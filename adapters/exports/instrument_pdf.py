@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from adapters.exports.toolkit import NEXT, _latin
+from adapters.exports.pdf_text import NEXT, latin
 from engine.queries.instruments import AssessmentReport
 
 
@@ -15,7 +15,7 @@ def _day(report: AssessmentReport) -> str:
 
 def assessment_pdf(report: AssessmentReport) -> bytes:
     pdf = FPDF(format="Letter")
-    pdf.set_title(_latin(f"{report.title}: {report.team_name}"))
+    pdf.set_title(latin(f"{report.title}: {report.team_name}"))
     pdf.set_creator("QI Collaborative Engine")
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
@@ -45,4 +45,4 @@ def _line(pdf: FPDF, text: str, size: int, style: str = "") -> None:
     if style == "B":
         pdf.ln(2)
     pdf.set_font("Helvetica", style=style, size=size)
-    pdf.multi_cell(0, size * 0.5, _latin(text), **NEXT)  # type: ignore[arg-type]
+    pdf.multi_cell(0, size * 0.5, latin(text), **NEXT)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from adapters.http.deps import get_queries
 from adapters.web.actors import actor_names
 from adapters.web.field_errors import fields_refused
 from adapters.web.forms import Field, act_beside_fields
-from adapters.web.pages import render
+from adapters.web.pages import linked_teams, render
 from adapters.web.phase_notes import opens_in
 from adapters.web.session import CSRF, engine_of, signed_in
 from aggregates.phases import Activity, is_allowed
@@ -113,5 +113,5 @@ def collaborative_progress_page(request: Request, collaborative_id: UUID) -> Res
     return render(
         request, "collaborative_progress.html", principal, progress=progress, collaborative=collaborative.state,
         collaborative_id=collaborative_id, latest=latest, recent=recent, scores=list(LEVELS),
-        zone=collaborative.state.time_zone,
+        zone=collaborative.state.time_zone, linked=linked_teams(request, principal),
     )  # fmt: skip

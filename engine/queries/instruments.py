@@ -118,7 +118,7 @@ class InstrumentQueries(Reader):
         team = self.engine.team(team_id)
         authorization.authorize_team_read(principal, team)
         ids = list(team.state.instrument_assessments)
-        return [self._report(team, a) for a in reversed(ids)]
+        return [self._assessment_report(team, a) for a in reversed(ids)]
 
     def instrument_assessment(
         self, principal: Principal, team_id: UUID, assessment_id: UUID
@@ -127,9 +127,9 @@ class InstrumentQueries(Reader):
         authorization.authorize_team_read(principal, team)
         if assessment_id not in team.state.instrument_assessments:
             raise NotFound("assessment", assessment_id)
-        return self._report(team, assessment_id)
+        return self._assessment_report(team, assessment_id)
 
-    def _report(self, team: Team, assessment_id: UUID) -> AssessmentReport:
+    def _assessment_report(self, team: Team, assessment_id: UUID) -> AssessmentReport:
         done = team.state.instrument_assessments[assessment_id]
         instrument = self._instrument(done.instrument_id)
         definition = instrument.at(done.version)

@@ -77,3 +77,17 @@ def test_each_kind_is_created_by_an_event_of_its_own_module_with_a_name_of_its_o
 def test_messages_name_a_kind_in_words_and_long_lived_kinds_are_snapshotted() -> None:
     assert kind_name(Team) == "team"
     assert Team in snapshotted()
+
+
+def test_no_two_query_mixins_define_a_method_of_the_same_name() -> None:
+    """Queries is one class made of many: a name defined twice would silently answer with the first."""
+    from collections import defaultdict
+
+    from engine.queries import Queries
+
+    defined: dict[str, list[str]] = defaultdict(list)
+    for mixin in Queries.__mro__[1:]:
+        for name, value in vars(mixin).items():
+            if callable(value) and not name.startswith("__"):
+                defined[name].append(mixin.__name__)
+    assert {n: c for n, c in defined.items() if len(c) > 1} == {}
