@@ -143,6 +143,7 @@ def _demo_ids(client: httpx.Client) -> dict[str, str]:
         "toolkit_id": toolkits[0]["toolkit_id"],
         "account_id": client.get("/accounts").json()[0]["id"],
         "month": "2025-06",  # a month of the demo's projects phase, for its monthly report
+        "module_id": client.get(f"/collaboratives/{collaborative}/training-modules").json()[0]["module_id"],
     }
 
 

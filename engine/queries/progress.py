@@ -192,8 +192,11 @@ class ProgressQueries(Reader):
             for c in cycles
             if c.study is not None and charted.intersection(c.plan.measure_keys)
         ]
+        names = {t: n for t, n, _ in self.read_models.team_names()} if trying_teams else {}
+        # Linked to this team's shared project: the other team's own page may not be the reader's to open.
         spread = [
-            Found("another team tries a change this team shared", f"/ui/teams/{t}") for t in trying_teams
+            Found(f"{names.get(t, 'another team')} tries a change this team shared", f"{page}#shared")
+            for t in trying_teams
         ]
         return Evidence(aims, data, planned, tested, improving, outcome, sustained, goals, spread)
 

@@ -49,6 +49,7 @@ from scripts.demo.sharing import (
     toolkit,
 )
 from scripts.demo.steps import DEMO_COLLABORATIVE_ID, PAPER_ID, Files, Roster, Step
+from scripts.demo.training import training
 
 
 class DemoResult(BaseModel):
@@ -101,6 +102,7 @@ def _year(roster: Roster, files: Files) -> Iterator[Step]:
     yield from pdsa_ramps()
     yield from readiness_cycles()
     yield from coaching_notes()
+    yield from training(roster)
     yield from monthly_reports()
     yield from chart_decisions()
     yield from progress_scores()
