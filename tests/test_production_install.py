@@ -144,6 +144,10 @@ def _demo_ids(client: httpx.Client) -> dict[str, str]:
         "account_id": client.get("/accounts").json()[0]["id"],
         "month": "2025-06",  # a month of the demo's projects phase, for its monthly report
         "module_id": client.get(f"/collaboratives/{collaborative}/training-modules").json()[0]["module_id"],
+        "instrument_id": client.get(f"/collaboratives/{collaborative}/instruments").json()[0][
+            "instrument_id"
+        ],
+        "assessment_id": client.get(f"/teams/{team['id']}/instrument-assessments").json()[0]["assessment_id"],
     }
 
 
