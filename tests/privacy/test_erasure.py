@@ -133,13 +133,7 @@ def test_an_erased_person_is_unreadable_everywhere_but_their_ce_record_until_ret
         store = Store(engine, staff, subscriber, caplog)
         flow = HttpFlow(staff, clock)
         flow.up_to("sessions")
-        team = flow.teams[0]
-        person = flow.ok(f"/teams/{team}/members", {"member": {"person": PERSON, "discipline": "physician"}})[
-            "created"
-        ]["Participant"][0]
-        flow.ok(f"/activities/{flow.session}/attendance", {"participant_id": person, "minutes": 90})
-        flow.ok(f"/teams/{team}/coaching-notes", {"text": NOTE, "about": person})
-        flow.ok(f"/participants/{person}/attestations", {"team_id": team, "statement": STATEMENT})
+        person = a_person_at_work(flow)
         credit_before = staff.get(f"/participants/{person}/transcript").json()["totals"]
         assert credit_before, "the person earned CE credit"
         assert _hits(json.dumps(staff.get(f"/participants/{person}/export").json())) == set(VALUES)
@@ -175,6 +169,18 @@ def test_an_erased_person_is_unreadable_everywhere_but_their_ce_record_until_ret
         assert _hits(json.dumps(staff.get(f"/participants/{person}/export").json())) == set()
         assert staff.get("/audit/verify").json()["ok"] is True
         _rebuild_equals_live(client.app.state.read_models)  # type: ignore[attr-defined]
+
+
+def a_person_at_work(flow: HttpFlow) -> str:
+    """PERSON made a physician on the flow's first team, attending its session for CE credit,
+    with a coaching note about them and their MOC attestation: their participant id."""
+    team = flow.teams[0]
+    enrolled = flow.ok(f"/teams/{team}/members", {"member": {"person": PERSON, "discipline": "physician"}})
+    person: str = enrolled["created"]["Participant"][0]
+    flow.ok(f"/activities/{flow.session}/attendance", {"participant_id": person, "minutes": 90})
+    flow.ok(f"/teams/{team}/coaching-notes", {"text": NOTE, "about": person})
+    flow.ok(f"/participants/{person}/attestations", {"team_id": team, "statement": STATEMENT})
+    return person
 
 
 def _rebuild_equals_live(models: ReadModels) -> None:

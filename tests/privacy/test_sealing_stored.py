@@ -27,7 +27,7 @@ from engine.stored_sealing import compact, find_plain, seal_stored, tables
 from tests.api.conftest import Api, issue
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
-from tests.privacy.test_erasure import NOTE, PERSON, STATEMENT, VALUES, Store, _hits, _rebuild_equals_live
+from tests.privacy.test_erasure import PERSON, VALUES, Store, _hits, _rebuild_equals_live, a_person_at_work
 
 ERASED_EARLIER = {"name": "Ottoline Brackenbury", "email": "ob5@brackenbury.example"}
 ERASED_VALUES = ("Ottoline", "Brackenbury", "ob5@brackenbury")
@@ -49,13 +49,7 @@ def test_a_store_from_before_sealing_is_sealed_in_place_and_then_erases_like_any
         store = Store(engine, staff, subscriber, caplog)
         flow = HttpFlow(staff, clock)
         flow.up_to("sessions")
-        team = flow.teams[0]
-        person = flow.ok(f"/teams/{team}/members", {"member": {"person": PERSON, "discipline": "physician"}})[
-            "created"
-        ]["Participant"][0]
-        flow.ok(f"/activities/{flow.session}/attendance", {"participant_id": person, "minutes": 90})
-        flow.ok(f"/teams/{team}/coaching-notes", {"text": NOTE, "about": person})
-        flow.ok(f"/participants/{person}/attestations", {"team_id": team, "statement": STATEMENT})
+        person = a_person_at_work(flow)
         for n in range(6):  # enough versions for a snapshot of their participant
             details = PERSON | {"credentials": f"CPEN-QX7 {n}"}
             assert client.put(
