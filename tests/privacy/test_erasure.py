@@ -118,11 +118,6 @@ def _hits(text: str, values: Any = VALUES) -> set[str]:
     return {v for v in values if v in text}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest) -> QIEngine:
-    return request.getfixturevalue(f"{request.param}_engine")  # type: ignore[no-any-return]
-
-
 def test_an_erased_person_is_unreadable_everywhere_but_their_ce_record_until_retention_ends(
     engine: QIEngine, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -34,11 +34,6 @@ ERASED_VALUES = ("Ottoline", "Brackenbury", "ob5@brackenbury")
 SYSTEM = Actor(id="setup", role=Role.SYSTEM)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest) -> QIEngine:
-    return request.getfixturevalue(f"{request.param}_engine")  # type: ignore[no-any-return]
-
-
 def test_a_store_from_before_sealing_is_sealed_in_place_and_then_erases_like_any_other(
     engine: QIEngine, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
