@@ -3,7 +3,7 @@ and one object starts and stops every thread of it.
 
 What it builds: the engine (whose store watch fails fast while PostgreSQL is down, for
 the event store and the HTTP API alike), the read models with their projector, and,
-when configured, the Kafka relay and the audit digest recorder; and the mail outbox. The API's lifespan
+when configured, the Kafka relay and the audit digest recorder; the reminder scheduler and the mail outbox. The API's lifespan
 calls `start()` and `stop()`; a CLI command that only reads never starts it (its reads
 catch up themselves: see engine.read_models).
 """
@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from adapters.kafka import digest_publisher_for, start_relay
 from adapters.mail import start_outbox
-from engine import audit_anchor, erasure
+from engine import audit_anchor, erasure, reminders
 from engine.application import QIEngine
 from engine.read_models import ReadModels
 from engine.settings import Settings
@@ -48,6 +48,8 @@ class Runtime:
             self.read_models.projector.start()
             self._halts.append(self.read_models.projector.stop)
         self._halts.append(erasure.start_inprocess(self.engine, self.settings.erasure_interval))
+        scheduler = reminders.ReminderScheduler(self.engine, self.read_models)
+        self._halts.append(reminders.start_inprocess(scheduler, self.settings.reminder_interval))
         self._halts.append(start_outbox(self.engine, self.site_url))
         digests = digest_publisher_for(self.settings)
         for halt in (start_relay(self.engine), audit_anchor.start_inprocess(self.engine, digests)):

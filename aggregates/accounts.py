@@ -26,6 +26,7 @@ from pydantic import BaseModel, EmailStr, Field
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Role, Value
 from aggregates.errors import RuleViolation
 from aggregates.personal import Personal, Sealed
+from aggregates.reminders import ReminderKind
 
 NAMESPACE = UUID("8e2b4c71-0d5f-4a36-b9e8-7c1f2a6d3e90")
 # Erased, the address is None: "(erased)" is no email address, and would fail to load the account.
@@ -70,6 +71,7 @@ class AccountState(BaseModel):
     last_signed_in_at: datetime | None = None
     disabled_reason: str | None = None
     erased: bool = False  # the person's personal data was erased: closed for good
+    reminders_off: tuple[ReminderKind, ...] = ()  # the kinds of reminder this person turned off
 
 
 class Account(QIAggregate):
@@ -189,6 +191,16 @@ class Account(QIAggregate):
         (also in every copy held in memory, which catches up with this event)."""
         if not self.state.erased:
             self._record(ctx, AccountErased)
+
+    # -- the person's own choices -----------------------------------------------------
+    def choose_reminders(self, ctx: CommandContext, off: tuple[ReminderKind, ...]) -> None:
+        """The kinds of reminder the person wants no more (the others are on)."""
+        chosen = tuple(kind for kind in ReminderKind if kind in off)
+        if chosen != self.state.reminders_off:
+            self._record(ctx, RemindersChosen, off=chosen)
+
+    def reminded_of(self, kind: ReminderKind) -> bool:
+        return kind not in self.state.reminders_off
 
     def session_valid(self, generation: int, now: datetime) -> bool:
         """Whether a session this account started in `generation` may still act."""
@@ -315,6 +327,15 @@ class AccountEnabled(QIEvent):
         s = aggregate.state
         s.status = "active" if s.accepted_at is not None else "invited"
         s.disabled_reason = None
+
+
+class RemindersChosen(QIEvent):
+    """The person chose which kinds of reminder they want no more."""
+
+    off: tuple[ReminderKind, ...] = ()
+
+    def apply(self, aggregate: Account) -> None:
+        aggregate.state.reminders_off = self.off
 
 
 class EmailClaimState(BaseModel):

@@ -22,6 +22,7 @@ from aggregates.ids import IdClaim, IdClaimed
 from aggregates.measure_chart import MeasureChart, MeasureChartStarted
 from aggregates.monthly_report import MonthlyReport, MonthlyReportStarted
 from aggregates.participant import Participant, ParticipantRegistered
+from aggregates.reminders import Reminder, ReminderDue
 from aggregates.resource import Resource, ResourceShared
 from aggregates.stored_sealing import StoredSealing, StoredValuesSealed
 from aggregates.team import Team, TeamRegistered
@@ -56,6 +57,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("monthly report", MonthlyReport, MonthlyReportStarted),
     Kind("assessment instrument", AssessmentInstrument, InstrumentPublished),
     Kind("web session", WebSession, SessionStarted),
+    Kind("reminder", Reminder, ReminderDue),
     Kind("id claim", IdClaim, IdClaimed),
     Kind("command record", CommandRecord, CommandAccepted),
     Kind("audit rechaining", AuditRechaining, AuditRechained),

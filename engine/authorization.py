@@ -30,6 +30,7 @@ from engine.commands.activity import AttestMocPart4
 from engine.commands.charts import AnswerChartProposal, ChartCommand, DecideChart
 from engine.commands.instruments import CompleteInstrument
 from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, TryChange
+from engine.commands.reminders import ChooseReminders
 from engine.commands.reports import AnswerReport, ReportCommand
 from engine.commands.team import (
     AddCoachingNote,
@@ -91,6 +92,10 @@ class Records(Protocol):
 
 def authorize_command(principal: Principal, command: Command, records: Records) -> None:
     """Refuse a command none of the caller's roles allows in its scope."""
+    if isinstance(command, ChooseReminders):
+        if principal.account_id is None or command.account_id != principal.account_id:
+            raise Forbidden("a person chooses their own reminders, signed in to their own account")
+        return
     if principal.staff:
         return
     kind = type(command)

@@ -17,6 +17,11 @@ a disabled account, an erased person's included. One process sends at a time (th
 A team's submitted monthly report (ReportSubmitted) tells its coach, at the coach's
 account's address, with a link to the report; a coach without an account (or a disabled
 or erased one), or a report reopened or answered since, is not written to.
+
+A reminder (ReminderDue, recorded by engine/reminders.py) is written to its person's
+account address, judged again first: an occasion that no longer holds (the data entered,
+the report submitted, the invitation accepted), a kind the person turned off since, or an
+account that cannot sign in, is not written to.
 """
 
 from __future__ import annotations
@@ -32,12 +37,17 @@ from eventsourcing.utils import get_topic
 
 from aggregates.accounts import AccountInvited, InvitationRenewed, PasswordResetRequested, account_id
 from aggregates.monthly_report import MonthlyReport, ReportStatus, ReportSubmitted
+from aggregates.reminders import ReminderDue, ReminderKind
+from engine import reminders
 from engine.leader_locks import LeaderLock, leader_lock
 from engine.log_position import LogPosition
 from engine.readstore import ReadStore
 
 log = logging.getLogger(__name__)
-TOPICS = [get_topic(c) for c in (AccountInvited, InvitationRenewed, PasswordResetRequested, ReportSubmitted)]
+TOPICS = [
+    get_topic(c)
+    for c in (AccountInvited, InvitationRenewed, PasswordResetRequested, ReportSubmitted, ReminderDue)
+]
 PAGE = 100
 
 
@@ -118,6 +128,8 @@ class Outbox:
         there is nothing worth sending any more (see the module's docstring)."""
         if isinstance(event, ReportSubmitted):
             return self._report_submitted(event)
+        if isinstance(event, ReminderDue):
+            return self._reminder(event)
         accounts = self.engine.accounts
         account = accounts.account(event.originator_id)
         if account is None or not isinstance(account.state.email, str):
@@ -178,6 +190,34 @@ class Outbox:
         )
         subject = f"{team.state.name}: monthly report for {month:%B %Y}"
         return Message(f"{report.id}-{event.originator_version}", account.state.email, subject, body)
+
+    def _reminder(self, event: ReminderDue) -> Message | None:
+        """To the person reminded, if the occasion still holds and they still want it."""
+        occasion, now = event.occasion, self.engine.clock()
+        account = self.engine.accounts.account(account_id(event.participant_id))
+        if (
+            account is None
+            or not isinstance(account.state.email, str)
+            or not account.reminded_of(occasion.kind)
+        ):
+            return None
+        invitation = occasion.kind is ReminderKind.INVITATION_WAITING
+        if account.state.status != ("invited" if invitation else "active"):
+            return None
+        if not reminders.still_due(self.engine, occasion, event.participant_id, now):
+            return None
+        said = reminders.words(self.engine, occasion, now)
+        link = f"/ui/invitations/{self.engine.accounts.invitation_link(account)}" if invitation else said.link
+        person = self.engine.accounts.principal(account).name
+        body = f"Hello {person},\n\n{said.text}\n{said.action}:\n\n{self.site_url}{link}\n"
+        if not invitation:
+            body += (
+                "\nYou are sent this once. To stop reminders of this kind, turn them off on your account "
+                f"page: {self.site_url}/ui/account#reminders\n"
+            )
+        return Message(
+            f"{event.originator_id}-{event.originator_version}", account.state.email, said.subject, body
+        )
 
     def _where(self, team_id: Any) -> str:
         if team_id is None:

@@ -41,6 +41,7 @@ from projections import (
     learning,
     learning_view,
     progress,
+    reminders,
     training,
 )
 from projections.audit import AuditFilter, AuditRow, StoredRecord, Verification
@@ -114,6 +115,7 @@ def all_projections() -> list[Projection]:
         progress.Progress(),
         training.Training(),
         instruments.Instruments(),
+        reminders.Reminders(),
     ]
 
 

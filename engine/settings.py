@@ -163,6 +163,36 @@ class Settings(BaseSettings):
     mail_interval: float = Field(
         default=2.0, gt=0, le=3600, description="seconds between the outbox's looks for messages to send"
     )
+    reminder_interval: float = Field(
+        default=60.0,
+        gt=0,
+        le=86400,
+        description="seconds between the reminder scheduler's looks for occasions",
+    )
+    data_due_day: int = Field(
+        default=10,
+        ge=1,
+        le=28,
+        description="the day of the next month by which a team's month of data is due",
+    )
+    report_due_day: int = Field(
+        default=10,
+        ge=1,
+        le=28,
+        description="the day of the next month by which a team's monthly report is due",
+    )
+    invitation_reminder_days: int = Field(
+        default=3,
+        ge=1,
+        le=60,
+        description="days after an invitation its invitee is reminded, if they have not accepted",
+    )
+    session_reminder_hours: int = Field(
+        default=24,
+        ge=1,
+        le=168,
+        description="how long before a learning activity starts its people are reminded",
+    )
     oidc_issuer: str | None = Field(
         default=None,
         description="the OpenID Connect provider for single sign-on (its issuer URL); off unless set",

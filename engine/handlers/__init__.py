@@ -15,6 +15,7 @@ from engine.handlers import (
     collaborative,
     instruments,
     learning,
+    reminders,
     reports,
     team,
     training,
@@ -41,4 +42,5 @@ HANDLERS: dict[type[Command], Handler] = _merged(
     training.HANDLERS,
     reports.HANDLERS,
     instruments.HANDLERS,
+    reminders.HANDLERS,
 )

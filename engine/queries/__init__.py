@@ -19,6 +19,7 @@ from engine.queries.instruments import AssessmentReport, InstrumentQueries
 from engine.queries.learning import Diagram, LearningQueries, LibraryPage
 from engine.queries.people import PeopleQueries, Retention
 from engine.queries.progress import CollaborativeProgress, ProgressQueries, TeamProgress
+from engine.queries.reminders import ReminderQueries, ReminderView
 from engine.queries.reports import ReportQueries
 from engine.queries.sessions import SessionQueries, SessionRoster
 from engine.queries.team_data import TeamDataQueries
@@ -46,6 +47,7 @@ class Queries(
     ReportQueries,
     DataQualityQueries,
     InstrumentQueries,
+    ReminderQueries,
 ):
     """All queries, built from `(engine, read_models)`: cheap, one per request is fine."""
 
@@ -63,6 +65,7 @@ __all__ = [
     "Overview",
     "PhaseExit",
     "Queries",
+    "ReminderView",
     "Retention",
     "SessionRoster",
     "TeamCharts",
