@@ -300,6 +300,7 @@ def _an_account_s_life(engine: QIEngine, clock: Clock) -> None:
     accounts._ask_reset("lee@example.org")
     accounts.reset(accounts.reset_link(accounts.account(account_id)), "another long passphrase")  # type: ignore[arg-type]
     accounts.change_password(account_id, "another long passphrase", "a third long passphrase")
+    _remind(engine, account_id, participant)
     auditor = Access(role=Role.AUDITOR)
     for command in (
         GrantAccess(account_id=account_id, access=auditor), RevokeAccess(account_id=account_id, access=auditor),
@@ -308,6 +309,18 @@ def _an_account_s_life(engine: QIEngine, clock: Clock) -> None:
         engine.submit(staff, command)
     engine.submit(staff, ErasePerson(participant_id=participant, reason="asked by email"))
     accounts.invite(staff, **fields)
+
+
+def _remind(engine: QIEngine, account_id: UUID, participant: UUID) -> None:
+    from aggregates.reminders import Occasion, ReminderKind
+    from engine.commands.reminders import ChooseReminders, RecordReminder
+    from engine.reminders import SCHEDULER
+
+    ctx = lambda: engine.context(SCHEDULER)  # noqa: E731
+    engine.execute(ChooseReminders(account_id=account_id, off=(ReminderKind.SESSION_SOON,)), ctx())
+    occasion = Occasion(kind=ReminderKind.INVITATION_WAITING, key="an invitation", invitation_id=UUID(int=7, version=4),
+                        due_at=engine.clock())  # fmt: skip
+    engine.execute(RecordReminder(participant_id=participant, occasion=occasion), ctx())
 
 
 def _issue_and_revoke_a_token(engine: QIEngine) -> None:

@@ -21,6 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from adapters.http.deps import get_queries
 from adapters.http.errors import refusal_of
 from adapters.web.field_errors import beside_fields
+from adapters.web.forms import run_form
 from adapters.web.pages import render, team_context
 from adapters.web.session import (
     CSRF,
@@ -33,12 +34,14 @@ from adapters.web.session import (
     start_session,
 )
 from aggregates.accounts import Access
+from aggregates.reminders import ReminderKind
 from aggregates.base import Role
 from aggregates.tokens import Grant, Principal
 from aggregates.values import Discipline, MemberRole
 from engine import web_sessions
 from engine.accounts import LinkRefused, PasswordRefused, SignedIn
 from engine.commands.activity import AttestMocPart4
+from engine.commands.reminders import ChooseReminders
 from engine.errors import Forbidden, NotFound
 from engine.passwords import MIN_LENGTH
 
@@ -54,8 +57,9 @@ def my_teams(request: Request) -> Response:
     queries = get_queries(request)
     teams = queries.my_teams(principal)
     return render(
-        request, "my_teams.html", principal, teams=teams, awaiting=queries.reports_awaiting(principal)
-    )
+        request, "my_teams.html", principal, teams=teams, awaiting=queries.reports_awaiting(principal),
+        reminders=queries.my_reminders(principal),
+    )  # fmt: skip
 
 
 # -- invitations ----------------------------------------------------------------------
@@ -175,14 +179,36 @@ def reset_password(
 def _account_page(request: Request, principal: Principal, status: int = 200, **context: Any) -> Response:
     engine = engine_of(request)
     account = engine.accounts.account(principal.account_id) if principal.account_id else None
-    teams = get_queries(request).my_teams(principal) if account else []
-    return render(request, "account.html", principal, status, account=account, teams=teams,
-                  min_length=MIN_LENGTH, **({"field_errors": {}, "changed": False} | context))  # fmt: skip
+    queries = get_queries(request)
+    teams = queries.my_teams(principal) if account else []
+    choices = queries.reminder_choices(principal) if account else []
+    return render(request, "account.html", principal, status, account=account, teams=teams, choices=choices,
+                  min_length=MIN_LENGTH, **({"field_errors": {}, "changed": False, "saved": False} | context))  # fmt: skip
 
 
 @router.get("/ui/account")
-def account_page(request: Request, changed: bool = False) -> Response:
-    return _account_page(request, signed_in(request), changed=changed)
+def account_page(request: Request, changed: bool = False, reminders: str | None = None) -> Response:
+    return _account_page(request, signed_in(request), changed=changed, saved=reminders == "saved")
+
+
+@router.post("/ui/account/reminders", dependencies=CSRF)
+def choose_reminders(
+    request: Request, receive: Annotated[list[str], Form()] = [], command_id: Field = ""  # noqa: B006
+) -> Response:
+    """The kinds of reminder the person receives: the boxes ticked; every other kind is off."""
+    principal = signed_in(request)
+    if principal.account_id is None:
+        return _account_page(request, principal, 409, field_errors={"reminders": "an API token receives no reminders"})
+    known = {kind.value for kind in ReminderKind}
+    unknown = sorted(set(receive) - known)
+    if unknown:
+        problem = f"there is no kind of reminder called {unknown[0]!r}; tick the boxes shown"
+        return _account_page(request, principal, 422, field_errors={"reminders": problem})
+    chosen = (kind for kind in ReminderKind if kind is not ReminderKind.INVITATION_WAITING)
+    off = tuple(kind for kind in chosen if kind.value not in receive)
+    account = principal.account_id
+    run_form(request, principal, command_id, lambda: ChooseReminders(account_id=account, off=off))
+    return RedirectResponse("/ui/account?reminders=saved#reminders", status_code=303)
 
 
 @router.get("/ui/account/export")
@@ -230,6 +256,7 @@ def _my_credit(request: Request, principal: Principal, status: int = 200, **cont
     if principal.participant_id is None:
         return render(request, "my_credit.html", principal, status, tr=None, moc=[], team_names={}, **context)
     queries = get_queries(request)
+    context = {"reminders": queries.my_reminders(principal)} | context
     transcript = queries.transcript(principal, principal.participant_id)
     moc = queries.moc_part4_status(principal, principal.participant_id)
     engine = engine_of(request)

@@ -159,7 +159,10 @@ def collaboratives_context(request: Request, principal: Principal) -> dict[str, 
     summaries = [
         CollaborativeSummary(**c.model_dump()) for c in get_queries(request).collaboratives(principal)
     ]
-    return {"collaboratives": summaries, "form": {}, "field_errors": {}, "error": None}
+    return {
+        "collaboratives": summaries, "form": {}, "field_errors": {}, "error": None,
+        "reminders": my_reminders(request, principal),
+    }  # fmt: skip
 
 
 def overview_context(request: Request, principal: Principal, collaborative_id: UUID) -> dict[str, Any]:
@@ -187,6 +190,11 @@ def _reports_month(request: Request, principal: Principal, phase: Phase) -> str 
     if not (faculty and is_allowed(Activity.REPORT_MONTHLY, phase)):
         return None
     return get_queries(request).this_month()
+
+
+def my_reminders(request: Request, principal: Principal) -> list[ReminderView]:
+    """The signed-in person's reminders that still hold, for their home page."""
+    return get_queries(request).my_reminders(principal)
 
 
 def person_name(request: Request, participant_id: UUID) -> str:
@@ -228,6 +236,7 @@ def team_context(request: Request, principal: Principal, team_id: UUID) -> dict[
         "disciplines": list(Discipline), "member_roles": list(MemberRole), "invited": None, "invite_errors": [],
         "invited_now": [], "zone": page.collaborative.state.time_zone,
         "report_months": _report_months(request, principal, page.team, page.collaborative.state),
+        "reminders": my_reminders(request, principal),
     } | team_sections(request, principal, team, page.collaborative.state) | measures_context(
         request, principal, page.team, page.collaborative, can_write
     )  # fmt: skip

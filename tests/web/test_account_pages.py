@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from adapters.app import create_app
 from aggregates.accounts import Access
 from aggregates.base import Role
+from aggregates.reminders import ReminderKind
 from aggregates.tokens import Grant, Principal
 from engine.application import QIEngine
 from engine.errors import Forbidden
@@ -228,3 +229,24 @@ def test_staff_issue_a_service_token_shown_once_and_revoke_it_from_the_people_pa
     assert token is not None
     assert page.post(f"/ui/people/tokens/{token[1]}/revocation", follow_redirects=False).status_code == 303
     assert feed.get("/events").status_code == 401
+
+
+def test_a_person_turns_a_kind_of_reminder_off_on_their_account_page_and_a_made_up_kind_is_refused(
+    client: TestClient, app_engine: QIEngine
+) -> None:
+    account_id = person(app_engine, "robin@audit.example")
+    page, _ = signs_in(client, "robin@audit.example")
+    shown = page.get("/ui/account")
+    assert shown.text.count('name="receive"') == 3 and shown.text.count(" checked>") == 3
+    saved = page.post("/ui/account/reminders", data={"receive": ["data due", "report due"]})
+    assert saved.status_code == 200 and "Your reminder choices are saved." in saved.text
+    assert saved.text.count(" checked>") == 2
+    account = app_engine.accounts.account(account_id)
+    assert account is not None and account.state.reminders_off == (ReminderKind.SESSION_SOON,)
+
+    refused = page.post("/ui/account/reminders", data={"receive": ["data due", "birthday"]})
+    assert refused.status_code == 422
+    assert "there is no kind of reminder called &#39;birthday&#39;" in refused.text
+    assert 'aria-describedby="reminders-error"' in refused.text
+    again = app_engine.accounts.account(account_id)
+    assert again is not None and again.state.reminders_off == (ReminderKind.SESSION_SOON,)

@@ -931,6 +931,7 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("GET", "/ui/account"): one("/ui/account", ANYONE),
     ("GET", "/ui/account/export"): one("/ui/account/export", ANYONE),
     ("POST", "/ui/account/password"): one("/ui/account/password", ANYONE, SAME_PASSWORD),
+    ("POST", "/ui/account/reminders"): one("/ui/account/reminders", ANYONE, form(receive="data due")),
     ("POST", "/ui/my-credit/attestations/{team_id}"): per_team(
         "/ui/my-credit/attestations/{id}", attests_for, body=lambda t: form(statement="I ran the scale test"),
         only=("A1", "B1")),
