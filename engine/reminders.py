@@ -286,7 +286,7 @@ def words(engine: Any, occasion: Occasion, now: datetime) -> Words:
         when = f"{local:%A %-d %B %Y at %H:%M} {local.tzname()}"
         return Words(
             f"{details.title} starts {when}",
-            f"{details.title} ({details.kind.value}, {collaborative.state.title}) starts {when}, "
+            f"{details.title} ({details.kind.value.replace('_', ' ')}, {collaborative.state.title}) starts {when}, "
             f"for {details.duration_minutes} minutes.",
             f"/ui/collaboratives/{collaborative.id}#activities", "See the activities",
         )  # fmt: skip

@@ -34,8 +34,8 @@ from adapters.web.session import (
     start_session,
 )
 from aggregates.accounts import Access
-from aggregates.reminders import ReminderKind
 from aggregates.base import Role
+from aggregates.reminders import ReminderKind
 from aggregates.tokens import Grant, Principal
 from aggregates.values import Discipline, MemberRole
 from engine import web_sessions
@@ -193,12 +193,16 @@ def account_page(request: Request, changed: bool = False, reminders: str | None 
 
 @router.post("/ui/account/reminders", dependencies=CSRF)
 def choose_reminders(
-    request: Request, receive: Annotated[list[str], Form()] = [], command_id: Field = ""  # noqa: B006
+    request: Request,
+    receive: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies a default
+    command_id: Field = "",
 ) -> Response:
     """The kinds of reminder the person receives: the boxes ticked; every other kind is off."""
     principal = signed_in(request)
     if principal.account_id is None:
-        return _account_page(request, principal, 409, field_errors={"reminders": "an API token receives no reminders"})
+        return _account_page(
+            request, principal, 409, field_errors={"reminders": "an API token receives no reminders"}
+        )
     known = {kind.value for kind in ReminderKind}
     unknown = sorted(set(receive) - known)
     if unknown:

@@ -45,6 +45,7 @@ from aggregates.values import (
     MeasureKind,
     MemberRole,
 )
+from engine.queries.reminders import ReminderView
 from engine.queries.reports import ReportRow
 from engine.read_models import ReadModels
 from projections.charts import ChartView

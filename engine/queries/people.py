@@ -9,12 +9,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from aggregates.accounts import account_id
 from aggregates.personal import ERASED_PERSON, ERASED_TEXT, Keep, opened
 from aggregates.tokens import Principal
 from engine.queries.base import Reader
 from engine.sealing import open_everywhere
 from projections.audit import AuditFilter
+from projections.reminders import REMINDERS
 
 
 @dataclass(frozen=True)
@@ -106,4 +109,16 @@ class PeopleQueries(Reader):
             "account_id": str(account.id), "email": a.email if isinstance(a.email, str) else None,
             "status": a.status, "access": [x.model_dump(mode="json") for x in a.access],
             "accepted_at": moment(a.accepted_at), "last_signed_in_at": moment(a.last_signed_in_at),
+            "reminders_turned_off": [kind.value for kind in a.reminders_off],
+            "reminders": self._reminders_export(participant_id),
         }  # fmt: skip
+
+    def _reminders_export(self, participant_id: UUID) -> list[dict[str, Any]]:
+        """Every reminder recorded for the person: what it was about, when it was due and noted."""
+        self.read_models.wait_for()
+        with self.read_models.store.transaction() as tx:
+            rows = tx.fetchall(
+                f"SELECT occasion, recorded_at FROM {REMINDERS} WHERE participant_id = ? ORDER BY position",
+                (str(participant_id),),
+            )
+        return [{"occasion": orjson.loads(occasion), "recorded_at": at} for occasion, at in rows]
