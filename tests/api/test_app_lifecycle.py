@@ -38,7 +38,7 @@ def test_an_app_made_from_settings_serves_and_closes_its_own_engine(
     assert closed == [True]
 
 
-def test_the_lifespan_starts_the_projector_relay_digest_recorder_erasure_sweep_and_outbox_and_leaves_none_running(
+def test_the_lifespan_starts_the_projector_relay_digest_recorder_erasure_sweep_reminders_and_outbox_and_leaves_none_running(
     tmp_path: Path,
 ) -> None:
     settings = Settings(
@@ -59,6 +59,7 @@ def test_the_lifespan_starts_the_projector_relay_digest_recorder_erasure_sweep_a
             "qi-outbox",
             "qi-projector",
             "qi-relay",
+            "qi-reminders",
         ]  # once each
     assert _ours() == before
 
