@@ -11,6 +11,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Value
 from aggregates.errors import RuleViolation
+from aggregates.learner_ids import LearnerIds
 from aggregates.personal import ERASED_PERSON, ERASED_TEXT, Keep, Personal, Sealed
 from aggregates.values import Licence, Name, Text
 
@@ -26,6 +27,9 @@ class PersonDetails(Value):
     credentials: Annotated[Credentials | Sealed | None, Personal()] = None
     email: Annotated[EmailStr | Sealed | None, Personal()] = None
     licences: Annotated[tuple[Licence, ...] | Sealed, Personal(Keep.CE_RECORD, erased=())] = ()
+    # Names and numbers the accreditors ask for (aggregates.learner_ids), each optional until
+    # the export that needs it; kept with the CE record like the name and licences.
+    learner: Annotated[LearnerIds | Sealed | None, Personal(Keep.CE_RECORD)] = None
 
 
 class ParticipantState(BaseModel):

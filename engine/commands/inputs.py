@@ -28,6 +28,7 @@ from aggregates.measure_chart import (
     SetGoal,
     SplitPhase,
 )
+from aggregates.learner_ids import BirthDay, BoardId, LearnerIds, StateLicence
 from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaPlan, PdsaStudy
 from aggregates.phases import Phase
@@ -81,10 +82,24 @@ class ExitCriteriaSettingsInput(ExitCriteriaSettings):
     criteria: Annotated[dict[Phase, PhaseCriteria], Items(len(Phase), "phase")] = Field(default_factory=dict)
 
 
+class BirthDayInput(BirthDay):
+    month: Annotated[int, Field(ge=1, le=12), Strictly()]
+    day: Annotated[int, Field(ge=1, le=31), Strictly()]
+
+
+class LearnerIdsInput(LearnerIds):
+    birth_day: Annotated[BirthDay, Edge(BirthDayInput)] | None = None
+    boards: Annotated[tuple[BoardId, ...], Items(10, "board id", same=lambda b: b.board)] = ()
+    state_licences: Annotated[
+        tuple[StateLicence, ...], Items(20, "state licence", same=lambda lic: f"{lic.state} {lic.number}")
+    ] = ()
+
+
 class PersonDetailsInput(PersonDetails):
     licences: Annotated[
         tuple[Licence, ...], Items(10, "licence", same=lambda licence: f"{licence.kind} {licence.number}")
     ] = ()
+    learner: Annotated[LearnerIds, Edge(LearnerIdsInput)] | None = None
 
 
 class PdsaPlanInput(PdsaPlan):

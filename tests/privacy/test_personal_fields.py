@@ -8,8 +8,20 @@ from aggregates.base import QIAggregate
 from aggregates.personal import Keep, personal_fields
 
 PERSONAL = {
-    "ParticipantRegistered": {"details.name", "details.credentials", "details.email", "details.licences"},
-    "ParticipantDetailsUpdated": {"details.name", "details.credentials", "details.email", "details.licences"},
+    "ParticipantRegistered": {
+        "details.name",
+        "details.credentials",
+        "details.email",
+        "details.licences",
+        "details.learner",
+    },
+    "ParticipantDetailsUpdated": {
+        "details.name",
+        "details.credentials",
+        "details.email",
+        "details.licences",
+        "details.learner",
+    },
     "MocPart4Attested": {"statement"},
     "CoachingNoteAdded": {"text"},
     "ProgressScored": {"rationale"},
@@ -30,14 +42,14 @@ def test_the_personal_fields_of_the_events_are_exactly_the_marked_ones() -> None
     assert found == PERSONAL
 
 
-def test_what_a_ce_record_keeps_after_erasure_is_the_name_and_the_licences_only() -> None:
+def test_what_a_ce_record_keeps_after_erasure_is_the_name_the_licences_and_the_accreditors_ids_only() -> None:
     kept = {
         ".".join(f.path)
         for cls in event_classes().values()
         for f in personal_fields(cls)
         if f.mark.keep is Keep.CE_RECORD
     }
-    assert kept == {"details.name", "details.licences"}
+    assert kept == {"details.name", "details.licences", "details.learner"}
 
 
 def test_every_aggregate_state_marks_the_personal_values_it_keeps() -> None:
@@ -49,6 +61,7 @@ def test_every_aggregate_state_marks_the_personal_values_it_keeps() -> None:
         "details.credentials",
         "details.email",
         "details.licences",
+        "details.learner",
         "moc_part4_attestations.{}",
     }
     assert marked["Team"] == {

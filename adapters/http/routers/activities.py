@@ -72,7 +72,7 @@ def get_participant(participant_id: UUID, queries: QueriesDep, principal: Princi
 
 @router.put("/participants/{participant_id}", responses=WRITE_ERRORS)
 def update_participant(participant_id: UUID, body: UpdateParticipantBody, run: RunDep) -> CommandResult:
-    """Update a participant's name, credentials, email or licences."""
+    """Update a participant's name, credentials, email, licences or accreditor ids."""
     return run(body.command(participant_id=participant_id))
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from aggregates.activity import ActivityDetails, HeldTimes, LearningActivity
+from aggregates.learner_ids import LearnerIds
 from aggregates.participant import Participant
 from aggregates.personal import ERASED_PERSON, opened
 from aggregates.values import Licence
@@ -53,6 +54,9 @@ class PersonPublic(BaseModel):
     credentials: str | None = None
     email: str | None = None
     licences: list[Licence] = []
+    learner: LearnerIds | None = Field(
+        default=None, description="names and numbers the accreditors ask for (NPI, boards, state licences, …)"
+    )
 
 
 class ParticipantPublic(BaseModel):
@@ -77,6 +81,7 @@ class ParticipantPublic(BaseModel):
             credentials=opened(d.credentials, None),
             email=opened(d.email, None),
             licences=list(opened(d.licences, ())),
+            learner=opened(d.learner, None),
         )
         return cls(
             id=participant.id,

@@ -1,0 +1,67 @@
+"""A participant's accreditor ids over the API: staff record a physician's first and last
+name, birthday, NPI, board id and state licences; they are stored sealed (no NPI in the
+store's bytes) and read back open; a mistyped NPI, a made-up state or a 31 April is refused
+as problem+json naming the field, and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine.application import QIEngine
+from tests.api.conftest import Api
+
+LEARNER = {
+    "first_name": "Priya",
+    "last_name": "Patel",
+    "birth_day": {"month": 2, "day": 29},
+    "npi": "1234567893",
+    "boards": [{"board": "ABP", "number": "123456"}],
+    "state_licences": [{"state": "mt", "number": "MD-4471"}, {"state": "WY", "number": "9931"}],
+}
+
+
+def _person(staff: Api) -> str:
+    return str(staff.ok("/participants", {"details": {"name": "Dr Priya Patel"}})["id"])
+
+
+def _update(staff: Api, person: str, learner: Any) -> Any:
+    body = {"details": {"name": "Dr Priya Patel", "learner": learner}}
+    return staff.client.put(f"/participants/{person}", json=body, headers=staff.headers())
+
+
+def test_staff_record_a_physicians_accreditor_ids_and_read_them_back_sealed_at_rest(
+    staff: Api, app_engine: QIEngine
+) -> None:
+    person = _person(staff)
+    assert _update(staff, person, LEARNER).status_code == 200
+    read = staff.get(f"/participants/{person}").json()["details"]["learner"]
+    assert read["npi"] == "1234567893" and read["birth_day"] == {"month": 2, "day": 29}
+    assert [lic["state"] for lic in read["state_licences"]] == ["MT", "WY"]
+    assert read["boards"] == [{"board": "ABP", "number": "123456"}]
+    stored = b"".join(n.state for n in app_engine.recorder.select_notifications(0, 10_000))
+    assert b"1234567893" not in stored and b"MD-4471" not in stored  # sealed under the person's key
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "says"),
+    [
+        ({"npi": "1234567890"}, "npi", "its last digit does not check"),
+        ({"state_licences": [{"state": "Montana", "number": "1"}]}, "state", "not a US state or territory"),
+        ({"birth_day": {"month": 4, "day": 31}}, "birth_day", "month 4 has no day 31"),
+        ({"birth_day": {"month": "4", "day": 30}}, "month", ""),
+        ({"boards": [{"board": "ABP", "number": "1"}, {"board": "ABP", "number": "2"}]}, "boards", "twice"),
+    ],
+)
+def test_a_mistyped_accreditor_id_is_refused_naming_the_field_and_changes_nothing(
+    staff: Api, change: dict[str, Any], where: str, says: str
+) -> None:
+    person = _person(staff)
+    assert _update(staff, person, LEARNER).status_code == 200
+    before = staff.get(f"/participants/{person}").json()
+    refused = _update(staff, person, LEARNER | change)
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    problem = refused.json()
+    assert where in refused.text and says in refused.text, problem
+    assert staff.get(f"/participants/{person}").json() == before
