@@ -17,6 +17,7 @@ from pydantic import Tag as Choice
 
 from aggregates.activity import ActivityDetails
 from aggregates.criteria import Criterion, ExitCriteriaSettings
+from aggregates.learner_ids import BirthDay, BoardId, LearnerIds, StateLicence
 from aggregates.measure_chart import (
     MAX_BASELINE,
     MIN_BASELINE,
@@ -28,7 +29,6 @@ from aggregates.measure_chart import (
     SetGoal,
     SplitPhase,
 )
-from aggregates.learner_ids import BirthDay, BoardId, LearnerIds, StateLicence
 from aggregates.participant import PersonDetails
 from aggregates.pdsa import PdsaPlan, PdsaStudy
 from aggregates.phases import Phase

@@ -61,7 +61,9 @@ def test_a_mistyped_accreditor_id_is_refused_naming_the_field_and_changes_nothin
     assert _update(staff, person, LEARNER).status_code == 200
     before = staff.get(f"/participants/{person}").json()
     refused = _update(staff, person, LEARNER | change)
-    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith(
+        "application/problem+json"
+    )
     problem = refused.json()
     assert where in refused.text and says in refused.text, problem
     assert staff.get(f"/participants/{person}").json() == before
