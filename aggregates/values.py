@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from aggregates.activity_ids import ActivityIds
 from aggregates.base import Value
 from aggregates.personal import ERASED_TEXT, Personal, Sealed
 
@@ -173,6 +174,8 @@ class CEOffering(Value):
     credit_types: tuple[CreditType, ...] = Field(min_length=1)
     max_hours: float = Field(gt=0, le=100)
     accrediting_body: Name
+    # Its ids at ACCME, ACPE and CAPCE, and commercial support (aggregates.activity_ids).
+    accreditor: ActivityIds | None = None
 
 
 class ActDecision(StrEnum):

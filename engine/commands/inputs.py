@@ -16,6 +16,7 @@ from pydantic import Discriminator, Field
 from pydantic import Tag as Choice
 
 from aggregates.activity import ActivityDetails
+from aggregates.activity_ids import ActivityIds
 from aggregates.criteria import Criterion, ExitCriteriaSettings
 from aggregates.learner_ids import BirthDay, BoardId, LearnerIds, StateLicence
 from aggregates.measure_chart import (
@@ -64,9 +65,14 @@ class AssessmentItemInput(AssessmentItem):
     max_score: Annotated[float, Field(gt=0, le=1e6), Strictly()] = 100
 
 
+class ActivityIdsInput(ActivityIds):
+    commercial_support: Flag = False
+
+
 class CEOfferingInput(CEOffering):
     credit_types: Annotated[tuple[CreditType, ...], Items(len(CreditType), "credit type", least=1)]
     max_hours: Annotated[float, Field(gt=0, le=100), Strictly()]
+    accreditor: Annotated[ActivityIds, Edge(ActivityIdsInput)] | None = None
 
 
 class ActivityDetailsInput(ActivityDetails):
