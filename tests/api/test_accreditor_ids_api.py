@@ -1,15 +1,18 @@
-"""A participant's accreditor ids over the API: staff record a physician's first and last
+"""Accreditor ids over the API. A participant's: staff record a physician's first and last
 name, birthday, NPI, board id and state licences; they are stored sealed (no NPI in the
 store's bytes) and read back open; a mistyped NPI, a made-up state or a 31 April is refused
-as problem+json naming the field, and changes nothing."""
+as problem+json naming the field, and changes nothing. A CE activity's: its ACPE UAN and
+CAPCE course number read back as scheduled; one out of shape is refused the same way."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from engine.application import QIEngine
+from scripts.drills.world import build_world
 from tests.api.conftest import Api
 
 LEARNER = {
@@ -67,3 +70,32 @@ def test_a_mistyped_accreditor_id_is_refused_naming_the_field_and_changes_nothin
     problem = refused.json()
     assert where in refused.text and says in refused.text, problem
     assert staff.get(f"/participants/{person}").json() == before
+
+
+def _chat(ids: dict[str, Any]) -> dict[str, Any]:
+    ce = {"credit_types": ["acpe", "capce"], "max_hours": 1, "accrediting_body": "ACPE", "accreditor": ids}
+    return {"kind": "fireside_chat", "title": "Weighing in kg", "starts_at": "2026-03-02T18:00:00Z",
+            "duration_minutes": 60, "ce": ce}  # fmt: skip
+
+
+def test_an_activity_s_accreditor_ids_are_scheduled_with_it_and_one_out_of_shape_is_refused(
+    client: TestClient, app_engine: QIEngine
+) -> None:
+    world = build_world(client, app_engine, "orientation", "Ids")
+    staff, path = world.callers["staff"], f"/collaboratives/{world.flow.collaborative}/activities"
+    ids = {
+        "acpe_uan": "1234-0000-26-001-l01-p",
+        "capce_course_number": "26-QI-F1-0001",
+        "commercial_support": False,
+    }
+    made = staff.request("POST", path, json={"details": _chat(ids)})
+    assert made.status_code == 201, made.text
+    read = staff.request("GET", f"/activities/{made.json()['id']}").json()["details"]["ce"]["accreditor"]
+    assert read == {"pars_activity_id": None, "acpe_uan": "1234-0000-26-001-L01-P",
+                    "capce_course_number": "26-QI-F1-0001", "commercial_support": False}  # fmt: skip
+    for wrong, field in (
+        ({"acpe_uan": "1234-0000-26-001"}, "acpe_uan"),
+        ({"commercial_support": "no"}, "commercial_support"),
+    ):
+        refused = staff.request("POST", path, json={"details": _chat(wrong)})
+        assert refused.status_code == 422 and field in refused.text, refused.text
