@@ -135,6 +135,13 @@ class Occasions:
             if starts is not None and month < f"{starts:%Y-%m}":
                 continue
             c = str(collaborative.id)
+            members: dict[str, list[UUID]] = {}
+            for team_id, person in self.tx.fetchall(
+                f"SELECT m.team_id, m.participant_id FROM {dash.MEMBER} m JOIN {dash.TEAM} t "
+                "ON t.team_id = m.team_id WHERE t.collaborative_id = ? AND t.active = 1 ORDER BY m.participant_id",
+                (c,),
+            ):
+                members.setdefault(team_id, []).append(UUID(person))
             for day, kind, teams in (
                 (self.settings.data_due_day, ReminderKind.DATA_DUE, self._without_data),
                 (self.settings.report_due_day, ReminderKind.REPORT_DUE, self._without_report),
@@ -147,10 +154,8 @@ class Occasions:
                         kind=kind, key=f"{team_id}/{month}", collaborative_id=collaborative.id,
                         team_id=UUID(team_id), month=month, due_at=due_at,
                     )  # fmt: skip
-                    for (member,) in self.tx.fetchall(
-                        f"SELECT participant_id FROM {dash.MEMBER} WHERE team_id = ?", (team_id,)
-                    ):
-                        yield Due(occasion, UUID(member))
+                    for member in members.get(team_id, ()):
+                        yield Due(occasion, member)
 
     def _without_data(self, collaborative_id: str, month: str) -> list[str]:
         """The active teams with a measure that expects `month` and has no value for it."""
