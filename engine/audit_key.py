@@ -84,13 +84,19 @@ def signing_key(value: str | None) -> SigningKey:
     """The key QI_AUDIT_KEY names (`value`): AuditKeyMissing when unset, AuditKeyUnusable when wrong."""
     if not value or not value.strip():
         raise AuditKeyMissing()
-    pem = value.encode() if value.lstrip().startswith(PEM_START) else _read(Path(value))
+    return load_signing_key(value, ENV)
+
+
+def load_signing_key(value: str, setting: str) -> SigningKey:
+    """The Ed25519 private key `value` holds (the PEM itself, or a PEM file's path), named
+    in errors by the `setting` it came from; AuditKeyUnusable when it holds none."""
+    pem = value.encode() if value.lstrip().startswith(PEM_START) else _read(Path(value), setting)
     try:
         private = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError) as error:
-        raise AuditKeyUnusable(f"{ENV} holds no unencrypted PEM private key: {error}") from None
+        raise AuditKeyUnusable(f"{setting} holds no unencrypted PEM private key: {error}") from None
     if not isinstance(private, Ed25519PrivateKey):
-        raise AuditKeyUnusable(f"{ENV} holds a {type(private).__name__}, not an Ed25519 key")
+        raise AuditKeyUnusable(f"{setting} holds a {type(private).__name__}, not an Ed25519 key")
     return SigningKey(private)
 
 
@@ -105,12 +111,12 @@ def verifying_key(pem: bytes, source: str) -> VerifyingKey:
     return VerifyingKey(public)
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, setting: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
         raise AuditKeyUnusable(
-            f"{ENV}={path} cannot be read ({error.strerror}); set it to a PEM file or the PEM itself"
+            f"{setting}={path} cannot be read ({error.strerror}); set it to a PEM file or the PEM itself"
         ) from None
 
 

@@ -105,6 +105,14 @@ class Settings(BaseSettings):
         description="the Ed25519 key that signs audit digests: the path of its PEM file "
         "(`qi audit keygen --out FILE`), or the PEM itself; digests are off unless set",
     )
+    credit_key: str | None = Field(
+        default=None,
+        description="the provider's Ed25519 key that signs transcripts: the path of its PEM file "
+        "(`qi audit keygen --out FILE` makes one), or the PEM itself; transcripts are unsigned unless set",
+    )
+    provider_name: str = Field(
+        default="QI Collaborative", max_length=200, description="the CE provider named on signed transcripts"
+    )
     audit_digest_interval: float = Field(
         default=300.0, gt=0, description="seconds between the digests the API process records"
     )

@@ -1,0 +1,79 @@
+"""`qi credits`: sign a participant's transcript with the provider's key, and check one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+
+from adapters.cli.common import _fail_config, _read_models, console
+from engine.errors import NotConfigured
+from engine.settings import Settings
+
+credits_app = typer.Typer(no_args_is_help=True, help="CE credit: signed transcripts")
+
+
+@credits_app.command("sign")
+def credits_sign(
+    participant: Annotated[UUID, typer.Argument(help="the participant whose transcript is signed")],
+    out: Annotated[Path, typer.Option(help="the signed transcript's file")],
+) -> None:
+    """Write the participant's transcript, every line with its source event position, signed
+    with QI_CREDIT_KEY (exit 2 naming what to set when it is missing)."""
+    from engine import signed_transcripts as st
+
+    settings = Settings()
+    try:
+        key = st.credit_key(settings.credit_key)
+    except NotConfigured as error:
+        _fail_config(error.message)
+    models = _read_models()
+    try:
+        transcript = models.transcript(participant)
+        now = models.engine.clock().astimezone(UTC)
+        out.write_bytes(st.sign(st.document(transcript, settings.provider_name, now), key))
+    finally:
+        models.close()
+    console.print(f"signed transcript of {transcript.name} written to {out} (key {key.verifying.id})")
+
+
+@credits_app.command("verify")
+def credits_verify(
+    file: Annotated[Path, typer.Argument(help="a signed transcript (qi credits sign)")],
+    public_key: Annotated[Path, typer.Option(help="the provider's published PEM public key")],
+    online: Annotated[
+        bool, typer.Option(help="also ask this engine's ledger whether a line was reversed since")
+    ] = False,
+) -> None:
+    """Check a signed transcript offline with the provider's public key: exit 1 when it was
+    changed or signed by another key; with --online, name the lines reversed since."""
+    from engine import signed_transcripts as st
+    from engine.audit_key import verifying_key
+
+    try:
+        key = verifying_key(public_key.read_bytes(), str(public_key))
+        data = file.read_bytes()
+    except OSError as error:
+        _fail_config(f"{error.filename} cannot be read: {error.strerror}")
+    except NotConfigured as error:
+        _fail_config(error.message)
+    checked = st.verify(data, key)
+    if not checked.valid or checked.transcript is None:
+        console.print(f"[red]does not verify[/]: {checked.reason}", soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(f"[green]verifies[/]: {checked.reason}", soft_wrap=True)
+    if online:
+        models = _read_models()
+        try:
+            now = models.transcript(UUID(checked.transcript["participant_id"]))
+        finally:
+            models.close()
+        superseded = st.superseded_by(checked.transcript, now)
+        if superseded:
+            for entry, by in superseded.items():
+                console.print(f"[yellow]superseded[/]: line {entry} was reversed since, by {by}")
+            raise typer.Exit(3)
+        console.print(f"no line reversed since, as of {datetime.now(UTC):%-d %b %Y %H:%M} UTC")
