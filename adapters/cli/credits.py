@@ -10,7 +10,7 @@ from uuid import UUID
 import typer
 
 from adapters.cli.common import _fail_config, _read_models, console
-from engine.errors import NotConfigured
+from engine.errors import NotConfigured, NotFound
 from engine.settings import Settings
 
 credits_app = typer.Typer(no_args_is_help=True, help="CE credit: signed transcripts")
@@ -35,6 +35,9 @@ def credits_sign(
         transcript = models.transcript(participant)
         now = models.engine.clock().astimezone(UTC)
         out.write_bytes(st.sign(st.document(transcript, settings.provider_name, now), key))
+    except NotFound as missing:
+        console.print(f"[red]{missing.message}[/]")
+        raise typer.Exit(1) from None
     finally:
         models.close()
     console.print(f"signed transcript of {transcript.name} written to {out} (key {key.verifying.id})")

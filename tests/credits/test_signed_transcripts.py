@@ -125,5 +125,7 @@ def test_qi_credits_sign_and_verify_as_a_user_runs_them(tmp_path: Path, clock: C
     superseded = run("verify", str(out), "--public-key", str(public), "--online")
     assert superseded.returncode == 3 and "superseded" in superseded.stdout
 
+    nobody = run("sign", "00000000-0000-4000-8000-000000000001", "--out", str(tmp_path / "n.json"))
+    assert nobody.returncode == 1 and "no participant with id" in nobody.stdout
     unsigned = run("sign", str(world.people["doc"]), "--out", str(tmp_path / "x.json"), QI_CREDIT_KEY="")
     assert unsigned.returncode == 2 and "QI_CREDIT_KEY is not set" in unsigned.stdout + unsigned.stderr
