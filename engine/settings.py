@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     provider_name: str = Field(
         default="QI Collaborative", max_length=200, description="the CE provider named on signed transcripts"
     )
+    accreditation_statement: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="the provider's accreditation and designation statement printed on certificates",
+    )
     audit_digest_interval: float = Field(
         default=300.0, gt=0, description="seconds between the digests the API process records"
     )

@@ -80,3 +80,44 @@ def credits_verify(
                 console.print(f"[yellow]superseded[/]: line {entry} was reversed since, by {by}")
             raise typer.Exit(3)
         console.print(f"no line reversed since, as of {datetime.now(UTC):%-d %b %Y %H:%M} UTC")
+
+
+@credits_app.command("certificate")
+def credits_certificate(
+    participant: Annotated[UUID, typer.Argument(help="the participant the certificate is for")],
+    out: Annotated[Path, typer.Option(help="the certificate's PDF file")],
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="the period's first day")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="the period's last day")
+    ] = None,
+    activity: Annotated[UUID | None, typer.Option(help="one activity's credit only")] = None,
+) -> None:
+    """Write the participant's CE certificate (PDF) for a period or one activity, with the
+    provider's accreditation statement (QI_ACCREDITATION_STATEMENT)."""
+    from adapters.exports.certificates import certificate_pdf, lines_within
+
+    settings = Settings()
+    models = _read_models()
+    try:
+        transcript = models.transcript(participant)
+        made_at = models.engine.clock().astimezone(UTC)
+    except NotFound as missing:
+        console.print(f"[red]{missing.message}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        models.close()
+    first, last = (since.date() if since else None), (until.date() if until else None)
+    lines = lines_within(transcript, first, last, str(activity) if activity else None)
+    period = (
+        f"from {first:%-d %B %Y} to {last:%-d %B %Y}" if first and last
+        else f"from {first:%-d %B %Y}" if first else f"to {last:%-d %B %Y}" if last else "to date"
+    )  # fmt: skip
+    if activity:
+        period = "in the activity below"
+    out.write_bytes(certificate_pdf(transcript, lines, settings.provider_name, settings.accreditation_statement,
+                                    made_at, period))  # fmt: skip
+    if not settings.accreditation_statement:
+        console.print("[yellow]no accreditation statement on it[/]: set QI_ACCREDITATION_STATEMENT")
+    console.print(f"certificate of {transcript.name} written to {out} ({len(lines)} lines)")
