@@ -12,8 +12,21 @@ import typer
 from adapters.cli.common import _fail_config, _read_models, console
 from engine.errors import NotConfigured, NotFound
 from engine.settings import Settings
+from projections.credits.schemas import Transcript
 
 credits_app = typer.Typer(no_args_is_help=True, help="CE credit: signed transcripts")
+
+
+def _transcript_now(participant: UUID) -> tuple[Transcript, datetime]:
+    """The participant's transcript and the engine's now; exit 1 naming an unknown one."""
+    models = _read_models()
+    try:
+        return models.transcript(participant), models.engine.clock().astimezone(UTC)
+    except NotFound as missing:
+        console.print(f"[red]{missing.message}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        models.close()
 
 
 @credits_app.command("sign")
@@ -30,16 +43,8 @@ def credits_sign(
         key = st.credit_key(settings.credit_key)
     except NotConfigured as error:
         _fail_config(error.message)
-    models = _read_models()
-    try:
-        transcript = models.transcript(participant)
-        now = models.engine.clock().astimezone(UTC)
-        out.write_bytes(st.sign(st.document(transcript, settings.provider_name, now), key))
-    except NotFound as missing:
-        console.print(f"[red]{missing.message}[/]")
-        raise typer.Exit(1) from None
-    finally:
-        models.close()
+    transcript, now = _transcript_now(participant)
+    out.write_bytes(st.sign(st.document(transcript, settings.provider_name, now), key))
     console.print(f"signed transcript of {transcript.name} written to {out} (key {key.verifying.id})")
 
 
@@ -99,15 +104,7 @@ def credits_certificate(
     from adapters.exports.certificates import certificate_pdf, lines_within
 
     settings = Settings()
-    models = _read_models()
-    try:
-        transcript = models.transcript(participant)
-        made_at = models.engine.clock().astimezone(UTC)
-    except NotFound as missing:
-        console.print(f"[red]{missing.message}[/]")
-        raise typer.Exit(1) from None
-    finally:
-        models.close()
+    transcript, made_at = _transcript_now(participant)
     first, last = (since.date() if since else None), (until.date() if until else None)
     lines = lines_within(transcript, first, last, str(activity) if activity else None)
     period = (

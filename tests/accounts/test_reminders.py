@@ -13,7 +13,6 @@ from uuid import UUID
 
 import pytest
 
-from adapters.mail import SmtpSender
 from aggregates.accounts import account_id
 from aggregates.activity import ActivityDetails
 from aggregates.base import Actor, Role
@@ -29,14 +28,12 @@ from engine.outbox import Outbox
 from engine.queries import Queries
 from engine.read_models import ReadModels
 from engine.reminders import ReminderScheduler
-from engine.settings import Settings
 from tests.accounts.conftest import STAFF
 from tests.accounts.test_outbox import body
-from tests.conftest import Clock, free_port
+from tests.conftest import Clock
 from tests.mailbox import Mailbox, link
 from tests.store.lifecycle import WEIGHT, Lifecycle
 
-SITE = "http://127.0.0.1:8000"
 PASSWORD = "correct horse battery staple"
 
 
@@ -61,23 +58,6 @@ def models(engine: QIEngine) -> Iterator[ReadModels]:
 @pytest.fixture
 def scheduler(engine: QIEngine, models: ReadModels) -> Iterator[ReminderScheduler]:
     made = ReminderScheduler(engine, models, AlwaysLeader())
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox(free_port()).start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture
-def outbox(engine: QIEngine, mailbox: Mailbox) -> Iterator[Outbox]:
-    settings = Settings(
-        store=engine.settings.store, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_starttls=False
-    )
-    made = Outbox(engine, SmtpSender(settings), SITE)
     yield made
     made.close()
 

@@ -4,41 +4,16 @@ account, gets no message. On both stores."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from adapters.mail import SmtpSender
 from engine.application import QIEngine
 from engine.commands.reports import DraftReport, ReopenReport, SubmitReport
 from engine.outbox import Outbox
-from engine.settings import Settings
 from tests.accounts.conftest import STAFF
 from tests.accounts.test_outbox import body
-from tests.conftest import free_port
 from tests.mailbox import Mailbox, link
 from tests.store.lifecycle import Lifecycle
 
-SITE = "http://127.0.0.1:8000"
 MONTH = "2025-03"  # the tests' clock stands at 1 Mar 2025
 COACH_EMAIL = "cora.coach@mercy.example"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox(free_port()).start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture
-def outbox(engine: QIEngine, mailbox: Mailbox) -> Iterator[Outbox]:
-    settings = Settings(
-        store=engine.settings.store, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_starttls=False
-    )
-    made = Outbox(engine, SmtpSender(settings), SITE)
-    yield made
-    made.close()
 
 
 def _submitted(life: Lifecycle, team: int = 0) -> None:
