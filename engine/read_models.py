@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -49,6 +50,7 @@ from projections.base import Projection, Tx
 from projections.change_ideas import DriverDiagramView
 from projections.charts import Built, ChartOptions, ChartView, TeamChart, TeamData
 from projections.credits import ledger as credits
+from projections.credits.check import CreditCheck, credit_check
 from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 from projections.dashboard import Dashboard
 from projections.dashboard_view import CollaborativeListed, DashboardView, PersonAttendance, PersonTeam
@@ -239,6 +241,13 @@ class ReadModels:
         self.wait_for()
         with self._reading("credits") as tx:
             return credits.credit_rows(tx, collaborative_id, self._ce_record)
+
+    def credit_check(self, collaborative_id: UUID, as_of: datetime) -> CreditCheck:
+        """Who and what of a collaborative's ledger as of `as_of` cannot be reported, and why."""
+        self.engine.collaborative(collaborative_id)
+        self.wait_for()
+        with self._reading("credits") as tx:
+            return credit_check(tx, collaborative_id, as_of, self._ce_record)
 
     def team_chart(self, team_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
         self.wait_for()

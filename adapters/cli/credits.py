@@ -101,18 +101,13 @@ def credits_certificate(
 ) -> None:
     """Write the participant's CE certificate (PDF) for a period or one activity, with the
     provider's accreditation statement (QI_ACCREDITATION_STATEMENT)."""
-    from adapters.exports.certificates import certificate_pdf, lines_within
+    from adapters.exports.certificates import certificate_pdf, lines_within, period_words
 
     settings = Settings()
     transcript, made_at = _transcript_now(participant)
     first, last = (since.date() if since else None), (until.date() if until else None)
     lines = lines_within(transcript, first, last, str(activity) if activity else None)
-    period = (
-        f"from {first:%-d %B %Y} to {last:%-d %B %Y}" if first and last
-        else f"from {first:%-d %B %Y}" if first else f"to {last:%-d %B %Y}" if last else "to date"
-    )  # fmt: skip
-    if activity:
-        period = "in the activity below"
+    period = period_words(first, last, activity)
     out.write_bytes(certificate_pdf(transcript, lines, settings.provider_name, settings.accreditation_statement,
                                     made_at, period))  # fmt: skip
     if not settings.accreditation_statement:

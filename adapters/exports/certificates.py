@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from uuid import UUID
 
 from fpdf import FPDF
 
@@ -25,15 +26,39 @@ CREDIT_WORDS = {
 
 
 def lines_within(
-    transcript: Transcript, since: date | None, until: date | None, activity: str | None
+    transcript: Transcript,
+    since: date | None,
+    until: date | None,
+    activity: str | None,
+    as_of: datetime | None = None,
+    collaborative: UUID | None = None,
 ) -> list[CreditEntry]:
-    """The credit still standing (awards not reversed) in the period, or for one activity."""
+    """The credit standing in the period, or for one activity (and of one collaborative):
+    awards recorded by `as_of` and not reversed by then (now when None), so a certificate
+    re-made for a past moment certifies what stood then."""
+    reversed_at = {r.reverses: r.recorded_at for r in transcript.reversals}
+
+    def stood(e: CreditEntry) -> bool:
+        if as_of is None:
+            return e.reversed_by is None
+        return e.recorded_at <= as_of and not (e.entry_id in reversed_at and reversed_at[e.entry_id] <= as_of)
+
     return [
         e for e in transcript.entries
-        if e.reversed_by is None and e.amount > 0
+        if e.amount > 0 and stood(e)
         and (since is None or e.credit_date >= since) and (until is None or e.credit_date <= until)
         and (activity is None or str(e.activity_id) == activity)
+        and (collaborative is None or e.collaborative_id == collaborative)
     ]  # fmt: skip
+
+
+def period_words(since: date | None, until: date | None, activity: object | None) -> str:
+    """The period a certificate covers, as its sentence says it."""
+    if activity:
+        return "in the activity below"
+    if since and until:
+        return f"from {since:%-d %B %Y} to {until:%-d %B %Y}"
+    return f"from {since:%-d %B %Y}" if since else f"to {until:%-d %B %Y}" if until else "to date"
 
 
 def certificate_pdf(

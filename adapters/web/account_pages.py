@@ -256,7 +256,7 @@ def change_password(
 
 
 # -- My credit ------------------------------------------------------------------------
-def _my_credit(request: Request, principal: Principal, status: int = 200, **context: Any) -> Response:
+def my_credit_page(request: Request, principal: Principal, status: int = 200, **context: Any) -> Response:
     if principal.participant_id is None:
         return render(request, "my_credit.html", principal, status, tr=None, moc=[], team_names={}, **context)
     queries = get_queries(request)
@@ -271,7 +271,7 @@ def _my_credit(request: Request, principal: Principal, status: int = 200, **cont
 
 @router.get("/ui/my-credit")
 def my_credit(request: Request) -> Response:
-    return _my_credit(request, signed_in(request))
+    return my_credit_page(request, signed_in(request))
 
 
 @router.post("/ui/my-credit/attestations/{team_id}", dependencies=CSRF)
@@ -289,7 +289,7 @@ def attest(request: Request, team_id: UUID, statement: Field = "", command_id: F
         problem = refusal_of(exc)
         placed, rest = beside_fields(problem, {"statement": f"statement-{team_id}"})
         form = {"team_id": team_id, "statement": statement}
-        return _my_credit(request, principal, problem.status, error=rest, form=form, field_errors=placed)
+        return my_credit_page(request, principal, problem.status, error=rest, form=form, field_errors=placed)
     return RedirectResponse("/ui/my-credit#moc", status_code=303)
 
 

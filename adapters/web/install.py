@@ -15,6 +15,7 @@ from adapters.web import (
     chart_forms,
     chart_pages,
     collaborative_forms,
+    credit_pages,
     data_forms,
     data_quality_pages,
     forms,
@@ -58,6 +59,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(training_pages.router)
     app.include_router(report_pages.router)
     app.include_router(instrument_pages.router)
+    app.include_router(credit_pages.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.add_middleware(PageHeaders)

@@ -1,13 +1,15 @@
 """Reads of the CE credit ledger: transcripts (staff, auditors, and each person their own),
-MOC Part 4 standing, and a collaborative's entries (staff and auditors)."""
+MOC Part 4 standing, a collaborative's entries and its credit check (staff and auditors)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
 from aggregates.tokens import Principal
 from engine.errors import Forbidden
 from engine.queries.base import Reader
+from projections.credits.check import CreditCheck
 from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 
 
@@ -30,7 +32,20 @@ class CreditQueries(Reader):
         self, principal: Principal, collaborative_id: UUID, what: str = "read the credit ledger"
     ) -> list[CreditRow]:
         """Every ledger entry of a collaborative in order; `what` as for `transcript`."""
+        self._ledger_reader(principal, collaborative_id, what)
+        return self.read_models.credits(collaborative_id)
+
+    def credit_check(
+        self, principal: Principal, collaborative_id: UUID, as_of: datetime | None = None
+    ) -> CreditCheck:
+        """What of a collaborative's ledger as of `as_of` (now when None) cannot be reported
+        to the accreditors, and why."""
+        self._ledger_reader(principal, collaborative_id, "check the credit ledger")
+        moment = as_of if as_of is not None else self.read_models.engine.clock().astimezone(UTC)
+        return self.read_models.credit_check(collaborative_id, moment)
+
+    def _ledger_reader(self, principal: Principal, collaborative_id: UUID, what: str) -> None:
+        """Staff, and the collaborative's auditors, read its ledger."""
         self._staff_only(principal, what)
         if not principal.staff and not principal.audits_collaborative(collaborative_id):
             raise Forbidden("you may only read the credit ledgers of the collaboratives you audit")
-        return self.read_models.credits(collaborative_id)

@@ -35,7 +35,7 @@ from aggregates.team import (
 )
 from aggregates.training import CheckTaken, ModulePublished
 from aggregates.values import CreditType, Discipline, MemberSpec
-from projections.base import Projection, Recorded, Tx, personal_text
+from projections.base import Projection, Recorded, Tx, json_text, personal_text
 from projections.credits import rules
 from projections.credits.entries import EntryFor, reverse_live, write_entry
 from projections.credits.memo import BatchMemo
@@ -60,10 +60,12 @@ __all__ = ["ENTRIES", "CreditLedger", "credit_rows", "moc_part4_status", "transc
 
 def _participant(b: BatchMemo, r: Recorded) -> None:
     e: ParticipantRegistered | ParticipantDetailsUpdated = r.event
-    b.tx.execute(  # both sealed (personal data): the queries open them for those who may read them
-        f"INSERT INTO {PARTICIPANTS} (participant_id, name, licences) VALUES (?, ?, ?) "
-        "ON CONFLICT (participant_id) DO UPDATE SET name = excluded.name, licences = excluded.licences",
-        (str(r.originator_id), personal_text(e.details.name), personal_text(e.details.licences)),
+    learner = personal_text(e.details.learner) if e.details.learner is not None else None
+    b.tx.execute(  # all sealed (personal data): the queries open them for those who may read them
+        f"INSERT INTO {PARTICIPANTS} (participant_id, name, licences, learner) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (participant_id) DO UPDATE SET name = excluded.name, licences = excluded.licences, "
+        "learner = excluded.learner",
+        (str(r.originator_id), personal_text(e.details.name), personal_text(e.details.licences), learner),
     )
 
 
@@ -74,11 +76,12 @@ def _activity(b: BatchMemo, r: Recorded) -> None:
         return  # no CE offering: attendance earns no credit
     collaborative_id, activity_date = _str(e.collaborative_id), e.details.starts_at.date().isoformat()
     credit_types = ",".join(t.value for t in ce.credit_types)
+    accreditor = json_text(ce.accreditor.model_dump(mode="json")) if ce.accreditor else None
     b.tx.execute(
         f"INSERT INTO {ACTIVITIES} (activity_id, collaborative_id, title, activity_date, credit_types, "
-        "max_hours, accrediting_body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "max_hours, accrediting_body, accreditor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (str(r.originator_id), collaborative_id, e.details.title, activity_date, credit_types, ce.max_hours,
-         ce.accrediting_body),
+         ce.accrediting_body, accreditor),
     )  # fmt: skip
     b.activity_added(
         str(r.originator_id),
@@ -253,8 +256,9 @@ def _str(value: UUID | None) -> str | None:
 class CreditLedger(Projection):
     name = "credits"
     # 2: disciplines per collaborative; 3: the learner's name and licences kept sealed;
-    # 4: enduring material (QI training modules)
-    version = 4
+    # 4: enduring material (QI training modules); 5: the learner's ids for the accreditors
+    # (sealed) and each activity's accreditor ids, for the credit check
+    version = 5
     tables = TABLES
     indexes = INDEXES
     handlers = {

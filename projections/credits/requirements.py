@@ -53,36 +53,38 @@ REPORTS: dict[CreditType, Report] = {
 class Need:
     what: str  # as the validation report names it: "no date of birth (month and day)"
     missing: Callable[[LearnerIds, ActivityIds], bool]
+    of_activity: bool = False  # the activity's to mend (staff), not the learner's
 
 
 _NAMES = (
     Need("no first name", lambda learner, _: learner.first_name is None),
     Need("no last name", lambda learner, _: learner.last_name is None),
 )
+_PARS_ID = Need("the activity has no PARS activity id", lambda _, a: a.pars_activity_id is None, True)
 _BIRTHDAY = Need("no date of birth (month and day)", lambda learner, _: learner.birth_day is None)
 
 NEEDS: dict[Report, tuple[Need, ...]] = {
     Report.PARS_CME: (
         *_NAMES,
-        Need("the activity has no PARS activity id", lambda _, a: a.pars_activity_id is None),
+        _PARS_ID,
     ),
     Report.PARS_MOC: (
         *_NAMES,
         _BIRTHDAY,
         Need("no board id", lambda learner, _: not learner.boards),
-        Need("the activity has no PARS activity id", lambda _, a: a.pars_activity_id is None),
+        _PARS_ID,
     ),
     Report.CPE_MONITOR: (
         Need("no NABP e-Profile ID", lambda learner, _: learner.nabp_eprofile_id is None),
         _BIRTHDAY,
-        Need("the activity has no ACPE Universal Activity Number", lambda _, a: a.acpe_uan is None),
+        Need("the activity has no ACPE Universal Activity Number", lambda _, a: a.acpe_uan is None, True),
     ),
     Report.CAPCE: (
         Need(
             "no NREMT number or state licence",
             lambda learner, _: learner.nremt_id is None and not learner.state_licences,
         ),
-        Need("the activity has no CAPCE course number", lambda _, a: a.capce_course_number is None),
+        Need("the activity has no CAPCE course number", lambda _, a: a.capce_course_number is None, True),
     ),
     Report.ANCC: _NAMES,
 }
@@ -93,3 +95,15 @@ def lacks(report: Report, learner: LearnerIds | None, activity: ActivityIds | No
     order; empty when it can be reported."""
     found, ids = learner or LearnerIds(), activity or ActivityIds()
     return [need.what for need in NEEDS[report] if need.missing(found, ids)]
+
+
+def learner_lacks(report: Report, learner: LearnerIds | None) -> list[str]:
+    """What the learner must add to be reported in `report` (whatever the activity)."""
+    found = learner or LearnerIds()
+    return [n.what for n in NEEDS[report] if not n.of_activity and n.missing(found, ActivityIds())]
+
+
+def activity_lacks(report: Report, activity: ActivityIds | None) -> list[str]:
+    """What the activity's record must add for any completion of it to be reported."""
+    ids = activity or ActivityIds()
+    return [n.what for n in NEEDS[report] if n.of_activity and n.missing(LearnerIds(), ids)]

@@ -44,12 +44,13 @@ TABLES: dict[str, str] = {
     ),
     PARTICIPANTS: (
         f"CREATE TABLE IF NOT EXISTS {PARTICIPANTS} (participant_id TEXT PRIMARY KEY, "
-        "name TEXT NOT NULL, licences TEXT NOT NULL)"
+        "name TEXT NOT NULL, licences TEXT NOT NULL, learner TEXT)"
     ),
     ACTIVITIES: (
         f"CREATE TABLE IF NOT EXISTS {ACTIVITIES} (activity_id TEXT PRIMARY KEY, "
         "collaborative_id TEXT, title TEXT NOT NULL, activity_date TEXT NOT NULL, "
-        "credit_types TEXT NOT NULL, max_hours DOUBLE PRECISION NOT NULL, accrediting_body TEXT NOT NULL)"
+        "credit_types TEXT NOT NULL, max_hours DOUBLE PRECISION NOT NULL, accrediting_body TEXT NOT NULL, "
+        "accreditor TEXT)"
     ),
     # Per collaborative: a team of another collaborative cannot change the discipline
     # (so the credit type) of this collaborative's attendance.

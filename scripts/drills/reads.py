@@ -76,6 +76,7 @@ READS: dict[str, frozenset[str]] = {
     "/participants/{participant_id}/training": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credits": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credits.csv": STAFF_AUDITOR,
+    "/collaboratives/{collaborative_id}/credit-check": STAFF_AUDITOR,
     "/accounts": STAFF_AUDITOR,
     "/accounts/{account_id}": STAFF_AUDITOR,
     "/audit": STAFF_AUDITOR,

@@ -60,8 +60,10 @@ READER = {"collaboratives", "overview", "as-of", "team", "report", "library", "d
           "progress", "team-progress", "instruments", "team-instruments", "instrument-assessment"}  # fmt: skip
 ANYONE = {"account", "my-credit", "my-teams", "error"}  # with an account
 OPENS = {
-    "staff": READER | ANYONE | {"audit", "transcript", "people", "advance", "attendance", "reports"},
-    "auditor": READER | ANYONE | {"audit", "transcript", "reports"},
+    "staff": READER
+    | ANYONE
+    | {"audit", "transcript", "people", "advance", "attendance", "reports", "credit-check"},
+    "auditor": READER | ANYONE | {"audit", "transcript", "reports", "credit-check"},
     "lead": READER | ANYONE,
     "physician": (READER - {"team", "report", "team-progress", "team-instruments", "instrument-assessment"})
     | ANYONE,  # on another team than the lead's
@@ -81,7 +83,7 @@ def tour_of(engine: QIEngine) -> Tour:
         "team": f"/ui/teams/{LEAD_TEAM}", "audit": "/ui/audit", "transcript": f"/ui/participants/{member}/transcript",
         "library": f"{c}/library", "driver-diagram": f"{c}/driver-diagram", "toolkits": f"{c}/toolkits",
         "toolkit": f"/ui/toolkits/{TOOLKIT_ID}", "people": "/ui/people", "account": "/ui/account",
-        "my-teams": "/ui/my-teams", "my-credit": "/ui/my-credit",
+        "my-teams": "/ui/my-teams", "my-credit": "/ui/my-credit", "credit-check": f"{c}/credit-check",
         "error": "/ui/teams/00000000-0000-4000-8000-000000000000", "advance": f"{c}/phase",
         "attendance": f"{c}/sessions/{_first_session()}/attendance",
         "progress": f"{c}/progress", "team-progress": f"/ui/teams/{LEAD_TEAM}/progress",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from aggregates.activity import ActivityDetails
+from aggregates.activity_ids import ActivityIds
 from aggregates.base import Actor, Role
 from aggregates.idempotency import CommandResult
 from aggregates.participant import PersonDetails
@@ -47,6 +48,7 @@ class Scenario:
     people: dict[str, UUID] = field(default_factory=dict)
     months: int = 0
     last_cycle: UUID | None = None
+    roster: dict[str, tuple[Discipline, PersonDetails]] = field(default_factory=lambda: dict(PEOPLE))
 
     def run(self, command: object) -> CommandResult:
         self.clock.advance(hours=1)
@@ -56,7 +58,7 @@ class Scenario:
         """A collaborative in its sessions phase, one team, and a measure to report."""
         self.collaborative = self.run(CreateCollaborative(title="PRQC")).id
         self.advance(Phase.REGISTRATION)
-        members = tuple(NewMember(person=person, discipline=d) for d, person in PEOPLE.values())
+        members = tuple(NewMember(person=person, discipline=d) for d, person in self.roster.values())
         outcome = self.run(
             RegisterTeam(
                 collaborative_id=self.collaborative,
@@ -67,7 +69,7 @@ class Scenario:
             )
         )
         self.team = outcome.id
-        self.people = dict(zip(PEOPLE, outcome.created["Participant"], strict=True))
+        self.people = dict(zip(self.roster, outcome.created["Participant"], strict=True))
         self.advance(Phase.ORIENTATION)
         self.advance(Phase.SESSIONS)
         self.run(DefineMeasure(team_id=self.team, measure=WEIGHT))
@@ -78,16 +80,24 @@ class Scenario:
         self.run(AdvancePhase(collaborative_id=self.collaborative, to=to, override_reason="test set-up"))
 
     def session(
-        self, max_hours: float = 1.5, offered: tuple[CreditType, ...] = OFFERED, ce: bool = True
+        self,
+        max_hours: float = 1.5,
+        offered: tuple[CreditType, ...] = OFFERED,
+        ce: bool = True,
+        accreditor: ActivityIds | None = None,
+        title: str = "Learning session 1",
     ) -> UUID:
         """A 120-minute learning session, already started."""
         assert self.collaborative
+        offering = CEOffering(
+            credit_types=offered, max_hours=max_hours, accrediting_body="AAP", accreditor=accreditor
+        )
         details = ActivityDetails(
             kind=ActivityKind.LEARNING_SESSION,
-            title="Learning session 1",
+            title=title,
             starts_at=self.clock.now + timedelta(hours=2),
             duration_minutes=120,
-            ce=CEOffering(credit_types=offered, max_hours=max_hours, accrediting_body="AAP") if ce else None,
+            ce=offering if ce else None,
         )
         activity = self.run(ScheduleActivity(collaborative_id=self.collaborative, details=details)).id
         self.clock.advance(hours=3)

@@ -173,6 +173,7 @@ def test_unknown_participants_and_collaboratives_are_not_found(world: World) -> 
     assert world.staff.get(f"/participants/{world.team}/transcript").status_code == 404
     assert world.staff.get(f"/collaboratives/{world.team}/credits").status_code == 404
     assert world.staff.get(f"/collaboratives/{world.team}/credits.csv").status_code == 404
+    assert world.staff.get(f"/collaboratives/{world.team}/credit-check").status_code == 404
     assert (
         world.staff.post(
             f"/participants/{world.team}/attestations", {"team_id": world.team, **STATEMENT}
@@ -188,6 +189,7 @@ def test_a_team_token_may_not_read_credit_nor_attest_but_an_auditor_may_read(wor
         f"/participants/{world.doctor}/transcript",
         f"/collaboratives/{world.flow.collaborative}/credits",
         f"/collaboratives/{world.flow.collaborative}/credits.csv",
+        f"/collaboratives/{world.flow.collaborative}/credit-check",
     ]
     for path in reads:
         assert team.get(path).status_code == 403, path
@@ -199,3 +201,22 @@ def test_a_team_token_may_not_read_credit_nor_attest_but_an_auditor_may_read(wor
         world.staff.get(f"/participants/{world.doctor}/transcript").json()["entries"][0]["credit_type"]
         == "cme"
     )
+
+
+def test_the_credit_check_names_each_learner_who_cannot_be_reported_as_of_a_moment(world: World) -> None:
+    check = world.staff.get(f"/collaboratives/{world.flow.collaborative}/credit-check").json()
+    lacking = {(m["report"], m["learner_name"]): m["lacks"] for m in check["learners"]}
+    assert lacking[("ACCME PARS (CME)", "Dr Ada Lee")] == ["no first name", "no last name"]
+    assert [a["lacks"] for a in check["activities"]] == [["the activity has no PARS activity id"]] * len(
+        check["activities"]
+    )
+    earlier = world.staff.get(
+        f"/collaboratives/{world.flow.collaborative}/credit-check", as_of="2000-01-01T00:00:00Z"
+    ).json()
+    assert earlier["reports"] == [] and earlier["learners"] == []
+
+
+def test_a_credit_check_moment_that_is_no_moment_is_refused_naming_it(world: World) -> None:
+    refused = world.staff.get(f"/collaboratives/{world.flow.collaborative}/credit-check", as_of="last week")
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert "as_of" in refused.text

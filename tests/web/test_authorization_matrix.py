@@ -42,6 +42,7 @@ from adapters.web import (
     chart_forms,
     chart_pages,
     collaborative_forms,
+    credit_pages,
     data_forms,
     data_quality_pages,
     forms,
@@ -106,6 +107,7 @@ ROUTERS = (
     training_pages,
     report_pages,
     instrument_pages,
+    credit_pages,
 )
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
@@ -945,6 +947,12 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("GET", "/ui/participants/{participant_id}/transcript"): transcripts("", shows=True),
     ("GET", "/ui/participants/{participant_id}/transcript.csv"): transcripts(".csv", shows=False),  # no credit yet: no row names them
     ("GET", "/ui/people"): one("/ui/people", STAFF_ONLY),
+    # CE credit: a person's own certificate, the credit check, and every learner's certificates.
+    ("GET", "/ui/my-credit/certificate.pdf"): one("/ui/my-credit/certificate.pdf", ANYONE),
+    ("GET", "/ui/collaboratives/{collaborative_id}/credit-check"): per_collaborative(
+        C + "/credit-check", audits, lambda c: (TITLES[c],)),
+    ("GET", "/ui/collaboratives/{collaborative_id}/certificates.zip"): per_collaborative(
+        C + "/certificates.zip", lambda c: STAFF_ONLY),
     # Shared learning.
     ("GET", "/ui/collaboratives/{collaborative_id}/library"): per_collaborative(
         C + "/library", reads, lambda c: (TITLES[c], RESOURCES[c])),

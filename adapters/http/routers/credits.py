@@ -10,8 +10,10 @@ from fastapi.responses import Response
 
 from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
+from adapters.http.moments import AsOf
 from adapters.http.schemas.common import CommandResult, body_of
 from engine.commands.activity import AttestMocPart4
+from projections.credits.check import CreditCheck
 from projections.credits.schemas import CreditRow, Transcript, to_csv
 
 router = APIRouter(tags=["credits"])
@@ -45,6 +47,15 @@ def credits_csv(collaborative_id: UUID, queries: QueriesDep, principal: Principa
     body = to_csv(queries.credits(principal, collaborative_id, what="export the credit ledger"))
     disposition = f'attachment; filename="credits-{collaborative_id}.csv"'
     return CsvResponse(body, headers={"Content-Disposition": disposition})
+
+
+@router.get("/collaboratives/{collaborative_id}/credit-check", responses=READ_ERRORS)
+def credit_check(
+    collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep, as_of: AsOf = None
+) -> CreditCheck:
+    """Before a file goes to an accreditor: every learner and activity whose credit, as the
+    ledger stood at `as_of` (now when absent), cannot be reported, and what each lacks."""
+    return queries.credit_check(principal, collaborative_id, as_of)
 
 
 @router.post("/participants/{participant_id}/attestations", responses=WRITE_ERRORS)

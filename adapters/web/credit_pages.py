@@ -1,0 +1,163 @@
+"""CE credit from the pages: a person's certificate from My credit (to date, for a period or
+one activity), the staff's credit check of a collaborative before its files go to the
+accreditors, and every learner's certificate of a collaborative in one ZIP."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, date, datetime, time
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from adapters.exports.certificates import certificate_pdf, lines_within, period_words
+from adapters.http.deps import get_queries
+from adapters.web.account_pages import my_credit_page
+from adapters.web.formats import zone_of
+from adapters.web.pages import render
+from adapters.web.session import engine_of, signed_in
+from aggregates.tokens import Principal
+from engine.errors import Forbidden
+from engine.settings import Settings
+from projections.credits.schemas import Transcript
+
+router = APIRouter(include_in_schema=False)
+
+
+class DayRefused(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _day(text: str | None, field: str, label: str) -> date | None:
+    """A day from a date field ("2025-03-31"); DayRefused naming the field otherwise."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DayRefused(field, f"{label}: “{text[:40]}” is not a date; give it as year-month-day") from None
+
+
+def _period(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    first, last = _day(since, "since", "From"), _day(until, "until", "To")
+    if first and last and first > last:
+        raise DayRefused("until", "To is before From: give a period that ends after it begins")
+    return first, last
+
+
+def _pdf(request: Request, transcript: Transcript, lines: list, period: str, made_at: datetime) -> bytes:
+    settings: Settings = engine_of(request).settings
+    return certificate_pdf(transcript, lines, settings.provider_name, settings.accreditation_statement, made_at,
+                           period)  # fmt: skip
+
+
+def _now(request: Request) -> datetime:
+    return engine_of(request).clock().astimezone(UTC)
+
+
+def _file(body: bytes, media_type: str, name: str) -> Response:
+    return Response(
+        body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/ui/my-credit/certificate.pdf")
+def my_certificate(
+    request: Request, since: str | None = None, until: str | None = None, activity: UUID | None = None
+) -> Response:
+    """The signed-in person's certificate, to date, for a period, or for one activity."""
+    principal = signed_in(request)
+    if principal.participant_id is None:
+        return my_credit_page(request, principal, 403)
+    try:
+        first, last = _period(since, until)
+    except DayRefused as refused:
+        form = {"since": since or "", "until": until or ""}
+        return my_credit_page(request, principal, 422, certificate_form=form,
+                              field_errors={refused.field: refused.message})  # fmt: skip
+    transcript = get_queries(request).transcript(principal, principal.participant_id, "download certificates")
+    made_at = _now(request)
+    lines = lines_within(transcript, first, last, str(activity) if activity else None)
+    pdf = _pdf(request, transcript, lines, period_words(first, last, activity), made_at)
+    return _file(pdf, "application/pdf", f"certificate-{made_at:%Y-%m-%d}.pdf")
+
+
+@router.get("/ui/collaboratives/{collaborative_id}/credit-check")
+def credit_check_page(request: Request, collaborative_id: UUID, as_of: str | None = None) -> Response:
+    """Who and what cannot be reported to the accreditors, as the ledger stood at the end of
+    a day (today when none is given), in the collaborative's time zone."""
+    principal = signed_in(request)
+    collaborative = engine_of(request).collaborative(collaborative_id).state
+    zone = collaborative.time_zone
+    try:
+        day = _day(as_of, "as_of", "As of")
+    except DayRefused as refused:
+        return render(request, "credit_check.html", principal, 422, c=collaborative, cid=collaborative_id,
+                      check=None, as_of=as_of or "", zone=zone, field_errors={refused.field: refused.message})  # fmt: skip
+    moment = _end_of(day, zone) if day else None
+    check = get_queries(request).credit_check(principal, collaborative_id, moment)
+    shown = day or check.as_of.astimezone(zone_of(zone)).date()
+    return render(request, "credit_check.html", principal, c=collaborative, cid=collaborative_id, check=check,
+                  as_of=shown.isoformat(), zone=zone, field_errors={})  # fmt: skip
+
+
+@router.get("/ui/collaboratives/{collaborative_id}/certificates.zip")
+def certificates_zip(
+    request: Request, collaborative_id: UUID, since: str | None = None, until: str | None = None
+) -> Response:
+    """Every learner's certificate for the collaborative's credit in the period, one PDF each."""
+    principal = signed_in(request)
+    if not principal.staff:
+        raise Forbidden("only staff issue certificates")
+    queries = get_queries(request)
+    try:
+        first, last = _period(since, until)
+    except DayRefused as refused:
+        collaborative = engine_of(request).collaborative(collaborative_id).state
+        check = queries.credit_check(principal, collaborative_id)
+        return render(request, "credit_check.html", principal, 422, c=collaborative, cid=collaborative_id,
+                      check=check, as_of=check.as_of.date().isoformat(), zone=collaborative.time_zone,
+                      certificate_form={"since": since or "", "until": until or ""},
+                      field_errors={refused.field: refused.message})  # fmt: skip
+    rows = queries.credits(principal, collaborative_id, "issue certificates")
+    made_at = _now(request)
+    return _file(_bundle(request, principal, collaborative_id, rows, first, last, made_at), "application/zip",
+                 f"certificates-{made_at:%Y-%m-%d}.zip")  # fmt: skip
+
+
+def _bundle(
+    request: Request, principal: Principal, collaborative_id: UUID, rows: list, first: date | None,
+    last: date | None, made_at: datetime,
+) -> bytes:  # fmt: skip
+    """The ZIP: a PDF per learner with credit standing in the period, named by learner; its
+    entries dated the moment it is made as of, so the same moment gives the same bytes."""
+    queries = get_queries(request)
+    out = io.BytesIO()
+    stamp = made_at.timetuple()[:6]
+    with zipfile.ZipFile(out, "w") as bundle:
+        for participant_id in dict.fromkeys(r.participant_id for r in rows if r.reverses is None):
+            transcript = queries.transcript(principal, participant_id, "issue certificates")
+            lines = lines_within(transcript, first, last, None, collaborative=collaborative_id)
+            if not lines:
+                continue
+            pdf = _pdf(request, transcript, lines, period_words(first, last, None), made_at)
+            name = f"{_safe(transcript.name)}-{str(participant_id)[:8]}.pdf"
+            entry = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(entry, pdf)
+    return out.getvalue()
+
+
+def _safe(name: str) -> str:
+    """A learner's name as a file name: letters, digits and hyphens."""
+    kept = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
+    return "-".join(part for part in kept.split("-") if part)[:60] or "learner"
+
+
+def _end_of(day: date, zone: str) -> datetime:
+    """The last moment of `day` in the zone, in UTC."""
+    return datetime.combine(day, time.max, tzinfo=zone_of(zone)).astimezone(UTC)

@@ -1,0 +1,171 @@
+"""The credit check: before any accreditor's file is made, every learner and activity of a
+collaborative that cannot be reported, and why, from the ledger as of a moment.
+
+The ledger's entries are taken as they stood at that moment (awards recorded by then and
+not reversed by then), so a check for a past date is the same whenever it is made. The
+learner's and the activity's ids are taken as they stand now: mending them is how a
+completion becomes reportable."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import orjson
+from pydantic import BaseModel
+
+from aggregates.activity_ids import ActivityIds
+from aggregates.learner_ids import LearnerIds
+from projections.base import Opener, Tx
+from projections.credits.queries import credit_rows
+from projections.credits.requirements import REPORTS, Report, activity_lacks, learner_lacks
+from projections.credits.schemas import CreditRow
+from projections.credits.tables import ACTIVITIES, ENTRIES, PARTICIPANTS
+
+# ACPE: a provider reports a completion to CPE Monitor within 60 days of the activity.
+CPE_MONITOR_WINDOW = timedelta(days=60)
+
+
+class LearnerToMend(BaseModel):
+    """A learner whose completions cannot go into a report until they add what they lack."""
+
+    report: Report
+    participant_id: UUID
+    learner_name: str
+    completions: int
+    lacks: list[str]
+
+
+class ActivityToMend(BaseModel):
+    """An activity whose completions cannot go into a report until its record has its ids."""
+
+    report: Report
+    activity_id: UUID | None  # None: a team's improvement project (MOC Part 4)
+    title: str
+    completions: int
+    lacks: list[str]
+
+
+class LateCompletion(BaseModel):
+    """A CPE Monitor completion more than 60 days after its activity (ACPE's window)."""
+
+    participant_id: UUID
+    learner_name: str
+    title: str
+    credit_date: date
+    days: int
+
+
+class ReportReadiness(BaseModel):
+    """How much of one report's credit can be reported now."""
+
+    report: Report
+    learners: int
+    completions: int
+    ready: int
+
+
+class CreditCheck(BaseModel):
+    collaborative_id: UUID
+    as_of: datetime
+    reports: list[ReportReadiness]
+    learners: list[LearnerToMend]
+    activities: list[ActivityToMend]
+    late: list[LateCompletion]
+
+    @property
+    def clean(self) -> bool:
+        """Whether every completion can be reported as it stands."""
+        return not self.learners and not self.activities
+
+
+def standing(rows: Iterable[CreditRow], as_of: datetime) -> list[CreditRow]:
+    """The awards recorded by `as_of` and not reversed by then, in ledger order."""
+    known = [r for r in rows if r.recorded_at <= as_of]
+    reversed_ids = {r.reverses for r in known if r.reverses}
+    return [r for r in known if r.reverses is None and r.amount > 0 and r.entry_id not in reversed_ids]
+
+
+def check(
+    collaborative_id: UUID,
+    awards: list[CreditRow],
+    learners: dict[UUID, LearnerIds | None],
+    activities: dict[UUID, ActivityIds | None],
+    as_of: datetime,
+) -> CreditCheck:
+    """The check of standing awards against each report's needs (projections.credits.requirements)."""
+    by_learner: dict[tuple[Report, UUID], list[CreditRow]] = defaultdict(list)
+    by_activity: dict[tuple[Report, UUID | None], list[CreditRow]] = defaultdict(list)
+    for award in awards:
+        report = REPORTS[award.credit_type]
+        by_learner[(report, award.participant_id)].append(award)
+        by_activity[(report, award.activity_id)].append(award)
+    to_mend = [
+        LearnerToMend(report=report, participant_id=who, learner_name=done[0].learner_name,
+                      completions=len(done), lacks=lacking)
+        for (report, who), done in by_learner.items()
+        if (lacking := learner_lacks(report, learners.get(who)))
+    ]  # fmt: skip
+    activities_to_mend = [
+        ActivityToMend(report=report, activity_id=what, title=done[0].activity_title or "Team project (MOC Part 4)",
+                       completions=len(done), lacks=lacking)
+        for (report, what), done in by_activity.items()
+        if (lacking := activity_lacks(report, activities.get(what) if what else None))
+    ]  # fmt: skip
+    blocked_learners = {(m.report, m.participant_id) for m in to_mend}
+    blocked_activities = {(m.report, m.activity_id) for m in activities_to_mend}
+    readiness = []
+    for report in Report:
+        mine = [a for a in awards if REPORTS[a.credit_type] == report]
+        if not mine:
+            continue
+        ready = [a for a in mine if (report, a.participant_id) not in blocked_learners
+                 and (report, a.activity_id) not in blocked_activities]  # fmt: skip
+        readiness.append(ReportReadiness(report=report, learners=len({a.participant_id for a in mine}),
+                                         completions=len(mine), ready=len(ready)))  # fmt: skip
+    late = [
+        LateCompletion(participant_id=a.participant_id, learner_name=a.learner_name,
+                       title=a.activity_title or "", credit_date=a.credit_date,
+                       days=(as_of.date() - a.credit_date).days)
+        for a in awards
+        if REPORTS[a.credit_type] == Report.CPE_MONITOR and as_of.date() - a.credit_date > CPE_MONITOR_WINDOW
+    ]  # fmt: skip
+    order = list(Report)
+    return CreditCheck(
+        collaborative_id=collaborative_id,
+        as_of=as_of,
+        reports=readiness,
+        learners=sorted(to_mend, key=lambda m: (order.index(m.report), m.learner_name.casefold())),
+        activities=sorted(activities_to_mend, key=lambda m: (order.index(m.report), m.title.casefold())),
+        late=late,
+    )
+
+
+def credit_check(tx: Tx, collaborative_id: UUID, as_of: datetime, opener: Opener) -> CreditCheck:
+    """The check of a collaborative's ledger as of `as_of`; `opener` opens the learners' ids."""
+    awards = standing(credit_rows(tx, collaborative_id, opener), as_of)
+    people = {a.participant_id for a in awards}
+    learners: dict[UUID, LearnerIds | None] = {}
+    for participant_id, learner in tx.fetchall(
+        f"SELECT p.participant_id, p.learner FROM {PARTICIPANTS} p WHERE p.participant_id IN "
+        f"(SELECT DISTINCT participant_id FROM {ENTRIES} WHERE collaborative_id = ?)",
+        (str(collaborative_id),),
+    ):
+        if UUID(participant_id) in people:
+            learners[UUID(participant_id)] = _learner_ids(learner, opener)
+    activities = {
+        UUID(activity_id): ActivityIds.model_validate(orjson.loads(ids)) if ids else None
+        for activity_id, ids in tx.fetchall(
+            f"SELECT activity_id, accreditor FROM {ACTIVITIES} WHERE collaborative_id = ?",
+            (str(collaborative_id),),
+        )
+    }
+    return check(collaborative_id, awards, learners, activities, as_of)
+
+
+def _learner_ids(stored: str | None, opener: Opener) -> LearnerIds | None:
+    opened: Any = opener(orjson.loads(stored)) if stored else None
+    return LearnerIds.model_validate(opened) if opened else None

@@ -1,0 +1,102 @@
+"""CE credit through the pages: a nurse who earned credit by passing a module downloads her
+certificate from My credit (to date, for a period, for the one activity), and a date that
+is no date or a period that ends before it begins is refused beside its field; staff check
+the collaborative's credit before reporting (she lacks her first and last name for the
+nursing record) and download every learner's certificate in one ZIP, the same bytes for the
+same moment; she may neither run the check nor download everyone's certificates."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine.application import QIEngine
+from tests.api.conftest import Api
+from tests.conftest import Clock
+from tests.credits.test_certificates import text_of
+from tests.web.pages import PageClient
+from tests.web.test_team_forms import Scene, main
+from tests.web.test_training_pages import _nurse, _publish
+
+
+@pytest.fixture
+def scene(client: TestClient, app_engine: QIEngine, staff: Api, clock: Clock) -> Scene:
+    return Scene(client, app_engine, staff, clock, "orientation")
+
+
+def _credited(scene: Scene) -> tuple[PageClient, str]:
+    """The nurse, signed in, with the module's CE credit (1 h CNE): her page client and the module."""
+    module = _publish(scene).headers["location"].rsplit("/", 1)[-1]
+    page, _ = _nurse(scene)
+    page.get(f"/ui/training-modules/{module}")  # its form's CSRF token
+    passed = page.post(
+        f"/ui/training-modules/{module}/attempts", {"q1": "1", "q2": "1"}, follow_redirects=False
+    )
+    assert passed.status_code == 303
+    return page, module
+
+
+def test_a_nurse_downloads_her_certificate_to_date_for_a_period_and_for_the_activity(scene: Scene) -> None:
+    page, module = _credited(scene)
+    html = main(page.get("/ui/my-credit").text)
+    assert "Download my certificate of all my credit to date (PDF)" in html
+    assert f'href="/ui/my-credit/certificate.pdf?activity={module}"' in html
+    whole = page.get("/ui/my-credit/certificate.pdf")
+    assert whole.status_code == 200 and whole.headers["content-type"] == "application/pdf"
+    text = text_of(whole.content)
+    assert "Nia Nurse" in text and "PDSA basics (enduring material): 1 nursing contact hour(s)" in text
+    assert "to date" in text and "Total: 1 nursing contact hour(s)" in text
+    one = text_of(page.get(f"/ui/my-credit/certificate.pdf?activity={module}").content)
+    assert "in the activity below" in one and "PDSA basics" in one
+    before = text_of(page.get("/ui/my-credit/certificate.pdf?since=2000-01-01&until=2000-12-31").content)
+    assert "from 1 January 2000 to 31 December 2000" in before and "No credit in this period." in before
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "says"),
+    [
+        ("since=31/12/2025", "since", "From: “31/12/2025” is not a date; give it as year-month-day"),
+        ("since=2025-03-01&until=2025-02-01", "until", "To is before From"),
+    ],
+)
+def test_a_certificate_period_that_cannot_be_is_refused_beside_its_field(
+    scene: Scene, query: str, field: str, says: str
+) -> None:
+    page, _ = _credited(scene)
+    refused = page.get(f"/ui/my-credit/certificate.pdf?{query}")
+    assert refused.status_code == 422 and "text/html" in refused.headers["content-type"]
+    assert (
+        f'id="{field}-error">' in refused.text and says in refused.text.split(f'id="{field}-error">')[1][:200]
+    )
+
+
+def test_staff_check_the_credit_and_download_every_certificate_the_same_bytes_for_the_same_moment(
+    scene: Scene,
+) -> None:
+    page, _ = _credited(scene)
+    staff = scene.staff()
+    collaborative = scene.flow.collaborative
+    check = main(staff.get(f"/ui/collaboratives/{collaborative}/credit-check").text)
+    assert "Learners to complete (1)" in check and "Nia Nurse" in check
+    assert "ANCC contact hours" in check and "no first name; no last name" in check
+    before = main(staff.get(f"/ui/collaboratives/{collaborative}/credit-check?as_of=2000-01-01").text)
+    assert "No credit was awarded" in before and "Nia Nurse" not in before
+    refused = staff.get(f"/ui/collaboratives/{collaborative}/credit-check?as_of=yesterday")
+    assert refused.status_code == 422 and 'id="as_of-error">As of: “yesterday” is not a date' in refused.text
+
+    bundle = staff.get(f"/ui/collaboratives/{collaborative}/certificates.zip")
+    assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
+    files = zipfile.ZipFile(io.BytesIO(bundle.content))
+    [name] = files.namelist()
+    assert name.startswith("Nia-Nurse-") and "Nia Nurse" in text_of(files.read(name))
+    assert staff.get(f"/ui/collaboratives/{collaborative}/certificates.zip").content == bundle.content
+    empty = staff.get(f"/ui/collaboratives/{collaborative}/certificates.zip?until=2000-01-01")
+    assert zipfile.ZipFile(io.BytesIO(empty.content)).namelist() == []
+    wrong = staff.get(f"/ui/collaboratives/{collaborative}/certificates.zip?since=soon")
+    assert wrong.status_code == 422 and 'id="since-error">From: “soon” is not a date' in wrong.text
+
+    assert page.get(f"/ui/collaboratives/{collaborative}/credit-check").status_code == 403
+    assert page.get(f"/ui/collaboratives/{collaborative}/certificates.zip").status_code == 403
