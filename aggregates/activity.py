@@ -15,6 +15,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from aggregates.activity_ids import ActivityIds
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Value
 from aggregates.errors import RuleViolation
 from aggregates.phases import Activity, Phase, require_allowed
@@ -141,6 +142,16 @@ class LearningActivity(QIAggregate):
             )
         self._record(ctx, SessionHeld, started_at=started_at, ended_at=ended_at)
 
+    def record_accreditor_ids(self, ctx: CommandContext, ids: ActivityIds) -> None:
+        """Record the activity's ids at the accreditors, as they assigned them (often after it
+        was scheduled: PARS, ACPE and CAPCE number an activity once it is registered with them)."""
+        ce = self.state.details.ce
+        if ce is None:
+            raise RuleViolation("the activity offers no CE credit, so no accreditor knows it")
+        if ce.accreditor == ids:
+            return
+        self._record(ctx, AccreditorIdsRecorded, ids=ids)
+
     def _require_possible(self, ctx: CommandContext, times: HeldTimes) -> None:
         scheduled = self.state.details
         length = timedelta(minutes=scheduled.duration_minutes)
@@ -201,3 +212,15 @@ class SessionHeld(QIEvent):
 
     def apply(self, aggregate: LearningActivity) -> None:
         aggregate.state.held = HeldTimes(started_at=self.started_at, ended_at=self.ended_at)
+
+
+class AccreditorIdsRecorded(QIEvent):
+    """The activity's ids at the accreditors and its commercial support (a later one replaces them)."""
+
+    ids: ActivityIds
+
+    def apply(self, aggregate: LearningActivity) -> None:
+        details = aggregate.state.details
+        assert details.ce is not None
+        ce = details.ce.model_copy(update={"accreditor": self.ids})
+        aggregate.state.details = details.model_copy(update={"ce": ce})

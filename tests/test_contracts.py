@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from adapters.app import create_app
 from adapters.contracts import asyncapi, event_classes, event_schema, events_schema, payload_classes
 from aggregates.accounts import Access
+from aggregates.activity_ids import ActivityIds
 from aggregates.base import Actor, Role
 from aggregates.criteria import ExitCriteriaSettings
 from aggregates.measure_chart import ChartOwner, SetGoal, SplitPhase
@@ -33,7 +34,13 @@ from aggregates.values import FocusFields, SharedProject
 from engine import web_sessions
 from engine.application import QIEngine
 from engine.commands.accounts import DisableAccount, EnableAccount, GrantAccess, RevokeAccess
-from engine.commands.activity import AttestMocPart4, ErasePerson, RecordSessionHeld, UpdateParticipant
+from engine.commands.activity import (
+    AttestMocPart4,
+    ErasePerson,
+    RecordActivityIds,
+    RecordSessionHeld,
+    UpdateParticipant,
+)
 from engine.commands.charts import (
     AnnotateChart,
     AnswerChartProposal,
@@ -157,6 +164,7 @@ def _record_a_session_held(flow: Lifecycle) -> None:
     starts = flow.engine.activity(flow.session_id).state.details.starts_at
     ends = starts + timedelta(minutes=100)
     flow.run(RecordSessionHeld(activity_id=flow.session_id, started_at=starts, ended_at=ends))
+    flow.run(RecordActivityIds(activity_id=flow.session_id, ids=ActivityIds(pars_activity_id="202512345")))
 
 
 def _take_training(flow: Lifecycle) -> None:

@@ -7,23 +7,29 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
 from adapters.exports.certificates import certificate_pdf, lines_within, period_words
 from adapters.http.deps import get_queries
+from adapters.http.errors import refusal_of
 from adapters.web.account_pages import my_credit_page
+from adapters.web.field_errors import beside_fields
 from adapters.web.formats import zone_of
+from adapters.web.forms import run_form
 from adapters.web.pages import render
-from adapters.web.session import engine_of, signed_in
+from adapters.web.session import CSRF, engine_of, signed_in
 from aggregates.tokens import Principal
+from engine.commands.activity import RecordActivityIds
 from engine.errors import Forbidden
 from engine.settings import Settings
 from projections.credits.schemas import Transcript
 
 router = APIRouter(include_in_schema=False)
+Field = Annotated[str, Form(pattern=r"^[^\x00]*$")]
 
 
 class DayRefused(ValueError):
@@ -87,22 +93,74 @@ def my_certificate(
 
 
 @router.get("/ui/collaboratives/{collaborative_id}/credit-check")
-def credit_check_page(request: Request, collaborative_id: UUID, as_of: str | None = None) -> Response:
+def credit_check_page(
+    request: Request, collaborative_id: UUID, as_of: str | None = None, recorded: UUID | None = None
+) -> Response:
     """Who and what cannot be reported to the accreditors, as the ledger stood at the end of
     a day (today when none is given), in the collaborative's time zone."""
-    principal = signed_in(request)
+    return _check_page(request, signed_in(request), collaborative_id, as_of, recorded=recorded)
+
+
+def _check_page(
+    request: Request, principal: Principal, collaborative_id: UUID, as_of: str | None, status: int = 200,
+    **context: Any,
+) -> Response:  # fmt: skip
     collaborative = engine_of(request).collaborative(collaborative_id).state
     zone = collaborative.time_zone
+    page = {"c": collaborative, "cid": collaborative_id, "zone": zone, "field_errors": {}} | context
     try:
         day = _day(as_of, "as_of", "As of")
     except DayRefused as refused:
-        return render(request, "credit_check.html", principal, 422, c=collaborative, cid=collaborative_id,
-                      check=None, as_of=as_of or "", zone=zone, field_errors={refused.field: refused.message})  # fmt: skip
-    moment = _end_of(day, zone) if day else None
-    check = get_queries(request).credit_check(principal, collaborative_id, moment)
+        page |= {"check": None, "as_of": as_of or "", "field_errors": {refused.field: refused.message}}
+        return render(request, "credit_check.html", principal, 422, **page)
+    check = get_queries(request).credit_check(
+        principal, collaborative_id, _end_of(day, zone) if day else None
+    )
     shown = day or check.as_of.astimezone(zone_of(zone)).date()
-    return render(request, "credit_check.html", principal, c=collaborative, cid=collaborative_id, check=check,
-                  as_of=shown.isoformat(), zone=zone, field_errors={})  # fmt: skip
+    return render(
+        request,
+        "credit_check.html",
+        principal,
+        status,
+        **({"check": check, "as_of": shown.isoformat()} | page),
+    )
+
+
+ID_FIELDS = ("pars_activity_id", "acpe_uan", "capce_course_number", "commercial_support")
+
+
+@router.post("/ui/activities/{activity_id}/accreditor-ids", dependencies=CSRF)
+def record_activity_ids(
+    request: Request, activity_id: UUID, pars_activity_id: Field = "", acpe_uan: Field = "",
+    capce_course_number: Field = "", commercial_support: Field = "", command_id: Field = "",
+) -> Response:  # fmt: skip
+    """Staff record an activity's ids at the accreditors from the credit check's list."""
+    principal = signed_in(request)
+    collaborative_id = engine_of(request).activity(activity_id).state.collaborative_id
+    sent = {
+        "pars_activity_id": pars_activity_id,
+        "acpe_uan": acpe_uan,
+        "capce_course_number": capce_course_number,
+    }
+    ids = {k: v.strip() or None for k, v in sent.items()} | {
+        "commercial_support": commercial_support == "yes"
+    }
+
+    def build() -> RecordActivityIds:
+        return RecordActivityIds.model_validate({"activity_id": activity_id, "ids": ids})
+
+    try:
+        run_form(request, principal, command_id, build)
+    except Exception as exc:
+        problem = refusal_of(exc)
+        placed, rest = beside_fields(problem, {name: f"ids-{activity_id}-{name}" for name in ID_FIELDS})
+        form = {"activity_id": activity_id, **sent, "commercial_support": commercial_support == "yes"}
+        return _check_page(request, principal, collaborative_id, None, problem.status, error=rest,
+                           field_errors=placed, ids_form=form)  # fmt: skip
+    return RedirectResponse(
+        f"/ui/collaboratives/{collaborative_id}/credit-check?recorded={activity_id}#activities",
+        status_code=303,
+    )
 
 
 @router.get("/ui/collaboratives/{collaborative_id}/certificates.zip")
@@ -117,12 +175,9 @@ def certificates_zip(
     try:
         first, last = _period(since, until)
     except DayRefused as refused:
-        collaborative = engine_of(request).collaborative(collaborative_id).state
-        check = queries.credit_check(principal, collaborative_id)
-        return render(request, "credit_check.html", principal, 422, c=collaborative, cid=collaborative_id,
-                      check=check, as_of=check.as_of.date().isoformat(), zone=collaborative.time_zone,
-                      certificate_form={"since": since or "", "until": until or ""},
-                      field_errors={refused.field: refused.message})  # fmt: skip
+        return _check_page(request, principal, collaborative_id, None, 422,
+                           certificate_form={"since": since or "", "until": until or ""},
+                           field_errors={refused.field: refused.message})  # fmt: skip
     rows = queries.credits(principal, collaborative_id, "issue certificates")
     made_at = _now(request)
     return _file(_bundle(request, principal, collaborative_id, rows, first, last, made_at), "application/zip",

@@ -8,10 +8,11 @@ from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
+from aggregates.activity_ids import ActivityIds
 from aggregates.values import Text
 from engine.commands import Command, NewId
-from engine.commands.fields import Strictly
-from engine.commands.inputs import ActivityDetailsIn, PersonIn
+from engine.commands.fields import Edge, Strictly
+from engine.commands.inputs import ActivityDetailsIn, ActivityIdsInput, PersonIn
 
 
 class ScheduleActivity(Command):
@@ -62,6 +63,14 @@ class RecordSessionHeld(Command):
     activity_id: UUID
     started_at: Moment
     ended_at: Moment
+
+
+class RecordActivityIds(Command):
+    """A CE activity's ids at the accreditors (PARS, ACPE, CAPCE) and its commercial support (staff)."""
+
+    target_field = "activity_id"
+    activity_id: UUID
+    ids: Annotated[ActivityIds, Edge(ActivityIdsInput)]
 
 
 class RegisterParticipant(Command):

@@ -18,6 +18,7 @@ from engine.commands.activity import (
     AttestMocPart4,
     EndRetention,
     ErasePerson,
+    RecordActivityIds,
     RecordAttendance,
     RecordSessionHeld,
     RegisterParticipant,
@@ -57,6 +58,12 @@ def record_session_held(uow: UnitOfWork, ctx: CommandContext, cmd: RecordSession
     assert activity.collaborative_id is not None
     phase = uow.read(Collaborative, activity.collaborative_id).phase
     activity.record_held(ctx, phase, cmd.started_at, cmd.ended_at)
+    return activity.id
+
+
+def record_activity_ids(uow: UnitOfWork, ctx: CommandContext, cmd: RecordActivityIds) -> UUID:
+    activity = uow.activity(cmd.activity_id)
+    activity.record_accreditor_ids(ctx, cmd.ids)
     return activity.id
 
 
@@ -122,6 +129,7 @@ HANDLERS: dict[type[Command], Handler] = {
     ScheduleActivity: schedule_activity,
     RecordAttendance: record_attendance,
     RecordSessionHeld: record_session_held,
+    RecordActivityIds: record_activity_ids,
     RegisterParticipant: register_participant,
     UpdateParticipant: update_participant,
     AttestMocPart4: attest_moc_part4,

@@ -47,6 +47,7 @@ class ActivityToMend(BaseModel):
     title: str
     completions: int
     lacks: list[str]
+    ids: ActivityIds | None = None  # what its record holds now
 
 
 class LateCompletion(BaseModel):
@@ -111,7 +112,7 @@ def check(
     ]  # fmt: skip
     activities_to_mend = [
         ActivityToMend(report=report, activity_id=what, title=done[0].activity_title or "Team project (MOC Part 4)",
-                       completions=len(done), lacks=lacking)
+                       completions=len(done), lacks=lacking, ids=activities.get(what) if what else None)
         for (report, what), done in by_activity.items()
         if (lacking := activity_lacks(report, activities.get(what) if what else None))
     ]  # fmt: skip

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from aggregates.activity import ActivityScheduled, AttendanceRecorded
+from aggregates.activity import AccreditorIdsRecorded, ActivityScheduled, AttendanceRecorded
 from aggregates.participant import MocPart4Attested, ParticipantDetailsUpdated, ParticipantRegistered
 from aggregates.team import (
     DataPointSubmitted,
@@ -86,6 +86,14 @@ def _activity(b: BatchMemo, r: Recorded) -> None:
     b.activity_added(
         str(r.originator_id),
         (collaborative_id, activity_date, credit_types, ce.max_hours, ce.accrediting_body),
+    )
+
+
+def _activity_ids(b: BatchMemo, r: Recorded) -> None:
+    e: AccreditorIdsRecorded = r.event
+    b.tx.execute(
+        f"UPDATE {ACTIVITIES} SET accreditor = ? WHERE activity_id = ?",
+        (json_text(e.ids.model_dump(mode="json")), str(r.originator_id)),
     )
 
 
@@ -265,6 +273,7 @@ class CreditLedger(Projection):
         ParticipantRegistered: _participant,
         ParticipantDetailsUpdated: _participant,
         ActivityScheduled: _activity,
+        AccreditorIdsRecorded: _activity_ids,
         AttendanceRecorded: _attendance,
         TeamRegistered: _team_registered,
         MemberAdded: _member_added,

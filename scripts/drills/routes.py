@@ -394,6 +394,13 @@ ROUTES = [
         lambda f: _held_times(f),
     ),
     Route(
+        "record a CE activity's ids at the accreditors",
+        "sessions",
+        "PUT",
+        lambda f: f"/activities/{f.session}/accreditor-ids",
+        lambda f: {"ids": {"pars_activity_id": "202512345", "commercial_support": False}},
+    ),
+    Route(
         "record output",
         "sharing",
         "POST",

@@ -99,3 +99,31 @@ def test_an_activity_s_accreditor_ids_are_scheduled_with_it_and_one_out_of_shape
     ):
         refused = staff.request("POST", path, json={"details": _chat(wrong)})
         assert refused.status_code == 422 and field in refused.text, refused.text
+
+
+def test_staff_record_an_activity_s_ids_once_the_accreditors_assign_them_and_nobody_else_may(
+    client: TestClient, app_engine: QIEngine
+) -> None:
+    world = build_world(client, app_engine, "orientation", "Later ids")
+    staff, team = world.callers["staff"], world.callers["team_a"]
+    made = staff.request("POST", f"/collaboratives/{world.flow.collaborative}/activities",
+                         json={"details": _chat({})})  # fmt: skip
+    activity = made.json()["id"]
+    path = f"/activities/{activity}/accreditor-ids"
+    ids = {
+        "pars_activity_id": "202512345",
+        "acpe_uan": "JA0000001-0000-26-001-L04-P",
+        "commercial_support": True,
+    }
+    assert staff.request("PUT", path, json={"ids": ids}).status_code == 200
+    read = staff.request("GET", f"/activities/{activity}").json()["details"]["ce"]["accreditor"]
+    assert read == ids | {"capce_course_number": None}
+    before = staff.request("GET", f"/activities/{activity}").json()
+    refused = staff.request("PUT", path, json={"ids": {"acpe_uan": "not-a-uan"}})
+    assert refused.status_code == 422 and "acpe_uan" in refused.text
+    assert team.request("PUT", path, json={"ids": {"pars_activity_id": "1"}}).status_code == 403
+    assert staff.request("GET", f"/activities/{activity}").json() == before
+    plain = staff.request("POST", f"/collaboratives/{world.flow.collaborative}/activities",
+                          json={"details": _chat({}) | {"ce": None}}).json()["id"]  # fmt: skip
+    no_credit = staff.request("PUT", f"/activities/{plain}/accreditor-ids", json={"ids": ids})
+    assert no_credit.status_code == 409 and "offers no CE credit" in no_credit.text

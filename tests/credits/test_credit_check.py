@@ -19,7 +19,7 @@ from aggregates.learner_ids import BirthDay, BoardId, LearnerIds
 from aggregates.participant import PersonDetails
 from aggregates.tokens import Principal
 from aggregates.values import CreditType, Discipline
-from engine.commands.activity import UpdateParticipant
+from engine.commands.activity import RecordActivityIds, UpdateParticipant
 from engine.errors import Forbidden
 from engine.queries import Queries
 from engine.read_models import ReadModels
@@ -134,6 +134,21 @@ class CreditCheckContract:
         check = models.credit_check(world.collaborative, clock.now.astimezone(UTC))
         assert listed(check) == [] and check.clean
         assert [(r.report, r.ready) for r in check.reports] == [(Report.CPE_MONITOR, 1)]
+
+    def test_an_activity_whose_ids_are_recorded_once_assigned_leaves_the_list(
+        self, world: Scenario, models: ReadModels, clock: Clock
+    ) -> None:
+        assert world.collaborative
+        session = world.session(offered=EVERY)
+        world.attend(session, "cy", 60)
+        first = models.credit_check(world.collaborative, clock.now.astimezone(UTC))
+        assert [(a.report, a.lacks) for a in first.activities] == [
+            (Report.CAPCE, ["the activity has no CAPCE course number"])
+        ]
+        world.run(
+            RecordActivityIds(activity_id=session, ids=ActivityIds(capce_course_number="26-QI-F1-0001"))
+        )
+        assert models.credit_check(world.collaborative, clock.now.astimezone(UTC)).clean
 
     def test_a_pharmacists_completion_older_than_60_days_is_flagged(
         self, world: Scenario, models: ReadModels, clock: Clock

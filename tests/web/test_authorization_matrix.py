@@ -69,7 +69,7 @@ from aggregates.pdsa import PdsaPlan
 from aggregates.phases import PHASES, Phase, next_phase
 from aggregates.resource import ResourceDetails
 from aggregates.tokens import Grant, Principal, token_id
-from aggregates.values import ActivityKind, FocusFields, ResourceKind, SharedProject
+from aggregates.values import ActivityKind, CEOffering, CreditType, FocusFields, ResourceKind, SharedProject
 from engine import web_sessions
 from engine.application import QIEngine
 from engine.commands.accounts import RevokeAccess
@@ -287,6 +287,7 @@ class World:
     registering: UUID | None = None  # a collaborative in its registration phase
     instruments: dict[str, UUID] = field(default_factory=dict)  # collaborative key -> its instrument
     assessments: dict[str, UUID] = field(default_factory=dict)  # team key -> its assessment on it
+    ce_activities: dict[str, UUID] = field(default_factory=dict)  # collaborative key -> a CE webinar
     done: set[str] = field(default_factory=set)  # the phases prepared for
 
     def advance_to(self, phase: Phase) -> None:
@@ -396,6 +397,25 @@ def in_sharing(w: World) -> None:
         toolkit = CompileToolkit(collaborative_id=cid, title=TOOLKITS[c], change_idea_ids=(w.ideas[c],))
         w.toolkits[c] = w.run(toolkit).id
     w.done.add("sharing")
+
+
+def with_ce_activities(w: World) -> None:
+    """A webinar offering CE in each collaborative, for its ids at the accreditors."""
+    if w.ce_activities:
+        return
+    for c, cid in w.collaboratives.items():
+        details = ActivityDetails(kind=ActivityKind.LEARNING_SESSION, title=f"{c} CE webinar",
+                                  starts_at=w.clock.now + timedelta(days=7), duration_minutes=60,
+                                  ce=CEOffering(credit_types=(CreditType.CME,), max_hours=1, accrediting_body="AAP"))  # fmt: skip
+        w.ce_activities[c] = w.run(ScheduleActivity(collaborative_id=cid, details=details)).id
+
+
+def ce_activity_ids() -> Declared:
+    def urls(w: World) -> list[Url]:
+        return [Url(f"/ui/activities/{w.ce_activities[c]}/accreditor-ids", STAFF_ONLY,
+                    body=form(pars_activity_id="202512345")) for c in TITLES]  # fmt: skip
+
+    return Declared(urls, with_ce_activities)
 
 
 def with_instruments(w: World) -> None:
@@ -953,6 +973,7 @@ MATRIX: dict[tuple[str, str], Declared] = {
         C + "/credit-check", audits, lambda c: (TITLES[c],)),
     ("GET", "/ui/collaboratives/{collaborative_id}/certificates.zip"): per_collaborative(
         C + "/certificates.zip", lambda c: STAFF_ONLY),
+    ("POST", "/ui/activities/{activity_id}/accreditor-ids"): ce_activity_ids(),
     # Shared learning.
     ("GET", "/ui/collaboratives/{collaborative_id}/library"): per_collaborative(
         C + "/library", reads, lambda c: (TITLES[c], RESOURCES[c])),

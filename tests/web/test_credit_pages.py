@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -100,3 +101,38 @@ def test_staff_check_the_credit_and_download_every_certificate_the_same_bytes_fo
 
     assert page.get(f"/ui/collaboratives/{collaborative}/credit-check").status_code == 403
     assert page.get(f"/ui/collaboratives/{collaborative}/certificates.zip").status_code == 403
+
+
+def _capce_webinar(scene: Scene) -> str:
+    """A webinar offering CAPCE hours, attended by Big Sky EMS's paramedic lead: its id."""
+    details = {"kind": "learning_session", "title": "Airway webinar", "duration_minutes": 60,
+               "starts_at": (scene.clock.now + timedelta(hours=1)).isoformat(),
+               "ce": {"credit_types": ["capce"], "max_hours": 1, "accrediting_body": "CAPCE"}}  # fmt: skip
+    webinar = scene.flow.ok(f"/collaboratives/{scene.flow.collaborative}/activities", {"details": details})[
+        "id"
+    ]
+    scene.clock.advance(hours=3)
+    scene.flow.ok(f"/activities/{webinar}/attendance", {"participant_id": scene.flow.members[scene.other],
+                                                        "minutes": 60})  # fmt: skip
+    return str(webinar)
+
+
+def test_staff_record_an_activity_s_course_number_from_the_check_and_a_wrong_one_is_refused_beside_it(
+    scene: Scene,
+) -> None:
+    webinar = _capce_webinar(scene)
+    staff = scene.staff()
+    check_path = f"/ui/collaboratives/{scene.flow.collaborative}/credit-check"
+    html = main(staff.get(check_path).text)
+    assert "Airway webinar" in html and "because the activity has no CAPCE course number" in html
+    before = scene.stored()
+    refused = staff.post(f"/ui/activities/{webinar}/accreditor-ids", {"capce_course_number": "course 12!"})
+    field = f"ids-{webinar}-capce_course_number"
+    assert refused.status_code == 422 and f'id="{field}-error">' in refused.text
+    assert 'value="course 12!"' in refused.text  # what was sent, shown again to mend
+    assert scene.stored() == before
+    done = staff.post(f"/ui/activities/{webinar}/accreditor-ids", {"capce_course_number": "26-QI-F1-0001"},
+                      follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and f"recorded={webinar}" in done.headers["location"]
+    after = main(staff.get(check_path).text)
+    assert "Airway webinar" not in after and "Activities to complete" not in after

@@ -13,6 +13,7 @@ from adapters.http.schemas.activities import ActivityPublic, ParticipantPublic, 
 from adapters.http.schemas.common import CommandResult, body_of
 from engine.commands.activity import (
     ErasePerson,
+    RecordActivityIds,
     RecordAttendance,
     RecordSessionHeld,
     RegisterParticipant,
@@ -25,6 +26,7 @@ router = APIRouter(tags=["activities and participants"])
 ScheduleActivityBody = body_of(ScheduleActivity, "collaborative_id")
 RecordAttendanceBody = body_of(RecordAttendance, "activity_id")
 RecordSessionHeldBody = body_of(RecordSessionHeld, "activity_id")
+RecordActivityIdsBody = body_of(RecordActivityIds, "activity_id")
 RegisterParticipantBody = body_of(RegisterParticipant)
 UpdateParticipantBody = body_of(UpdateParticipant, "participant_id")
 ErasePersonBody = body_of(ErasePerson, "participant_id")
@@ -55,6 +57,13 @@ def record_attendance(activity_id: UUID, body: RecordAttendanceBody, run: RunDep
 @router.post("/activities/{activity_id}/held", responses=WRITE_ERRORS)
 def record_session_held(activity_id: UUID, body: RecordSessionHeldBody, run: RunDep) -> CommandResult:
     """Record when a session actually started and ended (staff); attendance may then run that long."""
+    return run(body.command(activity_id=activity_id))
+
+
+@router.put("/activities/{activity_id}/accreditor-ids", responses=WRITE_ERRORS)
+def record_activity_ids(activity_id: UUID, body: RecordActivityIdsBody, run: RunDep) -> CommandResult:
+    """Record a CE activity's ids at the accreditors (PARS activity id, ACPE UAN, CAPCE course
+    number) and its commercial support, as they assigned them; a later record replaces them."""
     return run(body.command(activity_id=activity_id))
 
 
