@@ -26,7 +26,7 @@ from aggregates.team import Team
 from aggregates.tokens import Principal
 from aggregates.training import TrainingModule
 from engine.commands import Command
-from engine.commands.activity import AttestMocPart4
+from engine.commands.activity import AttestMocPart4, RecordLearnerIds
 from engine.commands.charts import AnswerChartProposal, ChartCommand, DecideChart
 from engine.commands.instruments import CompleteInstrument
 from engine.commands.learning import CommentOnProject, ShareFile, ShareLink, TryChange
@@ -99,6 +99,10 @@ def authorize_command(principal: Principal, command: Command, records: Records) 
     if principal.staff:
         return
     kind = type(command)
+    if isinstance(command, RecordLearnerIds) and principal.account_id is not None:
+        if command.participant_id != principal.participant_id:
+            raise Forbidden("a person records only their own ids for the accreditors")
+        return
     if isinstance(command, AttestMocPart4) and principal.account_id is not None:
         if command.participant_id != principal.participant_id:
             raise Forbidden("a person attests only for themselves")

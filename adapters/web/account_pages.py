@@ -35,6 +35,7 @@ from adapters.web.session import (
 )
 from aggregates.accounts import Access
 from aggregates.base import Role
+from aggregates.learner_ids import Board
 from aggregates.reminders import ReminderKind
 from aggregates.tokens import Grant, Principal
 from aggregates.values import Discipline, MemberRole
@@ -265,8 +266,9 @@ def my_credit_page(request: Request, principal: Principal, status: int = 200, **
     moc = queries.moc_part4_status(principal, principal.participant_id)
     engine = engine_of(request)
     names = {s.team_id: engine.team(s.team_id).state.name for s in moc}
+    learner = engine.participant(principal.participant_id).state.details.learner
     return render(request, "my_credit.html", principal, status, tr=transcript, moc=moc, team_names=names,
-                  **({"error": None, "form": {}} | context))  # fmt: skip
+                  learner=learner, boards=list(Board), **({"error": None, "form": {}} | context))  # fmt: skip
 
 
 @router.get("/ui/my-credit")

@@ -20,6 +20,7 @@ from adapters.web import (
     data_quality_pages,
     forms,
     instrument_pages,
+    learner_ids_form,
     learning_pages,
     oidc,
     pages,
@@ -60,6 +61,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(report_pages.router)
     app.include_router(instrument_pages.router)
     app.include_router(credit_pages.router)
+    app.include_router(learner_ids_form.router)
     app.mount("/ui/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.add_middleware(PageHeaders)

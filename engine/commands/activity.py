@@ -9,10 +9,11 @@ from uuid import UUID
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 from aggregates.activity_ids import ActivityIds
+from aggregates.learner_ids import LearnerIds
 from aggregates.values import Text
 from engine.commands import Command, NewId
 from engine.commands.fields import Edge, Strictly
-from engine.commands.inputs import ActivityDetailsIn, ActivityIdsInput, PersonIn
+from engine.commands.inputs import ActivityDetailsIn, ActivityIdsInput, LearnerIdsInput, PersonIn
 
 
 class ScheduleActivity(Command):
@@ -83,6 +84,15 @@ class UpdateParticipant(Command):
     target_field = "participant_id"
     participant_id: UUID
     details: PersonIn
+
+
+class RecordLearnerIds(Command):
+    """The names and numbers the accreditors need of a learner (the person themself, or staff);
+    the rest of their details stay as they are."""
+
+    target_field = "participant_id"
+    participant_id: UUID
+    learner: Annotated[LearnerIds, Edge(LearnerIdsInput)]
 
 
 class AttestMocPart4(Command):

@@ -20,6 +20,7 @@ from engine.commands.activity import (
     ErasePerson,
     RecordActivityIds,
     RecordAttendance,
+    RecordLearnerIds,
     RecordSessionHeld,
     RegisterParticipant,
     ScheduleActivity,
@@ -82,6 +83,12 @@ def update_participant(uow: UnitOfWork, ctx: CommandContext, cmd: UpdateParticip
     return cmd.participant_id
 
 
+def record_learner_ids(uow: UnitOfWork, ctx: CommandContext, cmd: RecordLearnerIds) -> UUID:
+    participant = uow.participant(cmd.participant_id)
+    participant.update_details(ctx, participant.state.details.model_copy(update={"learner": cmd.learner}))
+    return cmd.participant_id
+
+
 def retention_end(erased_at: datetime, years: int) -> datetime:
     """`years` after `erased_at`, the same day of the year (28 February for a 29th)."""
     try:
@@ -130,6 +137,7 @@ HANDLERS: dict[type[Command], Handler] = {
     RecordAttendance: record_attendance,
     RecordSessionHeld: record_session_held,
     RecordActivityIds: record_activity_ids,
+    RecordLearnerIds: record_learner_ids,
     RegisterParticipant: register_participant,
     UpdateParticipant: update_participant,
     AttestMocPart4: attest_moc_part4,

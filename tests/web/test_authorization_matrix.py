@@ -47,6 +47,7 @@ from adapters.web import (
     data_quality_pages,
     forms,
     instrument_pages,
+    learner_ids_form,
     learning_pages,
     oidc,
     pages,
@@ -108,6 +109,7 @@ ROUTERS = (
     report_pages,
     instrument_pages,
     credit_pages,
+    learner_ids_form,
 )
 SETUP = Actor(id="matrix-setup", role=Role.STAFF)
 INVITER = Principal.of_token(uuid4(), Grant(name="Setup (staff)", role=Role.STAFF))
@@ -969,6 +971,7 @@ MATRIX: dict[tuple[str, str], Declared] = {
     ("GET", "/ui/people"): one("/ui/people", STAFF_ONLY),
     # CE credit: a person's own certificate, the credit check, and every learner's certificates.
     ("GET", "/ui/my-credit/certificate.pdf"): one("/ui/my-credit/certificate.pdf", ANYONE),
+    ("POST", "/ui/my-credit/ids"): one("/ui/my-credit/ids", ANYONE, form(first_name="Ada", last_name="Lee")),
     ("GET", "/ui/collaboratives/{collaborative_id}/credit-check"): per_collaborative(
         C + "/credit-check", audits, lambda c: (TITLES[c],)),
     ("GET", "/ui/collaboratives/{collaborative_id}/certificates.zip"): per_collaborative(

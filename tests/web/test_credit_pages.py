@@ -136,3 +136,26 @@ def test_staff_record_an_activity_s_course_number_from_the_check_and_a_wrong_one
     assert done.status_code == 303 and f"recorded={webinar}" in done.headers["location"]
     after = main(staff.get(check_path).text)
     assert "Airway webinar" not in after and "Activities to complete" not in after
+
+
+def test_a_person_records_her_ids_for_the_accreditors_and_a_mistyped_one_is_refused_beside_it(
+    scene: Scene,
+) -> None:
+    page, _ = _credited(scene)
+    page.get("/ui/my-credit")
+    before = scene.stored()
+    wrong = {"first_name": "Nia", "last_name": "Nurse", "birth_month": "4", "birth_day": "31",
+             "npi": "1234567890", "licence_state_0": "Montana", "licence_number_0": "RN-1"}  # fmt: skip
+    refused = page.post("/ui/my-credit/ids", wrong)
+    assert refused.status_code == 422, refused.text[:300]
+    for field, says in (("birth_day", "no day 31"), ("npi", "last digit"), ("licence_state_0", "state")):
+        assert f'id="{field}-error">' in refused.text, field
+        assert says in refused.text.split(f'id="{field}-error">')[1][:200], field
+    assert 'value="Montana"' in refused.text and scene.stored() == before
+    right = wrong | {"birth_day": "30", "npi": "1234567893", "licence_state_0": "mt"}
+    done = page.post("/ui/my-credit/ids", right, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("#ids")
+    html = page.get("/ui/my-credit").text
+    assert 'value="1234567893"' in html and 'value="MT"' in html and "Your ids are recorded" not in html
+    check = main(scene.staff().get(f"/ui/collaboratives/{scene.flow.collaborative}/credit-check").text)
+    assert "Nia Nurse" not in check  # her names are in: the nursing record needs no more
