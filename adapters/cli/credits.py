@@ -12,27 +12,42 @@ import typer
 from adapters.cli.common import _fail_config, _read_models, console
 from engine.errors import NotConfigured, NotFound
 from engine.settings import Settings
+from projections.credits.queries import transcript_at
 from projections.credits.schemas import Transcript
 
 credits_app = typer.Typer(no_args_is_help=True, help="CE credit: signed transcripts")
 
 
-def _transcript_now(participant: UUID) -> tuple[Transcript, datetime]:
-    """The participant's transcript and the engine's now; exit 1 naming an unknown one."""
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option("--as-of", help="re-make it as the ledger stood then (ISO 8601; UTC without an offset)"),
+]
+
+
+def _transcript_then(participant: UUID, as_of: datetime | None) -> tuple[Transcript, datetime]:
+    """The participant's transcript as of `as_of` (now when None) and that moment; exit 1
+    naming an unknown participant, 2 for a moment still to come."""
     models = _read_models()
     try:
-        return models.transcript(participant), models.engine.clock().astimezone(UTC)
+        transcript, now = models.transcript(participant), models.engine.clock().astimezone(UTC)
     except NotFound as missing:
         console.print(f"[red]{missing.message}[/]")
         raise typer.Exit(1) from None
     finally:
         models.close()
+    if as_of is None:
+        return transcript, now
+    moment = (as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).astimezone(UTC)
+    if moment > now:
+        _fail_config(f"--as-of {moment.isoformat()} is still to come: give a moment up to now")
+    return transcript_at(transcript, moment), moment
 
 
 @credits_app.command("sign")
 def credits_sign(
     participant: Annotated[UUID, typer.Argument(help="the participant whose transcript is signed")],
     out: Annotated[Path, typer.Option(help="the signed transcript's file")],
+    as_of: AsOfOption = None,
 ) -> None:
     """Write the participant's transcript, every line with its source event position, signed
     with QI_CREDIT_KEY (exit 2 naming what to set when it is missing)."""
@@ -43,8 +58,8 @@ def credits_sign(
         key = st.credit_key(settings.credit_key)
     except NotConfigured as error:
         _fail_config(error.message)
-    transcript, now = _transcript_now(participant)
-    out.write_bytes(st.sign(st.document(transcript, settings.provider_name, now), key))
+    transcript, moment = _transcript_then(participant, as_of)
+    out.write_bytes(st.sign(st.document(transcript, settings.provider_name, moment), key))
     console.print(f"signed transcript of {transcript.name} written to {out} (key {key.verifying.id})")
 
 
@@ -98,13 +113,14 @@ def credits_certificate(
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="the period's last day")
     ] = None,
     activity: Annotated[UUID | None, typer.Option(help="one activity's credit only")] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Write the participant's CE certificate (PDF) for a period or one activity, with the
     provider's accreditation statement (QI_ACCREDITATION_STATEMENT)."""
     from adapters.exports.certificates import certificate_pdf, lines_within, period_words
 
     settings = Settings()
-    transcript, made_at = _transcript_now(participant)
+    transcript, made_at = _transcript_then(participant, as_of)
     first, last = (since.date() if since else None), (until.date() if until else None)
     lines = lines_within(transcript, first, last, str(activity) if activity else None)
     period = period_words(first, last, activity)

@@ -13,6 +13,7 @@ from fpdf import FPDF
 
 from adapters.exports.pdf_text import heading, latin, para
 from aggregates.values import CreditType
+from projections.credits.queries import transcript_at
 from projections.credits.schemas import CreditEntry, Transcript
 
 CREDIT_WORDS = {
@@ -36,16 +37,10 @@ def lines_within(
     """The credit standing in the period, or for one activity (and of one collaborative):
     awards recorded by `as_of` and not reversed by then (now when None), so a certificate
     re-made for a past moment certifies what stood then."""
-    reversed_at = {r.reverses: r.recorded_at for r in transcript.reversals}
-
-    def stood(e: CreditEntry) -> bool:
-        if as_of is None:
-            return e.reversed_by is None
-        return e.recorded_at <= as_of and not (e.entry_id in reversed_at and reversed_at[e.entry_id] <= as_of)
-
+    standing = transcript_at(transcript, as_of) if as_of is not None else transcript
     return [
-        e for e in transcript.entries
-        if e.amount > 0 and stood(e)
+        e for e in standing.entries
+        if e.amount > 0 and e.reversed_by is None
         and (since is None or e.credit_date >= since) and (until is None or e.credit_date <= until)
         and (activity is None or str(e.activity_id) == activity)
         and (collaborative is None or e.collaborative_id == collaborative)

@@ -4,6 +4,7 @@ entries, both in ledger order (source position, then order within the event)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -50,6 +51,21 @@ def transcript(tx: Tx, participant_id: UUID, opener: Opener) -> Transcript | Non
         totals=_totals(entries),
         entries=[e for e in entries if e.reverses is None],
         reversals=[e for e in entries if e.reverses is not None],
+    )
+
+
+def transcript_at(transcript: Transcript, moment: datetime) -> Transcript:
+    """The transcript as it stood at `moment`: the entries recorded by then, a reversal
+    recorded later not yet applied, and the totals of those; re-made for a past moment it is
+    the same whenever it is made."""
+    reversals = [r for r in transcript.reversals if r.recorded_at <= moment]
+    undone = {r.reverses: r.entry_id for r in reversals}
+    entries = [
+        e.model_copy(update={"reversed_by": undone.get(e.entry_id)})
+        for e in transcript.entries if e.recorded_at <= moment
+    ]  # fmt: skip
+    return transcript.model_copy(
+        update={"entries": entries, "reversals": reversals, "totals": _totals([*entries, *reversals])}
     )
 
 

@@ -101,3 +101,31 @@ def test_qi_credits_certificate_writes_one_for_an_activity(tmp_path: Path, clock
     text = text_of(out.read_bytes())
     assert "Ben Ortiz" in text and "0.5 nursing contact hour(s)" in text and "in the activity below" in text
     assert STATEMENT in text and "Mercy CE" in text
+
+
+def test_a_certificate_re_made_for_a_past_moment_is_the_same_bytes_after_a_correction(
+    tmp_path: Path, clock: Clock
+) -> None:
+    store = tmp_path / "qi.sqlite3"
+    engine = QIEngine(Settings(store=str(store)), clock)
+    world = Scenario(engine, clock).start()
+    session = world.session(max_hours=1.5)
+    world.attend(session, "nurse", 60)
+    clock.advance(minutes=1)
+    then = clock.now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    env = os.environ | {"QI_STORE": str(store), "QI_ACCREDITATION_STATEMENT": STATEMENT}
+    nurse = str(world.people["nurse"])
+
+    def certificate(name: str, *args: str) -> bytes:
+        out = tmp_path / name
+        made = subprocess.run([sys.executable, "-m", "adapters.cli", "credits", "certificate", nurse, "--out",
+                               str(out), *args], env=env, capture_output=True, text=True)  # fmt: skip
+        assert made.returncode == 0, made.stdout + made.stderr
+        return out.read_bytes()
+
+    made_then = certificate("then.pdf", "--as-of", then)
+    world.attend(session, "nurse", 30)  # corrected: the hour is reversed, half an hour stands
+    engine.close()
+    assert certificate("again.pdf", "--as-of", then) == made_then
+    assert "1 nursing contact hour(s)" in text_of(made_then)
+    assert "0.5 nursing contact hour(s)" in text_of(certificate("now.pdf"))

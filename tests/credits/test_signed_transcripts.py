@@ -96,6 +96,8 @@ def test_qi_credits_sign_and_verify_as_a_user_runs_them(tmp_path: Path, clock: C
     world = Scenario(engine, clock).start()
     session = world.session(max_hours=1.5)
     world.attend(session, "doc", 75)
+    clock.advance(minutes=1)
+    then = clock.now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")  # before the correction below
     engine.close()
     pem = generate_pem()
     key_file, public = tmp_path / "provider.pem", tmp_path / "provider.pub.pem"
@@ -110,6 +112,8 @@ def test_qi_credits_sign_and_verify_as_a_user_runs_them(tmp_path: Path, clock: C
     out = tmp_path / "transcript.json"
     run = lambda *args, **extra: subprocess.run([*qi, *args], env=env | extra, capture_output=True, text=True)  # noqa: E731
     assert run("sign", str(world.people["doc"]), "--out", str(out)).returncode == 0
+    made_then = tmp_path / "then.json"
+    assert run("sign", str(world.people["doc"]), "--out", str(made_then), "--as-of", then).returncode == 0
     assert orjson.loads(out.read_bytes())["transcript"]["provider"] == "Children's CE"
     ok = run("verify", str(out), "--public-key", str(public), "--online")
     assert ok.returncode == 0 and "verifies" in ok.stdout and "no line reversed since" in ok.stdout
@@ -124,6 +128,12 @@ def test_qi_credits_sign_and_verify_as_a_user_runs_them(tmp_path: Path, clock: C
     later.close()
     superseded = run("verify", str(out), "--public-key", str(public), "--online")
     assert superseded.returncode == 3 and "superseded" in superseded.stdout
+    again = tmp_path / "again.json"
+    assert run("sign", str(world.people["doc"]), "--out", str(again), "--as-of", then).returncode == 0
+    assert again.read_bytes() == made_then.read_bytes()  # re-made for that moment after the correction
+    assert b'"amount": 1.25' in again.read_bytes() and b"-1.25" not in again.read_bytes()
+    future = run("sign", str(world.people["doc"]), "--out", str(again), "--as-of", "2999-01-01T00:00:00")
+    assert future.returncode == 2 and "still to come" in future.stdout + future.stderr
 
     nobody = run("sign", "00000000-0000-4000-8000-000000000001", "--out", str(tmp_path / "n.json"))
     assert nobody.returncode == 1 and "no participant with id" in nobody.stdout
