@@ -23,7 +23,7 @@ from projections.base import Opener, Tx
 from projections.credits.queries import credit_rows
 from projections.credits.requirements import REPORTS, Report, activity_lacks, learner_lacks
 from projections.credits.schemas import CreditRow
-from projections.credits.tables import ACTIVITIES, ENTRIES, PARTICIPANTS
+from projections.credits.tables import ACTIVITIES, ATTENDANCE, DISCIPLINES, ENTRIES, PARTICIPANTS
 
 # ACPE: a provider reports a completion to CPE Monitor within 60 days of the activity.
 CPE_MONITOR_WINDOW = timedelta(days=60)
@@ -60,6 +60,20 @@ class LateCompletion(BaseModel):
     days: int
 
 
+class ActivityFigures(BaseModel):
+    """What PARS asks of an activity to close it: its learners, physicians and others (by
+    discipline beside), counting each person who attended by the moment once."""
+
+    activity_id: UUID
+    title: str
+    activity_date: date
+    pars_activity_id: str | None
+    commercial_support: bool
+    physicians: int
+    others: int
+    by_discipline: dict[str, int]
+
+
 class ReportReadiness(BaseModel):
     """How much of one report's credit can be reported now."""
 
@@ -76,6 +90,7 @@ class CreditCheck(BaseModel):
     learners: list[LearnerToMend]
     activities: list[ActivityToMend]
     late: list[LateCompletion]
+    figures: list[ActivityFigures] = []
 
     @property
     def clean(self) -> bool:
@@ -164,7 +179,52 @@ def credit_check(tx: Tx, collaborative_id: UUID, as_of: datetime, opener: Opener
             (str(collaborative_id),),
         )
     }
-    return check(collaborative_id, awards, learners, activities, as_of)
+    found = check(collaborative_id, awards, learners, activities, as_of)
+    return found.model_copy(update={"figures": activity_figures(tx, collaborative_id, as_of, activities)})
+
+
+def activity_figures(
+    tx: Tx, collaborative_id: UUID, as_of: datetime, ids: dict[UUID, ActivityIds | None]
+) -> list[ActivityFigures]:
+    """Each CE activity's learners as of `as_of`: a person's latest attendance by then, if any minutes."""
+    cid = str(collaborative_id)
+    latest: dict[tuple[str, str], tuple[int, int]] = {}
+    for activity_id, participant_id, position, minutes, recorded_at in tx.fetchall(
+        f"SELECT t.activity_id, t.participant_id, t.source_position, t.minutes, t.recorded_at FROM {ATTENDANCE} t "
+        f"JOIN {ACTIVITIES} a ON a.activity_id = t.activity_id WHERE a.collaborative_id = ?",
+        (cid,),
+    ):
+        if datetime.fromisoformat(recorded_at) > as_of:
+            continue
+        key = (activity_id, participant_id)
+        if key not in latest or latest[key][0] < int(position):
+            latest[key] = (int(position), int(minutes))
+    disciplines = dict(
+        tx.fetchall(
+            f"SELECT participant_id, discipline FROM {DISCIPLINES} WHERE collaborative_id = ?", (cid,)
+        )
+    )
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (activity_id, participant_id), (_, minutes) in latest.items():
+        if minutes > 0:
+            counts[activity_id][disciplines.get(participant_id, "other")] += 1
+    figures = []
+    for activity_id, title, activity_date in tx.fetchall(
+        f"SELECT activity_id, title, activity_date FROM {ACTIVITIES} WHERE collaborative_id = ? "
+        "ORDER BY activity_date, title",
+        (cid,),
+    ):
+        if activity_id not in counts:
+            continue
+        by = dict(sorted(counts[activity_id].items()))
+        physicians = by.get("physician", 0)
+        known = ids.get(UUID(activity_id)) or ActivityIds()
+        figures.append(ActivityFigures(
+            activity_id=UUID(activity_id), title=title, activity_date=date.fromisoformat(activity_date),
+            pars_activity_id=known.pars_activity_id, commercial_support=known.commercial_support,
+            physicians=physicians, others=sum(by.values()) - physicians, by_discipline=by,
+        ))  # fmt: skip
+    return figures
 
 
 def _learner_ids(stored: str | None, opener: Opener) -> LearnerIds | None:

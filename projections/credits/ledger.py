@@ -42,6 +42,7 @@ from projections.credits.memo import BatchMemo
 from projections.credits.queries import credit_rows, has_moc4, moc_part4_status, team_facts, transcript
 from projections.credits.tables import (
     ACTIVITIES,
+    ATTENDANCE,
     ATTESTATIONS,
     CYCLES,
     DISCIPLINES,
@@ -107,6 +108,11 @@ def _attendance(b: BatchMemo, r: Recorded) -> None:
         return
     collaborative_id, activity_date, offered, max_hours, body = activity
     participant = str(e.participant_id)
+    b.tx.execute(
+        f"INSERT INTO {ATTENDANCE} (activity_id, participant_id, source_position, minutes, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (str(r.originator_id), participant, r.position, e.minutes, e.timestamp.isoformat()),
+    )
     first = reverse_live(b, r, participant)
     offered_types = [CreditType(t) for t in offered.split(",")]
     discipline = _discipline(b, participant, collaborative_id)
@@ -265,7 +271,7 @@ class CreditLedger(Projection):
     name = "credits"
     # 2: disciplines per collaborative; 3: the learner's name and licences kept sealed;
     # 4: enduring material (QI training modules); 5: the learner's ids for the accreditors
-    # (sealed) and each activity's accreditor ids, for the credit check
+    # (sealed), each activity's accreditor ids and its attendance, for the credit check
     version = 5
     tables = TABLES
     indexes = INDEXES

@@ -31,6 +31,7 @@ MEMBERS = "rm_credit_members"
 CYCLES = "rm_credit_cycles"
 MONTHS = "rm_credit_months"
 ATTESTATIONS = "rm_credit_attestations"
+ATTENDANCE = "rm_credit_attendance"  # every attendance of a CE activity, corrections kept beside
 
 
 TABLES: dict[str, str] = {
@@ -73,6 +74,11 @@ TABLES: dict[str, str] = {
     ATTESTATIONS: (
         f"CREATE TABLE IF NOT EXISTS {ATTESTATIONS} (team_id TEXT NOT NULL, participant_id TEXT NOT NULL, "
         "PRIMARY KEY (team_id, participant_id))"
+    ),
+    ATTENDANCE: (
+        f"CREATE TABLE IF NOT EXISTS {ATTENDANCE} (activity_id TEXT NOT NULL, participant_id TEXT NOT NULL, "
+        "source_position BIGINT NOT NULL, minutes INTEGER NOT NULL, recorded_at TEXT NOT NULL, "
+        "PRIMARY KEY (activity_id, participant_id, source_position))"
     ),
 }
 INDEXES: tuple[str, ...] = (

@@ -99,6 +99,14 @@ class CreditCheckContract:
             Report.ANCC: (2, 2, 1),
         }
         assert not check.clean and check.late == []
+        [figures] = check.figures  # what PARS asks to close the activity: each learner once
+        assert (figures.title, figures.pars_activity_id, figures.physicians, figures.others) == (
+            "Learning session 1",
+            "202512345",
+            2,
+            5,
+        )
+        assert figures.by_discipline == {"nurse": 2, "paramedic": 2, "pharmacist": 1, "physician": 2}
 
     def test_as_of_a_past_moment_the_check_counts_the_awards_standing_then(
         self, world: Scenario, models: ReadModels, clock: Clock
@@ -110,6 +118,7 @@ class CreditCheckContract:
         between = clock.now.astimezone(UTC)
         world.attend(session, "raj", 60)  # corrected
         assert models.credit_check(world.collaborative, before).reports == []
+        assert models.credit_check(world.collaborative, before).figures == []
         then, now = models.credit_check(world.collaborative, between), models.credit_check(world.collaborative,
                                                                                            clock.now)  # fmt: skip
         assert (
