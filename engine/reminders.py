@@ -52,7 +52,7 @@ from engine.leader_locks import LeaderLock, leader_lock
 from engine.settings import Settings
 from projections import dashboard_tables as dash
 from projections.base import Tx
-from projections.reminders import PEOPLE, REMINDERS, REPORTS
+from projections.reminders import PEOPLE, REMINDERS, REPORTS, SESSIONS, utc_text
 
 log = logging.getLogger(__name__)
 SCHEDULER = Actor(id="reminder-scheduler", role=Role.SYSTEM)
@@ -180,12 +180,12 @@ class Occasions:
     def _sessions(self) -> Iterator[Due]:
         until = self.now + timedelta(hours=self.settings.session_reminder_hours)
         rows = self.tx.fetchall(
-            f"SELECT activity_id, collaborative_id, starts_at, team_id FROM {dash.ACTIVITY}"
+            f"SELECT activity_id, collaborative_id, starts_at, team_id FROM {SESSIONS} "
+            "WHERE starts_utc > ? AND starts_utc <= ? ORDER BY starts_utc",
+            (utc_text(self.now), utc_text(until)),
         )
         for activity_id, collaborative_id, starts_at, team_id in rows:
             starts = datetime.fromisoformat(starts_at)
-            if not self.now < starts <= until:
-                continue
             occasion = Occasion(
                 kind=ReminderKind.SESSION_SOON, key=f"{activity_id}@{starts.astimezone(UTC).isoformat()}",
                 collaborative_id=UUID(collaborative_id), activity_id=UUID(activity_id), due_at=starts,

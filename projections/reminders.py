@@ -1,17 +1,22 @@
 """The reminders read model: the reminders recorded for each person (their home page reads
 them), and the few facts finding an occasion needs that no other read model keeps: each
-account's state and choice of reminders, its open invitation, and which team months have a
-submitted report. Teams, members, measures, data points and activities are the dashboard's
-(projections/dashboard_tables.py); engine/reminders.py reads both."""
+account's state and choice of reminders, its open invitation, which team months have a
+submitted report, and each activity's start in UTC (indexed: a round reads only the
+activities starting within the reminder's hours, not every one). Teams, members, measures
+and data points are the dashboard's (projections/dashboard_tables.py); engine/reminders.py
+reads both."""
 
 from __future__ import annotations
 
-from aggregates import accounts, monthly_report, reminders
+from datetime import UTC, datetime
+
+from aggregates import accounts, activity, monthly_report, reminders
 from projections.base import Projection, Recorded, Tx, ddl, insert_once, json_text, update, upsert
 
 REMINDERS = "rm_reminders"
 PEOPLE = "rm_reminder_people"
 REPORTS = "rm_reminder_reports"
+SESSIONS = "rm_reminder_sessions"
 TABLES = {
     REMINDERS: ddl(
         REMINDERS,
@@ -28,8 +33,14 @@ TABLES = {
         REPORTS,
         "report_id TEXT PRIMARY KEY, team_id TEXT NOT NULL, month TEXT NOT NULL, submitted INTEGER NOT NULL",
     ),
+    SESSIONS: ddl(
+        SESSIONS,
+        "activity_id TEXT PRIMARY KEY, collaborative_id TEXT NOT NULL, team_id TEXT, starts_utc TEXT NOT NULL, "
+        "starts_at TEXT NOT NULL",
+    ),
 }
 INDEXES = (
+    f"CREATE INDEX IF NOT EXISTS {SESSIONS}_starts ON {SESSIONS} (starts_utc)",
     f"CREATE INDEX IF NOT EXISTS {REMINDERS}_person ON {REMINDERS} (participant_id, due_at)",
     f"CREATE INDEX IF NOT EXISTS {PEOPLE}_person ON {PEOPLE} (participant_id)",
     f"CREATE INDEX IF NOT EXISTS {REPORTS}_month ON {REPORTS} (month, submitted)",
@@ -79,6 +90,21 @@ def _chosen(tx: Tx, r: Recorded) -> None:
     )
 
 
+def utc_text(moment: datetime) -> str:
+    """A moment as fixed-width UTC text, so text order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _scheduled(tx: Tx, r: Recorded) -> None:
+    e: activity.ActivityScheduled = r.event
+    team = e.details.team_id
+    insert_once(tx, SESSIONS, {
+        "activity_id": str(e.originator_id), "collaborative_id": str(e.collaborative_id),
+        "team_id": str(team) if team else None, "starts_utc": utc_text(e.details.starts_at),
+        "starts_at": e.details.starts_at.isoformat(),
+    })  # fmt: skip
+
+
 def _report_started(tx: Tx, r: Recorded) -> None:
     e: monthly_report.MonthlyReportStarted = r.event
     insert_once(tx, REPORTS, {"report_id": str(e.originator_id), "team_id": str(e.team_id), "month": e.month,
@@ -91,6 +117,7 @@ def _report_submitted(tx: Tx, r: Recorded) -> None:
 
 class Reminders(Projection):
     name = "reminders"
+    version = 2  # 2: each activity's start in UTC
     tables = TABLES
     indexes = INDEXES
     handlers = {
@@ -104,4 +131,5 @@ class Reminders(Projection):
         accounts.RemindersChosen: _chosen,
         monthly_report.MonthlyReportStarted: _report_started,
         monthly_report.ReportSubmitted: _report_submitted,
+        activity.ActivityScheduled: _scheduled,
     }

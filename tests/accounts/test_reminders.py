@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from uuid import UUID
 
 import pytest
@@ -181,7 +181,8 @@ def test_an_activity_within_a_day_reminds_its_people_and_the_coach(
     mercy, big_sky = leads(engine, life)
     made = with_account(engine, "cora@coach.example", name="Cora Coach", team_id=life.teams[0], as_coach=True)
     coach = engine.accounts.account(made).state.participant_id  # type: ignore[union-attr]
-    starts = clock.now + timedelta(hours=30)
+    # Entered in Denver's offset: the window is judged by the instant, not by the text.
+    starts = (clock.now + timedelta(hours=30)).astimezone(timezone(timedelta(hours=-7)))
     details = ActivityDetails(kind=ActivityKind.FIRESIDE_CHAT, title="Fireside: scales", starts_at=starts,
                               duration_minutes=60)  # fmt: skip
     assert life.collaborative_id is not None
