@@ -19,6 +19,7 @@ from uuid import UUID, uuid5
 
 from pydantic import BaseModel, Field, model_validator
 
+from aggregates.activity_ids import ActivityIds
 from aggregates.base import CommandContext, QIAggregate, QICreated, QIEvent, Value
 from aggregates.errors import RuleViolation
 from aggregates.phases import Activity, Phase, require_allowed
@@ -53,6 +54,7 @@ class EnduringCredit(Value):
     credit_types: tuple[CreditType, ...] = Field(min_length=1)
     hours: float = Field(gt=0, le=40, multiple_of=0.25)
     accrediting_body: Name
+    accreditor: ActivityIds | None = None  # its ids at the accreditors (aggregates.activity_ids)
 
     @model_validator(mode="after")
     def _no_moc_part_4(self) -> EnduringCredit:
@@ -102,6 +104,15 @@ class TrainingModule(QIAggregate):
             ctx, ModulePublished, module_id, collaborative_id=collaborative_id, module=module
         )
 
+    def record_accreditor_ids(self, ctx: CommandContext, ids: ActivityIds) -> None:
+        """Record the module's ids at the accreditors, as enduring material, once assigned."""
+        credit = self.state.module.credit
+        if credit is None:
+            raise RuleViolation("the module designates no CE credit, so no accreditor knows it")
+        if credit.accreditor == ids:
+            return
+        self._record(ctx, ModuleAccreditorIdsRecorded, ids=ids)
+
 
 class ModulePublished(QICreated):
     module: ModuleDefinition
@@ -109,6 +120,18 @@ class ModulePublished(QICreated):
     def apply(self, aggregate: TrainingModule) -> None:
         assert self.collaborative_id is not None
         aggregate.state = ModuleState(collaborative_id=self.collaborative_id, module=self.module)
+
+
+class ModuleAccreditorIdsRecorded(QIEvent):
+    """The module's ids at the accreditors and its commercial support (a later one replaces them)."""
+
+    ids: ActivityIds
+
+    def apply(self, aggregate: TrainingModule) -> None:
+        module = aggregate.state.module
+        assert module.credit is not None
+        credit = module.credit.model_copy(update={"accreditor": self.ids})
+        aggregate.state.module = module.model_copy(update={"credit": credit})
 
 
 def training_record_id(participant_id: UUID, module_id: UUID) -> UUID:

@@ -168,13 +168,22 @@ def _record_a_session_held(flow: Lifecycle) -> None:
 
 
 def _take_training(flow: Lifecycle) -> None:
-    from aggregates.training import ModuleDefinition
+    from aggregates.training import CheckQuestion, EnduringCredit, KnowledgeCheck, ModuleDefinition
+    from aggregates.values import CreditType
     from engine.commands.training import PublishModule, TakeModule
 
     module = ModuleDefinition(title="PDSA basics", summary="The model for improvement")
     module_id = flow.run(PublishModule(collaborative_id=flow.collaborative_id, module=module)).id
     person = next(iter(flow.engine.team(flow.teams[0]).state.members))
     flow.run(TakeModule(module_id=module_id, participant_id=person))
+    check = KnowledgeCheck(questions=(CheckQuestion(prompt="S of PDSA?", options=("Study", "Stop"), correct=0),),
+                           pass_mark=100)  # fmt: skip
+    credit = EnduringCredit(credit_types=(CreditType.CNE,), hours=1, accrediting_body="AAP")
+    accredited = module.model_copy(
+        update={"title": "PDSA basics, accredited", "check": check, "credit": credit}
+    )
+    enduring = flow.run(PublishModule(collaborative_id=flow.collaborative_id, module=accredited)).id
+    flow.run(RecordActivityIds(activity_id=enduring, ids=ActivityIds(pars_activity_id="202500100")))
 
 
 def _score_progress(flow: Lifecycle) -> None:

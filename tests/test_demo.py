@@ -381,3 +381,18 @@ def test_seeding_again_leaves_the_file_store_untouched(engine: QIEngine) -> None
     assert len(before) == 3
     assert not seed_demo(engine).created
     assert _stored_files(engine) == before
+
+
+def test_the_demo_s_credit_check_lists_the_learners_and_the_fireside_chats_still_to_complete(
+    api: TestClient,
+) -> None:
+    check = api.get(f"/collaboratives/{DEMO_COLLABORATIVE_ID}/credit-check").json()
+    reports = {r["report"]: r for r in check["reports"]}
+    assert {"ACCME PARS (CME)", "ANCC contact hours", "CAPCE"} <= reports.keys()
+    assert all(0 < r["ready"] < r["completions"] for r in reports.values())  # most, not all, can go
+    assert check["learners"] and all(m["lacks"] for m in check["learners"])
+    waiting = {a["title"] for a in check["activities"]}
+    assert waiting and all(title.startswith("Fireside chat") for title in waiting)
+    assert len(check["figures"]) == 12 and all(f["physicians"] + f["others"] > 0 for f in check["figures"])
+    page = api.get(f"/ui/collaboratives/{DEMO_COLLABORATIVE_ID}/credit-check")
+    assert page.status_code == 200 and "Learners to complete" in page.text

@@ -24,7 +24,7 @@ from adapters.web.pages import render
 from adapters.web.session import CSRF, engine_of, signed_in
 from aggregates.tokens import Principal
 from engine.commands.activity import RecordActivityIds
-from engine.errors import Forbidden
+from engine.errors import Forbidden, NotFound
 from engine.settings import Settings
 from projections.credits.schemas import Transcript
 
@@ -136,7 +136,7 @@ def record_activity_ids(
 ) -> Response:  # fmt: skip
     """Staff record an activity's ids at the accreditors from the credit check's list."""
     principal = signed_in(request)
-    collaborative_id = engine_of(request).activity(activity_id).state.collaborative_id
+    collaborative_id = _collaborative_of(request, activity_id)
     sent = {
         "pars_activity_id": pars_activity_id,
         "acpe_uan": acpe_uan,
@@ -205,6 +205,17 @@ def _bundle(
             entry.compress_type = zipfile.ZIP_DEFLATED
             bundle.writestr(entry, pdf)
     return out.getvalue()
+
+
+def _collaborative_of(request: Request, activity_id: UUID) -> UUID:
+    """The collaborative of a CE activity: a learning activity, or a training module."""
+    engine = engine_of(request)
+    try:
+        return engine.training_module(activity_id).state.collaborative_id
+    except NotFound:
+        found = engine.activity(activity_id).state.collaborative_id
+        assert found is not None
+        return found
 
 
 def _safe(name: str) -> str:

@@ -7,10 +7,12 @@ from uuid import UUID
 
 from pydantic import Field
 
+from aggregates.activity_ids import ActivityIds
 from aggregates.training import CheckQuestion, EnduringCredit, KnowledgeCheck, ModuleDefinition
 from aggregates.values import CreditType, Name, Tag
 from engine.commands import Command, NewId
 from engine.commands.fields import Edge, HttpUrl, Items, Strictly
+from engine.commands.inputs import ActivityIdsInput
 
 
 class CheckQuestionIn(CheckQuestion):
@@ -29,6 +31,7 @@ class KnowledgeCheckIn(KnowledgeCheck):
 class EnduringCreditIn(EnduringCredit):
     credit_types: Annotated[tuple[CreditType, ...], Items(len(CreditType), "credit type", least=1)]
     hours: Annotated[float, Field(gt=0, le=40, multiple_of=0.25), Strictly()]
+    accreditor: Annotated[ActivityIds, Edge(ActivityIdsInput)] | None = None
 
 
 class ModuleIn(ModuleDefinition):

@@ -13,6 +13,7 @@ from aggregates.errors import RuleViolation
 from aggregates.idempotency import derived_id
 from aggregates.participant import Participant
 from aggregates.team import Team
+from aggregates.training import TrainingModule
 from engine.commands import Command
 from engine.commands.activity import (
     AttestMocPart4,
@@ -63,9 +64,12 @@ def record_session_held(uow: UnitOfWork, ctx: CommandContext, cmd: RecordSession
 
 
 def record_activity_ids(uow: UnitOfWork, ctx: CommandContext, cmd: RecordActivityIds) -> UUID:
-    activity = uow.activity(cmd.activity_id)
-    activity.record_accreditor_ids(ctx, cmd.ids)
-    return activity.id
+    """A CE activity's ids: a learning activity's, or a training module's (enduring material)."""
+    if uow.exists(TrainingModule, cmd.activity_id):
+        uow.get(TrainingModule, cmd.activity_id).record_accreditor_ids(ctx, cmd.ids)
+    else:
+        uow.activity(cmd.activity_id).record_accreditor_ids(ctx, cmd.ids)
+    return cmd.activity_id
 
 
 def register_participant(uow: UnitOfWork, ctx: CommandContext, cmd: RegisterParticipant) -> UUID:

@@ -33,7 +33,7 @@ from aggregates.team import (
     PdsaPlanned,
     TeamRegistered,
 )
-from aggregates.training import CheckTaken, ModulePublished
+from aggregates.training import CheckTaken, ModuleAccreditorIdsRecorded, ModulePublished
 from aggregates.values import CreditType, Discipline, MemberSpec
 from projections.base import Projection, Recorded, Tx, json_text, personal_text
 from projections.credits import rules
@@ -91,7 +91,7 @@ def _activity(b: BatchMemo, r: Recorded) -> None:
 
 
 def _activity_ids(b: BatchMemo, r: Recorded) -> None:
-    e: AccreditorIdsRecorded = r.event
+    e: AccreditorIdsRecorded | ModuleAccreditorIdsRecorded = r.event
     b.tx.execute(
         f"UPDATE {ACTIVITIES} SET accreditor = ? WHERE activity_id = ?",
         (json_text(e.ids.model_dump(mode="json")), str(r.originator_id)),
@@ -139,11 +139,12 @@ def _module(b: BatchMemo, r: Recorded) -> None:
         return  # no enduring-material credit: completing it earns none
     collaborative_id, published = _str(e.collaborative_id), e.timestamp.date().isoformat()
     credit_types = ",".join(t.value for t in credit.credit_types)
+    accreditor = json_text(credit.accreditor.model_dump(mode="json")) if credit.accreditor else None
     b.tx.execute(
         f"INSERT INTO {ACTIVITIES} (activity_id, collaborative_id, title, activity_date, credit_types, "
-        "max_hours, accrediting_body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "max_hours, accrediting_body, accreditor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (str(r.originator_id), collaborative_id, f"{e.module.title} (enduring material)", published,
-         credit_types, credit.hours, credit.accrediting_body),
+         credit_types, credit.hours, credit.accrediting_body, accreditor),
     )  # fmt: skip
     b.activity_added(
         str(r.originator_id),
@@ -280,6 +281,7 @@ class CreditLedger(Projection):
         ParticipantDetailsUpdated: _participant,
         ActivityScheduled: _activity,
         AccreditorIdsRecorded: _activity_ids,
+        ModuleAccreditorIdsRecorded: _activity_ids,
         AttendanceRecorded: _attendance,
         TeamRegistered: _team_registered,
         MemberAdded: _member_added,

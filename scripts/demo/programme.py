@@ -62,7 +62,8 @@ def coaches() -> Iterator[Step]:
 def team_registration(index: int, team: data.TeamSpec) -> Step:
     members = tuple(
         NewMember(person=PersonDetails(name=p.name, credentials=p.credentials,
-                                       licences=figures.licences(p, team.state)),
+                                       licences=figures.licences(p, team.state),
+                                       learner=figures.learner_ids(p, team.state)),
                   discipline=p.discipline, role=p.role)
         for p in team.members
     )  # fmt: skip

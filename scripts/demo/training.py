@@ -28,7 +28,8 @@ MODULES = (
             {"prompt": "A first PDSA cycle should be", "options": ["as large as possible", "small and quick"], "correct": 1},
             {"prompt": "In the Study step, a team", "options": ["compares results with its prediction", "starts the next test"], "correct": 0},
         ]},
-        "credit": {"credit_types": ["cme", "cne", "capce"], "hours": 1.0, "accrediting_body": ACCREDITOR},
+        "credit": {"credit_types": ["cme", "cne", "capce"], "hours": 1.0, "accrediting_body": ACCREDITOR,
+                   "accreditor": {"pars_activity_id": "202500100", "capce_course_number": "25-PRQC-F3-0100"}},
     })),
     (RUN_CHARTS, ModuleDefinition.model_validate({
         "title": "Measurement basics: reading a run chart",

@@ -127,3 +127,30 @@ def test_staff_record_an_activity_s_ids_once_the_accreditors_assign_them_and_nob
                           json={"details": _chat({}) | {"ce": None}}).json()["id"]  # fmt: skip
     no_credit = staff.request("PUT", f"/activities/{plain}/accreditor-ids", json={"ids": ids})
     assert no_credit.status_code == 409 and "offers no CE credit" in no_credit.text
+
+
+def test_a_training_module_s_ids_as_enduring_material_are_recorded_the_same_way(
+    client: TestClient, app_engine: QIEngine
+) -> None:
+    world = build_world(client, app_engine, "orientation", "Module ids")
+    staff = world.callers["staff"]
+    check = {
+        "questions": [{"prompt": "S of PDSA?", "options": ["Study", "Stop"], "correct": 0}],
+        "pass_mark": 100,
+    }
+    module = {"title": "PDSA basics", "summary": "The model", "check": check,
+              "credit": {"credit_types": ["cme"], "hours": 1, "accrediting_body": "AAP"}}  # fmt: skip
+    made = staff.request("POST", f"/collaboratives/{world.flow.collaborative}/training-modules",
+                         json={"module": module})  # fmt: skip
+    assert made.status_code == 201, made.text
+    module_id = made.json()["id"]
+    ids = {"pars_activity_id": "202500100", "commercial_support": False}
+    assert (
+        staff.request("PUT", f"/activities/{module_id}/accreditor-ids", json={"ids": ids}).status_code == 200
+    )
+    read = staff.request("GET", f"/training-modules/{module_id}").json()
+    assert read["module"]["credit"]["accreditor"]["pars_activity_id"] == "202500100", read
+    plain = staff.request("POST", f"/collaboratives/{world.flow.collaborative}/training-modules",
+                          json={"module": {"title": "Reading", "summary": "No credit"}}).json()["id"]  # fmt: skip
+    refused = staff.request("PUT", f"/activities/{plain}/accreditor-ids", json={"ids": ids})
+    assert refused.status_code == 409 and "designates no CE credit" in refused.text
