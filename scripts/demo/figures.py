@@ -152,13 +152,10 @@ def sessions() -> list[Session]:
     ce = CEOffering(credit_types=(CreditType.CME, CreditType.CNE, CreditType.CAPCE),
                     max_hours=1.5, accrediting_body=ACCREDITOR)  # fmt: skip
     # The learning sessions are registered with PARS and CAPCE; the fireside chats not yet.
-    registered = lambda n: ce.model_copy(
-        update={
-            "accreditor": ActivityIds(  # noqa: E731
-                pars_activity_id=f"2025{n:05d}", capce_course_number=f"25-PRQC-F1-{n:04d}"
-            )
-        }
-    )
+    def registered(n: int) -> CEOffering:
+        ids = ActivityIds(pars_activity_id=f"2025{n:05d}", capce_course_number=f"25-PRQC-F1-{n:04d}")
+        return ce.model_copy(update={"accreditor": ids})
+
     return [
         Session(f"ls-{n}", ActivityDetails(
             kind=ActivityKind.LEARNING_SESSION, title=f"Learning Session {n}: {topic}",
