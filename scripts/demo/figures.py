@@ -151,6 +151,7 @@ def sessions() -> list[Session]:
     """The year's calendar: nine 90-minute learning sessions and three fireside chats."""
     ce = CEOffering(credit_types=(CreditType.CME, CreditType.CNE, CreditType.CAPCE),
                     max_hours=1.5, accrediting_body=ACCREDITOR)  # fmt: skip
+
     # The learning sessions are registered with PARS and CAPCE; the fireside chats not yet.
     def registered(n: int) -> CEOffering:
         ids = ActivityIds(pars_activity_id=f"2025{n:05d}", capce_course_number=f"25-PRQC-F1-{n:04d}")
