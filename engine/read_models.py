@@ -53,6 +53,7 @@ from projections.credits import ledger as credits
 from projections.credits.check import CreditCheck, credit_check
 from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 from projections.dashboard import Dashboard
+from projections.dashboard_kept import KeptDashboards
 from projections.dashboard_view import CollaborativeListed, DashboardView, PersonAttendance, PersonTeam
 from projections.learning_view import ResourceView, SharedProjectView, ToolkitView
 
@@ -73,6 +74,10 @@ class ViewCache:
         self._lock = threading.Lock()
 
     def get(self, tx: Tx, key: Hashable, build: Callable[[], View]) -> View:
+        return self.get_at(tx, key, lambda _: build())
+
+    def get_at(self, tx: Tx, key: Hashable, build: Callable[[int], View]) -> View:
+        """As `get`, the view built by `build(position)` when it must be built."""
         # Read in the same transaction as the view, so position and rows agree.
         row = tx.fetchone(f"SELECT position FROM {POSITIONS} WHERE name = ?", (self.projection,))
         position = int(row[0]) if row else 0
@@ -81,7 +86,7 @@ class ViewCache:
             if cached is not None and cached[0] == position:
                 self._views.move_to_end(key)
                 return cast(View, cached[1])
-        view = build()
+        view = build(position)
         with self._lock:
             self._views[key] = (position, view)
             self._views.move_to_end(key)
@@ -141,6 +146,7 @@ class ReadModels:
                 self.runner, engine.settings.projection_poll, engine.settings.projection_linger
             )
         self._views = ViewCache("dashboard")
+        self._dashboards = KeptDashboards()  # brought forward after a change, not built again
         self._built = BuiltCharts()
 
     def wait_for(self, position: int | None = None) -> None:
@@ -199,8 +205,10 @@ class ReadModels:
     def dashboard(self, collaborative_id: UUID) -> DashboardView | None:
         self.wait_for()
         with self._reading("dashboard") as tx:
-            return self._views.get(
-                tx, ("dashboard", collaborative_id), lambda: dashboard_view.dashboard(tx, collaborative_id)
+            return self._views.get_at(
+                tx,
+                ("dashboard", collaborative_id),
+                lambda at: self._dashboards.view(tx, collaborative_id, at),
             )
 
     def collaboratives(self) -> list[CollaborativeListed]:

@@ -19,8 +19,7 @@ from pydantic import BaseModel
 
 from aggregates.measure_chart import BaselineSetting, ChartType, Decided, MeasureChartState
 from aggregates.values import MeasureDefinition
-from analytics import aggregate_by_period
-from projections import chart_settings
+from projections import chart_settings, dashboard_sums
 from projections.base import Tx
 from projections.chart_model import ChartView, CycleStart, Mark
 from projections.chart_plan import Extras, Series, build
@@ -69,36 +68,13 @@ def team_chart(tx: Tx, team_id: UUID, key: str, options: ChartOptions) -> ChartV
 
 
 def collaborative_chart(tx: Tx, collaborative_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
-    """The measure across the collaborative's active teams: numerators and denominators summed by month."""
-    rows = tx.fetchall(
-        f"SELECT m.team_id, m.definition FROM {MEASURE} m JOIN {TEAM} t ON t.team_id = m.team_id "
-        "WHERE t.collaborative_id = ? AND t.active = 1 AND m.measure_key = ? ORDER BY m.team_id",
-        (str(collaborative_id), key),
-    )
-    if not rows:
+    """The measure across the collaborative's active teams: numerators and denominators summed
+    by month, as the projection keeps them (`dashboard_sums.py`), so reading it costs the same
+    at 50 teams or 5,000."""
+    measure = dashboard_sums.definition(tx, str(collaborative_id), key)
+    if measure is None:
         return None
-    measure = MeasureDefinition.model_validate_json(rows[0][1])
-    by_team: dict[str, list[tuple[str, float, float | None]]] = {team_id: [] for team_id, _ in rows}
-    for team_id, period, numerator, denominator in tx.fetchall(
-        f"SELECT p.team_id, p.period, p.numerator, p.denominator FROM {POINT} p "
-        f"JOIN {TEAM} t ON t.team_id = p.team_id WHERE t.collaborative_id = ? AND t.active = 1 "
-        "AND p.measure_key = ? ORDER BY p.team_id, p.period",
-        (str(collaborative_id), key),
-    ):
-        if team_id in by_team:
-            by_team[team_id].append(
-                (str(period), float(numerator), None if denominator is None else float(denominator))
-            )
-    per_team = [
-        {"x": [p for p, _, _ in points], "y": [v for _, v, _ in points], "n": _sizes(measure, points)}
-        for points in by_team.values()
-    ]
-    combined = aggregate_by_period(per_team)
-    summed = Series(
-        periods=[str(x) for x in combined.x],
-        numerators=[y or 0.0 for y in combined.y],
-        denominators=list(combined.n) if combined.n is not None else None,
-    )
+    summed = dashboard_sums.summed(tx, str(collaborative_id), measure)
     settings = chart_settings.settings_of(tx, str(collaborative_id), key)
     extras = Extras(marks=_phase_marks(tx, str(collaborative_id)))
     return _view(measure, summed, settings, extras, options)
@@ -138,12 +114,6 @@ def _positional(settings: MeasureChartState | None, data: Series, options: Chart
     if options.exclude:
         update["excluded"] = {data.periods[p - 1]: asked for p in options.exclude}
     return base.model_copy(update=update)
-
-
-def _sizes(
-    measure: MeasureDefinition, points: list[tuple[str, float, float | None]]
-) -> list[float | None] | None:
-    return [d for _, _, d in points] if measure.denominator else None
 
 
 def _cycles(tx: Tx, team_id: str) -> list[CycleStart]:

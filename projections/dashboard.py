@@ -14,9 +14,10 @@ from pydantic import BaseModel
 
 from aggregates import activity, collaborative, measure_chart, team
 from aggregates.values import MeasureDefinition
-from projections import chart_settings
+from projections import chart_settings, dashboard_stamps, dashboard_tally
 from projections.base import Handler, Projection, Recorded, Tx, json_text, update, upsert
 from projections.chart_plan import Series, build
+from projections.dashboard_sums import Writes
 from projections.dashboard_tables import (
     ACTIVITY,
     ATTENDANCE,
@@ -157,6 +158,8 @@ def _criteria_changed(tx: Tx, r: Recorded) -> None:
 
 def _team_registered(tx: Tx, r: Recorded) -> None:
     e: team.TeamRegistered = r.event
+    if tx.fetchone(f"SELECT 1 FROM {TEAM} WHERE team_id = ?", (str(e.originator_id),)) is None:
+        dashboard_tally.count(tx, str(e.collaborative_id), e.profile.care_setting.value, active=1)
     upsert(tx, TEAM, ("team_id",), {
         "team_id": str(e.originator_id), "collaborative_id": str(e.collaborative_id), "name": e.profile.name,
         "care_setting": e.profile.care_setting.value, "active": 1, "coach_id": None,
@@ -193,19 +196,39 @@ def _team_field(**values: Callable[[Any], Any]) -> Handler:
     return handle
 
 
-def _measure_defined(tx: Tx, r: Recorded) -> None:
+def _measure_defined(tx: Writes, r: Recorded) -> None:
     e: team.MeasureDefined = r.event
+    team_id = str(e.originator_id)
+    row = tx.fetchone(f"SELECT collaborative_id, active FROM {TEAM} WHERE team_id = ?", (team_id,))
+    cid, active = (str(row[0]), bool(row[1])) if row else ("", False)
+    tx.sums.defined(team_id, e.measure.key, cid, active)  # before the row: it asks whether one was there
     upsert(tx, MEASURE, ("team_id", "measure_key"), {
-        "team_id": str(e.originator_id), "measure_key": e.measure.key, "definition": e.measure.model_dump_json(),
+        "team_id": team_id, "measure_key": e.measure.key, "definition": e.measure.model_dump_json(),
+        "collaborative_id": cid, "active": int(active),
     })  # fmt: skip
 
 
-def _data_point(tx: Tx, r: Recorded) -> None:
+def _data_point(tx: Writes, r: Recorded) -> None:
     e: team.DataPointSubmitted = r.event
     upsert(tx, POINT, ("team_id", "measure_key", "period"), {
         "team_id": str(e.originator_id), "measure_key": e.measure_key, "period": e.period,
         "numerator": e.numerator, "denominator": e.denominator,
     })  # fmt: skip
+    tx.sums.point(str(e.originator_id), e.measure_key, e.period, (e.numerator, e.denominator))
+
+
+def _withdrawn(tx: Writes, r: Recorded) -> None:
+    team_id = str(r.originator_id)
+    if dashboard_tally.withdrawn(tx, team_id):
+        tx.sums.withdrawn(team_id)
+        update(tx, TEAM, {"team_id": team_id}, active=0)
+        update(tx, MEASURE, {"team_id": team_id}, active=0)
+
+
+def _assessed(tx: Tx, r: Recorded) -> None:
+    e: team.AssessmentSubmitted = r.event
+    dashboard_tally.assessed(tx, str(e.originator_id))
+    update(tx, TEAM, {"team_id": str(e.originator_id)}, assessment_score=e.assessment.score_percent)
 
 
 def _cycle_planned(tx: Tx, r: Recorded) -> None:
@@ -238,6 +261,7 @@ def _activity_scheduled(tx: Tx, r: Recorded) -> None:
 
 def _attendance(tx: Tx, r: Recorded) -> None:
     e: activity.AttendanceRecorded = r.event
+    dashboard_stamps.held_for_the_first_time(tx, r)
     upsert(tx, ATTENDANCE, ("activity_id", "participant_id"), {
         "activity_id": str(e.originator_id), "participant_id": str(e.participant_id), "minutes": e.minutes,
     })  # fmt: skip
@@ -245,7 +269,7 @@ def _attendance(tx: Tx, r: Recorded) -> None:
 
 class Dashboard(Projection):
     name = "dashboard"
-    version = 5  # 5: the decisions about each measure chart
+    version = 6  # 6: collaborative figures kept as events arrive (monthly sums, tallies, stamps)
     tables = TABLES
     indexes = INDEXES
     handlers = {
@@ -257,9 +281,9 @@ class Dashboard(Projection):
         team.TeamRegistered: _team_registered,
         team.MemberAdded: _member_added,
         team.MemberRemoved: _member_removed,
-        team.Withdrawn: _team_field(active=lambda e: 0),
+        team.Withdrawn: _withdrawn,
         team.CoachAssigned: _team_field(coach_id=lambda e: str(e.coach_id)),
-        team.AssessmentSubmitted: _team_field(assessment_score=lambda e: e.assessment.score_percent),
+        team.AssessmentSubmitted: _assessed,
         team.ProjectShared: _team_field(shared=lambda e: 1),
         team.MeasureDefined: _measure_defined,
         team.DataPointSubmitted: _data_point,
@@ -273,10 +297,17 @@ class Dashboard(Projection):
         **chart_settings.HANDLERS,
     }
 
+    def open_batch(self, tx: Tx, batch: Sequence[Recorded]) -> Writes:
+        # Kept for close_batch, which the base class hands the bare transaction; the runner
+        # applies one batch of a projection at a time.
+        self._writes = Writes(tx, batch)
+        return self._writes
+
     def close_batch(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         """Mark the signals of every series the batch changed stale: `settle` recomputes
         them once per catch-up, and the view computes a stale one itself, so a read is
-        never wrong."""
+        never wrong. Then write the batch's changes to the monthly sums, and stamp what
+        it changed (`dashboard_stamps`)."""
         changed: set[tuple[str, str]] = set()
         for recorded in batch:
             event = recorded.event
@@ -296,6 +327,8 @@ class Dashboard(Projection):
                 f"UPDATE {MEASURE} SET status = NULL WHERE team_id = ? AND measure_key = ?", sorted(changed)
             )
         _stamp_collaboratives(tx, batch)
+        self._writes.sums.write()
+        dashboard_stamps.stamp(tx, batch, self.handlers_by_type())
 
     def settle(self, tx: Tx) -> None:
         """Compute the chart signals of every series changed since the last settle, so

@@ -6,6 +6,7 @@ with its chart signals."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from aggregates.criteria import (
 )
 from aggregates.phases import Phase, next_phase
 from aggregates.values import FocusFields, MeasureDefinition
+from projections import dashboard_tally
 from projections.base import Tx
 from projections.dashboard import MeasureStatus, measure_status
 from projections.dashboard_tables import ACTIVITY, ATTENDANCE, COLLABORATIVE, CYCLE, MEASURE, MEMBER, TEAM
@@ -96,50 +98,72 @@ def dashboard(tx: Tx, collaborative_id: UUID) -> DashboardView | None:
     if found is None:
         return None
     head, teams, activities = found
-    title, phase, _, _, settings, history = head
-    active = [t for t in teams if t.active]
+    return assemble(
+        tx, collaborative_id, head, teams, activities, unmet(head, facts_of(head, teams, activities))
+    )
+
+
+def assemble(
+    tx: Tx,
+    collaborative_id: UUID,
+    head: Head,
+    teams: list[TeamStatus],
+    activities: list[ActivityStatus],
+    unmet_for_next_phase: list[UnmetCriterion],
+) -> DashboardView:
+    """The dashboard from its parts, with the collaborative's counts of teams as the projection keeps them."""
+    title, phase, _, _, _, history = head
+    by_setting, active, assessed = dashboard_tally.teams_by_setting(tx, str(collaborative_id))
     return DashboardView(
         collaborative_id=collaborative_id,
         title=title,
         phase=Phase(phase),
         phase_history=orjson.loads(history),
         next_phase=next_phase(Phase(phase)),
-        unmet_for_next_phase=unmet_criteria(
-            Phase(phase), ExitCriteriaSettings.model_validate_json(settings), _facts(head, teams, activities)
-        ),
-        teams_by_setting=_by_setting(teams),
-        assessment_completion=sum(t.assessment_score is not None for t in active) / len(active)
-        if active
-        else None,
+        unmet_for_next_phase=unmet_for_next_phase,
+        teams_by_setting=by_setting,
+        assessment_completion=assessed / active if active else None,
         teams=teams,
         activities=activities,
     )
 
 
+def unmet(head: Head, facts: PhaseFacts) -> list[UnmetCriterion]:
+    """What blocks the collaborative's next phase, judged on these facts."""
+    _, phase, _, _, settings, _ = head
+    return unmet_criteria(Phase(phase), ExitCriteriaSettings.model_validate_json(settings), facts)
+
+
 def phase_facts(tx: Tx, collaborative_id: UUID) -> PhaseFacts | None:
     """The facts the dashboard judges the exit criteria on, or None for no such collaborative."""
     found = _collaborative(tx, collaborative_id)
-    return None if found is None else _facts(*found)
+    return None if found is None else facts_of(*found)
 
 
 Head = tuple[Any, ...]  # title, phase, focus, measures, settings, history
 
 
+def head_of(tx: Tx, collaborative_id: UUID) -> tuple[Head, int] | None:
+    """The collaborative's row, and the position its activities' figures last changed at."""
+    row = tx.fetchone(
+        f"SELECT title, phase, focus, measures, settings, history, activities_at FROM {COLLABORATIVE} "
+        "WHERE collaborative_id = ?",
+        (str(collaborative_id),),
+    )
+    return None if row is None else (tuple(row[:6]), int(row[6]))
+
+
 def _collaborative(
     tx: Tx, collaborative_id: UUID
 ) -> tuple[Head, list[TeamStatus], list[ActivityStatus]] | None:
-    head = tx.fetchone(
-        f"SELECT title, phase, focus, measures, settings, history FROM {COLLABORATIVE} WHERE collaborative_id = ?",
-        (str(collaborative_id),),
-    )
-    if head is None:
+    found = head_of(tx, collaborative_id)
+    if found is None:
         return None
-    members = _members(tx, collaborative_id)
-    activities = _activities(tx, collaborative_id, members)
-    return head, _teams(tx, collaborative_id, members, activities), activities
+    activities = activities_of(tx, collaborative_id)
+    return found[0], teams_of(tx, collaborative_id, activities), activities
 
 
-def _facts(head: Head, teams: list[TeamStatus], activities: list[ActivityStatus]) -> PhaseFacts:
+def facts_of(head: Head, teams: Sequence[TeamStatus], activities: list[ActivityStatus]) -> PhaseFacts:
     """The rows in the shape the criteria take, gathered as the engine's are (`gather_facts`)."""
     _, _, focus, measures, _, _ = head
     return gather_facts(
@@ -164,11 +188,24 @@ def _team_input(team: TeamStatus) -> TeamInput:
     )
 
 
-def _members(tx: Tx, collaborative_id: UUID) -> dict[str, set[str]]:
+def _among(only: Sequence[str] | None, column: str) -> tuple[str, tuple[str, ...]]:
+    """The condition that keeps the rows of these teams only (None: every team)."""
+    if only is None:
+        return "", ()
+    return f" AND {column} IN ({', '.join('?' * len(only))})", tuple(only)
+
+
+def activities_of(tx: Tx, collaborative_id: UUID) -> list[ActivityStatus]:
+    """The collaborative's activities with their attendance, against its active teams' members."""
+    return _activities(tx, collaborative_id, _members(tx, collaborative_id))
+
+
+def _members(tx: Tx, collaborative_id: UUID, only: Sequence[str] | None = None) -> dict[str, set[str]]:
+    among, params = _among(only, "m.team_id")
     rows = tx.fetchall(
         f"SELECT m.team_id, m.participant_id FROM {MEMBER} m JOIN {TEAM} t ON t.team_id = m.team_id "
-        "WHERE t.collaborative_id = ? AND t.active = 1",
-        (str(collaborative_id),),
+        f"WHERE t.collaborative_id = ? AND t.active = 1{among}",
+        (str(collaborative_id), *params),
     )
     members: dict[str, set[str]] = defaultdict(set)
     for team_id, participant_id in rows:
@@ -194,29 +231,45 @@ def _activities(tx: Tx, collaborative_id: UUID, members: dict[str, set[str]]) ->
     return result
 
 
-def _attendance(tx: Tx, collaborative_id: UUID) -> dict[str, set[str]]:
-    rows = tx.fetchall(
-        f"SELECT a.activity_id, a.participant_id FROM {ATTENDANCE} a "
-        f"JOIN {ACTIVITY} v ON v.activity_id = a.activity_id WHERE v.collaborative_id = ?",
-        (str(collaborative_id),),
-    )
+def _attendance(tx: Tx, collaborative_id: UUID, only: Sequence[str] | None = None) -> dict[str, set[str]]:
+    """Who attended each of the collaborative's activities (of these teams' members only, given `only`)."""
+    if only is None:
+        rows = tx.fetchall(
+            f"SELECT a.activity_id, a.participant_id FROM {ATTENDANCE} a "
+            f"JOIN {ACTIVITY} v ON v.activity_id = a.activity_id WHERE v.collaborative_id = ?",
+            (str(collaborative_id),),
+        )
+    else:
+        among, params = _among(only, "m.team_id")
+        rows = tx.fetchall(
+            f"SELECT a.activity_id, a.participant_id FROM {ATTENDANCE} a JOIN {ACTIVITY} v "
+            f"ON v.activity_id = a.activity_id JOIN {MEMBER} m ON m.participant_id = a.participant_id "
+            f"WHERE v.collaborative_id = ?{among}",
+            (str(collaborative_id), *params),
+        )
     attended: dict[str, set[str]] = defaultdict(set)
     for activity_id, participant_id in rows:
         attended[activity_id].add(participant_id)
     return attended
 
 
-def _teams(
-    tx: Tx, collaborative_id: UUID, members: dict[str, set[str]], activities: list[ActivityStatus]
+def teams_of(
+    tx: Tx, collaborative_id: UUID, activities: list[ActivityStatus], only: Sequence[str] | None = None
 ) -> list[TeamStatus]:
+    """The collaborative's teams as the dashboard lists them (these teams only, given `only`)."""
+    among, params = _among(only, "team_id")
     rows = tx.fetchall(
         f"SELECT team_id, name, care_setting, active, coach_id, assessment_score, shared FROM {TEAM} "
-        "WHERE collaborative_id = ? ORDER BY care_setting, name",
-        (str(collaborative_id),),
+        f"WHERE collaborative_id = ?{among} ORDER BY care_setting, name",
+        (str(collaborative_id), *params),
     )
-    attended = _attendance(tx, collaborative_id)
+    members = _members(tx, collaborative_id, only)
+    attended = _attendance(tx, collaborative_id, only)
     held = [str(a.activity_id) for a in activities if a.attendees and a.kind != "coaching_call"]
-    measures, cycles = _measures_by_team(tx, collaborative_id), _cycles_by_team(tx, collaborative_id)
+    measures, cycles = (
+        _measures_by_team(tx, collaborative_id, only),
+        _cycles_by_team(tx, collaborative_id, only),
+    )
     teams = []
     for team_id, name, setting, active, coach_id, score, shared in rows:
         people = members.get(team_id, set())
@@ -230,13 +283,16 @@ def _teams(
     return teams
 
 
-def _measures_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, list[MeasureStatus]]:
+def _measures_by_team(
+    tx: Tx, collaborative_id: UUID, only: Sequence[str] | None = None
+) -> dict[str, list[MeasureStatus]]:
     """Every team's measure statuses, as the projection last computed them; one still
     stale (its series changed after the projection last settled) is computed here."""
+    among, params = _among(only, "m.team_id")
     rows = tx.fetchall(
         f"SELECT m.team_id, m.status, m.definition FROM {MEASURE} m JOIN {TEAM} t ON t.team_id = m.team_id "
-        "WHERE t.collaborative_id = ? ORDER BY m.team_id, m.measure_key",
-        (str(collaborative_id),),
+        f"WHERE t.collaborative_id = ?{among} ORDER BY m.team_id, m.measure_key",
+        (str(collaborative_id), *params),
     )
     by_team: dict[str, list[MeasureStatus]] = defaultdict(list)
     for team_id, status, definition in rows:
@@ -248,11 +304,14 @@ def _measures_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, list[MeasureS
     return by_team
 
 
-def _cycles_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, tuple[dict[str, int], dict[str, int]]]:
+def _cycles_by_team(
+    tx: Tx, collaborative_id: UUID, only: Sequence[str] | None = None
+) -> dict[str, tuple[dict[str, int], dict[str, int]]]:
+    among, params = _among(only, "c.team_id")
     rows = tx.fetchall(
         f"SELECT c.team_id, c.stage, c.decision FROM {CYCLE} c JOIN {TEAM} t ON t.team_id = c.team_id "
-        "WHERE t.collaborative_id = ?",
-        (str(collaborative_id),),
+        f"WHERE t.collaborative_id = ?{among}",
+        (str(collaborative_id), *params),
     )
     stages: dict[str, Counter[str]] = defaultdict(Counter)
     decisions: dict[str, Counter[str]] = defaultdict(Counter)
@@ -261,13 +320,6 @@ def _cycles_by_team(tx: Tx, collaborative_id: UUID) -> dict[str, tuple[dict[str,
         if decision:
             decisions[team_id][decision] += 1
     return {t: (dict(stages[t]), dict(decisions[t])) for t in stages}
-
-
-def _by_setting(teams: list[TeamStatus]) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"active": 0, "withdrawn": 0})
-    for team in teams:
-        counts[team.care_setting]["active" if team.active else "withdrawn"] += 1
-    return dict(counts)
 
 
 class PersonTeam(BaseModel):
