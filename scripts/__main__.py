@@ -76,18 +76,26 @@ def bench(
         int | None, typer.Option(min=100, help="events in the large rebuild (default 1,000,000)")
     ] = None,
     teams: Annotated[
-        int | None, typer.Option(min=1, help="teams in the at-scale collaborative (default 500)")
+        int | None, typer.Option(min=1, help="teams in the at-scale collaborative (default: 500 and 2,000)")
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option(help="just these steps (e.g. http, scale); default: every one")
     ] = None,
 ) -> None:
     """Measure the engine beside the raw library and the database; print the table, write results.json."""
     _needs_test_extra("bench")
-    from scripts.benchmarks.run import FULL, SMOKE, run_all, table, write
+    from scripts.benchmarks.run import FULL, SMOKE, STEPS, run_all, table, write
 
     stores = tuple(store or ("sqlite", "postgres"))
     unknown = [s for s in stores if s not in ("sqlite", "postgres")]
     if unknown:
         raise typer.BadParameter(
             f"unknown store {unknown[0]!r}; use sqlite or postgres", param_hint="--store"
+        )
+    wrong = [step for step in only or () if step not in STEPS]
+    if wrong:
+        raise typer.BadParameter(
+            f"unknown step {wrong[0]!r}; use one of {', '.join(STEPS)}", param_hint="--only"
         )
     sizes = SMOKE if smoke else FULL
     if history is not None:
@@ -97,7 +105,7 @@ def bench(
     if teams is not None:
         sizes = dataclasses.replace(sizes, scale_teams=teams)
     _throwaway_data_key()
-    results = run_all(sizes, stores, console, out=out)
+    results = run_all(sizes, stores, console, out=out, only=tuple(only or ()))
     console.print(table(results))
     write(results, out)
     console.print(f"figures written to {out}")

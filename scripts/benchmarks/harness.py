@@ -43,6 +43,10 @@ class Results:
         self.figures.append(figure)
         return figure
 
+    def find(self, name: str, store: str) -> Figure | None:
+        """The figure of this name on this store, if this run has measured it."""
+        return next((f for f in self.figures if f.name == name and f.store == store), None)
+
     def relate(self, figure: Figure, baseline: Figure, higher_is_better: bool = True) -> None:
         """Record `figure`'s ratio to `baseline` (>1 means better than the baseline)."""
         figure.baseline = f"{baseline.name} ({baseline.store})"

@@ -1,21 +1,15 @@
-"""2. The API over loopback: a uvicorn server in its own process(es), and 1, 8 and 32
-concurrent clients writing (one data point per request, each client its own team)
-and reading the dashboard; throughput and p50/p99 latency. The load comes from wrk,
-a C load generator: a Python client would take as much CPU as the server it measures
-on this 2-core machine."""
+"""2. The API over loopback: `qi serve` in its own process(es), and 1, 8 and 32 concurrent
+clients writing (one data point per request, each client its own team) and reading the
+dashboard; throughput and p50/p99 latency, loaded by wrk (scripts/benchmarks/wrk.py).
+
+Every figure is related to its stack's own ceiling, measured in the same run: the bare
+endpoints (scripts/benchmarks/bare.py) under the same uvicorn options, worker count and
+load. The writes at the most clients are also related to baseline A (section 1). On
+PostgreSQL the whole is measured with 1, 2 and 4 workers (`qi serve --workers N`), and
+which worker count served the most is recorded; SQLite has one writer, so one worker."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -24,125 +18,146 @@ from aggregates.base import Role
 from aggregates.tokens import Grant
 from engine.application import QIEngine
 from engine.settings import Settings
-from scripts.benchmarks.harness import Results, free_port, fresh_store, rate
+from scripts.benchmarks.harness import Figure, Results, fresh_store, rate
+from scripts.benchmarks.servers import bare_server, server
 from scripts.benchmarks.world import SYSTEM, build_world
+from scripts.benchmarks.wrk import Load, load
 
-
-@contextmanager
-def server(store: str, workers: int = 1) -> Iterator[str]:
-    port = free_port()
-    env = os.environ | {"QI_STORE": store}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-WRK_SCRIPT = """
-local counter = 0
-function setup(thread)
-  thread:set("number", counter)
-  counter = counter + 1
-end
-function init(args)
-  paths = args
-  i = 0
-end
-function request()
-  i = i + 1
-  local path = paths[(number % #paths) + 1]
-  if method == "POST" then
-    local body = string.format('{"period": "2024-01", "numerator": %d, "denominator": 20}', 10 + i % 2)
-    return wrk.format("POST", path, headers, body)
-  end
-  return wrk.format("GET", path, headers)
-end
-function done(summary, latency, requests)
-  io.write(string.format('\\nRESULT {"requests": %d, "seconds": %f, "non2xx": %d, "socket_errors": %d, ' ..
-    '"p50": %f, "p99": %f}\\n', summary.requests, summary.duration / 1e6, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
-end
-"""
+GROUP = "2 http"
+WRITES, READS = "writes", "dashboard reads"
+METHOD = {WRITES: "POST", READS: "GET"}
+BARE = {WRITES: "bare POST (body validated only)", READS: "bare GET (pre-serialised dashboard)"}
+TARGETS = {
+    WRITES: {"p99": "< 100 ms"},
+    READS: {"throughput": f">= 0.5x {BARE[READS]}", "p99": "< 20 ms"},
+}
 
 
 @dataclass(frozen=True)
-class Load:
-    """What a load run measured: requests done, seconds, latencies (ms), failures."""
+class Plan:
+    """One pass of the HTTP benchmark: the store, the client counts, seconds per load, workers."""
 
-    requests: int
+    kind: str
+    levels: tuple[int, ...]
     seconds: float
-    p50: float
-    p99: float
-    failures: int
+    workers: int
+
+    def name(self, what: str, clients: int) -> str:
+        return f"{what}, {clients} clients" + (f", {self.workers} workers" if self.workers > 1 else "")
 
 
-def load(base: str, clients: int, seconds: float, method: str, paths: list[str], token: str) -> Load:
-    """`clients` connections, each on its own thread of wrk (a C load generator, so the
-    client's own CPU barely competes with the server's), each sending to its own path."""
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise RuntimeError(
-            "the HTTP benchmark needs wrk (Debian: apt-get install wrk); scripts/bench installs it"
-        )
-    headers = f'headers = {{["Authorization"] = "Bearer {token}", ["Content-Type"] = "application/json"}}\n'
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(f'method = "{method}"\n{headers}{WRK_SCRIPT}')
-    try:
-        run = subprocess.run(
-            [wrk, f"-t{clients}", f"-c{clients}", f"-d{max(seconds, 1):g}s", "--timeout", "10s",
-             "-s", script.name, base, "--", *paths],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-    finally:
-        os.unlink(script.name)
-    found = re.search(r"^RESULT (\{.*\})$", run.stdout, re.MULTILINE)
-    if found is None:
-        raise RuntimeError(f"wrk printed no result: {run.stdout[-500:]} {run.stderr[-500:]}")
-    figures = json.loads(found.group(1))
-    return Load(figures["requests"], figures["seconds"], figures["p50"], figures["p99"],
-                figures["non2xx"] + figures["socket_errors"])  # fmt: skip
+@dataclass(frozen=True)
+class Measured:
+    """One load's three figures."""
+
+    throughput: Figure
+    p50: Figure
+    p99: Figure
 
 
-def run_http(results: Results, kind: str, levels: tuple[int, ...], seconds: float, workers: int = 1) -> None:
-    store = fresh_store(kind, "http")
+def run_http(
+    results: Results,
+    kind: str,
+    levels: tuple[int, ...],
+    seconds: float,
+    workers: tuple[int, ...] = (1,),
+    baseline_a: Figure | None = None,
+) -> None:
+    """The API and its bare ceiling at every level, for each worker count in `workers`."""
+    tops = {n: _run_with(results, Plan(kind, levels, seconds, n), baseline_a) for n in workers}
+    if len(workers) > 1:
+        for what in (WRITES, READS):
+            by_workers = {n: top[what] for n, top in tops.items()}
+            _most_throughput(results, kind, f"{what}, {levels[-1]} clients", by_workers)
+
+
+def _run_with(results: Results, plan: Plan, baseline_a: Figure | None) -> dict[str, Figure]:
+    """Every level of `plan` on a fresh store; the throughputs at the most clients."""
+    store = fresh_store(plan.kind, "http")
     engine = QIEngine(Settings(store=store))
-    world = build_world(engine, teams=max(levels))
+    world = build_world(engine, teams=max(plan.levels))
     token = engine.issue_token(Grant(name="bench", role=Role.STAFF), engine.context(SYSTEM))
     engine.close()
-    writes = [f"/teams/{team}/measures/weight-kg/data" for team in world.teams]
-    reads = [f"/collaboratives/{world.collaborative}/dashboard"]
-    with server(store, workers) as base:
-        for clients in levels:
-            _measure(results, kind, "writes", clients, load(base, clients, seconds, "POST", writes, token))
+    paths = {
+        WRITES: [f"/teams/{team}/measures/weight-kg/data" for team in world.teams],
+        READS: [f"/collaboratives/{world.collaborative}/dashboard"],
+    }
+    real, dashboard = _load_api(store, plan, paths, token)
+    with bare_server(store, dashboard, plan.workers) as bare_one:
+        bare = {
+            (what, n): _ceiling(load(bare_one.url, n, plan.seconds, METHOD[what], paths[what], token))
+            for n in plan.levels
+            for what in paths
+        }
+    tops: dict[str, Figure] = {}
+    for clients in plan.levels:
+        for what in (WRITES, READS):
+            ceiling = _record(results, plan, BARE[what], clients, bare[what, clients])
+            tops[what] = _record(results, plan, what, clients, real[what, clients], ceiling).throughput
+    if baseline_a is not None:
+        _against_baseline_a(results, plan.kind, tops[WRITES], baseline_a)
+    return tops
+
+
+def _load_api(
+    store: str, plan: Plan, paths: dict[str, list[str]], token: str
+) -> tuple[dict[tuple[str, int], Load], bytes]:
+    """The API's loads at every level, and the dashboard's bytes as it served them."""
+    loads: dict[tuple[str, int], Load] = {}
+    dashboard = b""
+    auth = {"Authorization": f"Bearer {token}"}
+    with server(store, plan.workers) as served:
+        for clients in plan.levels:
+            loads[WRITES, clients] = load(served.url, clients, plan.seconds, "POST", paths[WRITES], token)
             # One untimed read first: it projects the writes just made (read models catch up
             # in process by default), which section 3 measures; here, reads are measured.
-            httpx.get(base + reads[0], headers={"Authorization": f"Bearer {token}"}, timeout=600)
-            _measure(
-                results, kind, "dashboard reads", clients, load(base, clients, seconds, "GET", reads, token)
-            )
+            answer = httpx.get(served.url + paths[READS][0], headers=auth, timeout=600)
+            answer.raise_for_status()
+            dashboard = dashboard or answer.content
+            loads[READS, clients] = load(served.url, clients, plan.seconds, "GET", paths[READS], token)
+    return loads, dashboard
 
 
-def _measure(results: Results, kind: str, what: str, clients: int, outcome: Load) -> None:
-    group = "2 http"
-    results.add(group, f"{what}, {clients} clients: throughput", kind,
-                [rate(outcome.requests, outcome.seconds)], "requests/s")  # fmt: skip
-    results.add(group, f"{what}, {clients} clients: p50", kind, [outcome.p50], "ms")
-    results.add(group, f"{what}, {clients} clients: p99", kind, [outcome.p99], "ms",
-                target="< 100 ms" if what == "writes" and clients == 32 else None)  # fmt: skip
+def _ceiling(outcome: Load) -> Load:
+    """A bare endpoint's load, which must have answered every request: a failing one is no ceiling."""
     if outcome.failures:
-        results.add(
-            group, f"{what}, {clients} clients: failed requests", kind, [float(outcome.failures)], "requests"
-        )
+        raise RuntimeError(f"the bare endpoint failed {outcome.failures} of {outcome.requests} requests")
+    return outcome
+
+
+def _record(
+    results: Results, plan: Plan, what: str, clients: int, outcome: Load, ceiling: Measured | None = None
+) -> Measured:
+    """The load's figures; with `ceiling`, each related to the bare endpoint's same figure."""
+    name, kind, targets = plan.name(what, clients), plan.kind, TARGETS.get(what, {})
+    measured = Measured(
+        results.add(GROUP, f"{name}: throughput", kind, [rate(outcome.requests, outcome.seconds)],
+                    "requests/s", target=targets.get("throughput")),
+        results.add(GROUP, f"{name}: p50", kind, [outcome.p50], "ms"),
+        results.add(GROUP, f"{name}: p99", kind, [outcome.p99], "ms", target=targets.get("p99")),
+    )  # fmt: skip
+    if ceiling is not None:
+        results.relate(measured.throughput, ceiling.throughput)
+        results.relate(measured.p50, ceiling.p50, higher_is_better=False)
+        results.relate(measured.p99, ceiling.p99, higher_is_better=False)
+    if outcome.failures:
+        results.add(GROUP, f"{name}: failed requests", kind, [float(outcome.failures)], "requests")
+    return measured
+
+
+def _against_baseline_a(results: Results, kind: str, writes: Figure, baseline_a: Figure) -> None:
+    """The writes at the most clients beside the raw library's one-event save (section 1)."""
+    target = ">= 2x baseline A" if kind == "postgres" else None  # SQLite serialises its writers
+    figure = results.add(
+        GROUP, f"{writes.name} against baseline A", kind, writes.runs, writes.unit, target=target
+    )
+    results.relate(figure, baseline_a)
+
+
+def _most_throughput(results: Results, kind: str, name: str, by_workers: dict[int, Figure]) -> None:
+    """Which worker count served the most, related to the fewest workers' throughput."""
+    best = max(by_workers, key=lambda n: by_workers[n].value)
+    fewest = by_workers[min(by_workers)]
+    figure = results.add(GROUP, f"{name}: most throughput with", kind, [float(best)], "workers")
+    figure.baseline = f"{fewest.name} ({fewest.store})"
+    figure.ratio = round(by_workers[best].value / fewest.value, 3)
