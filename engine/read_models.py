@@ -20,6 +20,8 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
+import orjson
+
 from engine import projection_failures as failures
 from engine.application import QIEngine
 from engine.audit_anchor import DigestLog, digest_log
@@ -211,6 +213,16 @@ class ReadModels:
                 lambda at: self._dashboards.view(tx, collaborative_id, at),
             )
 
+    def dashboard_json(self, collaborative_id: UUID) -> bytes | None:
+        """The dashboard as the API sends it (JSON), serialised once per read-model position."""
+        self.wait_for()
+        with self._reading("dashboard") as tx:
+            return self._views.get_at(
+                tx,
+                ("dashboard json", collaborative_id),
+                lambda at: _json(self._dashboards.view(tx, collaborative_id, at)),
+            )
+
     def collaboratives(self) -> list[CollaborativeListed]:
         """Every collaborative, oldest first, as the list shows it."""
         self.wait_for()
@@ -387,3 +399,10 @@ class ReadModels:
         if self._records is not None:
             self._records.close()
             self._records = None
+
+
+def _json(view: DashboardView | None) -> bytes | None:
+    """A view as the API's responses render it (adapters.http.responses: orjson of its JSON form)."""
+    return (
+        None if view is None else orjson.dumps(view.model_dump(mode="json"), option=orjson.OPT_NON_STR_KEYS)
+    )

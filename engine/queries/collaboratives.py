@@ -75,6 +75,14 @@ class CollaborativeQueries(Reader):
             raise NotFound("collaborative", collaborative_id)
         return view
 
+    def dashboard_json(self, principal: Principal, collaborative_id: UUID) -> bytes:
+        """The dashboard as the API sends it, serialised once per change of the read model."""
+        self._may_read_collaborative(principal, collaborative_id)
+        body = self.read_models.dashboard_json(collaborative_id)
+        if body is None:
+            raise NotFound("collaborative", collaborative_id)
+        return body
+
     def overview(self, principal: Principal, collaborative_id: UUID) -> Overview:
         """Everything the collaborative's overview page shows."""
         self._may_read_collaborative(principal, collaborative_id)

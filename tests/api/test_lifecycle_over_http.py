@@ -8,6 +8,8 @@ from uuid import UUID
 from adapters.http.schemas.teams import TeamPublic
 from aggregates.tokens import token_id
 from engine.application import QIEngine
+from engine.read_models import ReadModels
+from projections.dashboard_view import DashboardView
 from tests.api.conftest import Api
 from tests.api.flow import HttpFlow
 from tests.conftest import Clock
@@ -104,3 +106,23 @@ def test_the_dashboard_route_reflects_the_collaborative_as_it_runs(staff: Api, c
         "Big Sky EMS": {"adopt": 1},
     }
     assert staff.get("/collaboratives/00000000-0000-4000-8000-000000000000/dashboard").status_code == 404
+
+
+def test_the_dashboard_sent_serialised_once_is_the_model_the_openapi_document_names(
+    staff: Api, clock: Clock, app_engine: QIEngine
+) -> None:
+    flow = HttpFlow(staff, clock)
+    flow.up_to("projects")
+    path = f"/collaboratives/{flow.collaborative}/dashboard"
+    first = staff.get(path)
+    assert first.headers["content-type"] == "application/json"
+    view = DashboardView.model_validate_json(first.content)
+    assert view == ReadModels(app_engine).dashboard(UUID(flow.collaborative))
+    assert staff.get(path).content == first.content  # the same bytes until the read model moves
+    flow.ok(f"/teams/{flow.teams[0]}/measures/weight-kg/data", {"period": "2025-02", "numerator": 15,
+                                                                  "denominator": 20})  # fmt: skip
+    assert staff.get(path).content != first.content
+    schema = staff.client.get("/openapi.json").json()["paths"]["/collaboratives/{collaborative_id}/dashboard"]
+    assert schema["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/DashboardView"
+    )

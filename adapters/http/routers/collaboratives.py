@@ -72,10 +72,13 @@ def exit_criteria(collaborative_id: UUID, queries: QueriesDep, principal: Princi
     return ExitCriteriaStatus(phase=status.phase, next_phase=status.next_phase, unmet=status.unmet)
 
 
-@router.get("/collaboratives/{collaborative_id}/dashboard", responses=READ_ERRORS)
-def dashboard(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> DashboardView:
+@router.get(
+    "/collaboratives/{collaborative_id}/dashboard", response_model=DashboardView, responses=READ_ERRORS
+)
+def dashboard(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> Response:
     """Phase, what blocks the next one, teams, attendance, PDSA activity and measure signals."""
-    return queries.dashboard(principal, collaborative_id)
+    # Sent as serialised once per change: the body is the model's own JSON, not validated again.
+    return Response(queries.dashboard_json(principal, collaborative_id), media_type="application/json")
 
 
 @router.post("/collaboratives/{collaborative_id}/focus", responses=WRITE_ERRORS)
