@@ -40,6 +40,7 @@ class Sums:
         points = [r.event for r in batch if r.event_type in _POINTS]
         teams = sorted({str(e.originator_id) for e in points})
         keys = sorted({e.measure_key for e in points})
+        periods = sorted({e.period for e in points})  # only the months the batch sets are looked up
         for chunk in (teams[i : i + _SIZE] for i in range(0, len(teams), _SIZE)):
             marks = ", ".join("?" * len(chunk))
             for team_id, key, cid, active in tx.fetchall(
@@ -50,8 +51,9 @@ class Sums:
                 self.counted[(str(team_id), str(key))] = str(cid) if active else None
             for team_id, key, period, n, d in tx.fetchall(  # the old values of the months the batch sets
                 f"SELECT team_id, measure_key, period, numerator, denominator FROM {POINT} "
-                f"WHERE team_id IN ({marks}) AND measure_key IN ({', '.join('?' * len(keys))})",
-                (*chunk, *keys),
+                f"WHERE team_id IN ({marks}) AND measure_key IN ({', '.join('?' * len(keys))}) "
+                f"AND period IN ({', '.join('?' * len(periods))})",
+                (*chunk, *keys, *periods),
             ):
                 self.values[(str(team_id), str(key), str(period))] = (
                     float(n),
