@@ -26,6 +26,7 @@ from aggregates.tokens import Principal
 from engine.commands.activity import RecordActivityIds
 from engine.errors import Forbidden, NotFound
 from engine.settings import Settings
+from projections.credits.check import ActivityToMend
 from projections.credits.schemas import Transcript
 
 router = APIRouter(include_in_schema=False)
@@ -117,6 +118,10 @@ def _check_page(
         principal, collaborative_id, _end_of(day, zone) if day else None
     )
     shown = day or check.as_of.astimezone(zone_of(zone)).date()
+    groups: dict[UUID | None, list[ActivityToMend]] = {}
+    for lacking in check.activities:  # one form per activity, however many reports it is missing from
+        groups.setdefault(lacking.activity_id, []).append(lacking)
+    page["activity_groups"] = list(groups.values())
     return render(
         request,
         "credit_check.html",

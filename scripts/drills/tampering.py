@@ -192,7 +192,17 @@ def _update_participant(client: Any, engine: QIEngine, target: Target) -> tuple[
     return f"/participants/{participant}", {"details": {"name": "Renamed Person", "credentials": "RN"}}
 
 
+def _record_activity_ids(client: Any, engine: QIEngine, target: Target) -> tuple[str, Any]:
+    """A webinar offering CE, scheduled for the call, and its PARS id."""
+    details = {"kind": "learning_session", "title": "Tampering drill webinar", "duration_minutes": 60,
+               "starts_at": "2025-06-01T15:00:00Z",
+               "ce": {"credit_types": ["cme"], "max_hours": 1, "accrediting_body": "AAP"}}  # fmt: skip
+    made = client.post(f"/collaboratives/{target.collaborative}/activities", json={"details": details}).json()
+    return f"/activities/{made['id']}/accreditor-ids", {"ids": {"pars_activity_id": "202512345"}}
+
+
 _REQUESTS: dict[tuple[str, str], Callable[[Any, QIEngine, Target], tuple[str, Any]]] = {
+    ("PUT", "/activities/{activity_id}/accreditor-ids"): _record_activity_ids,
     ("DELETE", "/teams/{team_id}/members/{participant_id}"): _remove_member,
     ("PUT", "/participants/{participant_id}"): _update_participant,
 }
