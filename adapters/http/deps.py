@@ -30,7 +30,8 @@ _IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 # The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in
 # its thread pool, and each such hop costs more than the dependency itself. What touches
-# the store (the caller's token; the route) stays `def`, off the event loop.
+# the store (the route; the caller's token, read in the route's own thread: Caller) stays
+# `def`, off the event loop.
 
 
 async def get_engine(request: Request) -> QIEngine:
@@ -53,15 +54,49 @@ async def get_read_models(request: Request) -> ReadModels:
 ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
 
 
-def get_principal(
+class Caller:
+    """The bearer of a token, authenticated when first asked who they are: in the route's
+    own thread, so a route that touches the store anyway makes one thread-pool hop, not
+    two (a `def` dependency is a hop of its own; the hop costs more than the token's query)."""
+
+    def __init__(self, engine: QIEngine, secret: str) -> None:
+        self._engine = engine
+        self._secret = secret
+        self._principal: Principal | None = None
+
+    @classmethod
+    def known(cls, engine: QIEngine, principal: Principal) -> Caller:
+        """A caller already authenticated (a page's signed-in person)."""
+        caller = cls(engine, "")
+        caller._principal = principal
+        return caller
+
+    @property
+    def principal(self) -> Principal:
+        """Who they are; Unauthenticated (401) for a token unknown, revoked or expired."""
+        if self._principal is None:
+            principal = self._engine.authenticate(self._secret)
+            if principal is None:
+                raise Unauthenticated("the bearer token is unknown or revoked")
+            self._principal = principal
+        return self._principal
+
+
+async def get_caller(
     engine: EngineDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+) -> Caller:
     if credentials is None:
         raise Unauthenticated("send Authorization: Bearer <token>")
-    principal = engine.authenticate(credentials.credentials)
-    if principal is None:
-        raise Unauthenticated("the bearer token is unknown or revoked")
-    return principal
+    return Caller(engine, credentials.credentials)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_principal(caller: CallerDep) -> Principal:
+    """The caller, authenticated before the route runs (for a route that is `async def`, or
+    that asks who is calling before it touches the store)."""
+    return caller.principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -69,15 +104,19 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 class Runner:
     """Runs the caller's command once per Idempotency-Key, against their If-Match; the
-    engine authorises it for the caller."""
+    engine authorises it for the caller, who is authenticated in the route's thread."""
 
     def __init__(
-        self, engine: QIEngine, principal: Principal, command_id: str | None, expected_version: int | None
+        self, engine: QIEngine, caller: Caller, command_id: str | None, expected_version: int | None
     ) -> None:
         self.engine = engine
-        self.principal = principal
+        self.caller = caller
         self.command_id = command_id
         self.expected_version = expected_version
+
+    @property
+    def principal(self) -> Principal:
+        return self.caller.principal
 
     def __call__(self, command: Command) -> CommandResult:
         return self.engine.submit(self.principal, command, self.command_id, self.expected_version)
@@ -100,7 +139,7 @@ IfMatch = Annotated[
 
 async def get_runner(
     engine: EngineDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     idempotency_key: Annotated[
         str | None,
         Header(alias="Idempotency-Key", min_length=1, max_length=200, description="retry-safe command id"),
@@ -109,7 +148,7 @@ async def get_runner(
         IfMatch | None, Header(alias="If-Match", description="the version you last read")
     ] = None,
 ) -> Runner:
-    return Runner(engine, principal, _command_id(idempotency_key), if_match)
+    return Runner(engine, caller, _command_id(idempotency_key), if_match)
 
 
 RunDep = Annotated[Runner, Depends(get_runner)]

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from adapters.http.deps import Runner
+from adapters.http.deps import Caller, Runner
 from adapters.http.errors import refusal_of
 from adapters.web.field_errors import beside_fields
 from adapters.web.pages import collaboratives_context, overview_context, render, team_context
@@ -47,7 +47,9 @@ def run_form(request: Request, principal: Principal, command_id: str, build: Cal
     """Run a form's command under the id the page gave it, so a double submit is stored
     once. The same id with other values is a person who went back, changed the form and
     sent it again: a new command, not a refusal."""
-    run = lambda key: Runner(engine_of(request), principal, key, None)(build())
+    run = lambda key: Runner(engine_of(request), Caller.known(engine_of(request), principal), key, None)(
+        build()
+    )
     try:
         return run(command_id or None)
     except IdempotencyKeyReused:

@@ -45,6 +45,33 @@ def test_an_unknown_or_revoked_token_is_401(client: TestClient, app_engine: QIEn
         assert "unknown or revoked" in response.json()["detail"]
 
 
+def test_a_revoked_token_is_401_on_routes_that_authenticate_in_their_own_thread(
+    flow: HttpFlow, client: TestClient, app_engine: QIEngine
+) -> None:
+    """The dashboard, the charts and every command authenticate inside the route (deps.Caller),
+    not in a dependency: a revoked token is still refused there, before anything is read or stored."""
+    token = issue(app_engine, Role.STAFF, "soon revoked")
+    revoked = next(t for t in app_engine.tokens() if t.state.name == "soon revoked")
+    app_engine.revoke_token(revoked.id, app_engine.context(revoked.principal().actor))
+    flow.advance("registration")
+    flow.register_teams()
+    cid, team = flow.collaborative, flow.teams[0]
+    gone = Api(client, token)
+    before = events(app_engine)
+    answers = [
+        gone.get(f"/collaboratives/{cid}/dashboard"),
+        gone.get(f"/collaboratives/{cid}/measures/weight-kg/chart"),
+        gone.post(
+            f"/teams/{team}/measures/weight-kg/data", {"period": "2026-01", "numerator": 1, "denominator": 2}
+        ),
+        gone.post("/collaboratives", {"title": "X"}),
+    ]
+    for answer in answers:
+        assert (answer.status_code, answer.headers["content-type"]) == (401, PROBLEM), answer.text
+        assert answer.json()["detail"] == "the bearer token is unknown or revoked"
+    assert events(app_engine) == before
+
+
 def test_a_wrong_role_is_403_and_stores_nothing(client: TestClient, app_engine: QIEngine) -> None:
     auditor = Api(client, issue(app_engine, Role.AUDITOR, "audrey"))
     before = events(app_engine)

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from adapters.charts.people import named_for_people
 from adapters.charts.svg import render_chart
-from adapters.http.deps import PrincipalDep, QueriesDep, VariesByAccept
+from adapters.http.deps import CallerDep, QueriesDep, VariesByAccept
 from adapters.http.errors import READ_ERRORS, InvalidInput
 from adapters.http.responses import VARY_ACCEPT, negotiated
 from engine.queries import Chart
@@ -33,7 +33,7 @@ def team_chart(
     team_id: UUID,
     measure_key: str,
     queries: QueriesDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     accept: Annotated[str | None, Header()] = None,
     chart: Annotated[ChartType | None, Query(description="defaults from the measure's data type")] = None,
     freeze: Annotated[int | None, Query(ge=1, le=10_000)] = None,
@@ -41,6 +41,7 @@ def team_chart(
     exclude: Positions = None,
 ) -> ChartView:
     """A team measure's run or control chart with signals and PDSA cycle starts."""
+    principal = caller.principal
     options = ChartOptions(chart=chart, freeze=freeze, part=part, exclude=exclude)
     found = _computed(lambda: queries.team_chart(principal, team_id, measure_key, options))
     return _negotiate(found, accept)  # type: ignore[return-value]
@@ -55,7 +56,7 @@ def collaborative_chart(
     collaborative_id: UUID,
     measure_key: str,
     queries: QueriesDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     accept: Annotated[str | None, Header()] = None,
     chart: Annotated[ChartType | None, Query(description="defaults from the measure's data type")] = None,
     freeze: Annotated[int | None, Query(ge=1, le=10_000)] = None,
@@ -63,6 +64,7 @@ def collaborative_chart(
     exclude: Positions = None,
 ) -> ChartView:
     """The measure across the collaborative's active teams, summed by month."""
+    principal = caller.principal
     options = ChartOptions(chart=chart, freeze=freeze, part=part, exclude=exclude)
     found = _computed(lambda: queries.collaborative_chart(principal, collaborative_id, measure_key, options))
     return _negotiate(found, accept)  # type: ignore[return-value]

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from adapters.http.deps import PrincipalDep, QueriesDep, RunDep
+from adapters.http.deps import CallerDep, PrincipalDep, QueriesDep, RunDep
 from adapters.http.errors import READ_ERRORS, WRITE_ERRORS
 from adapters.http.moments import AsOf, AtVersion, as_of_or_version
 from adapters.http.schemas.collaboratives import CollaborativePublic, CollaborativeSummary, ExitCriteriaStatus
@@ -75,9 +75,10 @@ def exit_criteria(collaborative_id: UUID, queries: QueriesDep, principal: Princi
 @router.get(
     "/collaboratives/{collaborative_id}/dashboard", response_model=DashboardView, responses=READ_ERRORS
 )
-def dashboard(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> Response:
+def dashboard(collaborative_id: UUID, queries: QueriesDep, caller: CallerDep) -> Response:
     """Phase, what blocks the next one, teams, attendance, PDSA activity and measure signals."""
     # Sent as serialised once per change: the body is the model's own JSON, not validated again.
+    principal = caller.principal
     return Response(queries.dashboard_json(principal, collaborative_id), media_type="application/json")
 
 

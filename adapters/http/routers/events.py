@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from adapters.http.deps import EngineDep, PrincipalDep, QueriesDep, get_principal
+from adapters.http.deps import Caller, EngineDep, PrincipalDep, QueriesDep
 from adapters.http.errors import READ_ERRORS
 from aggregates.tokens import Principal
 from engine import web_sessions
@@ -125,7 +125,7 @@ def stream_reader(
 ) -> StreamReader:
     """A bearer token if sent, else the pages' session cookie (a browser's EventSource sends no header)."""
     if credentials is not None:
-        principal = get_principal(engine, credentials)
+        principal = Caller(engine, credentials.credentials).principal
         return StreamReader(principal, partial(engine.token_still_valid, principal.token_id))
     secret = request.cookies.get(COOKIE)
     if not secret:

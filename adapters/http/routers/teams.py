@@ -112,13 +112,12 @@ def submit_data(
     body: SubmitDataBody,
     run: RunDep,
     queries: QueriesDep,
-    principal: PrincipalDep,
 ) -> DataSaved:
     """Submit a month's numerator/denominator; a resubmission corrects the month. The answer
     carries the data-quality findings on that month (see GET /teams/{team_id}/data-quality)."""
     command = body.command(team_id=team_id, measure_key=measure_key)
     result = run(command)
-    found = queries.data_quality(principal, team_id, measure_key=measure_key).findings
+    found = queries.data_quality(run.principal, team_id, measure_key=measure_key).findings
     findings = [
         FindingPublic.of(f)
         for f in found
