@@ -26,7 +26,6 @@ from engine import projection_failures as failures
 from engine.application import QIEngine
 from engine.audit_anchor import DigestLog, digest_log
 from engine.errors import NotFound
-from engine.log_position import POSITIONS
 from engine.projection_failures import ReadModelUnavailable
 from engine.projection_runner import ProjectionRunner
 from engine.projector import Projector, ReadModelsBehind
@@ -69,26 +68,20 @@ class ViewCache:
     its projection's position does, so an unchanged position means an unchanged view.
     Views are treated as immutable by everyone who receives them."""
 
-    def __init__(self, projection: str, size: int = 64) -> None:
-        self.projection = projection
+    def __init__(self, size: int = 64) -> None:
         self.size = size
         self._views: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, tx: Tx, key: Hashable, build: Callable[[], View]) -> View:
-        return self.get_at(tx, key, lambda _: build())
-
-    def get_at(self, tx: Tx, key: Hashable, build: Callable[[int], View]) -> View:
-        """As `get`, the view built by `build(position)` when it must be built."""
-        # Read in the same transaction as the view, so position and rows agree.
-        row = tx.fetchone(f"SELECT position FROM {POSITIONS} WHERE name = ?", (self.projection,))
-        position = int(row[0]) if row else 0
+    def get(self, position: int, key: Hashable, build: Callable[[], View]) -> View:
+        """The view under `key` as of the projection's `position` (read in the same transaction
+        as the rows `build` reads, so position and rows agree): cached, or built now."""
         with self._lock:
             cached = self._views.get(key)
             if cached is not None and cached[0] == position:
                 self._views.move_to_end(key)
                 return cast(View, cached[1])
-        view = build(position)
+        view = build()
         with self._lock:
             self._views[key] = (position, view)
             self._views.move_to_end(key)
@@ -147,7 +140,7 @@ class ReadModels:
             self.projector = Projector(
                 self.runner, engine.settings.projection_poll, engine.settings.projection_linger
             )
-        self._views = ViewCache("dashboard")
+        self._views = ViewCache()  # of the dashboard read model
         self._dashboards = KeptDashboards()  # brought forward after a change, not built again
         self._built = BuiltCharts()
 
@@ -206,21 +199,19 @@ class ReadModels:
 
     def dashboard(self, collaborative_id: UUID) -> DashboardView | None:
         self.wait_for()
-        with self._reading("dashboard") as tx:
-            return self._views.get_at(
-                tx,
-                ("dashboard", collaborative_id),
-                lambda at: self._dashboards.view(tx, collaborative_id, at),
+        with self._reading_at("dashboard") as (tx, at):
+            return self._views.get(
+                at, ("dashboard", collaborative_id), lambda: self._dashboards.view(tx, collaborative_id, at)
             )
 
     def dashboard_json(self, collaborative_id: UUID) -> bytes | None:
         """The dashboard as the API sends it (JSON), serialised once per read-model position."""
         self.wait_for()
-        with self._reading("dashboard") as tx:
-            return self._views.get_at(
-                tx,
+        with self._reading_at("dashboard") as (tx, at):
+            return self._views.get(
+                at,
                 ("dashboard json", collaborative_id),
-                lambda at: _json(self._dashboards.view(tx, collaborative_id, at)),
+                lambda: _json(self._dashboards.view(tx, collaborative_id, at)),
             )
 
     def collaboratives(self) -> list[CollaborativeListed]:
@@ -278,9 +269,9 @@ class ReadModels:
         self, collaborative_id: UUID, key: str, options: ChartOptions
     ) -> ChartView | None:
         self.wait_for()
-        with self._reading("dashboard") as tx:
+        with self._reading_at("dashboard") as (tx, at):
             return self._views.get(
-                tx,
+                at,
                 ("collaborative chart", collaborative_id, key, options.model_dump_json()),
                 lambda: charts.collaborative_chart(tx, collaborative_id, key, options),
             )
@@ -290,9 +281,9 @@ class ReadModels:
         only the teams whose charts changed are drawn again)."""
         self.wait_for()
         built = self._built.get(collaborative_id, key)
-        with self._reading("dashboard") as tx:
+        with self._reading_at("dashboard") as (tx, at):
             return self._views.get(  # type: ignore[no-any-return]
-                tx,
+                at,
                 ("team charts", collaborative_id, key),
                 lambda: charts.team_charts(tx, collaborative_id, key, built),
             )
@@ -300,9 +291,9 @@ class ReadModels:
     def team_data(self, collaborative_id: UUID, key: str) -> list[TeamData]:
         """Every active team's months of the measure as reported (cached as the dashboard is)."""
         self.wait_for()
-        with self._reading("dashboard") as tx:
+        with self._reading_at("dashboard") as (tx, at):
             return self._views.get(  # type: ignore[no-any-return]
-                tx, ("team data", collaborative_id, key), lambda: charts.team_data(tx, collaborative_id, key)
+                at, ("team data", collaborative_id, key), lambda: charts.team_data(tx, collaborative_id, key)
             )
 
     def library(
@@ -353,6 +344,15 @@ class ReadModels:
             if failure is not None:
                 raise ReadModelUnavailable(failure)
             yield tx
+
+    @contextmanager
+    def _reading_at(self, read_model: str) -> Iterator[tuple[Tx, int]]:
+        """As `_reading`, with the read model's position, both asked in one statement."""
+        with self.store.transaction() as tx:
+            position, failure = failures.standing(tx, read_model)
+            if failure is not None:
+                raise ReadModelUnavailable(failure)
+            yield tx, position
 
     def resume(self, read_model: str) -> failures.Failure | None:
         """Try a stopped read model's failed event again (after a fix); see ProjectionRunner.resume."""
