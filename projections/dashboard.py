@@ -17,11 +17,10 @@ from aggregates.values import MeasureDefinition
 from projections import chart_settings, dashboard_stamps, dashboard_tally
 from projections.base import Handler, Projection, Recorded, Tx, json_text, update, upsert
 from projections.chart_plan import Series, build
-from projections.dashboard_sums import Writes
+from projections.dashboard_sums import Upsert, Writes
 from projections.dashboard_tables import (
     ACTIVITY,
     ATTENDANCE,
-    CHART,
     COLLABORATIVE,
     CYCLE,
     INDEXES,
@@ -208,13 +207,25 @@ def _measure_defined(tx: Writes, r: Recorded) -> None:
     })  # fmt: skip
 
 
+# The upserts of nearly every event, many rows a statement (`Writes.gather`).
+_POINT = Upsert(
+    f"INSERT INTO {POINT} (team_id, measure_key, period, numerator, denominator) VALUES",
+    "ON CONFLICT (team_id, measure_key, period) DO UPDATE SET numerator = excluded.numerator, "
+    "denominator = excluded.denominator",
+    key=3,
+)
+_ATTENDANCE = Upsert(
+    f"INSERT INTO {ATTENDANCE} (activity_id, participant_id, minutes) VALUES",
+    "ON CONFLICT (activity_id, participant_id) DO UPDATE SET minutes = excluded.minutes",
+    key=2,
+)
+
+
 def _data_point(tx: Writes, r: Recorded) -> None:
     e: team.DataPointSubmitted = r.event
-    upsert(tx, POINT, ("team_id", "measure_key", "period"), {
-        "team_id": str(e.originator_id), "measure_key": e.measure_key, "period": e.period,
-        "numerator": e.numerator, "denominator": e.denominator,
-    })  # fmt: skip
-    tx.sums.point(str(e.originator_id), e.measure_key, e.period, (e.numerator, e.denominator))
+    team_id = str(e.originator_id)
+    tx.gather(_POINT, (team_id, e.measure_key, e.period, e.numerator, e.denominator))
+    tx.sums.point(team_id, e.measure_key, e.period, (e.numerator, e.denominator))
 
 
 def _withdrawn(tx: Writes, r: Recorded) -> None:
@@ -250,21 +261,20 @@ def _cycle(stage: str) -> Handler:
     return handle
 
 
-def _activity_scheduled(tx: Tx, r: Recorded) -> None:
+def _activity_scheduled(tx: Writes, r: Recorded) -> None:
     e: activity.ActivityScheduled = r.event
     d = e.details
+    tx.held.scheduled(str(e.originator_id), str(e.collaborative_id), d.kind.value)
     upsert(tx, ACTIVITY, ("activity_id",), {
         "activity_id": str(e.originator_id), "collaborative_id": str(e.collaborative_id), "kind": d.kind.value,
         "title": d.title, "starts_at": d.starts_at.isoformat(), "team_id": str(d.team_id) if d.team_id else None,
     })  # fmt: skip
 
 
-def _attendance(tx: Tx, r: Recorded) -> None:
+def _attendance(tx: Writes, r: Recorded) -> None:
     e: activity.AttendanceRecorded = r.event
-    dashboard_stamps.held_for_the_first_time(tx, r)
-    upsert(tx, ATTENDANCE, ("activity_id", "participant_id"), {
-        "activity_id": str(e.originator_id), "participant_id": str(e.participant_id), "minutes": e.minutes,
-    })  # fmt: skip
+    tx.held.attended(r)
+    tx.gather(_ATTENDANCE, (str(e.originator_id), str(e.participant_id), e.minutes))
 
 
 class Dashboard(Projection):
@@ -297,17 +307,25 @@ class Dashboard(Projection):
         **chart_settings.HANDLERS,
     }
 
-    def open_batch(self, tx: Tx, batch: Sequence[Recorded]) -> Writes:
-        # Kept for close_batch, which the base class hands the bare transaction; the runner
-        # applies one batch of a projection at a time.
-        self._writes = Writes(tx, batch)
-        return self._writes
+    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        """Each event by its type's handler, in log order, through what the batch keeps
+        (`Writes`: its sums, its attended activities); then what is written once per batch."""
+        handlers, writes = self.handlers_by_type(), Writes(tx, batch)
+        for recorded in batch:
+            # By the stored type's name, as the base class does: a record the dashboard does
+            # not handle is never decoded here.
+            handler = handlers.get(recorded.event_type)
+            if handler is not None:
+                handler(writes, recorded)
+        self._close_batch(writes, batch)
 
-    def close_batch(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+    def _close_batch(self, writes: Writes, batch: Sequence[Recorded]) -> None:
         """Mark the signals of every series the batch changed stale: `settle` recomputes
         them once per catch-up, and the view computes a stale one itself, so a read is
         never wrong. Then write the batch's changes to the monthly sums, and stamp what
         it changed (`dashboard_stamps`)."""
+        writes.flush()
+        tx, charts = writes.tx, dashboard_stamps.charts_decided(writes.tx, batch)
         changed: set[tuple[str, str]] = set()
         for recorded in batch:
             event = recorded.event
@@ -316,10 +334,7 @@ class Dashboard(Projection):
             elif isinstance(event, team.MeasureDefined):
                 changed.add((str(event.originator_id), event.measure.key))
             elif isinstance(event, measure_chart.ChartDecided):
-                row = tx.fetchone(
-                    f"SELECT owner_id, measure_key FROM {CHART} WHERE chart_id = ?",
-                    (str(recorded.originator_id),),
-                )
+                row = charts.get(str(recorded.originator_id))
                 if row is not None:  # a collaborative's chart has no team row: the update finds none
                     changed.add((str(row[0]), str(row[1])))
         if changed:
@@ -327,8 +342,8 @@ class Dashboard(Projection):
                 f"UPDATE {MEASURE} SET status = NULL WHERE team_id = ? AND measure_key = ?", sorted(changed)
             )
         _stamp_collaboratives(tx, batch)
-        self._writes.sums.write()
-        dashboard_stamps.stamp(tx, batch, self.handlers_by_type())
+        writes.sums.write()
+        dashboard_stamps.stamp(tx, batch, self.handlers_by_type(), charts, writes.held)
 
     def settle(self, tx: Tx) -> None:
         """Compute the chart signals of every series changed since the last settle, so

@@ -14,11 +14,12 @@ double that `math.fsum` gives.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from aggregates.values import MeasureDefinition
 from projections.base import Recorded, Tx, upsert
 from projections.chart_plan import Series
+from projections.dashboard_stamps import Held
 from projections.dashboard_tables import MEASURE, MONTH, POINT, TEAM
 
 Value = tuple[float, float | None]  # a month's (numerator, denominator)
@@ -60,6 +61,14 @@ class Sums:
                     None if d is None else float(d),
                 )
         self._known = set(teams)
+        # The stored sums of the measures the batch's points go into, read now, while nothing is
+        # pending: `write` then waits for no reply (it is the only writer of these rows).
+        summed = {
+            (c, e.measure_key)
+            for e in points
+            if (c := self.counted.get((str(e.originator_id), e.measure_key)))
+        }
+        self.months = {(c, k): self._stored(c, k) for c, k in sorted(summed)}
 
     def point(self, team_id: str, key: str, period: str, value: Value) -> None:
         """A month's value submitted or corrected: its old value out of the sums, the new one in."""
@@ -92,14 +101,7 @@ class Sums:
     def write(self) -> None:
         """Add the gathered changes to the stored sums (a month no point is left in goes)."""
         for (cid, key), months in _by_measure(self.changes).items():
-            stored = {
-                str(r[0]): r[1:]
-                for r in self.tx.fetchall(
-                    f"SELECT period, points, numerator, ratio_points, ratio_numerator, denominator FROM {MONTH} "
-                    "WHERE collaborative_id = ? AND measure_key = ?",
-                    (cid, key),
-                )
-            }
+            stored = self.months[(cid, key)] if (cid, key) in self.months else self._stored(cid, key)
             for period, change in sorted(months.items()):
                 old = stored.get(period, _ZERO)
                 new = [
@@ -118,6 +120,14 @@ class Sums:
                     "denominator": _text(new[4]),
                 })  # fmt: skip
         self.changes.clear()
+
+    def _stored(self, cid: str, key: str) -> dict[str, tuple[Any, ...]]:
+        rows = self.tx.fetchall(
+            f"SELECT period, points, numerator, ratio_points, ratio_numerator, denominator FROM {MONTH} "
+            "WHERE collaborative_id = ? AND measure_key = ?",
+            (cid, key),
+        )
+        return {str(r[0]): r[1:] for r in rows}
 
     def _know(self, team_id: str) -> None:
         """Look up a team the batch's first look did not see (registered, or defining, in the batch)."""
@@ -197,23 +207,60 @@ def _float(text: str) -> float:
     return n / (1 << k)  # integer true division: correctly rounded, as math.fsum's sum is
 
 
+class Upsert(NamedTuple):
+    """An upsert that every column but the key's sets from the row, written many rows a statement:
+    `INSERT INTO t (columns) VALUES` + rows + `tail` (its ON CONFLICT clause)."""
+
+    insert: str
+    tail: str
+    key: int  # the key is the row's first `key` values
+
+
 class Writes:
-    """What the dashboard's handlers write through: the batch's transaction, and its sums."""
+    """What the dashboard's handlers write through: the batch's transaction, its sums, and
+    its attended activities (`dashboard_stamps.Held`). The rows of consecutive `gather`s of
+    one upsert go out together, before any other statement or read, so the order of the
+    transaction's statements holds."""
 
     def __init__(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         self.tx = tx
-        self.sums = Sums(tx, batch)
+        self._gathered: tuple[Upsert, dict[tuple[Any, ...], tuple[Any, ...]]] | None = None
+        self.sums = Sums(self, batch)
+        self.held = Held(tx, batch)
+
+    def gather(self, upsert: Upsert, row: tuple[Any, ...]) -> None:
+        if self._gathered is None or self._gathered[0] is not upsert:
+            self.flush()
+            self._gathered = (upsert, {})
+        # A later row of the same key sets every other column again: only the last one counts.
+        self._gathered[1][row[: upsert.key]] = row
+
+    def flush(self) -> None:
+        """Send the gathered rows."""
+        if self._gathered is None:
+            return
+        (insert, tail, _), gathered = self._gathered
+        self._gathered, rows = None, list(gathered.values())
+        by_the_store = getattr(self.tx, "insert_rows", None)  # several rows a statement on PostgreSQL
+        if by_the_store is not None:
+            by_the_store(insert, rows, tail)
+        else:
+            self.tx.executemany(f"{insert} ({', '.join('?' * len(rows[0]))}) {tail}", rows)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.flush()
         self.tx.execute(sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.flush()
         self.tx.executemany(sql, rows)
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.flush()
         return self.tx.fetchall(sql, params)
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self.flush()
         return self.tx.fetchone(sql, params)
 
 

@@ -21,6 +21,7 @@ per (participant, team), at the event that completes them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from aggregates.activity import AccreditorIdsRecorded, ActivityScheduled, AttendanceRecorded
@@ -47,6 +48,7 @@ from projections.credits.tables import (
     CYCLES,
     DISCIPLINES,
     ENTRIES,
+    ENTRY_COLUMNS,
     INDEXES,
     MEMBERS,
     MONTHS,
@@ -100,19 +102,78 @@ def _activity_ids(b: BatchMemo, r: Recorded) -> None:
 
 # Live credit --------------------------------------------------------------------
 
+_ATTENDANCE_COLUMNS = "activity_id, participant_id, source_position, minutes, recorded_at"
+_ENTRY = f"INSERT INTO {ENTRIES} ({', '.join(ENTRY_COLUMNS)}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
 
-def _attendance(b: BatchMemo, r: Recorded) -> None:
+
+class Batch(BatchMemo):
+    """The memo of the batch's facts, over a transaction that sends consecutive entries many rows
+    a statement (`_Entries`), and the attendance it records: nothing while projecting reads
+    those rows back, so they are written together at the batch's end."""
+
+    def __init__(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        self._writes = _Entries(tx)
+        super().__init__(self._writes, batch)
+        self.attended: list[tuple[str, str, int, int, str]] = []
+
+    def close(self) -> None:
+        """Send what the batch still holds."""
+        self._writes.flush()
+        _insert_rows(
+            self._writes.tx, f"INSERT INTO {ATTENDANCE} ({_ATTENDANCE_COLUMNS}) VALUES", self.attended
+        )
+
+
+class _Entries:
+    """The ledger's transaction, holding the rows of consecutive entries (plain inserts) until
+    any other statement or read, so the order of statements holds."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+        self._rows: list[Sequence[Any]] = []
+
+    def flush(self) -> None:
+        rows, self._rows = self._rows, []
+        _insert_rows(self.tx, _ENTRY.partition(" VALUES")[0] + " VALUES", rows)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        if sql == _ENTRY:
+            self._rows.append(params)
+            return
+        self.flush()
+        self.tx.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.flush()
+        self.tx.executemany(sql, rows)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.flush()
+        return self.tx.fetchall(sql, params)
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self.flush()
+        return self.tx.fetchone(sql, params)
+
+
+def _insert_rows(tx: Tx, insert: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+    """`insert` ("INSERT INTO t (a, b) VALUES") + a row + `tail`, for every row: through the
+    store's own `insert_rows` (several rows a statement on PostgreSQL), where it has one."""
+    by_the_store = getattr(tx, "insert_rows", None)
+    if by_the_store is not None:
+        by_the_store(insert, rows, tail)
+    elif rows:
+        tx.executemany(f"{insert} ({', '.join('?' * len(rows[0]))}) {tail}".rstrip(), rows)
+
+
+def _attendance(b: Batch, r: Recorded) -> None:
     e: AttendanceRecorded = r.event
     activity = b.activity(str(r.originator_id))
     if activity is None:
         return
     collaborative_id, activity_date, offered, max_hours, body = activity
     participant = str(e.participant_id)
-    b.tx.execute(
-        f"INSERT INTO {ATTENDANCE} (activity_id, participant_id, source_position, minutes, recorded_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (str(r.originator_id), participant, r.position, e.minutes, e.timestamp.isoformat()),
-    )
+    b.attended.append((str(r.originator_id), participant, r.position, e.minutes, e.timestamp.isoformat()))
     first = reverse_live(b, r, participant)
     offered_types = [CreditType(t) for t in offered.split(",")]
     discipline = _discipline(b, participant, collaborative_id)
@@ -294,6 +355,14 @@ class CreditLedger(Projection):
         CheckTaken: _check_taken,
     }
 
-    def open_batch(self, tx: Tx, batch: Sequence[Recorded]) -> BatchMemo:
-        """The handlers look up through a memo of the batch's facts, fetched in bulk."""
-        return BatchMemo(tx, batch)
+    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        """Each event by its type's handler, in log order, looking up through a memo of the
+        batch's facts fetched in bulk (`Batch`); then the batch's attendance rows."""
+        handlers, b = self.handlers_by_type(), Batch(tx, batch)
+        for recorded in batch:
+            # By the stored type's name, as the base class does: a record the ledger does not
+            # handle is never decoded here.
+            handler = handlers.get(recorded.event_type)
+            if handler is not None:
+                handler(b, recorded)
+        b.close()
