@@ -18,6 +18,11 @@ import orjson
 
 from engine.feed import CONTENT_TYPE, SPECVERSION, FeedEvent
 
+# The same for every record: encoded once, not per event (the relay builds ~30,000 a run).
+SPECVERSION_HEADER = ("ce_specversion", SPECVERSION.encode())
+CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE.encode())
+RFC3339_UTC = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
+
 
 def kafka_key(event: FeedEvent) -> bytes:
     return event.partitionkey.encode()
@@ -29,20 +34,27 @@ def kafka_value(event: FeedEvent) -> bytes:
 
 def kafka_headers(event: FeedEvent) -> list[tuple[str, bytes]]:
     """The attributes as `ce_*` headers (`partitionkey` is the record's key)."""
-    headers = [
-        ("ce_specversion", SPECVERSION.encode()),
+    when = () if event.time is None else (("ce_time", rfc3339_bytes(event.time)),)
+    return [
+        SPECVERSION_HEADER,
         ("ce_id", event.id.encode()),
         ("ce_source", event.source.encode()),
         ("ce_type", event.type.encode()),
-        ("ce_time", rfc3339(event.time).encode()) if event.time is not None else None,
+        *when,
         ("ce_subject", event.subject.encode()),
         ("ce_dataschema", event.dataschema.encode()),
         ("ce_position", str(event.position).encode()),
-        ("content-type", CONTENT_TYPE.encode()),
+        CONTENT_TYPE_HEADER,
     ]
-    return [h for h in headers if h is not None]
 
 
 def rfc3339(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return rfc3339_bytes(moment).decode()
+
+
+def rfc3339_bytes(moment: datetime) -> bytes:
+    """`moment` in UTC as RFC 3339 with a `Z` (naive means UTC), as isoformat() would spell
+    it; orjson writes it in C (this was half the cost of a record's headers)."""
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return orjson.dumps(moment, option=RFC3339_UTC)[1:-1]

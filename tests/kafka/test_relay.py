@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import jsonschema  # type: ignore[import-untyped]
@@ -21,6 +22,7 @@ from cloudevents.core.formats.json import JSONFormat
 from adapters.contracts import asyncapi, event_schema
 from adapters.kafka.consumer import Deduplicator
 from adapters.kafka.publisher import KafkaPublisher
+from adapters.kafka.records import rfc3339
 from aggregates.base import Actor, Role
 from aggregates.participant import PersonDetails
 from aggregates.phases import Phase
@@ -60,6 +62,22 @@ def following(kafka_engine: QIEngine) -> Iterator[Callable[[QIEngine], Relay]]:
     for _, stop, thread in started:
         stop.set()
         thread.join(timeout=15)
+
+
+@pytest.mark.parametrize(
+    ("moment", "spelled"),
+    [
+        (datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC), "2024-01-02T03:04:05.123456Z"),
+        (datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), "2024-01-02T03:04:05Z"),
+        (datetime(2024, 1, 2, 3, 4, 5, 7), "2024-01-02T03:04:05.000007Z"),
+        (datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2))), "2024-01-02T01:04:05Z"),
+        (datetime(2024, 1, 2, 23, 4, 5, tzinfo=timezone(timedelta(hours=-5))), "2024-01-03T04:04:05Z"),
+    ],
+)
+def test_ce_time_is_the_moment_in_utc_with_a_z_and_naive_times_count_as_utc(
+    moment: datetime, spelled: str
+) -> None:
+    assert rfc3339(moment) == spelled
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
