@@ -10,6 +10,7 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -17,9 +18,14 @@ from pathlib import Path
 from engine.outbox import Message, Outbox, Sender, Undeliverable, start_inprocess
 from engine.settings import Settings
 
+# RFC 5322 allows lines of 998 characters (78 is a recommendation). At 78, Python folds a
+# subject of 70 to 78 characters onto a line of its own after "Subject:", and readers
+# unfold that as a subject beginning with a space; with 998, a subject stays on its line.
+_POLICY = policy.default.clone(max_line_length=998)
+
 
 def _email(message: Message, sender: str) -> EmailMessage:
-    mail = EmailMessage()
+    mail = EmailMessage(policy=_POLICY)
     mail["From"] = sender
     mail["To"] = message.to
     mail["Subject"] = message.subject

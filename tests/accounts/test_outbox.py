@@ -24,7 +24,7 @@ from aggregates.base import Role
 from engine.application import QIEngine
 from engine.commands.activity import ErasePerson
 from engine.log_position import POSITIONS, LogPosition
-from engine.outbox import Outbox, Sender
+from engine.outbox import Message, Outbox, Sender
 from engine.readstore import ReadStore
 from engine.settings import Settings
 from tests.accounts.conftest import STAFF
@@ -376,3 +376,16 @@ def test_with_starttls_and_a_sign_in_the_message_goes_encrypted_and_signed_in_an
     [received] = box.handler.messages
     assert received.tls and received.authenticated
     assert received.rcpt_tos == ["dana@mercy.example"]
+
+
+@pytest.mark.parametrize("length", [40, 70, 74, 78, 120])
+def test_a_subject_of_any_length_reads_back_as_written_with_no_leading_space(
+    tmp_path: Path, length: int
+) -> None:
+    words = "Fireside chat: locking the scales starts Friday 4 December 2026 at 03:52 UTC and more words"
+    subject = (words * 2)[:length].strip()
+    FolderSender(tmp_path, "qi@example.org").send(
+        Message(id="m1", to="lee@example.org", subject=subject, body="Hi.")
+    )
+    read = message_from_bytes((tmp_path / "m1.eml").read_bytes(), policy=policy.default)
+    assert read["Subject"] == subject
