@@ -12,14 +12,14 @@ import hashlib
 import struct
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from uuid import UUID
 
 import orjson
 from pydantic import BaseModel
 
 from projections.audit_query import TABLE, AuditFilter, AuditRow, query
-from projections.base import Projection, Recorded, Tx, UndecodableEvent
+from projections.base import Projection, Recorded, Tx, UndecodableEvent, insert_rows
 
 __all__ = ["TABLE", "AuditFilter", "AuditRow", "AuditTrail", "Verification", "query", "verify"]
 
@@ -71,22 +71,12 @@ class AuditTrail(Projection):
         for r in batch:
             previous = link(previous, r.position, r.originator_id, r.originator_version, r.topic, r.state)
             rows.append(_row(r, previous.hex()))
-        _insert_rows(
+        insert_rows(
             tx,
             f"INSERT INTO {TABLE} (position, recorded_at, actor_id, actor_role, action, aggregate_type, "
             "aggregate_id, aggregate_version, collaborative_id, command_id, payload, hash) VALUES",
             rows,
         )
-
-
-def _insert_rows(tx: Tx, insert: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
-    """`insert` ("INSERT INTO t (a, b) VALUES") + a row + `tail`, for every row: through the
-    store's own `insert_rows` (several rows a statement on PostgreSQL), where it has one."""
-    by_the_store = getattr(tx, "insert_rows", None)
-    if by_the_store is not None:
-        by_the_store(insert, rows, tail)
-    elif rows:
-        tx.executemany(f"{insert} ({', '.join('?' * len(rows[0]))}) {tail}".rstrip(), rows)
 
 
 def _row(r: Recorded, chain: str) -> tuple[object, ...]:

@@ -150,6 +150,16 @@ def upsert(tx: Tx, table: str, key: tuple[str, ...], row: dict[str, Any]) -> Non
     )
 
 
+def insert_rows(tx: Tx, insert: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+    """`insert` ("INSERT INTO t (a, b) VALUES") + a row + `tail`, for every row: through the
+    store's own `insert_rows` (several rows a statement on PostgreSQL), where it has one."""
+    by_the_store = getattr(tx, "insert_rows", None)
+    if by_the_store is not None:
+        by_the_store(insert, rows, tail)
+    elif rows:
+        tx.executemany(f"{insert} ({', '.join('?' * len(rows[0]))}) {tail}".rstrip(), rows)
+
+
 def insert_once(tx: Tx, table: str, row: dict[str, Any]) -> None:
     """Insert a row; a replayed event finds it there and changes nothing."""
     tx.execute(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from aggregates.values import MeasureDefinition
-from projections.base import Recorded, Tx, upsert
+from projections.base import Recorded, Tx, insert_rows, upsert
 from projections.chart_plan import Series
 from projections.dashboard_stamps import Held
 from projections.dashboard_tables import MEASURE, MONTH, POINT, TEAM
@@ -241,11 +241,7 @@ class Writes:
             return
         (insert, tail, _), gathered = self._gathered
         self._gathered, rows = None, list(gathered.values())
-        by_the_store = getattr(self.tx, "insert_rows", None)  # several rows a statement on PostgreSQL
-        if by_the_store is not None:
-            by_the_store(insert, rows, tail)
-        else:
-            self.tx.executemany(f"{insert} ({', '.join('?' * len(rows[0]))}) {tail}", rows)
+        insert_rows(self.tx, insert, rows, tail)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.flush()

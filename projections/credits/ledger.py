@@ -36,7 +36,7 @@ from aggregates.team import (
 )
 from aggregates.training import CheckTaken, ModuleAccreditorIdsRecorded, ModulePublished
 from aggregates.values import CreditType, Discipline, MemberSpec
-from projections.base import Projection, Recorded, Tx, json_text, personal_text
+from projections.base import Projection, Recorded, Tx, insert_rows, json_text, personal_text
 from projections.credits import rules
 from projections.credits.entries import EntryFor, reverse_live, write_entry
 from projections.credits.memo import BatchMemo
@@ -119,7 +119,7 @@ class Batch(BatchMemo):
     def close(self) -> None:
         """Send what the batch still holds."""
         self._writes.flush()
-        _insert_rows(
+        insert_rows(
             self._writes.tx, f"INSERT INTO {ATTENDANCE} ({_ATTENDANCE_COLUMNS}) VALUES", self.attended
         )
 
@@ -134,7 +134,7 @@ class _Entries:
 
     def flush(self) -> None:
         rows, self._rows = self._rows, []
-        _insert_rows(self.tx, _ENTRY.partition(" VALUES")[0] + " VALUES", rows)
+        insert_rows(self.tx, _ENTRY.partition(" VALUES")[0] + " VALUES", rows)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         if sql == _ENTRY:
@@ -154,16 +154,6 @@ class _Entries:
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         self.flush()
         return self.tx.fetchone(sql, params)
-
-
-def _insert_rows(tx: Tx, insert: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
-    """`insert` ("INSERT INTO t (a, b) VALUES") + a row + `tail`, for every row: through the
-    store's own `insert_rows` (several rows a statement on PostgreSQL), where it has one."""
-    by_the_store = getattr(tx, "insert_rows", None)
-    if by_the_store is not None:
-        by_the_store(insert, rows, tail)
-    elif rows:
-        tx.executemany(f"{insert} ({', '.join('?' * len(rows[0]))}) {tail}".rstrip(), rows)
 
 
 def _attendance(b: Batch, r: Recorded) -> None:
