@@ -160,6 +160,33 @@ def insert_rows(tx: Tx, insert: str, rows: Sequence[Sequence[Any]], tail: str = 
         tx.executemany(f"{insert} ({', '.join('?' * len(rows[0]))}) {tail}".rstrip(), rows)
 
 
+class HoldingTx:
+    """A transaction that holds rows back to send them many a statement: a subclass says how
+    in `flush`, which runs before any other statement or read, so the order of statements holds."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.flush()
+        self.tx.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.flush()
+        self.tx.executemany(sql, rows)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.flush()
+        return self.tx.fetchall(sql, params)
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self.flush()
+        return self.tx.fetchone(sql, params)
+
+
 def insert_once(tx: Tx, table: str, row: dict[str, Any]) -> None:
     """Insert a row; a replayed event finds it there and changes nothing."""
     tx.execute(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from aggregates.values import MeasureDefinition
-from projections.base import Recorded, Tx, insert_rows, upsert
+from projections.base import HoldingTx, Recorded, Tx, insert_rows, upsert
 from projections.chart_plan import Series
 from projections.dashboard_stamps import Held
 from projections.dashboard_tables import MEASURE, MONTH, POINT, TEAM
@@ -216,14 +216,13 @@ class Upsert(NamedTuple):
     key: int  # the key is the row's first `key` values
 
 
-class Writes:
+class Writes(HoldingTx):
     """What the dashboard's handlers write through: the batch's transaction, its sums, and
     its attended activities (`dashboard_stamps.Held`). The rows of consecutive `gather`s of
-    one upsert go out together, before any other statement or read, so the order of the
-    transaction's statements holds."""
+    one upsert go out together, before any other statement or read."""
 
     def __init__(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        self.tx = tx
+        super().__init__(tx)
         self._gathered: tuple[Upsert, dict[tuple[Any, ...], tuple[Any, ...]]] | None = None
         self.sums = Sums(self, batch)
         self.held = Held(tx, batch)
@@ -242,22 +241,6 @@ class Writes:
         (insert, tail, _), gathered = self._gathered
         self._gathered, rows = None, list(gathered.values())
         insert_rows(self.tx, insert, rows, tail)
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.flush()
-        self.tx.execute(sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.flush()
-        self.tx.executemany(sql, rows)
-
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.flush()
-        return self.tx.fetchall(sql, params)
-
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        self.flush()
-        return self.tx.fetchone(sql, params)
 
 
 _POINTS = frozenset({"DataPointSubmitted", "DataPointCorrected"})

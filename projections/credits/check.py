@@ -1,29 +1,25 @@
 """The credit check: before any accreditor's file is made, every learner and activity of a
 collaborative that cannot be reported, and why, from the ledger as of a moment.
 
-The ledger's entries are taken as they stood at that moment (awards recorded by then and
-not reversed by then), so a check for a past date is the same whenever it is made. The
-learner's and the activity's ids are taken as they stand now: mending them is how a
-completion becomes reportable."""
+The ledger's entries, the learners' ids and the activities' are taken as they stood at that
+moment (projections.credits.as_of), so a check for a past date is the same whenever it is
+made; checked as of now, a learner who adds what they lacked leaves the list at once."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
-import orjson
 from pydantic import BaseModel
 
 from aggregates.activity_ids import ActivityIds
 from aggregates.learner_ids import LearnerIds
 from projections.base import Opener, Tx
-from projections.credits.queries import credit_rows
+from projections.credits.as_of import CreditThen, credit_then
 from projections.credits.requirements import REPORTS, Report, activity_lacks, learner_lacks
 from projections.credits.schemas import CreditRow
-from projections.credits.tables import ACTIVITIES, ATTENDANCE, DISCIPLINES, ENTRIES, PARTICIPANTS
+from projections.credits.tables import ACTIVITIES, ATTENDANCE, DISCIPLINES
 
 # ACPE: a provider reports a completion to CPE Monitor within 60 days of the activity.
 CPE_MONITOR_WINDOW = timedelta(days=60)
@@ -98,13 +94,6 @@ class CreditCheck(BaseModel):
         return not self.learners and not self.activities
 
 
-def standing(rows: Iterable[CreditRow], as_of: datetime) -> list[CreditRow]:
-    """The awards recorded by `as_of` and not reversed by then, in ledger order."""
-    known = [r for r in rows if r.recorded_at <= as_of]
-    reversed_ids = {r.reverses for r in known if r.reverses}
-    return [r for r in known if r.reverses is None and r.amount > 0 and r.entry_id not in reversed_ids]
-
-
 def check(
     collaborative_id: UUID,
     awards: list[CreditRow],
@@ -162,39 +151,22 @@ def check(
 
 def credit_check(tx: Tx, collaborative_id: UUID, as_of: datetime, opener: Opener) -> CreditCheck:
     """The check of a collaborative's ledger as of `as_of`; `opener` opens the learners' ids."""
-    awards = standing(credit_rows(tx, collaborative_id, opener), as_of)
-    people = {a.participant_id for a in awards}
-    learners: dict[UUID, LearnerIds | None] = {}
-    for participant_id, learner in tx.fetchall(
-        f"SELECT p.participant_id, p.learner FROM {PARTICIPANTS} p WHERE p.participant_id IN "
-        f"(SELECT DISTINCT participant_id FROM {ENTRIES} WHERE collaborative_id = ?)",
-        (str(collaborative_id),),
-    ):
-        if UUID(participant_id) in people:
-            learners[UUID(participant_id)] = _learner_ids(learner, opener)
-    activities = {
-        UUID(activity_id): ActivityIds.model_validate(orjson.loads(ids)) if ids else None
-        for activity_id, ids in tx.fetchall(
-            f"SELECT activity_id, accreditor FROM {ACTIVITIES} WHERE collaborative_id = ?",
-            (str(collaborative_id),),
-        )
-    }
-    found = check(collaborative_id, awards, learners, activities, as_of)
-    return found.model_copy(update={"figures": activity_figures(tx, collaborative_id, as_of, activities)})
+    then = credit_then(tx, collaborative_id, as_of, opener)
+    ids = {activity_id: activity.ids for activity_id, activity in then.activities.items()}
+    found = check(collaborative_id, then.awards, then.learners, ids, as_of)
+    return found.model_copy(update={"figures": activity_figures(tx, then)})
 
 
-def activity_figures(
-    tx: Tx, collaborative_id: UUID, as_of: datetime, ids: dict[UUID, ActivityIds | None]
-) -> list[ActivityFigures]:
-    """Each CE activity's learners as of `as_of`: a person's latest attendance by then, if any minutes."""
-    cid = str(collaborative_id)
+def activity_figures(tx: Tx, then: CreditThen) -> list[ActivityFigures]:
+    """Each CE activity's learners as of the moment: a person's latest attendance by then, if any minutes."""
+    cid = str(then.collaborative_id)
     latest: dict[tuple[str, str], tuple[int, int]] = {}
     for activity_id, participant_id, position, minutes, recorded_at in tx.fetchall(
         f"SELECT t.activity_id, t.participant_id, t.source_position, t.minutes, t.recorded_at FROM {ATTENDANCE} t "
         f"JOIN {ACTIVITIES} a ON a.activity_id = t.activity_id WHERE a.collaborative_id = ?",
         (cid,),
     ):
-        if datetime.fromisoformat(recorded_at) > as_of:
+        if datetime.fromisoformat(recorded_at) > then.as_of:
             continue
         key = (activity_id, participant_id)
         if key not in latest or latest[key][0] < int(position):
@@ -209,24 +181,16 @@ def activity_figures(
         if minutes > 0:
             counts[activity_id][disciplines.get(participant_id, "other")] += 1
     figures = []
-    for activity_id, title, activity_date in tx.fetchall(
-        f"SELECT activity_id, title, activity_date FROM {ACTIVITIES} WHERE collaborative_id = ? "
-        "ORDER BY activity_date, title",
-        (cid,),
-    ):
-        if activity_id not in counts:
+    order = sorted(then.activities.items(), key=lambda item: (item[1].activity_date, item[1].title))
+    for activity_id, activity in order:
+        if str(activity_id) not in counts:
             continue
-        by = dict(sorted(counts[activity_id].items()))
+        by = dict(sorted(counts[str(activity_id)].items()))
         physicians = by.get("physician", 0)
-        known = ids.get(UUID(activity_id)) or ActivityIds()
+        known = activity.ids or ActivityIds()
         figures.append(ActivityFigures(
-            activity_id=UUID(activity_id), title=title, activity_date=date.fromisoformat(activity_date),
+            activity_id=activity_id, title=activity.title, activity_date=activity.activity_date,
             pars_activity_id=known.pars_activity_id, commercial_support=known.commercial_support,
             physicians=physicians, others=sum(by.values()) - physicians, by_discipline=by,
         ))  # fmt: skip
     return figures
-
-
-def _learner_ids(stored: str | None, opener: Opener) -> LearnerIds | None:
-    opened: Any = opener(orjson.loads(stored)) if stored else None
-    return LearnerIds.model_validate(opened) if opened else None

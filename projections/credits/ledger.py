@@ -36,13 +36,14 @@ from aggregates.team import (
 )
 from aggregates.training import CheckTaken, ModuleAccreditorIdsRecorded, ModulePublished
 from aggregates.values import CreditType, Discipline, MemberSpec
-from projections.base import Projection, Recorded, Tx, insert_rows, json_text, personal_text
+from projections.base import HoldingTx, Projection, Recorded, Tx, insert_rows, json_text, personal_text
 from projections.credits import rules
 from projections.credits.entries import EntryFor, reverse_live, write_entry
 from projections.credits.memo import BatchMemo
 from projections.credits.queries import credit_rows, has_moc4, moc_part4_status, team_facts, transcript
 from projections.credits.tables import (
     ACTIVITIES,
+    ACTIVITY_IDS,
     ATTENDANCE,
     ATTESTATIONS,
     CYCLES,
@@ -50,6 +51,7 @@ from projections.credits.tables import (
     ENTRIES,
     ENTRY_COLUMNS,
     INDEXES,
+    LEARNER_IDS,
     MEMBERS,
     MONTHS,
     PARTICIPANTS,
@@ -61,9 +63,10 @@ __all__ = ["ENTRIES", "CreditLedger", "credit_rows", "moc_part4_status", "transc
 # People and activities --------------------------------------------------------
 
 
-def _participant(b: BatchMemo, r: Recorded) -> None:
+def _participant(b: Batch, r: Recorded) -> None:
     e: ParticipantRegistered | ParticipantDetailsUpdated = r.event
     learner = personal_text(e.details.learner) if e.details.learner is not None else None
+    b.learner_ids.append((str(r.originator_id), r.position, e.timestamp.isoformat(), learner))
     b.tx.execute(  # all sealed (personal data): the queries open them for those who may read them
         f"INSERT INTO {PARTICIPANTS} (participant_id, name, licences, learner) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (participant_id) DO UPDATE SET name = excluded.name, licences = excluded.licences, "
@@ -72,7 +75,7 @@ def _participant(b: BatchMemo, r: Recorded) -> None:
     )
 
 
-def _activity(b: BatchMemo, r: Recorded) -> None:
+def _activity(b: Batch, r: Recorded) -> None:
     e: ActivityScheduled = r.event
     ce = e.details.ce
     if ce is None:
@@ -80,6 +83,7 @@ def _activity(b: BatchMemo, r: Recorded) -> None:
     collaborative_id, activity_date = _str(e.collaborative_id), e.details.starts_at.date().isoformat()
     credit_types = ",".join(t.value for t in ce.credit_types)
     accreditor = json_text(ce.accreditor.model_dump(mode="json")) if ce.accreditor else None
+    b.activity_ids.append((str(r.originator_id), r.position, e.timestamp.isoformat(), accreditor))
     b.tx.execute(
         f"INSERT INTO {ACTIVITIES} (activity_id, collaborative_id, title, activity_date, credit_types, "
         "max_hours, accrediting_body, accreditor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -92,12 +96,11 @@ def _activity(b: BatchMemo, r: Recorded) -> None:
     )
 
 
-def _activity_ids(b: BatchMemo, r: Recorded) -> None:
+def _activity_ids(b: Batch, r: Recorded) -> None:
     e: AccreditorIdsRecorded | ModuleAccreditorIdsRecorded = r.event
-    b.tx.execute(
-        f"UPDATE {ACTIVITIES} SET accreditor = ? WHERE activity_id = ?",
-        (json_text(e.ids.model_dump(mode="json")), str(r.originator_id)),
-    )
+    ids = json_text(e.ids.model_dump(mode="json"))
+    b.activity_ids.append((str(r.originator_id), r.position, e.timestamp.isoformat(), ids))
+    b.tx.execute(f"UPDATE {ACTIVITIES} SET accreditor = ? WHERE activity_id = ?", (ids, str(r.originator_id)))
 
 
 # Live credit --------------------------------------------------------------------
@@ -115,21 +118,29 @@ class Batch(BatchMemo):
         self._writes = _Entries(tx)
         super().__init__(self._writes, batch)
         self.attended: list[tuple[str, str, int, int, str]] = []
+        self.learner_ids: list[tuple[str, int, str, str | None]] = []
+        self.activity_ids: list[tuple[str, int, str, str | None]] = []
 
     def close(self) -> None:
         """Send what the batch still holds."""
         self._writes.flush()
+        tx = self._writes.tx
+        insert_rows(tx, f"INSERT INTO {ATTENDANCE} ({_ATTENDANCE_COLUMNS}) VALUES", self.attended)
+        kept = "source_position, recorded_at"
         insert_rows(
-            self._writes.tx, f"INSERT INTO {ATTENDANCE} ({_ATTENDANCE_COLUMNS}) VALUES", self.attended
+            tx, f"INSERT INTO {LEARNER_IDS} (participant_id, {kept}, learner) VALUES", self.learner_ids
+        )
+        insert_rows(
+            tx, f"INSERT INTO {ACTIVITY_IDS} (activity_id, {kept}, accreditor) VALUES", self.activity_ids
         )
 
 
-class _Entries:
+class _Entries(HoldingTx):
     """The ledger's transaction, holding the rows of consecutive entries (plain inserts) until
-    any other statement or read, so the order of statements holds."""
+    any other statement or read."""
 
     def __init__(self, tx: Tx) -> None:
-        self.tx = tx
+        super().__init__(tx)
         self._rows: list[Sequence[Any]] = []
 
     def flush(self) -> None:
@@ -139,21 +150,8 @@ class _Entries:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         if sql == _ENTRY:
             self._rows.append(params)
-            return
-        self.flush()
-        self.tx.execute(sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.flush()
-        self.tx.executemany(sql, rows)
-
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.flush()
-        return self.tx.fetchall(sql, params)
-
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        self.flush()
-        return self.tx.fetchone(sql, params)
+        else:
+            super().execute(sql, params)
 
 
 def _attendance(b: Batch, r: Recorded) -> None:
@@ -183,7 +181,7 @@ def _discipline(b: BatchMemo, participant: str, collaborative_id: str | None) ->
 # Enduring material (QI training) ----------------------------------------------------
 
 
-def _module(b: BatchMemo, r: Recorded) -> None:
+def _module(b: Batch, r: Recorded) -> None:
     e: ModulePublished = r.event
     credit = e.module.credit
     if credit is None:
@@ -191,6 +189,7 @@ def _module(b: BatchMemo, r: Recorded) -> None:
     collaborative_id, published = _str(e.collaborative_id), e.timestamp.date().isoformat()
     credit_types = ",".join(t.value for t in credit.credit_types)
     accreditor = json_text(credit.accreditor.model_dump(mode="json")) if credit.accreditor else None
+    b.activity_ids.append((str(r.originator_id), r.position, e.timestamp.isoformat(), accreditor))
     b.tx.execute(
         f"INSERT INTO {ACTIVITIES} (activity_id, collaborative_id, title, activity_date, credit_types, "
         "max_hours, accrediting_body, accreditor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -323,8 +322,9 @@ class CreditLedger(Projection):
     name = "credits"
     # 2: disciplines per collaborative; 3: the learner's name and licences kept sealed;
     # 4: enduring material (QI training modules); 5: the learner's ids for the accreditors
-    # (sealed), each activity's accreditor ids and its attendance, for the credit check
-    version = 5
+    # (sealed), each activity's accreditor ids and its attendance, for the credit check;
+    # 6: every version of those ids, so a report as of a past moment names them as they were
+    version = 6
     tables = TABLES
     indexes = INDEXES
     handlers = {

@@ -32,6 +32,10 @@ CYCLES = "rm_credit_cycles"
 MONTHS = "rm_credit_months"
 ATTESTATIONS = "rm_credit_attestations"
 ATTENDANCE = "rm_credit_attendance"  # every attendance of a CE activity, corrections kept beside
+# Every version of a learner's ids and of an activity's, by the position that recorded it, so a
+# report made as of a past moment names them as they stood then, whenever it is re-made.
+LEARNER_IDS = "rm_credit_learner_ids"
+ACTIVITY_IDS = "rm_credit_activity_ids"
 
 
 TABLES: dict[str, str] = {
@@ -79,6 +83,14 @@ TABLES: dict[str, str] = {
         f"CREATE TABLE IF NOT EXISTS {ATTENDANCE} (activity_id TEXT NOT NULL, participant_id TEXT NOT NULL, "
         "source_position BIGINT NOT NULL, minutes INTEGER NOT NULL, recorded_at TEXT NOT NULL, "
         "PRIMARY KEY (activity_id, participant_id, source_position))"
+    ),
+    LEARNER_IDS: (
+        f"CREATE TABLE IF NOT EXISTS {LEARNER_IDS} (participant_id TEXT NOT NULL, source_position BIGINT NOT NULL, "
+        "recorded_at TEXT NOT NULL, learner TEXT, PRIMARY KEY (participant_id, source_position))"
+    ),
+    ACTIVITY_IDS: (
+        f"CREATE TABLE IF NOT EXISTS {ACTIVITY_IDS} (activity_id TEXT NOT NULL, source_position BIGINT NOT NULL, "
+        "recorded_at TEXT NOT NULL, accreditor TEXT, PRIMARY KEY (activity_id, source_position))"
     ),
 }
 INDEXES: tuple[str, ...] = (
