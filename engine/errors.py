@@ -53,6 +53,17 @@ class NotConfigured(EngineError):
     """The deployment lacks a setting this needs, named in the message (503)."""
 
 
+class LeftOut(EngineError):
+    """An accreditor's file would leave out completions the credit check lists (409): each
+    learner and activity is named with what it lacks, before any file is made."""
+
+    rule = "every_completion_reportable"
+
+    def __init__(self, message: str, left_out: list[str]) -> None:
+        super().__init__(message)
+        self.left_out = left_out
+
+
 class Unauthenticated(EngineError):
     """No valid token was presented (401)."""
 

@@ -51,7 +51,10 @@ from projections.base import Projection, Tx
 from projections.change_ideas import DriverDiagramView
 from projections.charts import Built, ChartOptions, ChartView, TeamChart, TeamData
 from projections.credits import ledger as credits
+from projections.credits.as_of import credit_then
 from projections.credits.check import CreditCheck, credit_check
+from projections.credits.completions import ReportFile, report_file
+from projections.credits.requirements import Report
 from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 from projections.dashboard import Dashboard
 from projections.dashboard_kept import KeptDashboards
@@ -259,6 +262,13 @@ class ReadModels:
         self.wait_for()
         with self._reading("credits") as tx:
             return credit_check(tx, collaborative_id, as_of, self._ce_record)
+
+    def report_file(self, collaborative_id: UUID, reports: tuple[Report, ...], as_of: datetime) -> ReportFile:
+        """What an accreditor's file of `reports` is made of, as the ledger stood at `as_of`."""
+        self.engine.collaborative(collaborative_id)
+        self.wait_for()
+        with self._reading("credits") as tx:
+            return report_file(credit_then(tx, collaborative_id, as_of, self._ce_record), reports)
 
     def team_chart(self, team_id: UUID, key: str, options: ChartOptions) -> ChartView | None:
         self.wait_for()

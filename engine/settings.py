@@ -118,6 +118,13 @@ class Settings(BaseSettings):
         max_length=2000,
         description="the provider's accreditation and designation statement printed on certificates",
     )
+    capce_provider_id: str | None = Field(
+        default=None,
+        max_length=20,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="the provider's CAPCE id, written in every completion of the CAPCE file "
+        "(letters and digits, as CAPCE assigned it); the CAPCE file is refused until it is set",
+    )
     audit_digest_interval: float = Field(
         default=300.0, gt=0, description="seconds between the digests the API process records"
     )

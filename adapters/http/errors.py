@@ -30,6 +30,7 @@ from engine.errors import (
     EngineError,
     Forbidden,
     IdempotencyKeyReused,
+    LeftOut,
     NotConfigured,
     NotFound,
     StaleVersion,
@@ -58,6 +59,7 @@ class Problem(BaseModel):
     unmet: list[UnmetCriterion] | None = None
     errors: list[FieldError] | None = None
     read_model: str | None = None  # the read model a 503 is about, when one stopped on an event
+    left_out: list[str] | None = None  # who and what an accreditor's file would leave out, and why
 
 
 class StoreUnavailable(Exception):
@@ -128,6 +130,8 @@ def problem_of(exc: Exception) -> Problem | None:
     if isinstance(exc, DomainError):
         unmet = exc.unmet if isinstance(exc, PhaseExitBlocked) else None
         return _problem(409, exc.message, rule=exc.rule, unmet=unmet)
+    if isinstance(exc, LeftOut):
+        return _problem(409, exc.message, rule=exc.rule, left_out=exc.left_out)
     if isinstance(exc, ReadModelUnavailable):
         return _problem(503, exc.message, read_model=exc.failure.projection)
     if isinstance(exc, EngineError):

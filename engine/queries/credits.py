@@ -10,6 +10,8 @@ from aggregates.tokens import Principal
 from engine.errors import Forbidden
 from engine.queries.base import Reader
 from projections.credits.check import CreditCheck
+from projections.credits.completions import ReportFile
+from projections.credits.requirements import Report
 from projections.credits.schemas import CreditRow, MocPart4Status, Transcript
 
 
@@ -43,6 +45,19 @@ class CreditQueries(Reader):
         self._ledger_reader(principal, collaborative_id, "check the credit ledger")
         moment = as_of if as_of is not None else self.read_models.engine.clock().astimezone(UTC)
         return self.read_models.credit_check(collaborative_id, moment)
+
+    def report_file(
+        self,
+        principal: Principal,
+        collaborative_id: UUID,
+        reports: tuple[Report, ...],
+        as_of: datetime | None,
+    ) -> ReportFile:
+        """What an accreditor's file of `reports` is made of as of `as_of` (now when None): the
+        completions that can be reported, and the check of who and what is left out."""
+        self._ledger_reader(principal, collaborative_id, "make the accreditors' files")
+        moment = as_of if as_of is not None else self.read_models.engine.clock().astimezone(UTC)
+        return self.read_models.report_file(collaborative_id, reports, moment)
 
     def _ledger_reader(self, principal: Principal, collaborative_id: UUID, what: str) -> None:
         """Staff, and the collaborative's auditors, read its ledger."""

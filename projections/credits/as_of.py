@@ -20,7 +20,7 @@ from aggregates.learner_ids import LearnerIds
 from projections.base import Opener, Tx
 from projections.credits.queries import credit_rows
 from projections.credits.schemas import CreditRow
-from projections.credits.tables import ACTIVITIES, ACTIVITY_IDS, ENTRIES, LEARNER_IDS
+from projections.credits.tables import ACTIVITIES, ACTIVITY_IDS, DISCIPLINES, ENTRIES, LEARNER_IDS
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class CreditThen:
     awards: list[CreditRow]  # standing at `as_of`, in ledger order
     learners: dict[UUID, LearnerIds | None]  # every awarded learner's ids as recorded by then
     activities: dict[UUID, Activity]  # every CE activity of the collaborative, its ids by then
+    disciplines: dict[UUID, str]  # each learner's discipline in the collaborative
 
 
 def standing(rows: Iterable[CreditRow], as_of: datetime) -> list[CreditRow]:
@@ -80,7 +81,13 @@ def credit_then(tx: Tx, collaborative_id: UUID, as_of: datetime, opener: Opener)
             f"SELECT activity_id, title, activity_date FROM {ACTIVITIES} WHERE collaborative_id = ?", (cid,)
         )
     }
-    return CreditThen(collaborative_id, as_of, awards, learners, activities)
+    disciplines = {
+        UUID(participant_id): discipline
+        for participant_id, discipline in tx.fetchall(
+            f"SELECT participant_id, discipline FROM {DISCIPLINES} WHERE collaborative_id = ?", (cid,)
+        )
+    }
+    return CreditThen(collaborative_id, as_of, awards, learners, activities, disciplines)
 
 
 def _latest(rows: list[tuple[Any, ...]], as_of: datetime) -> dict[str, str | None]:

@@ -2,13 +2,13 @@
 and what a given learner lacks for it: the validation report lists every learner that
 cannot be reported and why, before any file is made.
 
-The requirements, and where they are published (the full file layouts are not yet at
-hand; see the note in issue 22):
+The requirements, and where they are published (each file's layout, and its sources, is in
+its writer's docstring in adapters/exports/accreditors):
 
 - ACCME PARS, CME: the learner's first and last name and the completion date, for an
   activity known to PARS (its PARS activity id).
-- ACCME PARS, MOC (ABP and the other collaborating boards): also the diplomate's
-  board-assigned id and their date of birth as month and day (ACCME FAQ, "What
+- ACCME PARS, MOC (the ledger's MOC is the American Board of Pediatrics'): also the
+  diplomate's ABP id and their date of birth as month and day (ACCME FAQ, "What
   information should I collect about each board-certified physician who participates in
   CME?": date of completion, board id, first name, last name, date of birth month/day).
 - ACPE / NABP CPE Monitor: the pharmacist's NABP e-Profile ID and date of birth as MMDD,
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from aggregates.activity_ids import ActivityIds
-from aggregates.learner_ids import LearnerIds
+from aggregates.learner_ids import Board, LearnerIds
 from aggregates.values import CreditType
 
 
@@ -71,7 +71,7 @@ NEEDS: dict[Report, tuple[Need, ...]] = {
     Report.PARS_MOC: (
         *_NAMES,
         _BIRTHDAY,
-        Need("no board id", lambda learner, _: not learner.boards),
+        Need("no ABP board id", lambda learner, _: not any(b.board == Board.ABP for b in learner.boards)),
         _PARS_ID,
     ),
     Report.CPE_MONITOR: (

@@ -77,6 +77,7 @@ READS: dict[str, frozenset[str]] = {
     "/collaboratives/{collaborative_id}/credits": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credits.csv": STAFF_AUDITOR,
     "/collaboratives/{collaborative_id}/credit-check": STAFF_AUDITOR,
+    "/collaboratives/{collaborative_id}/accreditor-files/{file}": STAFF_AUDITOR,
     "/accounts": STAFF_AUDITOR,
     "/accounts/{account_id}": STAFF_AUDITOR,
     "/audit": STAFF_AUDITOR,
@@ -88,6 +89,9 @@ READS: dict[str, frozenset[str]] = {
     "/asyncapi.json": PUBLIC,
     "/healthz": PUBLIC,
 }
+# What a read needs besides its path to answer 200: the drill's learners gave no ids, so
+# an accreditor's file is made of those who can be reported (its refusal: tests/credits).
+QUERIES = {"/collaboratives/{collaborative_id}/accreditor-files/{file}": "?leave_out_unreportable=true"}
 # Routes the schema leaves out: only refusals are sent (an allowed stream never ends).
 HIDDEN_READS = {"/events/stream": FEED}
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -132,6 +136,7 @@ def read_world(client: httpx.Client, engine: QIEngine) -> tuple[ReadWorld, World
         "module_id": training,
         "account_id": account,
         "month": "2025-01",
+        "file": "nursing",
     }
     instrument = staff.ok(f"{base}/instruments", {"definition": INSTRUMENT})["id"]
     answers = {"instrument_id": instrument, "answers": {"pecc": False, "kg": 95}}
@@ -215,7 +220,7 @@ def _fill(template: str, params: dict[str, str]) -> str:
     path = template
     for key, value in params.items():
         path = path.replace("{" + key + "}", value)
-    return path
+    return path + QUERIES.get(template, "")
 
 
 def undeclared_reads(schema: dict[str, Any]) -> list[str]:

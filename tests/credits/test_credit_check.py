@@ -83,7 +83,7 @@ class CreditCheckContract:
         assert world.collaborative
         check = models.credit_check(world.collaborative, clock.now.astimezone(UTC))
         assert listed(check) == [
-            ("ACCME PARS (MOC)", "Dr Raj Rao", 1, ["no date of birth (month and day)", "no board id"]),
+            ("ACCME PARS (MOC)", "Dr Raj Rao", 1, ["no date of birth (month and day)", "no ABP board id"]),
             ("CPE Monitor", "Pia Moss", 1, ["no date of birth (month and day)"]),
             ("CAPCE", "Dot Hale", 1, ["no NREMT number or state licence"]),
             ("ANCC contact hours", "Cat Ng", 1, ["no first name", "no last name"]),
@@ -124,7 +124,9 @@ class CreditCheckContract:
         assert (
             listed(then)
             == listed(now)
-            == [("ACCME PARS (MOC)", "Dr Raj Rao", 1, ["no date of birth (month and day)", "no board id"])]
+            == [
+                ("ACCME PARS (MOC)", "Dr Raj Rao", 1, ["no date of birth (month and day)", "no ABP board id"])
+            ]
         )
         assert then.model_dump(exclude={"as_of"}) == models.credit_check(world.collaborative, between).model_dump(
             exclude={"as_of"}

@@ -26,7 +26,7 @@ def test_a_physician_without_a_birthday_is_reported_for_cme_but_not_for_moc() ->
 
 def test_a_learner_with_nothing_recorded_lacks_everything_in_order() -> None:
     assert lacks(Report.PARS_MOC, None, None) == [
-        "no first name", "no last name", "no date of birth (month and day)", "no board id",
+        "no first name", "no last name", "no date of birth (month and day)", "no ABP board id",
         "the activity has no PARS activity id",
     ]  # fmt: skip
     assert lacks(Report.CPE_MONITOR, None, ActivityIds(acpe_uan="1234-0000-26-001-L01-P")) == [
