@@ -1,4 +1,5 @@
-"""`qi credits`: sign a participant's transcript with the provider's key, and check one."""
+"""`qi credits`: sign a participant's transcript with the provider's key, check one, write a
+certificate, and write an accreditor's file of a collaborative's credit."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from uuid import UUID
 import typer
 
 from adapters.cli.common import _fail_config, _read_models, console
-from engine.errors import NotConfigured, NotFound
+from adapters.exports.accreditors import FileName, left_out
+from engine.errors import LeftOut, NotConfigured, NotFound
 from engine.settings import Settings
 from projections.credits.queries import transcript_at
 from projections.credits.schemas import Transcript
 
-credits_app = typer.Typer(no_args_is_help=True, help="CE credit: signed transcripts")
+credits_app = typer.Typer(
+    no_args_is_help=True, help="CE credit: signed transcripts, certificates, accreditors' files"
+)
 
 
 AsOfOption = Annotated[
@@ -129,3 +133,52 @@ def credits_certificate(
     if not settings.accreditation_statement:
         console.print("[yellow]no accreditation statement on it[/]: set QI_ACCREDITATION_STATEMENT")
     console.print(f"certificate of {transcript.name} written to {out} ({len(lines)} lines)")
+
+
+@credits_app.command("file")
+def credits_file(
+    name: Annotated[
+        FileName, typer.Argument(help="which accreditor's file: pars, cpe-monitor, capce or nursing")
+    ],
+    collaborative: Annotated[UUID, typer.Argument(help="the collaborative whose credit it reports")],
+    out: Annotated[Path, typer.Option(help="the file to write")],
+    as_of: AsOfOption = None,
+    leave_out: Annotated[
+        bool, typer.Option("--leave-out", help="make it of those who can be reported, leaving out the rest")
+    ] = False,
+) -> None:
+    """Write an accreditor's file of a collaborative's credit as the ledger stood at --as-of
+    (now when absent). Exit 4 listing each learner and activity that cannot be reported, and
+    what each lacks, unless --leave-out; 2 naming a setting the file needs."""
+    from adapters.exports.accreditors import FILES
+
+    kind, settings = FILES[name], Settings()
+    models = _read_models()
+    try:
+        now = models.engine.clock().astimezone(UTC)
+        moment = (
+            now if as_of is None else (as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).astimezone(UTC)
+        )
+        if moment > now:
+            _fail_config(f"--as-of {moment.isoformat()} is still to come: give a moment up to now")
+        made = models.report_file(collaborative, kind.reports, moment)
+    except NotFound as missing:
+        console.print(f"[red]{missing.message}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        models.close()
+    try:
+        body = kind.made(made, settings, leave_out)
+    except NotConfigured as error:
+        _fail_config(error.message)
+    except LeftOut as refused:
+        console.print(f"[red]not written[/]: {len(refused.left_out)} cannot be reported in the {kind.label}:")
+        for line in refused.left_out:
+            console.print(f"  {line}")
+        console.print("add what they lack, or give --leave-out to make it of the others")
+        raise typer.Exit(4) from None
+    out.write_bytes(body)
+    left = f"; left out: {len(left_out(made))}" if leave_out and not made.complete else ""
+    console.print(
+        f"{kind.label} as of {moment:%Y-%m-%d %H:%M} UTC written to {out} ({len(made.completions)} completions{left})"
+    )

@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from adapters.exports.accreditors import FILES, FileName
 from adapters.exports.certificates import certificate_pdf, lines_within, period_words
 from adapters.http.deps import get_queries
 from adapters.http.errors import refusal_of
@@ -24,9 +25,9 @@ from adapters.web.pages import render
 from adapters.web.session import CSRF, engine_of, signed_in
 from aggregates.tokens import Principal
 from engine.commands.activity import RecordActivityIds
-from engine.errors import Forbidden, NotFound
+from engine.errors import Forbidden, NotConfigured, NotFound
 from engine.settings import Settings
-from projections.credits.check import ActivityToMend
+from projections.credits.check import ActivityToMend, CreditCheck
 from projections.credits.schemas import Transcript
 
 router = APIRouter(include_in_schema=False)
@@ -122,6 +123,7 @@ def _check_page(
     for lacking in check.activities:  # one form per activity, however many reports it is missing from
         groups.setdefault(lacking.activity_id, []).append(lacking)
     page["activity_groups"] = list(groups.values())
+    page["files"] = _files(check)
     return render(
         request,
         "credit_check.html",
@@ -129,6 +131,48 @@ def _check_page(
         status,
         **({"check": check, "as_of": shown.isoformat()} | page),
     )
+
+
+@router.get("/ui/collaboratives/{collaborative_id}/accreditor-files/{name}")
+def accreditor_file(
+    request: Request, collaborative_id: UUID, name: FileName, as_of: str | None = None, leave_out: str = ""
+) -> Response:
+    """An accreditor's file as the ledger stood at the end of a day (today when none is given).
+    While the check lists learners or activities for it, the check page says so and offers
+    the file without them; `leave_out=yes` makes it of the rest."""
+    principal = signed_in(request)
+    kind = FILES[name]
+    try:
+        day = _day(as_of, "as_of", "As of")
+    except DayRefused:
+        return _check_page(request, principal, collaborative_id, as_of)
+    zone = engine_of(request).collaborative(collaborative_id).state.time_zone
+    made = get_queries(request).report_file(
+        principal, collaborative_id, kind.reports, _end_of(day, zone) if day else None
+    )
+    shown = (day or made.check.as_of.astimezone(zone_of(zone)).date()).isoformat()
+    if not made.complete and leave_out != "yes":
+        return _check_page(request, principal, collaborative_id, shown, 409, file_refused=(kind, made))
+    try:
+        body = kind.write(made, engine_of(request).settings)
+    except NotConfigured as missing:
+        return _check_page(
+            request, principal, collaborative_id, shown, 503, file_unavailable=(kind, missing.message)
+        )
+    return _file(body, kind.media_type, kind.file_name(made.check.as_of))
+
+
+def _files(check: CreditCheck) -> list[dict[str, Any]]:
+    """Each accreditor's file that has credit to report, with how many it would leave out."""
+    reported = {r.report for r in check.reports}
+    offered = []
+    for kind in FILES.values():
+        if not reported & set(kind.reports):
+            continue
+        people = {m.participant_id for m in check.learners if m.report in kind.reports}
+        activities = {m.activity_id for m in check.activities if m.report in kind.reports}
+        offered.append({"kind": kind, "learners": len(people), "activities": len(activities)})
+    return offered
 
 
 ID_FIELDS = ("pars_activity_id", "acpe_uan", "capce_course_number", "commercial_support")

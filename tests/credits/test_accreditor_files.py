@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
@@ -258,3 +261,38 @@ def test_only_staff_and_the_collaboratives_auditors_make_the_files(world: World)
     auditor = Api(world.staff.client, issue(engine, Role.AUDITOR, "auditor"))
     assert coach.get(path, leave_out_unreportable="true").status_code == 403
     assert auditor.get(path, leave_out_unreportable="true").status_code == 200
+
+
+def test_qi_credits_file_writes_one_or_lists_who_cannot_be_reported(tmp_path: Path, clock: Clock) -> None:
+    engine = _engine(tmp_path, clock)
+    roster = {
+        who: (d, PersonDetails(name=name)) for who, (d, name) in ROSTER.items() if who in ("ada", "raj")
+    }
+    scenario = Scenario(engine, clock, roster=roster).start()
+    for who in roster:
+        scenario.run(UpdateParticipant(participant_id=scenario.people[who],
+                                       details=PersonDetails(name=ROSTER[who][1], learner=IDS[who])))  # fmt: skip
+    session = scenario.session(offered=EVERY, max_hours=2.0, accreditor=REGISTERED)
+    scenario.attend(session, "ada", 90)
+    scenario.attend(session, "raj", 90)
+    engine.close()
+    env = os.environ | {"QI_STORE": str(tmp_path / "qi.sqlite3")}
+    out = tmp_path / "pars.txt"
+
+    def qi(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "adapters.cli", "credits", "file", *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True)
+
+    refused = qi("pars", str(scenario.collaborative), "--out", str(out))
+    assert refused.returncode == 4 and not out.exists()
+    assert "Dr Raj Rao, ACCME PARS (MOC): no date of birth (month and day); no ABP board id" in refused.stdout
+    made = qi("pars", str(scenario.collaborative), "--out", str(out), "--leave-out")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "(2 completions; left out: 1)" in " ".join(made.stdout.split())
+    lines = out.read_bytes().decode().split("\r\n")
+    assert lines[0].split("\t") == layout.PARS_HEADER and [line.split("\t")[4] for line in lines[1:-1]] == [
+        "Lee",
+        "Rao",
+    ]
+    missing = qi("capce", str(scenario.collaborative), "--out", str(tmp_path / "capce.xml"), "--leave-out")
+    assert missing.returncode == 2 and "QI_CAPCE_PROVIDER_ID" in missing.stdout + missing.stderr

@@ -132,12 +132,13 @@ class CreditCheckContract:
             exclude={"as_of"}
         )  # fmt: skip
 
-    def test_a_learner_who_adds_what_they_lacked_leaves_the_list(
+    def test_a_learner_who_adds_what_they_lacked_leaves_the_list_from_that_moment_on(
         self, world: Scenario, models: ReadModels, clock: Clock
     ) -> None:
         assert world.collaborative
         session = world.session(offered=EVERY, accreditor=REGISTERED)
         world.attend(session, "pia", 60)
+        before = clock.now.astimezone(UTC)
         fixed = LearnerIds(first_name="Pia", last_name="Moss", nabp_eprofile_id="1234567",
                            birth_day=BirthDay(month=7, day=4))  # fmt: skip
         world.run(UpdateParticipant(participant_id=world.people["pia"],
@@ -145,6 +146,8 @@ class CreditCheckContract:
         check = models.credit_check(world.collaborative, clock.now.astimezone(UTC))
         assert listed(check) == [] and check.clean
         assert [(r.report, r.ready) for r in check.reports] == [(Report.CPE_MONITOR, 1)]
+        then = models.credit_check(world.collaborative, before)  # her ids as they stood then
+        assert listed(then) == [("CPE Monitor", "Pia Moss", 1, ["no date of birth (month and day)"])]
 
     def test_an_activity_whose_ids_are_recorded_once_assigned_leaves_the_list(
         self, world: Scenario, models: ReadModels, clock: Clock

@@ -976,6 +976,8 @@ MATRIX: dict[tuple[str, str], Declared] = {
         C + "/credit-check", audits, lambda c: (TITLES[c],)),
     ("GET", "/ui/collaboratives/{collaborative_id}/certificates.zip"): per_collaborative(
         C + "/certificates.zip", lambda c: STAFF_ONLY),
+    ("GET", "/ui/collaboratives/{collaborative_id}/accreditor-files/{name}"): per_collaborative(
+        C + "/accreditor-files/nursing?leave_out=yes", audits),
     ("POST", "/ui/activities/{activity_id}/accreditor-ids"): ce_activity_ids(),
     # Shared learning.
     ("GET", "/ui/collaboratives/{collaborative_id}/library"): per_collaborative(

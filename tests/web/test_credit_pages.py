@@ -160,3 +160,54 @@ def test_a_person_records_her_ids_for_the_accreditors_and_a_mistyped_one_is_refu
     assert 'value="1234567893"' in html and 'value="MT"' in html and "Your ids are recorded" not in html
     check = main(scene.staff().get(f"/ui/collaboratives/{scene.flow.collaborative}/credit-check").text)
     assert "Nia Nurse" not in check  # her names are in: the nursing record needs no more
+
+
+def test_staff_download_the_accreditors_files_from_the_check_told_first_who_is_left_out(scene: Scene) -> None:
+    page, _ = _credited(scene)
+    staff = scene.staff()
+    base = f"/ui/collaboratives/{scene.flow.collaborative}"
+    check = main(staff.get(f"{base}/credit-check").text)
+    assert "Files for the accreditors" in check
+    assert (
+        "Nursing contact-hour record (ANCC), kept for the retention period (CSV)</a>: without 1 learner"
+        in check
+    )
+    refused = staff.get(f"{base}/accreditor-files/nursing")
+    assert refused.status_code == 409 and "text/html" in refused.headers["content-type"]
+    said = main(refused.text)
+    assert "Not everyone can go into the Nursing contact-hour record" in said
+    assert (
+        "Nia Nurse: no first name; no last name" in said
+        and "download the file without them (0 completions)" in said
+    )
+    without = staff.get(f"{base}/accreditor-files/nursing?leave_out=yes")
+    assert without.status_code == 200 and without.headers["content-type"].startswith("text/csv")
+    assert without.text.splitlines() == [without.text.splitlines()[0]]  # the header only: she is left out
+    assert 'filename="nursing-' in without.headers["content-disposition"]
+    assert page.get(f"{base}/accreditor-files/nursing?leave_out=yes").status_code == 403
+
+    page.get("/ui/my-credit")
+    assert (
+        page.post(
+            "/ui/my-credit/ids", {"first_name": "Nia", "last_name": "Nurse"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    check = main(staff.get(f"{base}/credit-check").text)
+    assert "(CSV)</a>: every completion" in check
+    complete = staff.get(f"{base}/accreditor-files/nursing")
+    assert complete.status_code == 200 and "Nurse,Nia,PDSA basics (enduring material)," in complete.text
+    assert staff.get(f"{base}/accreditor-files/nursing").content == complete.content
+    wrong = staff.get(f"{base}/accreditor-files/nursing?as_of=someday")
+    assert wrong.status_code == 422 and 'id="as_of-error">As of: “someday” is not a date' in wrong.text
+
+
+def test_the_capce_file_from_the_pages_says_what_the_installation_lacks(scene: Scene) -> None:
+    _capce_webinar(scene)
+    staff = scene.staff()
+    base = f"/ui/collaboratives/{scene.flow.collaborative}"
+    assert "CAPCE course completions, EMS (XML)" in main(staff.get(f"{base}/credit-check").text)
+    missing = staff.get(f"{base}/accreditor-files/capce?leave_out=yes")
+    assert missing.status_code == 503
+    assert "The CAPCE course completions, EMS (XML) cannot be made here yet" in missing.text
+    assert "QI_CAPCE_PROVIDER_ID" in missing.text
