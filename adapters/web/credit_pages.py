@@ -123,7 +123,7 @@ def _check_page(
     for lacking in check.activities:  # one form per activity, however many reports it is missing from
         groups.setdefault(lacking.activity_id, []).append(lacking)
     page["activity_groups"] = list(groups.values())
-    page["files"] = _files(check)
+    page["files"] = _files(check, engine_of(request).settings)
     return render(
         request,
         "credit_check.html",
@@ -154,7 +154,7 @@ def accreditor_file(
     if not made.complete and leave_out != "yes":
         return _check_page(request, principal, collaborative_id, shown, 409, file_refused=(kind, made))
     try:
-        body = kind.write(made, engine_of(request).settings)
+        body = kind.made(made, engine_of(request).settings, leave_out=True)
     except NotConfigured as missing:
         return _check_page(
             request, principal, collaborative_id, shown, 503, file_unavailable=(kind, missing.message)
@@ -162,8 +162,9 @@ def accreditor_file(
     return _file(body, kind.media_type, kind.file_name(made.check.as_of))
 
 
-def _files(check: CreditCheck) -> list[dict[str, Any]]:
-    """Each accreditor's file that has credit to report, with how many it would leave out."""
+def _files(check: CreditCheck, settings: Settings) -> list[dict[str, Any]]:
+    """Each accreditor's file that has credit to report, with how many it would leave out,
+    or the setting this installation lacks for it."""
     reported = {r.report for r in check.reports}
     offered = []
     for kind in FILES.values():
@@ -171,7 +172,8 @@ def _files(check: CreditCheck) -> list[dict[str, Any]]:
             continue
         people = {m.participant_id for m in check.learners if m.report in kind.reports}
         activities = {m.activity_id for m in check.activities if m.report in kind.reports}
-        offered.append({"kind": kind, "learners": len(people), "activities": len(activities)})
+        offered.append({"kind": kind, "learners": len(people), "activities": len(activities),
+                        "missing": kind.missing(settings)})  # fmt: skip
     return offered
 
 

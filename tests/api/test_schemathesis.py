@@ -58,7 +58,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, QIEngine]]:
-    engine = QIEngine(Settings(store=str(tmp_path_factory.mktemp("st") / "qi.sqlite3")))
+    # A CAPCE id, so every accreditor's file can be made (without one, the CAPCE file is a 503 by design).
+    engine = QIEngine(
+        Settings(store=str(tmp_path_factory.mktemp("st") / "qi.sqlite3"), capce_provider_id="QIC1")
+    )
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")

@@ -206,7 +206,12 @@ def test_the_capce_file_from_the_pages_says_what_the_installation_lacks(scene: S
     _capce_webinar(scene)
     staff = scene.staff()
     base = f"/ui/collaboratives/{scene.flow.collaborative}"
-    assert "CAPCE course completions, EMS (XML)" in main(staff.get(f"{base}/credit-check").text)
+    offered = main(staff.get(f"{base}/credit-check").text)
+    assert (
+        "CAPCE course completions, EMS (XML): not made here yet" in offered
+        and "QI_CAPCE_PROVIDER_ID" in offered
+    )
+    assert f"{base}/accreditor-files/capce" not in offered  # no link to a file that cannot be made
     missing = staff.get(f"{base}/accreditor-files/capce?leave_out=yes")
     assert missing.status_code == 503
     assert "The CAPCE course completions, EMS (XML) cannot be made here yet" in missing.text

@@ -36,6 +36,7 @@ class AccreditorFile:
     suffix: str
     media_type: str
     write: Callable[[ReportFile, Settings], bytes]
+    missing: Callable[[Settings], str | None] = lambda _: None  # a setting it needs, unset, in words
 
     def file_name(self, as_of: datetime) -> str:
         return f"{self.name.value}-{as_of:%Y-%m-%dT%H%M%SZ}{self.suffix}"
@@ -43,6 +44,9 @@ class AccreditorFile:
     def made(self, file: ReportFile, settings: Settings, leave_out: bool = False) -> bytes:
         """The file's bytes; LeftOut naming each learner and activity it would leave out (and
         what each lacks) unless `leave_out` says to make it of the others."""
+        needed = self.missing(settings)
+        if needed:
+            raise NotConfigured(needed)
         if not file.complete and not leave_out:
             raise LeftOut(self._left_out_words(file), left_out(file))
         return self.write(file, settings)
@@ -69,12 +73,10 @@ def left_out(file: ReportFile) -> list[str]:
     ]
 
 
-def _capce(file: ReportFile, settings: Settings) -> bytes:
-    if not settings.capce_provider_id:
-        raise NotConfigured(
-            "the CAPCE file names the provider's CAPCE id in every completion: set QI_CAPCE_PROVIDER_ID"
-        )
-    return capce_xml(file, settings.capce_provider_id)
+def _capce_id(settings: Settings) -> str | None:
+    if settings.capce_provider_id:
+        return None
+    return "the CAPCE file names the provider's CAPCE id in every completion: set QI_CAPCE_PROVIDER_ID"
 
 
 FILES: dict[FileName, AccreditorFile] = {
@@ -102,7 +104,8 @@ FILES: dict[FileName, AccreditorFile] = {
             (Report.CAPCE,),
             ".xml",
             "application/xml",
-            _capce,
+            lambda file, settings: capce_xml(file, settings.capce_provider_id or ""),
+            _capce_id,
         ),
         AccreditorFile(
             FileName.NURSING,
