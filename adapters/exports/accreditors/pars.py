@@ -5,23 +5,25 @@ The layout, and where it comes from:
 
 - The columns and their order are the header row of ACCME's Excel learner template
   ("Learner Excel CME MOC Template", file 917_20240125_Learner_Excel_CME_MOC_Template.xlsx,
-  accme.org/resource/excel-learner-batch-template/), as read from that file and reproduced
-  in an open-source CME tracker's importer and its test (2026-08): Record Action, ACCME
+  accme.org/resource/excel-learner-batch-template/), as an open-source CME tracker that read
+  the file reproduces its header row in its importer and test (2026-08): Record Action, ACCME
   Activity ID, Completion Date, First Name, Last Name, Date of Birth, Licensing State,
   Licensing ID or NPI, Number of CME Credits, Certifying Board, Certifying Board ID, Total
   Board Credits, Credit Type, Credits Awarded for Credit Type. The template's later
   columns (an additional credit type, and so on) are not written: the ledger's MOC is one
   board's (ABP) and one credit type a completion.
 - The tab-delimited upload ("PARS Participant Tab Delimited File Upload Instructions –
-  Learner Template B", ACCME 736, April 2020) is that template saved as tab-delimited text:
-  the header row, then one row per learner completion. ACCME's learner upload adds or
-  deletes records ("Add" here; PARS cannot edit one: a corrected completion is deleted and
-  added again, so a re-made file for a later moment carries the completion as it stands).
+  Learner Template B", ACCME 736, April 2020) is that template saved as tab-delimited text;
+  it is written here as the header row, then one row per learner completion (whether PARS
+  wants the Excel template's guidance row above the header could not be read). ACCME's
+  learner upload adds or deletes records: every row here is "Add". Learner records cannot be
+  edited in PARS (a provider's notes on its web services), so a completion corrected after
+  it was reported is deleted there and added again from a file made after the correction.
 - One row carries CME, MOC or both (accme.org, "Excel Template Instructions for Submitting
   Learner Completion Data", November 2025).
 - Date of Birth is month and day only, MM/DD (ACCME FAQ, "What information should I collect
   about each board-certified physician…": date of birth month/day). Completion Date is
-  MM/DD/YYYY, as PARS's templates write dates.
+  MM/DD/YYYY, as PARS's activity templates write dates (01/31/2014).
 - Certifying Board is the board's PARS code (ABP: accme.org, "Submit data via batch upload
   or web services", the collaborating boards); Credit Type is the ABP MOC part's name as
   the ABP publishes it (Part 2 "Lifelong Learning and Self-Assessment", Part 4 "Improving
