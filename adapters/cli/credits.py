@@ -15,6 +15,7 @@ from adapters.exports.accreditors import FileName, left_out
 from engine.errors import LeftOut, NotConfigured, NotFound
 from engine.settings import Settings
 from projections.credits.queries import transcript_at
+from projections.credits.requirements import Report
 from projections.credits.schemas import Transcript
 
 credits_app = typer.Typer(
@@ -178,7 +179,10 @@ def credits_file(
         console.print("add what they lack, or give --leave-out to make it of the others")
         raise typer.Exit(4) from None
     out.write_bytes(body)
+    for late in made.check.late if Report.CPE_MONITOR in kind.reports else ():
+        console.print(f"[yellow]past CPE Monitor's 60 days[/]: {late.learner_name}, {late.title}, "
+                      f"{late.credit_date:%Y-%m-%d} ({late.days} days)")  # fmt: skip
     left = f"; left out: {len(left_out(made))}" if leave_out and not made.complete else ""
-    console.print(
-        f"{kind.label} as of {moment:%Y-%m-%d %H:%M} UTC written to {out} ({len(made.completions)} completions{left})"
-    )
+    count = len(made.completions)
+    made_of = f"{count} completion{'s' if count != 1 else ''}{left}"
+    console.print(f"{kind.label} as of {moment:%Y-%m-%d %H:%M} UTC written to {out} ({made_of})")

@@ -266,7 +266,9 @@ def test_only_staff_and_the_collaboratives_auditors_make_the_files(world: World)
 def test_qi_credits_file_writes_one_or_lists_who_cannot_be_reported(tmp_path: Path, clock: Clock) -> None:
     engine = _engine(tmp_path, clock)
     roster = {
-        who: (d, PersonDetails(name=name)) for who, (d, name) in ROSTER.items() if who in ("ada", "raj")
+        who: (d, PersonDetails(name=name))
+        for who, (d, name) in ROSTER.items()
+        if who in ("ada", "raj", "pia")
     }
     scenario = Scenario(engine, clock, roster=roster).start()
     for who in roster:
@@ -275,6 +277,7 @@ def test_qi_credits_file_writes_one_or_lists_who_cannot_be_reported(tmp_path: Pa
     session = scenario.session(offered=EVERY, max_hours=2.0, accreditor=REGISTERED)
     scenario.attend(session, "ada", 90)
     scenario.attend(session, "raj", 90)
+    scenario.attend(session, "pia", 90)
     engine.close()
     env = os.environ | {"QI_STORE": str(tmp_path / "qi.sqlite3")}
     out = tmp_path / "pars.txt"
@@ -294,5 +297,11 @@ def test_qi_credits_file_writes_one_or_lists_who_cannot_be_reported(tmp_path: Pa
         "Lee",
         "Rao",
     ]
+    pharmacy = qi("cpe-monitor", str(scenario.collaborative), "--out", str(tmp_path / "cpe.csv"))
+    assert pharmacy.returncode == 0, pharmacy.stdout + pharmacy.stderr
+    # Made now (the command's clock), the 2025 session is long past ACPE's 60 days: said, and still written.
+    assert "past CPE Monitor's 60 days: Pia Moss, Learning session 1, 2025-03-01" in " ".join(
+        pharmacy.stdout.split()
+    )
     missing = qi("capce", str(scenario.collaborative), "--out", str(tmp_path / "capce.xml"), "--leave-out")
     assert missing.returncode == 2 and "QI_CAPCE_PROVIDER_ID" in missing.stdout + missing.stderr

@@ -216,3 +216,29 @@ def test_the_capce_file_from_the_pages_says_what_the_installation_lacks(scene: S
     assert missing.status_code == 503
     assert "The CAPCE course completions, EMS (XML) cannot be made here yet" in missing.text
     assert "QI_CAPCE_PROVIDER_ID" in missing.text
+
+
+def test_the_cpe_monitor_file_is_offered_with_the_completions_past_acpes_60_days(scene: Scene) -> None:
+    member = {"person": {"name": "Pia Moss", "learner": {"first_name": "Pia", "last_name": "Moss",
+                                                         "nabp_eprofile_id": "1234567",
+                                                         "birth_day": {"month": 11, "day": 5}}},
+              "discipline": "pharmacist"}  # fmt: skip
+    pia = scene.flow.ok(f"/teams/{scene.team}/members", {"member": member})["created"]["Participant"][0]
+    details = {"kind": "learning_session", "title": "Dosing webinar", "duration_minutes": 60,
+               "starts_at": (scene.clock.now + timedelta(hours=1)).isoformat(),
+               "ce": {"credit_types": ["acpe"], "max_hours": 1, "accrediting_body": "ACPE",
+                      "accreditor": {"acpe_uan": "1234-0000-25-001-L04-P"}}}  # fmt: skip
+    webinar = scene.flow.ok(f"/collaboratives/{scene.flow.collaborative}/activities", {"details": details})[
+        "id"
+    ]
+    scene.clock.advance(hours=3)
+    scene.flow.ok(f"/activities/{webinar}/attendance", {"participant_id": pia, "minutes": 60})
+    staff = scene.staff()
+    check_path = f"/ui/collaboratives/{scene.flow.collaborative}/credit-check"
+    fresh = main(staff.get(check_path).text)
+    assert "CPE Monitor submissions, pharmacists (CSV)</a>: every completion" in fresh
+    assert "past CPE Monitor's 60 days" not in fresh
+    scene.clock.advance(days=61)
+    late = main(scene.staff().get(check_path).text)  # signed in again: a page session lasts hours
+    assert "1 completion past CPE Monitor's 60 days</strong> (listed below)" in late
+    assert "Past CPE Monitor's 60 days (1)" in late and "Pia Moss: Dosing webinar" in late
