@@ -78,8 +78,9 @@ class CreditRow(CreditEntry):
     licences: list[str]
 
 
-# Close to ACCME PARS learner reporting: who, which ids, what activity, what credit.
-# The learner's id tells apart two people of the same name with no licence on record.
+# The ledger's own export (the accreditors' files are adapters/exports/accreditors): who,
+# which ids, what activity, what credit. The learner's id tells apart two people of the same
+# name with no licence on record.
 CSV_COLUMNS = (
     "Learner Name",
     "Licence/Board ID",

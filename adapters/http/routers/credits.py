@@ -44,7 +44,7 @@ def credits(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep
     responses={200: {"content": {"text/csv": {}}}, **READ_ERRORS},
 )
 def credits_csv(collaborative_id: UUID, queries: QueriesDep, principal: PrincipalDep) -> CsvResponse:
-    """The ledger as CSV, one row per entry, columns close to ACCME PARS learner reporting."""
+    """The ledger as CSV, one row per entry (the accreditors' own files: accreditor-files)."""
     body = to_csv(queries.credits(principal, collaborative_id, what="export the credit ledger"))
     disposition = f'attachment; filename="credits-{collaborative_id}.csv"'
     return CsvResponse(body, headers={"Content-Disposition": disposition})
