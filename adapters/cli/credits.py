@@ -15,7 +15,6 @@ from adapters.exports.accreditors import FileName, left_out
 from engine.errors import LeftOut, NotConfigured, NotFound
 from engine.settings import Settings
 from projections.credits.queries import transcript_at
-from projections.credits.requirements import Report
 from projections.credits.schemas import Transcript
 
 credits_app = typer.Typer(
@@ -29,6 +28,16 @@ AsOfOption = Annotated[
 ]
 
 
+def _moment(as_of: datetime | None, now: datetime) -> datetime:
+    """`--as-of` in UTC (now when absent); exit 2 for a moment still to come."""
+    if as_of is None:
+        return now
+    moment = (as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).astimezone(UTC)
+    if moment > now:
+        _fail_config(f"--as-of {moment.isoformat()} is still to come: give a moment up to now")
+    return moment
+
+
 def _transcript_then(participant: UUID, as_of: datetime | None) -> tuple[Transcript, datetime]:
     """The participant's transcript as of `as_of` (now when None) and that moment; exit 1
     naming an unknown participant, 2 for a moment still to come."""
@@ -40,12 +49,8 @@ def _transcript_then(participant: UUID, as_of: datetime | None) -> tuple[Transcr
         raise typer.Exit(1) from None
     finally:
         models.close()
-    if as_of is None:
-        return transcript, now
-    moment = (as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).astimezone(UTC)
-    if moment > now:
-        _fail_config(f"--as-of {moment.isoformat()} is still to come: give a moment up to now")
-    return transcript_at(transcript, moment), moment
+    moment = _moment(as_of, now)
+    return (transcript if as_of is None else transcript_at(transcript, moment)), moment
 
 
 @credits_app.command("sign")
@@ -156,12 +161,7 @@ def credits_file(
     kind, settings = FILES[name], Settings()
     models = _read_models()
     try:
-        now = models.engine.clock().astimezone(UTC)
-        moment = (
-            now if as_of is None else (as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).astimezone(UTC)
-        )
-        if moment > now:
-            _fail_config(f"--as-of {moment.isoformat()} is still to come: give a moment up to now")
+        moment = _moment(as_of, models.engine.clock().astimezone(UTC))
         made = models.report_file(collaborative, kind.reports, moment)
     except NotFound as missing:
         console.print(f"[red]{missing.message}[/]")
@@ -179,7 +179,7 @@ def credits_file(
         console.print("add what they lack, or give --leave-out to make it of the others")
         raise typer.Exit(4) from None
     out.write_bytes(body)
-    for late in made.check.late if Report.CPE_MONITOR in kind.reports else ():
+    for late in kind.past_window(made.check):
         console.print(f"[yellow]past CPE Monitor's 60 days[/]: {late.learner_name}, {late.title}, "
                       f"{late.credit_date:%Y-%m-%d} ({late.days} days)")  # fmt: skip
     left = f"; left out: {len(left_out(made))}" if leave_out and not made.complete else ""

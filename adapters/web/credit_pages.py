@@ -28,7 +28,6 @@ from engine.commands.activity import RecordActivityIds
 from engine.errors import Forbidden, NotConfigured, NotFound
 from engine.settings import Settings
 from projections.credits.check import ActivityToMend, CreditCheck
-from projections.credits.requirements import Report
 from projections.credits.schemas import Transcript
 
 router = APIRouter(include_in_schema=False)
@@ -173,9 +172,8 @@ def _files(check: CreditCheck, settings: Settings) -> list[dict[str, Any]]:
             continue
         people = {m.participant_id for m in check.learners if m.report in kind.reports}
         activities = {m.activity_id for m in check.activities if m.report in kind.reports}
-        late = len(check.late) if Report.CPE_MONITOR in kind.reports else 0
         offered.append({"kind": kind, "learners": len(people), "activities": len(activities),
-                        "missing": kind.missing(settings), "late": late})  # fmt: skip
+                        "missing": kind.missing(settings), "late": len(kind.past_window(check))})  # fmt: skip
     return offered
 
 

@@ -41,6 +41,11 @@ class CreditThen:
     activities: dict[UUID, Activity]  # every CE activity of the collaborative, its ids by then
     disciplines: dict[UUID, str]  # each learner's discipline in the collaborative
 
+    @property
+    def activity_ids(self) -> dict[UUID, ActivityIds | None]:
+        """Each activity's accreditor ids by then, as the check takes them."""
+        return {activity_id: activity.ids for activity_id, activity in self.activities.items()}
+
 
 def standing(rows: Iterable[CreditRow], as_of: datetime) -> list[CreditRow]:
     """The awards recorded by `as_of` and not reversed by then, in ledger order."""

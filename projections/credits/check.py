@@ -19,7 +19,7 @@ from projections.base import Opener, Tx
 from projections.credits.as_of import CreditThen, credit_then
 from projections.credits.requirements import REPORTS, Report, activity_lacks, learner_lacks
 from projections.credits.schemas import CreditRow
-from projections.credits.tables import ACTIVITIES, ATTENDANCE, DISCIPLINES
+from projections.credits.tables import ACTIVITIES, ATTENDANCE
 
 # ACPE: a provider reports a completion to CPE Monitor within 60 days of the activity.
 CPE_MONITOR_WINDOW = timedelta(days=60)
@@ -152,8 +152,7 @@ def check(
 def credit_check(tx: Tx, collaborative_id: UUID, as_of: datetime, opener: Opener) -> CreditCheck:
     """The check of a collaborative's ledger as of `as_of`; `opener` opens the learners' ids."""
     then = credit_then(tx, collaborative_id, as_of, opener)
-    ids = {activity_id: activity.ids for activity_id, activity in then.activities.items()}
-    found = check(collaborative_id, then.awards, then.learners, ids, as_of)
+    found = check(collaborative_id, then.awards, then.learners, then.activity_ids, as_of)
     return found.model_copy(update={"figures": activity_figures(tx, then)})
 
 
@@ -171,15 +170,10 @@ def activity_figures(tx: Tx, then: CreditThen) -> list[ActivityFigures]:
         key = (activity_id, participant_id)
         if key not in latest or latest[key][0] < int(position):
             latest[key] = (int(position), int(minutes))
-    disciplines = dict(
-        tx.fetchall(
-            f"SELECT participant_id, discipline FROM {DISCIPLINES} WHERE collaborative_id = ?", (cid,)
-        )
-    )
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (activity_id, participant_id), (_, minutes) in latest.items():
         if minutes > 0:
-            counts[activity_id][disciplines.get(participant_id, "other")] += 1
+            counts[activity_id][then.disciplines.get(UUID(participant_id), "other")] += 1
     figures = []
     order = sorted(then.activities.items(), key=lambda item: (item[1].activity_date, item[1].title))
     for activity_id, activity in order:

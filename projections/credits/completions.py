@@ -65,8 +65,7 @@ def report_file(then: CreditThen, reports: tuple[Report, ...]) -> ReportFile:
     """The completions of `reports` (PARS: its CME and its MOC) as of the moment of `then`,
     and the check of that moment. A completion whose MOC is held back (no board id, say)
     still carries its CME when that can be reported."""
-    ids = {activity_id: activity.ids for activity_id, activity in then.activities.items()}
-    found = check(then.collaborative_id, then.awards, then.learners, ids, then.as_of)
+    found = check(then.collaborative_id, then.awards, then.learners, then.activity_ids, then.as_of)
     blocked = {(m.report, m.participant_id) for m in found.learners} | {
         (m.report, m.activity_id) for m in found.activities
     }

@@ -15,6 +15,7 @@ from adapters.exports.accreditors.nursing import nursing_csv
 from adapters.exports.accreditors.pars import pars_text
 from engine.errors import LeftOut, NotConfigured
 from engine.settings import Settings
+from projections.credits.check import CreditCheck, LateCompletion
 from projections.credits.completions import ReportFile
 from projections.credits.requirements import Report
 
@@ -40,6 +41,10 @@ class AccreditorFile:
 
     def file_name(self, as_of: datetime) -> str:
         return f"{self.name.value}-{as_of:%Y-%m-%dT%H%M%SZ}{self.suffix}"
+
+    def past_window(self, check: CreditCheck) -> list[LateCompletion]:
+        """The completions of this file past CPE Monitor's 60 days (none for the others)."""
+        return check.late if Report.CPE_MONITOR in self.reports else []
 
     def made(self, file: ReportFile, settings: Settings, leave_out: bool = False) -> bytes:
         """The file's bytes; LeftOut naming each learner and activity it would leave out (and
